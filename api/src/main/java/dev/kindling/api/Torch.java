@@ -1,0 +1,203 @@
+package dev.kindling.api;
+
+import dev.kindling.api.spi.TensorRuntime;
+import dev.kindling.api.spi.TensorRuntimes;
+
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The {@code torch} namespace: tensor creation, joining, random seeds, grad mode and devices. */
+public final class Torch {
+    private Torch() {}
+
+    private static TensorRuntime rt() { return TensorRuntimes.get(); }
+
+    // ---- tensor(...) from Java arrays ----
+    public static Tensor tensor(float[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.FLOAT32, Device.CPU); }
+    public static Tensor tensor(double[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.FLOAT64, Device.CPU); }
+    public static Tensor tensor(long[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.INT64, Device.CPU); }
+    public static Tensor tensor(int[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.INT32, Device.CPU); }
+    public static Tensor tensor(boolean[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.BOOL, Device.CPU); }
+    /** UINT8 data (bytes read as unsigned), e.g. image pixels. */
+    public static Tensor tensor(byte[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.UINT8, Device.CPU); }
+    /** Flat data converted to {@code dtype}. */
+    public static Tensor tensor(Object flatArray, DType dtype, long... shape) {
+        return rt().fromArray(flatArray, shapeOf(Array.getLength(flatArray), shape), dtype, Device.CPU);
+    }
+
+    public static Tensor tensor(float[][] data) { return nested(data, DType.FLOAT32); }
+    public static Tensor tensor(float[][][] data) { return nested(data, DType.FLOAT32); }
+    public static Tensor tensor(float[][][][] data) { return nested(data, DType.FLOAT32); }
+    public static Tensor tensor(double[][] data) { return nested(data, DType.FLOAT64); }
+    public static Tensor tensor(double[][][] data) { return nested(data, DType.FLOAT64); }
+    public static Tensor tensor(double[][][][] data) { return nested(data, DType.FLOAT64); }
+    public static Tensor tensor(long[][] data) { return nested(data, DType.INT64); }
+    public static Tensor tensor(long[][][] data) { return nested(data, DType.INT64); }
+    public static Tensor tensor(long[][][][] data) { return nested(data, DType.INT64); }
+    public static Tensor tensor(int[][] data) { return nested(data, DType.INT32); }
+    public static Tensor tensor(int[][][] data) { return nested(data, DType.INT32); }
+    public static Tensor tensor(int[][][][] data) { return nested(data, DType.INT32); }
+    public static Tensor tensor(boolean[][] data) { return nested(data, DType.BOOL); }
+    public static Tensor tensor(boolean[][][] data) { return nested(data, DType.BOOL); }
+    public static Tensor tensor(boolean[][][][] data) { return nested(data, DType.BOOL); }
+
+    /** {@code torch.tensor(data, requires_grad=...)} for floating data. */
+    public static Tensor tensor(float[][] data, boolean requiresGrad) { return tensor(data).requiresGrad_(requiresGrad); }
+    public static Tensor tensor(double[][] data, boolean requiresGrad) { return tensor(data).requiresGrad_(requiresGrad); }
+    public static Tensor tensor(float[] data, boolean requiresGrad) { return tensor(data).requiresGrad_(requiresGrad); }
+    public static Tensor tensor(double[] data, boolean requiresGrad) { return tensor(data).requiresGrad_(requiresGrad); }
+
+    /** A 0-dim FLOAT32 tensor ({@code torch.tensor(3.5)}). */
+    public static Tensor tensor(double value) { return rt().fromArray(new double[] {value}, new long[0], DType.FLOAT32, Device.CPU); }
+    /** A 0-dim INT64 tensor ({@code torch.tensor(7)}). */
+    public static Tensor tensor(long value) { return rt().fromArray(new long[] {value}, new long[0], DType.INT64, Device.CPU); }
+    public static Tensor tensor(boolean value) { return rt().fromArray(new boolean[] {value}, new long[0], DType.BOOL, Device.CPU); }
+    public static Tensor tensor(double value, boolean requiresGrad) { return tensor(value).requiresGrad_(requiresGrad); }
+
+    private static long[] shapeOf(int length, long[] shape) {
+        if (shape == null || shape.length == 0) return new long[] {length};
+        return shape;
+    }
+
+    private static Tensor nested(Object data, DType dtype) {
+        List<Long> shape = new ArrayList<>();
+        Object probe = data;
+        while (probe != null && probe.getClass().isArray()) {
+            int n = Array.getLength(probe);
+            shape.add((long) n);
+            if (!probe.getClass().getComponentType().isArray() || n == 0) break;
+            probe = Array.get(probe, 0);
+        }
+        long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
+        long numel = 1;
+        for (long d : dims) numel = Math.multiplyExact(numel, d);
+        Object flat = Array.newInstance(leafType(data.getClass()), Math.toIntExact(numel));
+        int[] pos = {0};
+        flatten(data, 0, dims, flat, pos);
+        return rt().fromArray(flat, dims, dtype, Device.CPU);
+    }
+
+    private static Class<?> leafType(Class<?> c) {
+        while (c.isArray()) c = c.getComponentType();
+        return c;
+    }
+
+    private static void flatten(Object arr, int depth, long[] dims, Object flat, int[] pos) {
+        if (arr == null) throw new IllegalArgumentException("tensor data has a null row at dim " + depth);
+        int n = Array.getLength(arr);
+        if (n != dims[depth]) {
+            throw new IllegalArgumentException("expected sequence of length " + dims[depth] + " at dim " + depth + " (got " + n + ")");
+        }
+        if (depth == dims.length - 1) {
+            if (arr.getClass().getComponentType().isArray()) {
+                throw new IllegalArgumentException("tensor data is ragged at dim " + depth);
+            }
+            System.arraycopy(arr, 0, flat, pos[0], n);
+            pos[0] += n;
+            return;
+        }
+        for (int i = 0; i < n; i++) flatten(Array.get(arr, i), depth + 1, dims, flat, pos);
+    }
+
+    // ---- factories ----
+    public static Tensor zeros(long... shape) { return full(shape, 0.0, DType.FLOAT32); }
+    public static Tensor zeros(DType dtype, long... shape) { return full(shape, 0.0, dtype); }
+    public static Tensor ones(long... shape) { return full(shape, 1.0, DType.FLOAT32); }
+    public static Tensor ones(DType dtype, long... shape) { return full(shape, 1.0, dtype); }
+    /** Uninitialised in PyTorch; Kindling's is zero-filled on the CPU. */
+    public static Tensor empty(long... shape) { return rt().empty(shape, DType.FLOAT32, Device.CPU); }
+    public static Tensor empty(DType dtype, long... shape) { return rt().empty(shape, dtype, Device.CPU); }
+    /** A FLOAT32 tensor filled with {@code value} ({@code torch.full} infers float from a float value). */
+    public static Tensor full(long[] shape, double value) { return full(shape, value, DType.FLOAT32); }
+    public static Tensor full(long[] shape, double value, DType dtype) { return rt().full(shape, value, dtype, Device.CPU); }
+    public static Tensor full(long[] shape, double value, DType dtype, Device device) { return rt().full(shape, value, dtype, device); }
+    public static Tensor zeros(long[] shape, DType dtype, Device device) { return rt().full(shape, 0, dtype, device); }
+    public static Tensor ones(long[] shape, DType dtype, Device device) { return rt().full(shape, 1, dtype, device); }
+
+    public static Tensor rand(long... shape) { return rand(DType.FLOAT32, shape); }
+    public static Tensor rand(DType dtype, long... shape) { return rt().rand(shape, dtype, Device.CPU, null); }
+    public static Tensor rand(Generator generator, long... shape) { return rt().rand(shape, DType.FLOAT32, Device.CPU, generator); }
+    public static Tensor randn(long... shape) { return randn(DType.FLOAT32, shape); }
+    public static Tensor randn(DType dtype, long... shape) { return rt().randn(shape, dtype, Device.CPU, null); }
+    public static Tensor randn(Generator generator, long... shape) { return rt().randn(shape, DType.FLOAT32, Device.CPU, generator); }
+    /** Integers uniform in [low, high), INT64. */
+    public static Tensor randint(long low, long high, long... shape) { return rt().randint(low, high, shape, DType.INT64, Device.CPU, null); }
+    public static Tensor randint(long low, long high, long[] shape, Generator generator) { return rt().randint(low, high, shape, DType.INT64, Device.CPU, generator); }
+    /** A random permutation of 0..n-1, INT64. */
+    public static Tensor randperm(long n) { return rt().randperm(n, DType.INT64, Device.CPU, null); }
+    public static Tensor randperm(long n, Generator generator) { return rt().randperm(n, DType.INT64, Device.CPU, generator); }
+
+    public static Tensor eye(long n) { return rt().eye(n, n, DType.FLOAT32, Device.CPU); }
+    public static Tensor eye(long n, long m) { return rt().eye(n, m, DType.FLOAT32, Device.CPU); }
+    public static Tensor eye(DType dtype, long n) { return rt().eye(n, n, dtype, Device.CPU); }
+
+    /** Integers in [0, end), INT64. */
+    public static Tensor arange(long end) { return arange(0, end, 1); }
+    public static Tensor arange(long start, long end) { return arange(start, end, 1); }
+    /** Integers start, start+step, ... below end, INT64. */
+    public static Tensor arange(long start, long end, long step) { return rt().arange(start, end, step, DType.INT64, Device.CPU); }
+    /** FLOAT32 values start, start+step, ... below end. */
+    public static Tensor arange(double start, double end, double step) { return rt().arange(start, end, step, DType.FLOAT32, Device.CPU); }
+    public static Tensor arange(double start, double end, double step, DType dtype) { return rt().arange(start, end, step, dtype, Device.CPU); }
+    public static Tensor linspace(double start, double end, long steps) { return rt().linspace(start, end, steps, DType.FLOAT32, Device.CPU); }
+    public static Tensor linspace(double start, double end, long steps, DType dtype) { return rt().linspace(start, end, steps, dtype, Device.CPU); }
+
+    public static Tensor zerosLike(Tensor t) { return rt().full(t.shape(), 0, t.dtype(), t.device()); }
+    public static Tensor onesLike(Tensor t) { return rt().full(t.shape(), 1, t.dtype(), t.device()); }
+    public static Tensor emptyLike(Tensor t) { return rt().empty(t.shape(), t.dtype(), t.device()); }
+    public static Tensor fullLike(Tensor t, double value) { return rt().full(t.shape(), value, t.dtype(), t.device()); }
+    public static Tensor randLike(Tensor t) { return rt().rand(t.shape(), floating(t, "rand_like"), t.device(), null); }
+    public static Tensor randnLike(Tensor t) { return rt().randn(t.shape(), floating(t, "randn_like"), t.device(), null); }
+
+    private static DType floating(Tensor t, String op) {
+        if (!t.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("\"" + op + "\" not implemented for '" + t.dtype().torchName() + "': it needs a floating dtype");
+        }
+        return t.dtype();
+    }
+
+    // ---- joining and selection ----
+    public static Tensor cat(List<Tensor> tensors, int dim) { return rt().cat(tensors, dim); }
+    public static Tensor cat(List<Tensor> tensors) { return rt().cat(tensors, 0); }
+    public static Tensor cat(int dim, Tensor... tensors) { return rt().cat(Arrays.asList(tensors), dim); }
+    public static Tensor cat(Tensor... tensors) { return rt().cat(Arrays.asList(tensors), 0); }
+    public static Tensor stack(List<Tensor> tensors, int dim) { return rt().stack(tensors, dim); }
+    public static Tensor stack(List<Tensor> tensors) { return rt().stack(tensors, 0); }
+    public static Tensor stack(int dim, Tensor... tensors) { return rt().stack(Arrays.asList(tensors), dim); }
+    public static Tensor stack(Tensor... tensors) { return rt().stack(Arrays.asList(tensors), 0); }
+    /** Elementwise {@code condition ? input : other}, broadcasting all three. */
+    public static Tensor where(Tensor condition, Tensor input, Tensor other) { return rt().where(condition, input, other); }
+    public static Tensor matmul(Tensor a, Tensor b) { return a.matmul(b); }
+    public static Tensor mm(Tensor a, Tensor b) { return a.mm(b); }
+    public static Tensor bmm(Tensor a, Tensor b) { return a.bmm(b); }
+    public static Tensor maximum(Tensor a, Tensor b) { return a.maximum(b); }
+    public static Tensor minimum(Tensor a, Tensor b) { return a.minimum(b); }
+    public static Tensor inverse(Tensor t) { return t.inverse(); }
+    public static boolean allclose(Tensor a, Tensor b) { return a.allclose(b); }
+    public static boolean allclose(Tensor a, Tensor b, double rtol, double atol) { return a.allclose(b, rtol, atol); }
+    public static boolean equal(Tensor a, Tensor b) { return a.equal(b); }
+
+    // ---- randomness ----
+    /** Seeds the default generator ({@code torch.manual_seed}). */
+    public static Generator manualSeed(long seed) { return rt().defaultGenerator().manualSeed(seed); }
+    public static Generator defaultGenerator() { return rt().defaultGenerator(); }
+    public static long initialSeed() { return rt().defaultGenerator().initialSeed(); }
+
+    // ---- grad mode (thread-local, nests) ----
+    public static GradMode noGrad() { return setGradEnabled(false); }
+    public static GradMode enableGrad() { return setGradEnabled(true); }
+    /** Sets this thread's grad mode; closing the result restores the previous mode. */
+    public static GradMode setGradEnabled(boolean enabled) {
+        TensorRuntime rt = rt();
+        boolean previous = rt.setGradEnabled(enabled);
+        return () -> rt.setGradEnabled(previous);
+    }
+    public static boolean isGradEnabled() { return rt().isGradEnabled(); }
+
+    // ---- devices ----
+    public static boolean cudaIsAvailable() { return rt().isAvailable("cuda"); }
+    /** Devices the installed, available backends offer. */
+    public static List<Device> devices() { return rt().devices(); }
+}

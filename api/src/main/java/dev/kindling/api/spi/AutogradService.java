@@ -1,0 +1,13 @@
+package dev.kindling.api.spi;
+
+import dev.kindling.api.Tensor;
+
+import java.util.List;
+
+/** The part of autograd reachable from the static API; supplied by the autograd bundle through the kernel. */
+public interface AutogradService {
+    List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
+                      boolean retainGraph, boolean createGraph, boolean allowUnused);
+
+    boolean gradcheck(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] inputs, double eps, double atol, double rtol);
+}

@@ -1,0 +1,60 @@
+package dev.kindling.api.spi;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.Generator;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.autograd.Function;
+
+import java.util.List;
+
+/** What the static API ({@code Torch}, {@code Autograd}, {@code Function}) needs from the kernel. */
+public interface TensorRuntime {
+    /**
+     * A tensor from a flat row-major Java array: {@code float[]}, {@code double[]}, {@code long[]}, {@code int[]},
+     * {@code short[]}, {@code byte[]} or {@code boolean[]}, converted to {@code dtype}.
+     */
+    Tensor fromArray(Object data, long[] shape, DType dtype, Device device);
+
+    Tensor empty(long[] shape, DType dtype, Device device);
+
+    Tensor full(long[] shape, double value, DType dtype, Device device);
+
+    Tensor rand(long[] shape, DType dtype, Device device, Generator generator);
+
+    Tensor randn(long[] shape, DType dtype, Device device, Generator generator);
+
+    Tensor randint(long low, long high, long[] shape, DType dtype, Device device, Generator generator);
+
+    Tensor randperm(long n, DType dtype, Device device, Generator generator);
+
+    Tensor arange(double start, double end, double step, DType dtype, Device device);
+
+    Tensor linspace(double start, double end, long steps, DType dtype, Device device);
+
+    Tensor eye(long n, long m, DType dtype, Device device);
+
+    Tensor cat(List<Tensor> tensors, int dim);
+
+    Tensor stack(List<Tensor> tensors, int dim);
+
+    Tensor where(Tensor condition, Tensor input, Tensor other);
+
+    /** The generator {@code Torch.manualSeed} seeds. */
+    Generator defaultGenerator();
+
+    /** Devices that installed, available backends serve. */
+    List<Device> devices();
+
+    boolean isAvailable(String deviceType);
+
+    boolean isGradEnabled();
+
+    /** Sets this thread's grad mode and returns the previous one. */
+    boolean setGradEnabled(boolean enabled);
+
+    /** The autograd service, or an {@link IllegalStateException} that says the autograd bundle is missing. */
+    AutogradService autograd();
+
+    Tensor applyFunction(Function function, Tensor[] inputs);
+}

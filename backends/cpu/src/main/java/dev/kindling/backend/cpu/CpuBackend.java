@@ -1,0 +1,605 @@
+package dev.kindling.backend.cpu;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.kernel.spi.Availability;
+import dev.kindling.kernel.spi.BinaryOp;
+import dev.kindling.kernel.spi.ReduceOp;
+import dev.kindling.kernel.spi.Storage;
+import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.UnaryOp;
+import dev.kindling.kernel.spi.View;
+import dev.kindling.kernel.tensor.Half;
+import org.osgi.service.component.annotations.Component;
+
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The pure-Java CPU backend: every primitive of the backend SPI over strided views of Java arrays. Floating values
+ * compute in double and round to the compute dtype (float32 ops see float32 operands, so results equal float
+ * arithmetic for + - * / and sqrt); floating sums accumulate in double, in blocks.
+ */
+@Component(service = TensorBackend.class)
+public class CpuBackend implements TensorBackend {
+    public static final String NAME = "cpu-java";
+    private static final int BLOCK = 4096;
+
+    @Override public String name() { return NAME; }
+    @Override public String deviceType() { return "cpu"; }
+    @Override public int rank() { return 100; }
+    @Override public String version() { return "0.1.0"; }
+    @Override public Availability availability() { return Availability.yes(); }
+    @Override public List<Device> devices() { return List.of(Device.CPU); }
+
+    private static void checkDevice(Device d) {
+        if (!d.isCpu()) throw new IllegalArgumentException("the CPU backend cannot hold tensors on device '" + d + "'");
+    }
+
+    static CpuStorage s(View v) { return (CpuStorage) v.storage(); }
+
+    @Override
+    public Storage allocate(Device device, DType dtype, long numel) {
+        checkDevice(device);
+        return CpuStorage.allocate(dtype, numel);
+    }
+
+    @Override
+    public Storage fromHost(Device device, DType dtype, Object host) {
+        checkDevice(device);
+        int n = java.lang.reflect.Array.getLength(host);
+        CpuStorage out = CpuStorage.allocate(dtype, n);
+        if (host instanceof float[] && dtype == DType.FLOAT32) {
+            System.arraycopy(host, 0, ((CpuStorage.F32) out).a, 0, n);
+        } else if (host instanceof double[] && dtype == DType.FLOAT64) {
+            System.arraycopy(host, 0, ((CpuStorage.F64) out).a, 0, n);
+        } else if (host instanceof long[] && dtype == DType.INT64) {
+            System.arraycopy(host, 0, ((CpuStorage.I64) out).a, 0, n);
+        } else if (host instanceof float[]) {
+            float[] a = (float[]) host;
+            for (int i = 0; i < n; i++) out.setD(i, a[i]);
+        } else if (host instanceof double[]) {
+            double[] a = (double[]) host;
+            for (int i = 0; i < n; i++) out.setD(i, a[i]);
+        } else if (host instanceof long[]) {
+            long[] a = (long[]) host;
+            for (int i = 0; i < n; i++) out.setL(i, a[i]);
+        } else if (host instanceof int[]) {
+            int[] a = (int[]) host;
+            for (int i = 0; i < n; i++) out.setL(i, a[i]);
+        } else if (host instanceof short[]) {
+            short[] a = (short[]) host;
+            boolean bits = dtype == DType.FLOAT16 || dtype == DType.BFLOAT16;
+            if (bits) System.arraycopy(a, 0, ((CpuStorage.F16) out).a, 0, n);
+            else for (int i = 0; i < n; i++) out.setL(i, a[i]);
+        } else if (host instanceof byte[]) {
+            // Bytes are read as unsigned (uint8 pixels) unless the target is int8.
+            byte[] a = (byte[]) host;
+            for (int i = 0; i < n; i++) out.setL(i, dtype == DType.INT8 ? a[i] : a[i] & 0xff);
+        } else if (host instanceof boolean[]) {
+            boolean[] a = (boolean[]) host;
+            for (int i = 0; i < n; i++) out.setL(i, a[i] ? 1 : 0);
+        } else {
+            throw new IllegalArgumentException("unsupported host array type " + host.getClass().getSimpleName());
+        }
+        return out;
+    }
+
+    @Override
+    public Object toHost(View src) {
+        CpuStorage out = CpuStorage.allocate(src.dtype(), src.numel());
+        copy(src, new View(out, src.shape(), contiguous(src.shape()), 0));
+        return out.array();
+    }
+
+    static long[] contiguous(long[] shape) { return dev.kindling.kernel.tensor.Shapes.contiguousStrides(shape); }
+
+    @Override
+    public void fill(View out, double value) {
+        CpuStorage o = s(out);
+        boolean floating = out.dtype().isFloatingPoint();
+        long lv = (long) value;
+        Strided.rows(out.shape(), (b, n, st) -> {
+            for (int j = 0; j < n; j++) {
+                if (floating) o.setD(b[0] + j * st[0], value);
+                else o.setL(b[0] + j * st[0], lv);
+            }
+        }, out);
+    }
+
+    @Override
+    public void copy(View src, View dst) {
+        CpuStorage a = s(src);
+        CpuStorage o = s(dst);
+        boolean viaDouble = src.dtype().isFloatingPoint() && dst.dtype() != DType.BOOL;
+        if (a instanceof CpuStorage.F32 && o instanceof CpuStorage.F32) {
+            float[] x = ((CpuStorage.F32) a).a;
+            float[] y = ((CpuStorage.F32) o).a;
+            Strided.rows(dst.shape(), (b, n, st) -> {
+                if (st[0] == 1 && st[1] == 1) System.arraycopy(x, b[0], y, b[1], n);
+                else for (int j = 0; j < n; j++) y[b[1] + j * st[1]] = x[b[0] + j * st[0]];
+            }, src, dst);
+            return;
+        }
+        Strided.rows(dst.shape(), (b, n, st) -> {
+            for (int j = 0; j < n; j++) {
+                int i = b[0] + j * st[0];
+                int k = b[1] + j * st[1];
+                if (viaDouble) o.setD(k, a.getD(i));
+                else if (dst.dtype() == DType.BOOL) o.setL(k, a.getD(i) != 0 ? 1 : 0);
+                else o.setL(k, a.getL(i));
+            }
+        }, src, dst);
+    }
+
+    @Override
+    public void unary(UnaryOp op, View in, View out) {
+        CpuStorage a = s(in);
+        CpuStorage o = s(out);
+        if (op.isPredicate()) {
+            Strided.rows(out.shape(), (b, n, st) -> {
+                for (int j = 0; j < n; j++) o.setL(b[1] + j * st[1], CpuMath.predicate(op, a.getD(b[0] + j * st[0])) ? 1 : 0);
+            }, in, out);
+            return;
+        }
+        DType t = out.dtype();
+        if (t.isFloatingPoint()) {
+            Strided.rows(out.shape(), (b, n, st) -> {
+                for (int j = 0; j < n; j++) {
+                    o.setD(b[1] + j * st[1], CpuMath.unary(op, CpuMath.round(t, a.getD(b[0] + j * st[0]))));
+                }
+            }, in, out);
+        } else {
+            Strided.rows(out.shape(), (b, n, st) -> {
+                for (int j = 0; j < n; j++) o.setL(b[1] + j * st[1], CpuMath.unaryLong(op, a.getL(b[0] + j * st[0])));
+            }, in, out);
+        }
+    }
+
+    @Override
+    public void clamp(View in, double min, double max, View out) {
+        CpuStorage a = s(in);
+        CpuStorage o = s(out);
+        DType t = out.dtype();
+        Strided.rows(out.shape(), (b, n, st) -> {
+            for (int j = 0; j < n; j++) {
+                int k = b[1] + j * st[1];
+                if (t.isFloatingPoint()) {
+                    double v = CpuMath.round(t, a.getD(b[0] + j * st[0]));
+                    if (!Double.isNaN(min)) v = Double.isNaN(v) ? v : Math.max(v, min);
+                    if (!Double.isNaN(max)) v = Double.isNaN(v) ? v : Math.min(v, max);
+                    o.setD(k, v);
+                } else {
+                    long v = a.getL(b[0] + j * st[0]);
+                    if (!Double.isNaN(min)) v = Math.max(v, (long) min);
+                    if (!Double.isNaN(max)) v = Math.min(v, (long) max);
+                    o.setL(k, v);
+                }
+            }
+        }, in, out);
+    }
+
+    @Override
+    public void binary(BinaryOp op, View a, View b, View out, DType compute) {
+        CpuStorage x = s(a);
+        CpuStorage y = s(b);
+        CpuStorage o = s(out);
+        if (compute == DType.FLOAT32 && x instanceof CpuStorage.F32 && y instanceof CpuStorage.F32 && o instanceof CpuStorage.F32
+                && FastF32.binary(op, a, b, out)) {
+            return;
+        }
+        if (compute.isFloatingPoint()) {
+            Strided.rows(out.shape(), (bs, n, st) -> {
+                for (int j = 0; j < n; j++) {
+                    double va = CpuMath.round(compute, x.getD(bs[0] + j * st[0]));
+                    double vb = CpuMath.round(compute, y.getD(bs[1] + j * st[1]));
+                    o.setD(bs[2] + j * st[2], CpuMath.binary(op, va, vb));
+                }
+            }, a, b, out);
+        } else {
+            boolean bool = compute == DType.BOOL;
+            Strided.rows(out.shape(), (bs, n, st) -> {
+                for (int j = 0; j < n; j++) {
+                    long va = cast(compute, x.getL(bs[0] + j * st[0]));
+                    long vb = cast(compute, y.getL(bs[1] + j * st[1]));
+                    o.setL(bs[2] + j * st[2], bool ? CpuMath.binaryBool(op, va, vb) : CpuMath.binaryLong(op, va, vb));
+                }
+            }, a, b, out);
+        }
+    }
+
+    /** Wraps a value into an integral compute dtype's range, as a C cast would. */
+    private static long cast(DType t, long v) {
+        switch (t) {
+            case INT32: return (int) v;
+            case INT8: return (byte) v;
+            case UINT8: return v & 0xff;
+            case BOOL: return v != 0 ? 1 : 0;
+            default: return v;
+        }
+    }
+
+    @Override
+    public void where(View condition, View a, View b, View out) {
+        CpuStorage c = s(condition);
+        CpuStorage x = s(a);
+        CpuStorage y = s(b);
+        CpuStorage o = s(out);
+        boolean floating = out.dtype().isFloatingPoint();
+        Strided.rows(out.shape(), (bs, n, st) -> {
+            for (int j = 0; j < n; j++) {
+                boolean pick = c.getL(bs[0] + j * st[0]) != 0;
+                int k = bs[3] + j * st[3];
+                if (floating) o.setD(k, pick ? x.getD(bs[1] + j * st[1]) : y.getD(bs[2] + j * st[2]));
+                else o.setL(k, pick ? x.getL(bs[1] + j * st[1]) : y.getL(bs[2] + j * st[2]));
+            }
+        }, condition, a, b, out);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, View in, int[] dims, View out) {
+        View moved = Strided.moveToEnd(in, dims);
+        int r = in.dim();
+        int kept = r - dims.length;
+        long[] outerShape = java.util.Arrays.copyOf(moved.shape(), kept);
+        long[] innerShape = java.util.Arrays.copyOfRange(moved.shape(), kept, r);
+        long[] innerStrides = java.util.Arrays.copyOfRange(moved.strides(), kept, r);
+        // The output, viewed with only the kept dims (reduced dims have size 1 there).
+        long[] outStrides = new long[kept];
+        for (int a = 0, k = 0; a < r; a++) {
+            boolean reduced = false;
+            for (int d : dims) reduced |= d == a;
+            if (!reduced) outStrides[k++] = out.strides()[a];
+        }
+        View outerIn = new View(in.storage(), outerShape, java.util.Arrays.copyOf(moved.strides(), kept), in.offset());
+        View outerOut = new View(out.storage(), outerShape, outStrides, out.offset());
+        CpuStorage x = s(in);
+        CpuStorage o = s(out);
+        boolean floating = in.dtype().isFloatingPoint();
+        Strided.rows(outerShape, (bs, n, st) -> {
+            for (int j = 0; j < n; j++) {
+                View inner = new View(in.storage(), innerShape, innerStrides, bs[0] + (long) j * st[0]);
+                int k = bs[1] + j * st[1];
+                if (op == ReduceOp.ALL || op == ReduceOp.ANY) {
+                    o.setL(k, reduceBool(op, x, inner) ? 1 : 0);
+                } else if (floating) {
+                    o.setD(k, reduceD(op, x, inner));
+                } else {
+                    o.setL(k, reduceL(op, x, inner));
+                }
+            }
+        }, outerIn, outerOut);
+    }
+
+    private static boolean reduceBool(ReduceOp op, CpuStorage x, View v) {
+        boolean[] acc = {op == ReduceOp.ALL};
+        Strided.rows(v.shape(), (b, n, st) -> {
+            for (int j = 0; j < n; j++) {
+                boolean t = x.getD(b[0] + j * st[0]) != 0;
+                acc[0] = op == ReduceOp.ALL ? acc[0] && t : acc[0] || t;
+            }
+        }, v);
+        return acc[0];
+    }
+
+    private static double reduceD(ReduceOp op, CpuStorage x, View v) {
+        // acc[0]: running total, acc[1]: current block, acc[2]: count in block.
+        double[] acc = new double[3];
+        switch (op) {
+            case PROD: acc[0] = 1; break;
+            case MAX: acc[0] = Double.NEGATIVE_INFINITY; break;
+            case MIN: acc[0] = Double.POSITIVE_INFINITY; break;
+            default: break;
+        }
+        Strided.rows(v.shape(), (b, n, st) -> {
+            for (int j = 0; j < n; j++) {
+                double t = x.getD(b[0] + j * st[0]);
+                switch (op) {
+                    case SUM:
+                        acc[1] += t;
+                        if (++acc[2] == BLOCK) {
+                            acc[0] += acc[1];
+                            acc[1] = 0;
+                            acc[2] = 0;
+                        }
+                        break;
+                    case PROD: acc[0] *= t; break;
+                    case MAX: acc[0] = Double.isNaN(t) || Double.isNaN(acc[0]) ? Double.NaN : Math.max(acc[0], t); break;
+                    default: acc[0] = Double.isNaN(t) || Double.isNaN(acc[0]) ? Double.NaN : Math.min(acc[0], t); break;
+                }
+            }
+        }, v);
+        return op == ReduceOp.SUM ? acc[0] + acc[1] : acc[0];
+    }
+
+    private static long reduceL(ReduceOp op, CpuStorage x, View v) {
+        long[] acc = new long[1];
+        switch (op) {
+            case PROD: acc[0] = 1; break;
+            case MAX: acc[0] = Long.MIN_VALUE; break;
+            case MIN: acc[0] = Long.MAX_VALUE; break;
+            default: break;
+        }
+        Strided.rows(v.shape(), (b, n, st) -> {
+            for (int j = 0; j < n; j++) {
+                long t = x.getL(b[0] + j * st[0]);
+                switch (op) {
+                    case SUM: acc[0] += t; break;
+                    case PROD: acc[0] *= t; break;
+                    case MAX: acc[0] = Math.max(acc[0], t); break;
+                    default: acc[0] = Math.min(acc[0], t); break;
+                }
+            }
+        }, v);
+        return acc[0];
+    }
+
+    @Override
+    public void argReduce(boolean max, View in, int dim, View values, View indices) {
+        View moved = Strided.moveToEnd(in, new int[] {dim});
+        int r = in.dim();
+        long[] outerShape = java.util.Arrays.copyOf(moved.shape(), r - 1);
+        long len = in.shape()[dim];
+        long st = in.strides()[dim];
+        View outerIn = new View(in.storage(), outerShape, java.util.Arrays.copyOf(moved.strides(), r - 1), in.offset());
+        View outerV = Strided.select(values, dim, 0);
+        View outerI = Strided.select(indices, dim, 0);
+        CpuStorage x = s(in);
+        CpuStorage ov = s(values);
+        CpuStorage oi = s(indices);
+        boolean floating = in.dtype().isFloatingPoint();
+        Strided.rows(outerShape, (bs, n, sts) -> {
+            for (int j = 0; j < n; j++) {
+                int base = bs[0] + j * sts[0];
+                int best = 0;
+                if (floating) {
+                    double bv = x.getD(base);
+                    for (int i = 1; i < len && !Double.isNaN(bv); i++) {
+                        double v = x.getD((int) (base + i * st));
+                        if (Double.isNaN(v) || (max ? v > bv : v < bv)) {
+                            bv = v;
+                            best = i;
+                        }
+                    }
+                    ov.setD(bs[1] + j * sts[1], bv);
+                } else {
+                    long bv = x.getL(base);
+                    for (int i = 1; i < len; i++) {
+                        long v = x.getL((int) (base + i * st));
+                        if (max ? v > bv : v < bv) {
+                            bv = v;
+                            best = i;
+                        }
+                    }
+                    ov.setL(bs[1] + j * sts[1], bv);
+                }
+                oi.setL(bs[2] + j * sts[2], best);
+            }
+        }, outerIn, outerV, outerI);
+    }
+
+    @Override
+    public void matmul(View a, View b, View out) {
+        MatMul.batched(a, b, out);
+    }
+
+    @Override
+    public void softmax(View in, int dim, boolean log, View out) {
+        View movedIn = Strided.moveToEnd(in, new int[] {dim});
+        View movedOut = Strided.moveToEnd(out, new int[] {dim});
+        int r = in.dim();
+        long[] outerShape = java.util.Arrays.copyOf(movedIn.shape(), r - 1);
+        int len = (int) in.shape()[dim];
+        long si = in.strides()[dim];
+        long so = out.strides()[dim];
+        View oi = new View(in.storage(), outerShape, java.util.Arrays.copyOf(movedIn.strides(), r - 1), in.offset());
+        View oo = new View(out.storage(), outerShape, java.util.Arrays.copyOf(movedOut.strides(), r - 1), out.offset());
+        CpuStorage x = s(in);
+        CpuStorage o = s(out);
+        DType t = in.dtype();
+        Strided.rows(outerShape, (bs, n, st) -> {
+            double[] buf = new double[len];
+            for (int j = 0; j < n; j++) {
+                int bi = bs[0] + j * st[0];
+                int bo = bs[1] + j * st[1];
+                double m = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < len; i++) {
+                    buf[i] = CpuMath.round(t, x.getD((int) (bi + i * si)));
+                    m = Math.max(m, buf[i]);
+                }
+                if (Double.isInfinite(m)) m = 0;
+                double sum = 0;
+                for (int i = 0; i < len; i++) sum += Math.exp(buf[i] - m);
+                double lse = Math.log(sum);
+                for (int i = 0; i < len; i++) {
+                    double v = log ? buf[i] - m - lse : Math.exp(buf[i] - m) / sum;
+                    o.setD((int) (bo + i * so), v);
+                }
+            }
+        }, oi, oo);
+    }
+
+    private static void checkIndex(long idx, long size, int dim) {
+        if (idx < -size || idx >= size) {
+            throw new IndexOutOfBoundsException("index " + idx + " is out of bounds for dimension " + dim + " with size " + size);
+        }
+    }
+
+    @Override
+    public void indexSelect(View src, int dim, View index, View out) {
+        int[] idxOff = Strided.offsets(index);
+        CpuStorage ix = s(index);
+        long size = src.shape()[dim];
+        for (int j = 0; j < idxOff.length; j++) {
+            long i = ix.getL(idxOff[j]);
+            if (i < -size || i >= size) throw new IndexOutOfBoundsException("index out of range in self: index " + i + " for dimension "
+                    + dim + " with size " + size);
+            if (i < 0) i += size;
+            copy(Strided.select(src, dim, i), Strided.select(out, dim, j));
+        }
+    }
+
+    /** Calls body(indexOffset, srcOffsetWithoutDim, position along dim) for every element of {@code index}. */
+    private static void forEachIndexed(View index, View other, int dim, IndexedBody body) {
+        int r = index.dim();
+        long[] pos = new long[r];
+        long total = index.numel();
+        for (long e = 0; e < total; e++) {
+            long io = index.offset();
+            long oo = other.offset();
+            for (int d = 0; d < r; d++) {
+                io += pos[d] * index.strides()[d];
+                if (d != dim) oo += pos[d] * other.strides()[d];
+            }
+            body.apply((int) io, oo, pos);
+            for (int d = r - 1; d >= 0; d--) {
+                if (++pos[d] < index.shape()[d]) break;
+                pos[d] = 0;
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface IndexedBody {
+        void apply(int indexOffset, long otherBase, long[] pos);
+    }
+
+    private static long posOffset(View v, long[] pos) {
+        long o = v.offset();
+        for (int d = 0; d < pos.length; d++) o += pos[d] * v.strides()[d];
+        return o;
+    }
+
+    @Override
+    public void gather(View src, int dim, View index, View out) {
+        CpuStorage ix = s(index);
+        CpuStorage x = s(src);
+        CpuStorage o = s(out);
+        long size = src.shape()[dim];
+        boolean floating = src.dtype().isFloatingPoint();
+        forEachIndexed(index, src, dim, (io, base, pos) -> {
+            long i = ix.getL(io);
+            checkIndex(i, size, dim);
+            if (i < 0) i += size;
+            int from = (int) (base + i * src.strides()[dim]);
+            int to = (int) posOffset(out, pos);
+            if (floating) o.setD(to, x.getD(from));
+            else o.setL(to, x.getL(from));
+        });
+    }
+
+    @Override
+    public void scatter(View self, int dim, View index, View src, boolean accumulate) {
+        CpuStorage ix = s(index);
+        CpuStorage x = s(src);
+        CpuStorage o = s(self);
+        long size = self.shape()[dim];
+        boolean floating = self.dtype().isFloatingPoint();
+        forEachIndexed(index, self, dim, (io, base, pos) -> {
+            long i = ix.getL(io);
+            checkIndex(i, size, dim);
+            if (i < 0) i += size;
+            int to = (int) (base + i * self.strides()[dim]);
+            int from = (int) posOffset(src, pos);
+            if (floating) o.setD(to, accumulate ? o.getD(to) + x.getD(from) : x.getD(from));
+            else o.setL(to, accumulate ? o.getL(to) + x.getL(from) : x.getL(from));
+        });
+    }
+
+    @Override
+    public void indexAdd(View self, int dim, View index, View src) {
+        int[] idxOff = Strided.offsets(index);
+        CpuStorage ix = s(index);
+        long size = self.dim() == 0 ? 1 : self.shape()[dim];
+        for (int j = 0; j < idxOff.length; j++) {
+            long i = ix.getL(idxOff[j]);
+            checkIndex(i, size, dim);
+            if (i < 0) i += size;
+            View to = self.dim() == 0 ? self : Strided.select(self, dim, i);
+            View from = src.dim() == 0 ? src : Strided.select(src, dim, j);
+            binary(BinaryOp.ADD, to, from, to, self.dtype());
+        }
+    }
+
+    @Override
+    public long countNonzero(View in) {
+        CpuStorage x = s(in);
+        long[] c = new long[1];
+        Strided.rows(in.shape(), (b, n, st) -> {
+            for (int j = 0; j < n; j++) if (x.getD(b[0] + j * st[0]) != 0) c[0]++;
+        }, in);
+        return c[0];
+    }
+
+    @Override
+    public void nonzero(View in, View out) {
+        CpuStorage x = s(in);
+        CpuStorage o = s(out);
+        int r = in.dim();
+        long[] pos = new long[r];
+        long total = in.numel();
+        int row = 0;
+        for (long e = 0; e < total; e++) {
+            if (x.getD((int) posOffset(in, pos)) != 0) {
+                for (int d = 0; d < r; d++) o.setL((int) (out.offset() + row * out.strides()[0] + d * out.strides()[1]), pos[d]);
+                row++;
+            }
+            for (int d = r - 1; d >= 0; d--) {
+                if (++pos[d] < in.shape()[d]) break;
+                pos[d] = 0;
+            }
+        }
+    }
+
+    @Override
+    public void inverse(View in, View out) {
+        int batch = (int) in.shape()[0];
+        int n = (int) in.shape()[1];
+        CpuStorage x = s(in);
+        CpuStorage o = s(out);
+        for (int bi = 0; bi < batch; bi++) {
+            double[][] m = new double[n][2 * n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    m[i][j] = x.getD((int) (in.offset() + bi * in.strides()[0] + i * in.strides()[1] + j * in.strides()[2]));
+                }
+                m[i][n + i] = 1;
+            }
+            for (int c = 0; c < n; c++) {
+                int p = c;
+                for (int i = c + 1; i < n; i++) if (Math.abs(m[i][c]) > Math.abs(m[p][c])) p = i;
+                if (m[p][c] == 0) {
+                    throw new ArithmeticException("linalg.inv: " + (batch > 1 ? "(Batch element " + bi + "): " : "") + "The diagonal element "
+                            + (c + 1) + " is zero, the inversion could not be completed because the input matrix is singular.");
+                }
+                double[] tmp = m[p];
+                m[p] = m[c];
+                m[c] = tmp;
+                double piv = m[c][c];
+                for (int j = 0; j < 2 * n; j++) m[c][j] /= piv;
+                for (int i = 0; i < n; i++) {
+                    if (i == c || m[i][c] == 0) continue;
+                    double f = m[i][c];
+                    for (int j = 0; j < 2 * n; j++) m[i][j] -= f * m[c][j];
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    o.setD((int) (out.offset() + bi * out.strides()[0] + i * out.strides()[1] + j * out.strides()[2]), m[i][n + j]);
+                }
+            }
+        }
+    }
+
+    static int parallelism() { return Math.max(1, Runtime.getRuntime().availableProcessors()); }
+
+    static void parallelFor(int n, long workPerItem, java.util.function.IntConsumer body) {
+        if (n > 1 && (long) n * workPerItem > (1L << 20) && parallelism() > 1) {
+            IntStream.range(0, n).parallel().forEach(body);
+        } else {
+            for (int i = 0; i < n; i++) body.accept(i);
+        }
+    }
+
+    static float halfValue(short h) { return Half.halfToFloat(h); }
+}

@@ -1,0 +1,133 @@
+package dev.kindling.kernel;
+
+import dev.kindling.api.Device;
+import dev.kindling.kernel.spi.Availability;
+import dev.kindling.kernel.spi.TensorBackend;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The backends currently installed. Several may serve one device type: the ranking rule picks the user's preferred
+ * backend if it is installed and available, else the available one with the highest {@link TensorBackend#rank()},
+ * else the earliest registered.
+ */
+public final class BackendRegistry {
+    private final List<BackendHandle> handles = new CopyOnWriteArrayList<>();
+    private final Map<String, String> preferred = new ConcurrentHashMap<>();
+    private final AtomicLong order = new AtomicLong();
+
+    public void add(TensorBackend backend) {
+        for (BackendHandle h : handles) {
+            if (h.unchecked() == backend) return;
+        }
+        handles.add(new BackendHandle(backend, order.incrementAndGet()));
+    }
+
+    public void remove(TensorBackend backend) {
+        for (BackendHandle h : handles) {
+            if (h.unchecked() == backend) {
+                h.deactivate();
+                handles.remove(h);
+            }
+        }
+    }
+
+    /** Chooses {@code backendName} for its device type from now on (null clears the choice). */
+    public void prefer(String deviceType, String backendName) {
+        if (backendName == null) {
+            preferred.remove(deviceType);
+            return;
+        }
+        boolean known = handles.stream().anyMatch(h -> h.unchecked().name().equals(backendName)
+                && h.unchecked().deviceType().equals(deviceType));
+        if (!known) {
+            throw new IllegalArgumentException("no backend named '" + backendName + "' serves device type '" + deviceType
+                    + "'; installed: " + names());
+        }
+        preferred.put(deviceType, backendName);
+    }
+
+    public Optional<String> preferred(String deviceType) { return Optional.ofNullable(preferred.get(deviceType)); }
+
+    private List<String> names() {
+        List<String> n = new ArrayList<>();
+        for (BackendHandle h : handles) n.add(h.unchecked().name() + " (" + h.unchecked().deviceType() + ")");
+        return n;
+    }
+
+    /** The backend that serves new tensors on {@code device}, or an error that says what is installed. */
+    public BackendHandle select(Device device) {
+        BackendHandle h = selectOrNull(device.type());
+        if (h == null) {
+            StringBuilder msg = new StringBuilder("No backend available for device '").append(device).append("'");
+            List<String> unavailable = new ArrayList<>();
+            for (BackendHandle b : handles) {
+                if (b.unchecked().deviceType().equals(device.type())) {
+                    unavailable.add(b.unchecked().name() + ": " + b.unchecked().availability().reason());
+                }
+            }
+            if (unavailable.isEmpty()) {
+                msg.append(": no installed backend serves '").append(device.type()).append("' (installed: ").append(names())
+                        .append("). Install a backend bundle for it, e.g. kindling-backend-").append(device.type());
+            } else {
+                msg.append(": ").append(String.join("; ", unavailable));
+            }
+            throw new IllegalStateException(msg.toString());
+        }
+        if (device.index() >= 0 && !h.unchecked().devices().contains(device)) {
+            throw new IllegalStateException("Device '" + device + "' does not exist; backend '" + h.unchecked().name()
+                    + "' offers " + h.unchecked().devices());
+        }
+        return h;
+    }
+
+    BackendHandle selectOrNull(String deviceType) {
+        String pref = preferred.get(deviceType);
+        BackendHandle best = null;
+        for (BackendHandle h : handles) {
+            TensorBackend b = h.unchecked();
+            if (!b.deviceType().equals(deviceType) || !h.isActive()) continue;
+            if (!b.availability().available()) continue;
+            if (pref != null && b.name().equals(pref)) return h;
+            if (best == null || b.rank() > best.unchecked().rank()
+                    || (b.rank() == best.unchecked().rank() && h.order() < best.order())) {
+                best = h;
+            }
+        }
+        return best;
+    }
+
+    public List<BackendInfo> info() {
+        List<BackendInfo> out = new ArrayList<>();
+        List<BackendHandle> sorted = new ArrayList<>(handles);
+        sorted.sort(Comparator.comparing((BackendHandle h) -> h.unchecked().deviceType())
+                .thenComparing(h -> -h.unchecked().rank()).thenComparingLong(BackendHandle::order));
+        for (BackendHandle h : sorted) {
+            TensorBackend b = h.unchecked();
+            Availability a = b.availability();
+            BackendHandle sel = selectOrNull(b.deviceType());
+            out.add(new BackendInfo(b.name(), b.deviceType(), b.version(), b.rank(), a.available(), a.reason(),
+                    a.available() ? b.devices() : List.of(), sel == h, b.name().equals(preferred.get(b.deviceType()))));
+        }
+        return out;
+    }
+
+    public List<Device> devices() {
+        List<Device> out = new ArrayList<>();
+        for (BackendHandle h : handles) {
+            if (h.isActive() && h.unchecked().availability().available()) {
+                for (Device d : h.unchecked().devices()) if (!out.contains(d)) out.add(d);
+            }
+        }
+        return out;
+    }
+
+    public boolean isAvailable(String deviceType) { return selectOrNull(deviceType) != null; }
+}

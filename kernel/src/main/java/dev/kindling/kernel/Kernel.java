@@ -1,0 +1,208 @@
+package dev.kindling.kernel;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.Generator;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.autograd.Function;
+import dev.kindling.api.autograd.FunctionContext;
+import dev.kindling.api.spi.AutogradService;
+import dev.kindling.api.spi.TensorRuntime;
+import dev.kindling.kernel.ops.Creation;
+import dev.kindling.kernel.ops.Ops;
+import dev.kindling.kernel.spi.DatasetProvider;
+import dev.kindling.kernel.spi.GradientEngine;
+import dev.kindling.kernel.spi.LayerProvider;
+import dev.kindling.kernel.spi.LossProvider;
+import dev.kindling.kernel.spi.OptimizerProvider;
+import dev.kindling.kernel.spi.SchedulerProvider;
+import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.tensor.DenseTensor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The microkernel: registries that follow backends, the autograd engine and providers as they come and go, and the
+ * entry point of the op dispatcher. It contains no backend and no op implementation of its own. Inside OSGi one
+ * instance lives as long as the kernel bundle's component; outside OSGi one is created through ServiceLoader.
+ */
+public class Kernel implements TensorRuntime {
+    public static final String VERSION = "0.1.0";
+
+    private final BackendRegistry backends = new BackendRegistry();
+    private final ProviderRegistry<LayerProvider<?>> layers = new ProviderRegistry<>("layer");
+    private final ProviderRegistry<LossProvider<?>> losses = new ProviderRegistry<>("loss");
+    private final ProviderRegistry<OptimizerProvider<?>> optimizers = new ProviderRegistry<>("optimizer");
+    private final ProviderRegistry<SchedulerProvider<?>> schedulers = new ProviderRegistry<>("scheduler");
+    private final ProviderRegistry<DatasetProvider<?>> datasets = new ProviderRegistry<>("dataset");
+    private volatile GradientEngine engine;
+    private final Generator defaultGenerator = new Generator();
+    private final ThreadLocal<boolean[]> gradEnabled = ThreadLocal.withInitial(() -> new boolean[] {true});
+
+    public BackendRegistry backends() { return backends; }
+
+    public ProviderRegistry<LayerProvider<?>> layers() { return layers; }
+
+    public ProviderRegistry<LossProvider<?>> losses() { return losses; }
+
+    public ProviderRegistry<OptimizerProvider<?>> optimizers() { return optimizers; }
+
+    public ProviderRegistry<SchedulerProvider<?>> schedulers() { return schedulers; }
+
+    public ProviderRegistry<DatasetProvider<?>> datasets() { return datasets; }
+
+    public void addBackend(TensorBackend backend) { backends.add(backend); }
+
+    public void removeBackend(TensorBackend backend) { backends.remove(backend); }
+
+    public void setGradientEngine(GradientEngine e) { engine = e; }
+
+    /** Clears the engine if it is still {@code e}. */
+    public void unsetGradientEngine(GradientEngine e) { if (engine == e) engine = null; }
+
+    /** The installed autograd engine, or null. */
+    public GradientEngine gradientEngine() { return engine; }
+
+    /** The engine, or an error that says the autograd bundle is missing. */
+    public GradientEngine requireEngine(String what) {
+        GradientEngine e = engine;
+        if (e == null) {
+            throw new IllegalStateException(what + " needs autograd, which is not installed: add the kindling-autograd "
+                    + "bundle (dev.kindling.autograd) to the framework or the classpath. Without it tensors compute but "
+                    + "do not record gradients.");
+        }
+        return e;
+    }
+
+    /** Registers any provider by the kinds it implements. */
+    public void addProvider(Object p) { forEachRegistry(p, true); }
+
+    public void removeProvider(Object p) { forEachRegistry(p, false); }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void forEachRegistry(Object p, boolean add) {
+        Map<Class<?>, ProviderRegistry> kinds = new HashMap<>();
+        kinds.put(LayerProvider.class, layers);
+        kinds.put(LossProvider.class, losses);
+        kinds.put(OptimizerProvider.class, optimizers);
+        kinds.put(SchedulerProvider.class, schedulers);
+        kinds.put(DatasetProvider.class, datasets);
+        kinds.forEach((type, reg) -> {
+            if (type.isInstance(p)) {
+                if (add) reg.add((dev.kindling.kernel.spi.Provider) p);
+                else reg.remove((dev.kindling.kernel.spi.Provider) p);
+            }
+        });
+    }
+
+    public String version() { return VERSION; }
+
+    // ---- TensorRuntime ----
+    @Override
+    public Tensor fromArray(Object data, long[] shape, DType dtype, Device device) {
+        return Creation.fromArray(this, data, shape, dtype, device);
+    }
+
+    @Override
+    public Tensor empty(long[] shape, DType dtype, Device device) { return Creation.empty(this, shape, dtype, device); }
+
+    @Override
+    public Tensor full(long[] shape, double value, DType dtype, Device device) {
+        return Creation.full(this, shape, value, dtype, device);
+    }
+
+    @Override
+    public Tensor rand(long[] shape, DType dtype, Device device, Generator generator) {
+        return Creation.rand(this, shape, dtype, device, gen(generator));
+    }
+
+    @Override
+    public Tensor randn(long[] shape, DType dtype, Device device, Generator generator) {
+        return Creation.randn(this, shape, dtype, device, gen(generator));
+    }
+
+    @Override
+    public Tensor randint(long low, long high, long[] shape, DType dtype, Device device, Generator generator) {
+        return Creation.randint(this, low, high, shape, dtype, device, gen(generator));
+    }
+
+    @Override
+    public Tensor randperm(long n, DType dtype, Device device, Generator generator) {
+        return Creation.randperm(this, n, dtype, device, gen(generator));
+    }
+
+    @Override
+    public Tensor arange(double start, double end, double step, DType dtype, Device device) {
+        return Creation.arange(this, start, end, step, dtype, device);
+    }
+
+    @Override
+    public Tensor linspace(double start, double end, long steps, DType dtype, Device device) {
+        return Creation.linspace(this, start, end, steps, dtype, device);
+    }
+
+    @Override
+    public Tensor eye(long n, long m, DType dtype, Device device) { return Creation.eye(this, n, m, dtype, device); }
+
+    @Override
+    public Tensor cat(List<Tensor> tensors, int dim) { return Ops.cat(tensors, dim); }
+
+    @Override
+    public Tensor stack(List<Tensor> tensors, int dim) { return Ops.stack(tensors, dim); }
+
+    @Override
+    public Tensor where(Tensor condition, Tensor input, Tensor other) { return Ops.where(condition, input, other); }
+
+    @Override
+    public Generator defaultGenerator() { return defaultGenerator; }
+
+    public Generator gen(Generator g) { return g != null ? g : defaultGenerator; }
+
+    @Override
+    public List<Device> devices() { return backends.devices(); }
+
+    @Override
+    public boolean isAvailable(String deviceType) { return backends.isAvailable(deviceType); }
+
+    @Override
+    public boolean isGradEnabled() { return gradEnabled.get()[0]; }
+
+    @Override
+    public boolean setGradEnabled(boolean enabled) {
+        boolean[] cell = gradEnabled.get();
+        boolean prev = cell[0];
+        cell[0] = enabled;
+        return prev;
+    }
+
+    @Override
+    public AutogradService autograd() { return requireEngine("Autograd.grad"); }
+
+    @Override
+    public Tensor applyFunction(Function function, Tensor[] inputs) {
+        GradientEngine e = engine;
+        if (e != null) return e.apply(function, inputs);
+        // No autograd: nothing can require grad, so a custom function is just its forward.
+        return function.forward(new PlainContext(), inputs);
+    }
+
+    /** Wraps a backend's storage as a tensor (for backends and tests). */
+    public DenseTensor wrap(BackendHandle handle, dev.kindling.kernel.spi.Storage storage, long[] shape) {
+        return DenseTensor.contiguous(this, handle, storage, shape);
+    }
+
+    private static final class PlainContext implements FunctionContext {
+        private final List<Tensor> saved = new ArrayList<>();
+        private final Map<String, Object> values = new HashMap<>();
+
+        @Override public void saveForBackward(Tensor... tensors) { saved.clear(); saved.addAll(List.of(tensors)); }
+        @Override public List<Tensor> savedTensors() { return List.copyOf(saved); }
+        @Override public boolean needsInputGrad(int i) { return false; }
+        @Override public void put(String key, Object value) { values.put(key, value); }
+        @SuppressWarnings("unchecked") @Override public <T> T get(String key) { return (T) values.get(key); }
+        @Override public void markNonDifferentiable(Tensor... outputs) {}
+    }
+}

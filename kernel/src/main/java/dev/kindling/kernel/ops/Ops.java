@@ -1,0 +1,409 @@
+package dev.kindling.kernel.ops;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.Tensor;
+import dev.kindling.kernel.ops.OpDef.Kind;
+import dev.kindling.kernel.spi.BinaryOp;
+import dev.kindling.kernel.spi.ReduceOp;
+import dev.kindling.kernel.spi.UnaryOp;
+import dev.kindling.kernel.tensor.DenseTensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The op table: every tensor op declared once, with PyTorch's name, its autograd kind and its forward
+ * ({@link Kernels}, which holds the shape and dtype rules and calls the backend primitives). The autograd bundle keys
+ * its derivatives by these names; an in-place op {@code x_} shares the derivative of {@code x}.
+ *
+ * <p>Below the table, typed entry points used by {@link DenseTensor}.
+ */
+public final class Ops {
+    private Ops() {}
+
+    private static final Map<String, OpDef> BY_NAME = new LinkedHashMap<>();
+
+    private static OpDef def(String name, Kind kind, boolean view, boolean inPlace, OpDef.Forward f) {
+        OpDef op = new OpDef(name, kind, view, inPlace, f);
+        if (BY_NAME.put(name, op) != null) throw new IllegalStateException("op declared twice: " + name);
+        return op;
+    }
+
+    private static OpDef diff(String name, OpDef.Forward f) { return def(name, Kind.DIFFERENTIABLE, false, false, f); }
+
+    private static OpDef viewOp(String name, OpDef.Forward f) { return def(name, Kind.DIFFERENTIABLE, true, false, f); }
+
+    private static OpDef nondiff(String name, OpDef.Forward f) { return def(name, Kind.NON_DIFFERENTIABLE, false, false, f); }
+
+    /** {@code name_}: runs {@code base} and writes the result into input 0 (same derivative as {@code base}). */
+    private static OpDef inPlace(OpDef base) {
+        return def(base.name() + "_", base.kind(), false, true, (in, a) -> {
+            Tensor r = base.forward(in, a)[0];
+            Kernels.writeBack(d(in[0]), d(r), base.name() + "_");
+            return one(in[0]);
+        });
+    }
+
+    static Tensor[] one(Tensor t) { return new Tensor[] {t}; }
+
+    // ---------------------------------------------------------------- the table
+    public static final Map<UnaryOp, OpDef> UNARY = new EnumMap<>(UnaryOp.class);
+    public static final Map<UnaryOp, OpDef> UNARY_ = new EnumMap<>(UnaryOp.class);
+    public static final Map<BinaryOp, OpDef> BINARY = new EnumMap<>(BinaryOp.class);
+    public static final Map<BinaryOp, OpDef> BINARY_ = new EnumMap<>(BinaryOp.class);
+
+    static {
+        for (UnaryOp u : UnaryOp.values()) {
+            String name = u.name().toLowerCase(Locale.ROOT);
+            OpDef op = u.isPredicate() ? nondiff(name, (in, a) -> one(Kernels.unary(u, d(in[0]))))
+                    : diff(name, (in, a) -> one(Kernels.unary(u, d(in[0]))));
+            UNARY.put(u, op);
+            if (!u.isPredicate()) UNARY_.put(u, inPlace(op));
+        }
+        for (BinaryOp b : BinaryOp.values()) {
+            String name = b.name().toLowerCase(Locale.ROOT);
+            OpDef.Forward f = (in, a) -> one(Kernels.binary(b, d(in[0]), d(in[1]), a.size() > 0 ? a.d(0) : 1.0));
+            OpDef op = b.writesBool() ? nondiff(name, f) : diff(name, f);
+            BINARY.put(b, op);
+            if (!b.writesBool()) BINARY_.put(b, inPlace(op));
+        }
+    }
+
+    /** attrs: min, max (NaN = no bound), whether the bounds are floating (Python floats promote integer inputs). */
+    public static final OpDef CLAMP = diff("clamp", (in, a) -> one(Kernels.clamp(d(in[0]), a.d(0), a.d(1), a.b(2))));
+    public static final OpDef CLAMP_ = inPlace(CLAMP);
+    /** inputs: condition, input, other. */
+    public static final OpDef WHERE = diff("where", (in, a) -> one(Kernels.where(d(in[0]), d(in[1]), d(in[2]))));
+
+    /** attrs: dims (null = all), keepdim. */
+    public static final OpDef SUM = diff("sum", (in, a) -> one(Kernels.sum(d(in[0]), a.ints(0), a.b(1))));
+    public static final OpDef MEAN = diff("mean", (in, a) -> one(Kernels.mean(d(in[0]), a.ints(0), a.b(1))));
+    public static final OpDef PROD = diff("prod", (in, a) -> one(Kernels.prod(d(in[0]), a.ints(0), a.b(1))));
+    /** Max/min of all elements. attrs: isMax. */
+    public static final OpDef MAX_ALL = diff("max", (in, a) -> one(Kernels.extremeAll(d(in[0]), true)));
+    public static final OpDef MIN_ALL = diff("min", (in, a) -> one(Kernels.extremeAll(d(in[0]), false)));
+    /** outputs: values, indices. attrs: dim, keepdim. */
+    public static final OpDef MAX_DIM = diff("max_dim", (in, a) -> Kernels.extremeDim(d(in[0]), a.i(0), a.b(1), true));
+    public static final OpDef MIN_DIM = diff("min_dim", (in, a) -> Kernels.extremeDim(d(in[0]), a.i(0), a.b(1), false));
+    /** attrs: dim (null = flattened), keepdim. */
+    public static final OpDef ARGMAX = nondiff("argmax", (in, a) -> one(Kernels.argExtreme(d(in[0]), (Integer) a.get(0), a.b(1), true)));
+    public static final OpDef ARGMIN = nondiff("argmin", (in, a) -> one(Kernels.argExtreme(d(in[0]), (Integer) a.get(0), a.b(1), false)));
+    /** attrs: dims, correction, keepdim. */
+    public static final OpDef VAR = diff("var", (in, a) -> one(Kernels.var(d(in[0]), a.ints(0), a.i(1), a.b(2))));
+    public static final OpDef STD = diff("std", (in, a) -> one(Kernels.var(d(in[0]), a.ints(0), a.i(1), a.b(2)).sqrt()));
+    /** attrs: p, dims, keepdim. */
+    public static final OpDef NORM = diff("norm", (in, a) -> one(Kernels.norm(d(in[0]), a.d(0), a.ints(1), a.b(2))));
+    public static final OpDef LOGSUMEXP = diff("logsumexp", (in, a) -> one(Kernels.logsumexp(d(in[0]), a.ints(0), a.b(1))));
+    public static final OpDef ALL = nondiff("all", (in, a) -> one(Kernels.reduceBool(d(in[0]), ReduceOp.ALL)));
+    public static final OpDef ANY = nondiff("any", (in, a) -> one(Kernels.reduceBool(d(in[0]), ReduceOp.ANY)));
+    /** attrs: dim. */
+    public static final OpDef SOFTMAX = diff("softmax", (in, a) -> one(Kernels.softmax(d(in[0]), a.i(0), false)));
+    public static final OpDef LOG_SOFTMAX = diff("log_softmax", (in, a) -> one(Kernels.softmax(d(in[0]), a.i(0), true)));
+
+    public static final OpDef MM = diff("mm", (in, a) -> one(Kernels.mm(d(in[0]), d(in[1]))));
+    public static final OpDef BMM = diff("bmm", (in, a) -> one(Kernels.bmm(d(in[0]), d(in[1]))));
+    public static final OpDef MATMUL = def("matmul", Kind.COMPOSITE, false, false, (in, a) -> one(Kernels.matmul(d(in[0]), d(in[1]))));
+    public static final OpDef INVERSE = diff("inverse", (in, a) -> one(Kernels.inverse(d(in[0]))));
+
+    /** Views. attrs as named. */
+    public static final OpDef VIEW = viewOp("view", (in, a) -> one(Kernels.view(d(in[0]), a.longs(0))));
+    public static final OpDef RESHAPE = def("reshape", Kind.COMPOSITE, false, false, (in, a) -> one(Kernels.reshape(d(in[0]), a.longs(0))));
+    public static final OpDef EXPAND = viewOp("expand", (in, a) -> one(Kernels.expand(d(in[0]), a.longs(0))));
+    public static final OpDef PERMUTE = viewOp("permute", (in, a) -> one(Kernels.permute(d(in[0]), a.ints(0))));
+    public static final OpDef TRANSPOSE = viewOp("transpose", (in, a) -> one(Kernels.transpose(d(in[0]), a.i(0), a.i(1))));
+    public static final OpDef T = viewOp("t", (in, a) -> one(Kernels.t(d(in[0]))));
+    /** attrs: dim (null = all size-1 dims). */
+    public static final OpDef SQUEEZE = viewOp("squeeze", (in, a) -> one(Kernels.squeeze(d(in[0]), (Integer) a.get(0))));
+    public static final OpDef UNSQUEEZE = viewOp("unsqueeze", (in, a) -> one(Kernels.unsqueeze(d(in[0]), a.i(0))));
+    public static final OpDef SELECT = viewOp("select", (in, a) -> one(Kernels.select(d(in[0]), a.i(0), a.l(1))));
+    /** attrs: dim, start, end, step (already clamped). */
+    public static final OpDef SLICE = viewOp("slice", (in, a) -> one(Kernels.slice(d(in[0]), a.i(0), a.l(1), a.l(2), a.l(3))));
+
+    public static final OpDef CLONE = diff("clone", (in, a) -> one(Kernels.clone(d(in[0]))));
+    /** attrs: dtype, device. */
+    public static final OpDef TO_COPY = diff("_to_copy", (in, a) -> one(Kernels.toCopy(d(in[0]), (DType) a.get(0), (Device) a.get(1))));
+    /** n-ary. attrs: dim. */
+    public static final OpDef CAT = diff("cat", (in, a) -> one(Kernels.cat(in, a.i(0))));
+    public static final OpDef STACK = diff("stack", (in, a) -> one(Kernels.stack(in, a.i(0))));
+    public static final OpDef REPEAT = diff("repeat", (in, a) -> one(Kernels.repeat(d(in[0]), a.longs(0))));
+
+    /** inputs: self, index. attrs: dim. */
+    public static final OpDef INDEX_SELECT = diff("index_select", (in, a) -> one(Kernels.indexSelect(d(in[0]), a.i(0), d(in[1]))));
+    public static final OpDef GATHER = diff("gather", (in, a) -> one(Kernels.gather(d(in[0]), a.i(0), d(in[1]))));
+    /** inputs: self, index, src. attrs: dim. */
+    public static final OpDef SCATTER = diff("scatter", (in, a) -> one(Kernels.scatter(d(in[0]), a.i(0), d(in[1]), d(in[2]), false)));
+    public static final OpDef SCATTER_ = inPlace(SCATTER);
+    public static final OpDef SCATTER_ADD = diff("scatter_add", (in, a) -> one(Kernels.scatter(d(in[0]), a.i(0), d(in[1]), d(in[2]), true)));
+    public static final OpDef SCATTER_ADD_ = inPlace(SCATTER_ADD);
+    /** inputs: self, index, source. attrs: dim. */
+    public static final OpDef INDEX_ADD = diff("index_add", (in, a) -> one(Kernels.indexAdd(d(in[0]), a.i(0), d(in[1]), d(in[2]))));
+    public static final OpDef INDEX_ADD_ = inPlace(INDEX_ADD);
+    /** inputs: self, mask. */
+    public static final OpDef MASKED_SELECT = diff("masked_select", (in, a) -> one(Kernels.maskedSelect(d(in[0]), d(in[1]))));
+    /** inputs: self, mask. attrs: value. */
+    public static final OpDef MASKED_FILL = diff("masked_fill", (in, a) -> one(Kernels.maskedFill(d(in[0]), d(in[1]), a.d(0))));
+    public static final OpDef MASKED_FILL_ = inPlace(MASKED_FILL);
+
+    /** In place: self := src (broadcast, cast). inputs: self, src. */
+    public static final OpDef COPY_ = def("copy_", Kind.DIFFERENTIABLE, false, true, (in, a) -> one(Kernels.copyInto(d(in[0]), d(in[1]))));
+    /** In place: self := value. attrs: value. */
+    public static final OpDef FILL_ = def("fill_", Kind.DIFFERENTIABLE, false, true, (in, a) -> one(Kernels.fill(d(in[0]), a.d(0))));
+
+    /** All ops by name, in declaration order. */
+    public static Map<String, OpDef> table() { return Collections.unmodifiableMap(BY_NAME); }
+
+    public static OpDef byName(String name) {
+        OpDef op = BY_NAME.get(name);
+        if (op == null) throw new IllegalArgumentException("unknown op '" + name + "'");
+        return op;
+    }
+
+    // ---------------------------------------------------------------- typed entry points
+    static DenseTensor d(Tensor t) {
+        if (t instanceof DenseTensor) return (DenseTensor) t;
+        if (t == null) throw new NullPointerException("tensor argument is null");
+        throw new IllegalArgumentException("not a Kindling kernel tensor: " + t.getClass().getName());
+    }
+
+    private static Tensor call(OpDef op, Attrs attrs, Tensor... inputs) { return Dispatcher.dispatch(op, inputs, attrs)[0]; }
+
+    /** A Java double as a 0-dim FLOAT64 wrapped number on {@code like}'s device (a Python float in promotion). */
+    public static DenseTensor scalar(DenseTensor like, double v) { return Kernels.wrapped(like, v); }
+
+    /** A Java long as a 0-dim INT64 wrapped number (a Python int in promotion). */
+    public static DenseTensor scalar(DenseTensor like, long v) { return Kernels.wrapped(like, v); }
+
+    public static Tensor unary(UnaryOp op, Tensor x) { return call(UNARY.get(op), Attrs.NONE, x); }
+
+    public static Tensor unaryInPlace(UnaryOp op, Tensor x) { return call(UNARY_.get(op), Attrs.NONE, x); }
+
+    public static Tensor binary(BinaryOp op, Tensor a, Tensor b) { return call(BINARY.get(op), Attrs.NONE, a, b); }
+
+    public static Tensor binaryInPlace(BinaryOp op, Tensor a, Tensor b) { return call(BINARY_.get(op), Attrs.NONE, a, b); }
+
+    public static Tensor add(Tensor a, Tensor b, double alpha) { return call(BINARY.get(BinaryOp.ADD), Attrs.of(alpha), a, b); }
+
+    public static Tensor sub(Tensor a, Tensor b, double alpha) { return call(BINARY.get(BinaryOp.SUB), Attrs.of(alpha), a, b); }
+
+    public static Tensor addInPlace(Tensor a, Tensor b, double alpha) { return call(BINARY_.get(BinaryOp.ADD), Attrs.of(alpha), a, b); }
+
+    public static Tensor powScalar(Tensor x, Tensor exponent) { return binary(BinaryOp.POW, x, exponent); }
+
+    public static Tensor powScalarInPlace(Tensor x, Tensor exponent) { return binaryInPlace(BinaryOp.POW, x, exponent); }
+
+    public static Tensor clamp(Tensor x, double min, double max) { return call(CLAMP, Attrs.of(min, max, true), x); }
+
+    public static Tensor clampIntegral(Tensor x, long min, long max) { return call(CLAMP, Attrs.of((double) min, (double) max, false), x); }
+
+    public static Tensor clampInPlace(Tensor x, double min, double max) { return call(CLAMP_, Attrs.of(min, max, true), x); }
+
+    public static Tensor where(Tensor c, Tensor a, Tensor b) { return call(WHERE, Attrs.NONE, c, a, b); }
+
+    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) { return call(SUM, Attrs.of(dims, keepdim), x); }
+
+    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) { return call(MEAN, Attrs.of(dims, keepdim), x); }
+
+    public static Tensor prod(Tensor x, int[] dims, boolean keepdim) { return call(PROD, Attrs.of(dims, keepdim), x); }
+
+    public static Tensor maxAll(Tensor x, boolean max) { return call(max ? MAX_ALL : MIN_ALL, Attrs.NONE, x); }
+
+    public static Tensor.ValuesIndices maxDim(Tensor x, int dim, boolean keepdim, boolean max) {
+        Tensor[] r = Dispatcher.dispatch(max ? MAX_DIM : MIN_DIM, new Tensor[] {x}, Attrs.of(dim, keepdim));
+        return new Tensor.ValuesIndices(r[0], r[1]);
+    }
+
+    public static Tensor argmax(Tensor x, Integer dim, boolean keepdim, boolean max) {
+        return call(max ? ARGMAX : ARGMIN, Attrs.of(dim, keepdim), x);
+    }
+
+    public static Tensor varStd(Tensor x, int[] dims, int correction, boolean keepdim, boolean std) {
+        return call(std ? STD : VAR, Attrs.of(dims, correction, keepdim), x);
+    }
+
+    public static Tensor norm(Tensor x, double p, int[] dims, boolean keepdim) { return call(NORM, Attrs.of(p, dims, keepdim), x); }
+
+    public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) { return call(LOGSUMEXP, Attrs.of(dims, keepdim), x); }
+
+    public static Tensor allAny(Tensor x, boolean all) { return call(all ? ALL : ANY, Attrs.NONE, x); }
+
+    public static Tensor softmax(Tensor x, int dim, boolean log) { return call(log ? LOG_SOFTMAX : SOFTMAX, Attrs.of(dim), x); }
+
+    public static Tensor mm(Tensor a, Tensor b) { return call(MM, Attrs.NONE, a, b); }
+
+    public static Tensor bmm(Tensor a, Tensor b) { return call(BMM, Attrs.NONE, a, b); }
+
+    public static Tensor matmul(Tensor a, Tensor b) { return call(MATMUL, Attrs.NONE, a, b); }
+
+    public static Tensor inverse(Tensor a) { return call(INVERSE, Attrs.NONE, a); }
+
+    public static Tensor view(Tensor x, long[] shape) { return call(VIEW, Attrs.of((Object) shape.clone()), x); }
+
+    public static Tensor reshape(Tensor x, long[] shape) { return call(RESHAPE, Attrs.of((Object) shape.clone()), x); }
+
+    public static Tensor flatten(Tensor x, int start, int end) {
+        DenseTensor t = d(x);
+        int r = t.dim();
+        if (r == 0) return reshape(x, new long[] {1});
+        int s = Kernels.dim(start, r);
+        int e = Kernels.dim(end, r);
+        if (s > e) throw new IllegalArgumentException("flatten() has invalid args: start_dim cannot come after end_dim");
+        long[] shape = t.shapeRef();
+        long[] out = new long[r - (e - s)];
+        int k = 0;
+        for (int i = 0; i < s; i++) out[k++] = shape[i];
+        long m = 1;
+        for (int i = s; i <= e; i++) m *= shape[i];
+        out[k++] = m;
+        for (int i = e + 1; i < r; i++) out[k++] = shape[i];
+        return reshape(x, out);
+    }
+
+    public static Tensor expand(Tensor x, long[] shape) { return call(EXPAND, Attrs.of((Object) shape.clone()), x); }
+
+    public static Tensor permute(Tensor x, int[] dims) { return call(PERMUTE, Attrs.of((Object) dims.clone()), x); }
+
+    public static Tensor transpose(Tensor x, int d0, int d1) { return call(TRANSPOSE, Attrs.of(d0, d1), x); }
+
+    public static Tensor t(Tensor x) { return call(T, Attrs.NONE, x); }
+
+    public static Tensor squeeze(Tensor x, Integer dim) { return call(SQUEEZE, Attrs.of(dim), x); }
+
+    public static Tensor unsqueeze(Tensor x, int dim) { return call(UNSQUEEZE, Attrs.of(dim), x); }
+
+    public static Tensor select(Tensor x, int dim, long index) { return call(SELECT, Attrs.of(dim, index), x); }
+
+    /** Python slice semantics: bounds clamp, negatives count from the end; step must be positive. */
+    public static Tensor slice(Tensor x, int dim, long start, long end, long step) {
+        DenseTensor t = d(x);
+        if (t.dim() == 0) throw new IllegalArgumentException("slice() cannot be applied to a 0-dim tensor.");
+        int dd = Kernels.dim(dim, t.dim());
+        if (step <= 0) throw new IllegalArgumentException("slice step must be positive, got " + step);
+        long n = t.shapeRef()[dd];
+        long s = start < 0 ? start + n : start;
+        long e = end < 0 ? end + n : end;
+        s = Math.max(0, Math.min(s, n));
+        e = Math.max(s, Math.min(e, n));
+        return call(SLICE, Attrs.of(dd, s, e, step), x);
+    }
+
+    public static Tensor narrow(Tensor x, int dim, long start, long length) {
+        DenseTensor t = d(x);
+        int dd = Kernels.dim(dim, t.dim());
+        long n = t.shapeRef()[dd];
+        long s = start < 0 ? start + n : start;
+        if (s < 0 || s > n) throw new IndexOutOfBoundsException("start out of range (expected to be in range of [" + (-n) + ", " + n + "], but got " + start + ")");
+        if (length < 0 || s + length > n) {
+            throw new IllegalArgumentException("start (" + s + ") + length (" + length + ") exceeds dimension size (" + n + ").");
+        }
+        return call(SLICE, Attrs.of(dd, s, s + length, 1L), x);
+    }
+
+    public static List<Tensor> split(Tensor x, long size, int dim) {
+        DenseTensor t = d(x);
+        int dd = Kernels.dim(dim, t.dim());
+        if (size <= 0) throw new IllegalArgumentException("split expects split_size be non-negative, but got split_size=" + size);
+        long n = t.shapeRef()[dd];
+        List<Tensor> out = new ArrayList<>();
+        for (long s = 0; s < n; s += size) out.add(narrow(x, dd, s, Math.min(size, n - s)));
+        if (n == 0) out.add(x);
+        return out;
+    }
+
+    public static List<Tensor> chunk(Tensor x, int chunks, int dim) {
+        if (chunks <= 0) throw new IllegalArgumentException("chunk expects `chunks` to be greater than 0, got: " + chunks);
+        DenseTensor t = d(x);
+        long n = t.shapeRef()[Kernels.dim(dim, t.dim())];
+        long size = Math.max(1, (n + chunks - 1) / chunks);
+        return split(x, size, dim);
+    }
+
+    public static Tensor clone(Tensor x) { return call(CLONE, Attrs.NONE, x); }
+
+    public static Tensor toCopy(Tensor x, DType dtype, Device device) { return call(TO_COPY, Attrs.of(dtype, device), x); }
+
+    public static Tensor cat(List<Tensor> ts, int dim) {
+        if (ts == null || ts.isEmpty()) throw new IllegalArgumentException("torch.cat(): expected a non-empty list of Tensors");
+        return call(CAT, Attrs.of(dim), ts.toArray(new Tensor[0]));
+    }
+
+    public static Tensor stack(List<Tensor> ts, int dim) {
+        if (ts == null || ts.isEmpty()) throw new IllegalArgumentException("stack expects a non-empty TensorList");
+        return call(STACK, Attrs.of(dim), ts.toArray(new Tensor[0]));
+    }
+
+    public static Tensor repeat(Tensor x, long[] repeats) { return call(REPEAT, Attrs.of((Object) repeats.clone()), x); }
+
+    public static Tensor indexSelect(Tensor x, int dim, Tensor index) { return call(INDEX_SELECT, Attrs.of(dim), x, index); }
+
+    public static Tensor gather(Tensor x, int dim, Tensor index) { return call(GATHER, Attrs.of(dim), x, index); }
+
+    public static Tensor scatter(Tensor x, int dim, Tensor index, Tensor src, boolean add, boolean inPlace) {
+        OpDef op = add ? (inPlace ? SCATTER_ADD_ : SCATTER_ADD) : (inPlace ? SCATTER_ : SCATTER);
+        return call(op, Attrs.of(dim), x, index, src);
+    }
+
+    public static Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src, boolean inPlace) {
+        return call(inPlace ? INDEX_ADD_ : INDEX_ADD, Attrs.of(dim), x, index, src);
+    }
+
+    public static Tensor maskedSelect(Tensor x, Tensor mask) { return call(MASKED_SELECT, Attrs.NONE, x, mask); }
+
+    public static Tensor maskedFill(Tensor x, Tensor mask, double value, boolean inPlace) {
+        return call(inPlace ? MASKED_FILL_ : MASKED_FILL, Attrs.of(value), x, mask);
+    }
+
+    /** {@code x[indices]}: INT64/INT32 indices select along dim 0; a BOOL mask selects the true positions. */
+    public static Tensor index(Tensor x, Tensor indices) {
+        DenseTensor t = d(x);
+        DenseTensor idx = d(indices);
+        if (idx.dtype() == DType.BOOL || idx.dtype() == DType.UINT8) {
+            DenseTensor mask = idx.dtype() == DType.BOOL ? idx : d(idx.toBool());
+            if (mask.dim() == t.dim()) return maskedSelect(x, mask);
+            Kernels.checkMaskPrefix(t, mask);
+            Tensor rows = Kernels.nonzero(d(mask.reshape(-1)));
+            long[] rest = new long[t.dim() - mask.dim() + 1];
+            rest[0] = -1;
+            System.arraycopy(t.shapeRef(), mask.dim(), rest, 1, rest.length - 1);
+            Tensor flat = reshape(x, rest);
+            return indexSelect(flat, 0, reshape(rows, new long[] {-1}));
+        }
+        if (!idx.dtype().isIntegral()) {
+            throw new IllegalArgumentException("tensors used as indices must be long, int, byte or bool tensors, got " + idx.dtype());
+        }
+        if (t.dim() == 0) throw new IllegalArgumentException("invalid index of a 0-dim tensor");
+        Tensor picked = indexSelect(x, 0, reshape(idx, new long[] {-1}));
+        long[] shape = new long[idx.dim() + t.dim() - 1];
+        System.arraycopy(idx.shapeRef(), 0, shape, 0, idx.dim());
+        System.arraycopy(t.shapeRef(), 1, shape, idx.dim(), t.dim() - 1);
+        return reshape(picked, shape);
+    }
+
+    public static Tensor copyInto(Tensor self, Tensor src) { return call(COPY_, Attrs.NONE, self, src); }
+
+    public static Tensor fillInPlace(Tensor self, double value) { return call(FILL_, Attrs.of(value), self); }
+
+    public static boolean equal(Tensor a, Tensor b) {
+        if (!java.util.Arrays.equals(a.shape(), b.shape())) return false;
+        try (var g = dev.kindling.api.Torch.noGrad()) {
+            return a.eq(b).all().item() != 0;
+        }
+    }
+
+    /** {@code |a - b| <= atol + rtol * |b|} (or exactly equal, which covers infinities); NaN is never close. */
+    public static boolean allclose(Tensor a, Tensor b, double rtol, double atol) {
+        try (var g = dev.kindling.api.Torch.noGrad()) {
+            DType f = DType.promote(a.dtype(), b.dtype()) == DType.FLOAT64 ? DType.FLOAT64
+                    : DType.promote(DType.promote(a.dtype(), b.dtype()), DType.FLOAT32);
+            Tensor x = a.to(f);
+            Tensor y = b.to(f);
+            Tensor close = x.eq(y).logicalOr(x.sub(y).abs().le(y.abs().mul(rtol).add(atol)));
+            return close.all().item() != 0;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package dev.kindling.kernel.spi;
+
+/**
+ * Provides an optimizer over the parameters given as the 'params' entry. The kernel only registers and lists these; the bundle that implements the kind
+ * defines what {@code T} is.
+ */
+public interface OptimizerProvider<T> extends Provider<T> {}

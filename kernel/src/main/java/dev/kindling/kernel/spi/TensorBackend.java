@@ -1,0 +1,92 @@
+package dev.kindling.kernel.spi;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+
+import java.util.List;
+
+/**
+ * A tensor backend: storage on one device type plus a compact set of strided kernels. Everything else (shape rules,
+ * type promotion, views, composite ops, autograd) lives above it, in the kernel's op table, so a backend implements
+ * only these primitives.
+ *
+ * <p>Kernels receive {@link View}s whose shapes the kernel has already checked and broadcast (inputs may carry
+ * 0-strides); outputs are freshly allocated or are the input itself for in-place ops. Kernels must throw
+ * {@link IndexOutOfBoundsException} with PyTorch's wording for out-of-range indices.
+ *
+ * <p>Registered as an OSGi service (Declarative Services) or, outside OSGi, through {@link java.util.ServiceLoader}.
+ */
+public interface TensorBackend {
+    /** A unique name, e.g. {@code cpu-java}. */
+    String name();
+
+    /** The device type served: {@code cpu}, {@code cuda}. */
+    String deviceType();
+
+    /** Preference among backends of the same device type: higher wins unless the user chooses otherwise. */
+    int rank();
+
+    String version();
+
+    Availability availability();
+
+    /** The devices served, e.g. {@code [cuda:0, cuda:1]}; empty where unavailable. */
+    List<Device> devices();
+
+    /** A zero-filled storage. */
+    Storage allocate(Device device, DType dtype, long numel);
+
+    /** Copies a host array ({@code float[] double[] long[] int[] short[] byte[] boolean[]}) into new storage of {@code dtype}. */
+    Storage fromHost(Device device, DType dtype, Object hostArray);
+
+    /**
+     * The elements of a view in row-major order as a host array of the dtype's natural Java type: {@code float[]}
+     * (FLOAT32), {@code double[]} (FLOAT64), {@code long[]} (INT64), {@code int[]} (INT32), {@code short[]} (FLOAT16,
+     * BFLOAT16 bits), {@code byte[]} (INT8, UINT8), {@code boolean[]} (BOOL).
+     */
+    Object toHost(View src);
+
+    void fill(View out, double value);
+
+    /** Elementwise copy with dtype conversion; shapes are equal, {@code src} may broadcast. */
+    void copy(View src, View dst);
+
+    void unary(UnaryOp op, View in, View out);
+
+    /** Elementwise clamp to [min, max]; NaN bounds mean "no bound"; NaN inputs stay NaN. */
+    void clamp(View in, double min, double max, View out);
+
+    void binary(BinaryOp op, View a, View b, View out, DType computeType);
+
+    void where(View condition, View a, View b, View out);
+
+    /** Reduces {@code in} over {@code dims} into {@code out}, which has {@code in}'s rank with those dims of size 1. */
+    void reduce(ReduceOp op, View in, int[] dims, View out);
+
+    /** Max or min along one dim: values and INT64 indices (first occurrence; NaN propagates as PyTorch). */
+    void argReduce(boolean max, View in, int dim, View values, View indices);
+
+    /** Batched matrix product: {@code a [B,M,K] @ b [B,K,N] -> out [B,M,N]}. */
+    void matmul(View a, View b, View out);
+
+    /** (Log-)softmax along {@code dim}, numerically stable. */
+    void softmax(View in, int dim, boolean log, View out);
+
+    void indexSelect(View src, int dim, View index, View out);
+
+    void gather(View src, int dim, View index, View out);
+
+    /** {@code self[... index[i][j] ...] = src[i][j]} (or {@code +=} when accumulate) along {@code dim}, in place. */
+    void scatter(View self, int dim, View index, View src, boolean accumulate);
+
+    /** {@code self.index_add_(dim, index, src)} in place. */
+    void indexAdd(View self, int dim, View index, View src);
+
+    long countNonzero(View in);
+
+    /** Indices of non-zero elements, row-major, into {@code out [n, in.dim()]} INT64. */
+    void nonzero(View in, View out);
+
+    /** Batched matrix inverse {@code [B,n,n]}; throws for singular matrices. */
+    void inverse(View in, View out);
+}

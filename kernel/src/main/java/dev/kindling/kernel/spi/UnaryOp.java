@@ -1,0 +1,13 @@
+package dev.kindling.kernel.spi;
+
+/**
+ * Elementwise one-input primitives. A backend computes in the output's dtype (floating ops read integers as floating
+ * values); predicates ({@link #isPredicate()}) compute in the input's dtype and write BOOL.
+ */
+public enum UnaryOp {
+    NEG, ABS, SIGN, EXP, EXP2, EXPM1, LOG, LOG2, LOG10, LOG1P, SQRT, RSQRT, SIN, COS, TAN, ASIN, ACOS, ATAN,
+    SINH, COSH, TANH, SIGMOID, RELU, ERF, FLOOR, CEIL, ROUND, TRUNC, RECIPROCAL, SQUARE,
+    LOGICAL_NOT, ISNAN, ISINF, ISFINITE;
+
+    public boolean isPredicate() { return this == LOGICAL_NOT || this == ISNAN || this == ISINF || this == ISFINITE; }
+}

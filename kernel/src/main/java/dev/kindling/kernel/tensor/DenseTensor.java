@@ -1,0 +1,406 @@
+package dev.kindling.kernel.tensor;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.Generator;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.autograd.GradFn;
+import dev.kindling.api.autograd.RemovableHandle;
+import dev.kindling.kernel.BackendHandle;
+import dev.kindling.kernel.Kernel;
+import dev.kindling.kernel.ops.Creation;
+import dev.kindling.kernel.ops.Ops;
+import dev.kindling.kernel.spi.BinaryOp;
+import dev.kindling.kernel.spi.GradientEngine;
+import dev.kindling.kernel.spi.Storage;
+import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.UnaryOp;
+import dev.kindling.kernel.spi.View;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The kernel's tensor: a strided view (shape, strides, offset) on a backend's storage. Every op goes through the op
+ * table ({@link Ops}); views share storage and the version counter; the autograd engine keeps its state in
+ * {@link #autogradMeta()}.
+ */
+public final class DenseTensor implements Tensor {
+    private final Kernel kernel;
+    private final BackendHandle handle;
+    private final Storage storage;
+    private final long[] shape;
+    private final long[] strides;
+    private final long offset;
+    private final VersionCounter version;
+    private final DenseTensor base;
+    private final boolean wrappedNumber;
+    private volatile Object autogradMeta;
+
+    private DenseTensor(Kernel kernel, BackendHandle handle, Storage storage, long[] shape, long[] strides, long offset,
+                        VersionCounter version, DenseTensor base, boolean wrappedNumber) {
+        this.kernel = kernel;
+        this.handle = handle;
+        this.storage = storage;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+        this.version = version;
+        this.base = base;
+        this.wrappedNumber = wrappedNumber;
+    }
+
+    /** A new tensor owning {@code storage}, laid out contiguously. */
+    public static DenseTensor contiguous(Kernel kernel, BackendHandle handle, Storage storage, long[] shape) {
+        return new DenseTensor(kernel, handle, storage, shape.clone(), Shapes.contiguousStrides(shape), 0,
+                new VersionCounter(), null, false);
+    }
+
+    /** A 0-dim tensor standing for a Java scalar in type promotion (PyTorch's wrapped number). */
+    public static DenseTensor wrappedNumber(Kernel kernel, BackendHandle handle, Storage storage) {
+        return new DenseTensor(kernel, handle, storage, new long[0], new long[0], 0, new VersionCounter(), null, true);
+    }
+
+    /** A zero-filled contiguous tensor on the given backend. */
+    public static DenseTensor allocate(Kernel kernel, BackendHandle handle, Device device, DType dtype, long[] shape) {
+        Storage s = handle.backend().allocate(device, dtype, Shapes.numel(shape));
+        return contiguous(kernel, handle, s, shape);
+    }
+
+    /** A view on the same storage (shares the version counter; its base is this tensor's base). */
+    public DenseTensor asView(long[] newShape, long[] newStrides, long newOffset) {
+        return new DenseTensor(kernel, handle, storage, newShape, newStrides, newOffset, version,
+                base != null ? base : this, false);
+    }
+
+    /** Same storage, no view relation and no autograd state ({@code detach}). */
+    public DenseTensor shallowCopy() {
+        return new DenseTensor(kernel, handle, storage, shape, strides, offset, version, base, wrappedNumber);
+    }
+
+    /** A zero-filled contiguous tensor on this tensor's backend and device. */
+    public DenseTensor newTensor(DType dtype, long[] newShape) {
+        return allocate(kernel, handle, device(), dtype, newShape);
+    }
+
+    public Kernel kernel() { return kernel; }
+
+    public BackendHandle handle() { return handle; }
+
+    /** This tensor's backend, or a clear error if it went away. */
+    public TensorBackend backend() { return handle.backend(); }
+
+    public Storage storage() { return storage; }
+
+    public View view() { return new View(storage, shape, strides, offset); }
+
+    public VersionCounter versionCounter() { return version; }
+
+    public int version() { return version.get(); }
+
+    /** The tensor this one is a view of, or null. */
+    public DenseTensor base() { return base; }
+
+    public boolean isView() { return base != null; }
+
+    public boolean isWrappedNumber() { return wrappedNumber; }
+
+    public Object autogradMeta() { return autogradMeta; }
+
+    public void setAutogradMeta(Object meta) { this.autogradMeta = meta; }
+
+    // ---- metadata ----
+    @Override public long[] shape() { return shape.clone(); }
+    /** The shape array itself, not a copy: callers must not modify it. */
+    public long[] shapeRef() { return shape; }
+    public long[] stridesRef() { return strides; }
+    @Override public long size(int dim) { return shape[Shapes.dim(dim, shape.length)]; }
+    @Override public long[] stride() { return strides.clone(); }
+    @Override public long storageOffset() { return offset; }
+    @Override public int dim() { return shape.length; }
+    @Override public long numel() { return Shapes.numel(shape); }
+    @Override public DType dtype() { return storage.dtype(); }
+    @Override public Device device() { return storage.device(); }
+    @Override public boolean isContiguous() { return view().isContiguous(); }
+    @Override public String backendName() { return handle.unchecked().name(); }
+
+    // ---- arithmetic ----
+    @Override public Tensor add(Tensor other) { return Ops.add(this, other, 1.0); }
+    @Override public Tensor add(Tensor other, double alpha) { return Ops.add(this, other, alpha); }
+    @Override public Tensor add(double other) { return Ops.add(this, Ops.scalar(this, other), 1.0); }
+    @Override public Tensor add(long other) { return Ops.add(this, Ops.scalar(this, other), 1.0); }
+    @Override public Tensor sub(Tensor other) { return Ops.sub(this, other, 1.0); }
+    @Override public Tensor sub(Tensor other, double alpha) { return Ops.sub(this, other, alpha); }
+    @Override public Tensor sub(double other) { return Ops.sub(this, Ops.scalar(this, other), 1.0); }
+    @Override public Tensor sub(long other) { return Ops.sub(this, Ops.scalar(this, other), 1.0); }
+    @Override public Tensor mul(Tensor other) { return Ops.binary(BinaryOp.MUL, this, other); }
+    @Override public Tensor mul(double other) { return Ops.binary(BinaryOp.MUL, this, Ops.scalar(this, other)); }
+    @Override public Tensor mul(long other) { return Ops.binary(BinaryOp.MUL, this, Ops.scalar(this, other)); }
+    @Override public Tensor div(Tensor other) { return Ops.binary(BinaryOp.DIV, this, other); }
+    @Override public Tensor div(double other) { return Ops.binary(BinaryOp.DIV, this, Ops.scalar(this, other)); }
+    @Override public Tensor div(long other) { return Ops.binary(BinaryOp.DIV, this, Ops.scalar(this, other)); }
+    @Override public Tensor remainder(Tensor other) { return Ops.binary(BinaryOp.REMAINDER, this, other); }
+    @Override public Tensor remainder(double other) { return Ops.binary(BinaryOp.REMAINDER, this, Ops.scalar(this, other)); }
+    @Override public Tensor pow(Tensor exponent) { return Ops.binary(BinaryOp.POW, this, exponent); }
+    @Override public Tensor pow(double exponent) { return Ops.powScalar(this, Ops.scalar(this, exponent)); }
+    @Override public Tensor pow(long exponent) { return Ops.powScalar(this, Ops.scalar(this, exponent)); }
+    @Override public Tensor neg() { return Ops.unary(UnaryOp.NEG, this); }
+    @Override public Tensor maximum(Tensor other) { return Ops.binary(BinaryOp.MAXIMUM, this, other); }
+    @Override public Tensor minimum(Tensor other) { return Ops.binary(BinaryOp.MINIMUM, this, other); }
+    @Override public Tensor atan2(Tensor other) { return Ops.binary(BinaryOp.ATAN2, this, other); }
+
+    // ---- unary ----
+    @Override public Tensor exp() { return Ops.unary(UnaryOp.EXP, this); }
+    @Override public Tensor exp2() { return Ops.unary(UnaryOp.EXP2, this); }
+    @Override public Tensor expm1() { return Ops.unary(UnaryOp.EXPM1, this); }
+    @Override public Tensor log() { return Ops.unary(UnaryOp.LOG, this); }
+    @Override public Tensor log2() { return Ops.unary(UnaryOp.LOG2, this); }
+    @Override public Tensor log10() { return Ops.unary(UnaryOp.LOG10, this); }
+    @Override public Tensor log1p() { return Ops.unary(UnaryOp.LOG1P, this); }
+    @Override public Tensor sqrt() { return Ops.unary(UnaryOp.SQRT, this); }
+    @Override public Tensor rsqrt() { return Ops.unary(UnaryOp.RSQRT, this); }
+    @Override public Tensor abs() { return Ops.unary(UnaryOp.ABS, this); }
+    @Override public Tensor sign() { return Ops.unary(UnaryOp.SIGN, this); }
+    @Override public Tensor sin() { return Ops.unary(UnaryOp.SIN, this); }
+    @Override public Tensor cos() { return Ops.unary(UnaryOp.COS, this); }
+    @Override public Tensor tan() { return Ops.unary(UnaryOp.TAN, this); }
+    @Override public Tensor asin() { return Ops.unary(UnaryOp.ASIN, this); }
+    @Override public Tensor acos() { return Ops.unary(UnaryOp.ACOS, this); }
+    @Override public Tensor atan() { return Ops.unary(UnaryOp.ATAN, this); }
+    @Override public Tensor sinh() { return Ops.unary(UnaryOp.SINH, this); }
+    @Override public Tensor cosh() { return Ops.unary(UnaryOp.COSH, this); }
+    @Override public Tensor tanh() { return Ops.unary(UnaryOp.TANH, this); }
+    @Override public Tensor sigmoid() { return Ops.unary(UnaryOp.SIGMOID, this); }
+    @Override public Tensor relu() { return Ops.unary(UnaryOp.RELU, this); }
+    @Override public Tensor erf() { return Ops.unary(UnaryOp.ERF, this); }
+    @Override public Tensor floor() { return Ops.unary(UnaryOp.FLOOR, this); }
+    @Override public Tensor ceil() { return Ops.unary(UnaryOp.CEIL, this); }
+    @Override public Tensor round() { return Ops.unary(UnaryOp.ROUND, this); }
+    @Override public Tensor trunc() { return Ops.unary(UnaryOp.TRUNC, this); }
+    @Override public Tensor reciprocal() { return Ops.unary(UnaryOp.RECIPROCAL, this); }
+    @Override public Tensor square() { return Ops.powScalar(this, Ops.scalar(this, 2L)); }
+    @Override public Tensor clamp(double min, double max) { return Ops.clamp(this, min, max); }
+    @Override public Tensor clamp(long min, long max) { return Ops.clampIntegral(this, min, max); }
+    @Override public Tensor clampMin(double min) { return Ops.clamp(this, min, Double.NaN); }
+    @Override public Tensor clampMax(double max) { return Ops.clamp(this, Double.NaN, max); }
+    @Override public Tensor isnan() { return Ops.unary(UnaryOp.ISNAN, this); }
+    @Override public Tensor isinf() { return Ops.unary(UnaryOp.ISINF, this); }
+    @Override public Tensor isfinite() { return Ops.unary(UnaryOp.ISFINITE, this); }
+
+    // ---- comparisons and logic ----
+    @Override public Tensor eq(Tensor other) { return Ops.binary(BinaryOp.EQ, this, other); }
+    @Override public Tensor eq(double other) { return Ops.binary(BinaryOp.EQ, this, Ops.scalar(this, other)); }
+    @Override public Tensor ne(Tensor other) { return Ops.binary(BinaryOp.NE, this, other); }
+    @Override public Tensor ne(double other) { return Ops.binary(BinaryOp.NE, this, Ops.scalar(this, other)); }
+    @Override public Tensor lt(Tensor other) { return Ops.binary(BinaryOp.LT, this, other); }
+    @Override public Tensor lt(double other) { return Ops.binary(BinaryOp.LT, this, Ops.scalar(this, other)); }
+    @Override public Tensor le(Tensor other) { return Ops.binary(BinaryOp.LE, this, other); }
+    @Override public Tensor le(double other) { return Ops.binary(BinaryOp.LE, this, Ops.scalar(this, other)); }
+    @Override public Tensor gt(Tensor other) { return Ops.binary(BinaryOp.GT, this, other); }
+    @Override public Tensor gt(double other) { return Ops.binary(BinaryOp.GT, this, Ops.scalar(this, other)); }
+    @Override public Tensor ge(Tensor other) { return Ops.binary(BinaryOp.GE, this, other); }
+    @Override public Tensor ge(double other) { return Ops.binary(BinaryOp.GE, this, Ops.scalar(this, other)); }
+    @Override public Tensor logicalAnd(Tensor other) { return Ops.binary(BinaryOp.LOGICAL_AND, this, other); }
+    @Override public Tensor logicalOr(Tensor other) { return Ops.binary(BinaryOp.LOGICAL_OR, this, other); }
+    @Override public Tensor logicalXor(Tensor other) { return Ops.binary(BinaryOp.LOGICAL_XOR, this, other); }
+    @Override public Tensor logicalNot() { return Ops.unary(UnaryOp.LOGICAL_NOT, this); }
+    @Override public boolean equal(Tensor other) { return Ops.equal(this, other); }
+    @Override public boolean allclose(Tensor other, double rtol, double atol) { return Ops.allclose(this, other, rtol, atol); }
+    @Override public boolean allclose(Tensor other) { return Ops.allclose(this, other, 1e-5, 1e-8); }
+
+    // ---- reductions ----
+    @Override public Tensor sum() { return Ops.sum(this, null, false); }
+    @Override public Tensor sum(int dim) { return Ops.sum(this, new int[] {dim}, false); }
+    @Override public Tensor sum(int dim, boolean keepdim) { return Ops.sum(this, new int[] {dim}, keepdim); }
+    @Override public Tensor sum(int[] dims, boolean keepdim) { return Ops.sum(this, dims, keepdim); }
+    @Override public Tensor mean() { return Ops.mean(this, null, false); }
+    @Override public Tensor mean(int dim) { return Ops.mean(this, new int[] {dim}, false); }
+    @Override public Tensor mean(int dim, boolean keepdim) { return Ops.mean(this, new int[] {dim}, keepdim); }
+    @Override public Tensor mean(int[] dims, boolean keepdim) { return Ops.mean(this, dims, keepdim); }
+    @Override public Tensor prod() { return Ops.prod(this, null, false); }
+    @Override public Tensor prod(int dim, boolean keepdim) { return Ops.prod(this, new int[] {dim}, keepdim); }
+    @Override public Tensor max() { return Ops.maxAll(this, true); }
+    @Override public ValuesIndices max(int dim) { return Ops.maxDim(this, dim, false, true); }
+    @Override public ValuesIndices max(int dim, boolean keepdim) { return Ops.maxDim(this, dim, keepdim, true); }
+    @Override public Tensor min() { return Ops.maxAll(this, false); }
+    @Override public ValuesIndices min(int dim) { return Ops.maxDim(this, dim, false, false); }
+    @Override public ValuesIndices min(int dim, boolean keepdim) { return Ops.maxDim(this, dim, keepdim, false); }
+    @Override public Tensor argmax() { return Ops.argmax(this, null, false, true); }
+    @Override public Tensor argmax(int dim, boolean keepdim) { return Ops.argmax(this, dim, keepdim, true); }
+    @Override public Tensor argmin() { return Ops.argmax(this, null, false, false); }
+    @Override public Tensor argmin(int dim, boolean keepdim) { return Ops.argmax(this, dim, keepdim, false); }
+    @Override public Tensor std() { return Ops.varStd(this, null, 1, false, true); }
+    @Override public Tensor std(boolean unbiased) { return Ops.varStd(this, null, unbiased ? 1 : 0, false, true); }
+    @Override public Tensor std(int dim, boolean keepdim) { return Ops.varStd(this, new int[] {dim}, 1, keepdim, true); }
+    @Override public Tensor std(int dim, boolean unbiased, boolean keepdim) { return Ops.varStd(this, new int[] {dim}, unbiased ? 1 : 0, keepdim, true); }
+    @Override public Tensor var() { return Ops.varStd(this, null, 1, false, false); }
+    @Override public Tensor var(boolean unbiased) { return Ops.varStd(this, null, unbiased ? 1 : 0, false, false); }
+    @Override public Tensor var(int dim, boolean keepdim) { return Ops.varStd(this, new int[] {dim}, 1, keepdim, false); }
+    @Override public Tensor var(int dim, boolean unbiased, boolean keepdim) { return Ops.varStd(this, new int[] {dim}, unbiased ? 1 : 0, keepdim, false); }
+    @Override public Tensor norm() { return Ops.norm(this, 2, null, false); }
+    @Override public Tensor norm(double p) { return Ops.norm(this, p, null, false); }
+    @Override public Tensor norm(double p, int dim, boolean keepdim) { return Ops.norm(this, p, new int[] {dim}, keepdim); }
+    @Override public Tensor logsumexp(int dim) { return Ops.logsumexp(this, new int[] {dim}, false); }
+    @Override public Tensor logsumexp(int dim, boolean keepdim) { return Ops.logsumexp(this, new int[] {dim}, keepdim); }
+    @Override public Tensor all() { return Ops.allAny(this, true); }
+    @Override public Tensor any() { return Ops.allAny(this, false); }
+    @Override public Tensor softmax(int dim) { return Ops.softmax(this, dim, false); }
+    @Override public Tensor logSoftmax(int dim) { return Ops.softmax(this, dim, true); }
+
+    // ---- matrix ----
+    @Override public Tensor matmul(Tensor other) { return Ops.matmul(this, other); }
+    @Override public Tensor mm(Tensor other) { return Ops.mm(this, other); }
+    @Override public Tensor bmm(Tensor other) { return Ops.bmm(this, other); }
+    @Override public Tensor inverse() { return Ops.inverse(this); }
+
+    // ---- shape and views ----
+    @Override public Tensor view(long... newShape) { return Ops.view(this, newShape); }
+    @Override public Tensor viewAs(Tensor other) { return Ops.view(this, other.shape()); }
+    @Override public Tensor reshape(long... newShape) { return Ops.reshape(this, newShape); }
+    @Override public Tensor flatten() { return Ops.flatten(this, 0, -1); }
+    @Override public Tensor flatten(int startDim, int endDim) { return Ops.flatten(this, startDim, endDim); }
+    @Override public Tensor squeeze() { return Ops.squeeze(this, null); }
+    @Override public Tensor squeeze(int dim) { return Ops.squeeze(this, dim); }
+    @Override public Tensor unsqueeze(int dim) { return Ops.unsqueeze(this, dim); }
+    @Override public Tensor t() { return Ops.t(this); }
+    @Override public Tensor transpose(int dim0, int dim1) { return Ops.transpose(this, dim0, dim1); }
+    @Override public Tensor permute(int... dims) { return Ops.permute(this, dims); }
+    @Override public Tensor expand(long... newShape) { return Ops.expand(this, newShape); }
+    @Override public Tensor expandAs(Tensor other) { return Ops.expand(this, other.shape()); }
+    @Override public Tensor narrow(int dim, long start, long length) { return Ops.narrow(this, dim, start, length); }
+    @Override public Tensor repeat(long... repeats) { return Ops.repeat(this, repeats); }
+    @Override public List<Tensor> split(long splitSize, int dim) { return Ops.split(this, splitSize, dim); }
+    @Override public List<Tensor> chunk(int chunks, int dim) { return Ops.chunk(this, chunks, dim); }
+    @Override public Tensor contiguous() { return isContiguous() ? this : Ops.clone(this); }
+    @Override public Tensor clone() { return Ops.clone(this); }
+    @Override public Tensor detach() { return shallowCopy(); }
+
+    // ---- indexing ----
+    @Override public Tensor get(long index) { return Ops.select(this, 0, index); }
+    @Override public Tensor get(long... indices) {
+        Tensor t = this;
+        for (long i : indices) t = Ops.select((DenseTensor) t, 0, i);
+        return t;
+    }
+    @Override public Tensor index(String spec) { return IndexSpec.parse(spec).apply(this); }
+    @Override public Tensor index(Tensor indices) { return Ops.index(this, indices); }
+    @Override public Tensor select(int dim, long index) { return Ops.select(this, dim, index); }
+    @Override public Tensor slice(int dim, long start, long end, long step) { return Ops.slice(this, dim, start, end, step); }
+    @Override public Tensor maskedSelect(Tensor mask) { return Ops.maskedSelect(this, mask); }
+    @Override public Tensor indexSelect(int dim, Tensor index) { return Ops.indexSelect(this, dim, index); }
+    @Override public Tensor gather(int dim, Tensor index) { return Ops.gather(this, dim, index); }
+    @Override public Tensor scatter(int dim, Tensor index, Tensor src) { return Ops.scatter(this, dim, index, src, false, false); }
+    @Override public Tensor scatter(int dim, Tensor index, double value) { return Ops.scatter(this, dim, index, Ops.scalar(this, value), false, false); }
+    @Override public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Ops.scatter(this, dim, index, src, true, false); }
+    @Override public Tensor indexAdd(int dim, Tensor index, Tensor source) { return Ops.indexAdd(this, dim, index, source, false); }
+    @Override public Tensor maskedFill(Tensor mask, double value) { return Ops.maskedFill(this, mask, value, false); }
+    @Override public Tensor where(Tensor condition, Tensor other) { return Ops.where(condition, this, other); }
+    @Override public Tensor indexPut(String spec, Tensor value) {
+        Ops.copyInto((DenseTensor) index(spec), value);
+        return this;
+    }
+    @Override public Tensor indexPut(String spec, double value) {
+        Ops.fillInPlace((DenseTensor) index(spec), value);
+        return this;
+    }
+
+    // ---- in place ----
+    @Override public Tensor add_(Tensor other) { return Ops.addInPlace(this, other, 1.0); }
+    @Override public Tensor add_(Tensor other, double alpha) { return Ops.addInPlace(this, other, alpha); }
+    @Override public Tensor add_(double other) { return Ops.addInPlace(this, Ops.scalar(this, other), 1.0); }
+    @Override public Tensor sub_(Tensor other) { return Ops.addInPlace(this, other, -1.0); }
+    @Override public Tensor sub_(double other) { return Ops.addInPlace(this, Ops.scalar(this, other), -1.0); }
+    @Override public Tensor mul_(Tensor other) { return Ops.binaryInPlace(BinaryOp.MUL, this, other); }
+    @Override public Tensor mul_(double other) { return Ops.binaryInPlace(BinaryOp.MUL, this, Ops.scalar(this, other)); }
+    @Override public Tensor div_(Tensor other) { return Ops.binaryInPlace(BinaryOp.DIV, this, other); }
+    @Override public Tensor div_(double other) { return Ops.binaryInPlace(BinaryOp.DIV, this, Ops.scalar(this, other)); }
+    @Override public Tensor pow_(double exponent) { return Ops.powScalarInPlace(this, Ops.scalar(this, exponent)); }
+    @Override public Tensor neg_() { return Ops.unaryInPlace(UnaryOp.NEG, this); }
+    @Override public Tensor exp_() { return Ops.unaryInPlace(UnaryOp.EXP, this); }
+    @Override public Tensor log_() { return Ops.unaryInPlace(UnaryOp.LOG, this); }
+    @Override public Tensor sqrt_() { return Ops.unaryInPlace(UnaryOp.SQRT, this); }
+    @Override public Tensor abs_() { return Ops.unaryInPlace(UnaryOp.ABS, this); }
+    @Override public Tensor relu_() { return Ops.unaryInPlace(UnaryOp.RELU, this); }
+    @Override public Tensor sigmoid_() { return Ops.unaryInPlace(UnaryOp.SIGMOID, this); }
+    @Override public Tensor tanh_() { return Ops.unaryInPlace(UnaryOp.TANH, this); }
+    @Override public Tensor clamp_(double min, double max) { return Ops.clampInPlace(this, min, max); }
+    @Override public Tensor zero_() { return Ops.fillInPlace(this, 0.0); }
+    @Override public Tensor fill_(double value) { return Ops.fillInPlace(this, value); }
+    @Override public Tensor copy_(Tensor src) { return Ops.copyInto(this, src); }
+    @Override public Tensor maskedFill_(Tensor mask, double value) { return Ops.maskedFill(this, mask, value, true); }
+    @Override public Tensor scatter_(int dim, Tensor index, Tensor src) { return Ops.scatter(this, dim, index, src, false, true); }
+    @Override public Tensor scatterAdd_(int dim, Tensor index, Tensor src) { return Ops.scatter(this, dim, index, src, true, true); }
+    @Override public Tensor indexAdd_(int dim, Tensor index, Tensor source) { return Ops.indexAdd(this, dim, index, source, true); }
+    @Override public Tensor addcmul_(Tensor t1, Tensor t2, double value) { return Ops.addInPlace(this, t1.mul(t2), value); }
+    @Override public Tensor addcdiv_(Tensor t1, Tensor t2, double value) { return Ops.addInPlace(this, t1.div(t2), value); }
+    @Override public Tensor lerp_(Tensor end, double weight) { return Ops.addInPlace(this, end.sub(this), weight); }
+    @Override public Tensor uniform_(double from, double to) { return uniform_(from, to, null); }
+    @Override public Tensor uniform_(double from, double to, Generator generator) { return Creation.uniformInPlace(this, from, to, kernel.gen(generator)); }
+    @Override public Tensor normal_(double mean, double std) { return normal_(mean, std, null); }
+    @Override public Tensor normal_(double mean, double std, Generator generator) { return Creation.normalInPlace(this, mean, std, kernel.gen(generator)); }
+    @Override public Tensor bernoulli_(double p, Generator generator) { return Creation.bernoulliInPlace(this, p, kernel.gen(generator)); }
+
+    // ---- conversion ----
+    @Override public Tensor to(DType dtype) { return dtype == dtype() ? this : Ops.toCopy(this, dtype, device()); }
+    @Override public Tensor to(Device d) { return d.equals(device()) ? this : Ops.toCopy(this, dtype(), d); }
+    @Override public Tensor to(String d) { return to(Device.of(d)); }
+    @Override public Tensor cuda() { return to(Device.CUDA); }
+    @Override public Tensor cpu() { return to(Device.CPU); }
+    @Override public Tensor toFloat() { return to(DType.FLOAT32); }
+    @Override public Tensor toDouble() { return to(DType.FLOAT64); }
+    @Override public Tensor toHalf() { return to(DType.FLOAT16); }
+    @Override public Tensor toLong() { return to(DType.INT64); }
+    @Override public Tensor toInt() { return to(DType.INT32); }
+    @Override public Tensor toBool() { return to(DType.BOOL); }
+    @Override public double item() { return HostData.item(this); }
+    @Override public long itemLong() { return HostData.itemLong(this); }
+    @Override public float[] toFloatArray() { return HostData.floats(this); }
+    @Override public double[] toDoubleArray() { return HostData.doubles(this); }
+    @Override public long[] toLongArray() { return HostData.longs(this); }
+    @Override public int[] toIntArray() { return HostData.ints(this); }
+    @Override public boolean[] toBooleanArray() { return HostData.booleans(this); }
+
+    // ---- autograd ----
+    private GradientEngine engineOrNull() { return kernel.gradientEngine(); }
+    @Override public boolean requiresGrad() {
+        GradientEngine e = engineOrNull();
+        return e != null && e.requiresGrad(this);
+    }
+    @Override public Tensor requiresGrad_(boolean requiresGrad) {
+        GradientEngine e = engineOrNull();
+        if (e == null) {
+            if (requiresGrad) kernel.requireEngine("requiresGrad_(true)");
+            return this;
+        }
+        e.setRequiresGrad(this, requiresGrad);
+        return this;
+    }
+    @Override public Tensor grad() {
+        GradientEngine e = engineOrNull();
+        return e == null ? null : e.grad(this);
+    }
+    @Override public void setGrad(Tensor grad) { kernel.requireEngine("setGrad").setGrad(this, grad); }
+    @Override public GradFn gradFn() {
+        GradientEngine e = engineOrNull();
+        return e == null ? null : e.gradFn(this);
+    }
+    @Override public boolean isLeaf() {
+        GradientEngine e = engineOrNull();
+        return e == null || e.isLeaf(this);
+    }
+    @Override public void retainGrad() { kernel.requireEngine("retainGrad").retainGrad(this); }
+    @Override public boolean retainsGrad() {
+        GradientEngine e = engineOrNull();
+        return e != null && e.retainsGrad(this);
+    }
+    @Override public void backward() { kernel.requireEngine("backward").backward(this, null, false, false); }
+    @Override public void backward(Tensor gradient) { kernel.requireEngine("backward").backward(this, gradient, false, false); }
+    @Override public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+        kernel.requireEngine("backward").backward(this, gradient, retainGraph, createGraph);
+    }
+    @Override public RemovableHandle registerHook(Function<Tensor, Tensor> hook) {
+        return kernel.requireEngine("registerHook").registerHook(this, hook);
+    }
+
+    @Override public String toString() { return Formatter.format(this); }
+}

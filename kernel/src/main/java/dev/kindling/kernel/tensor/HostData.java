@@ -1,0 +1,138 @@
+package dev.kindling.kernel.tensor;
+
+/** Reads tensor elements back to Java arrays (row-major copies), converting from the backend's host type. */
+public final class HostData {
+    private HostData() {}
+
+    private static Object raw(DenseTensor t) { return t.backend().toHost(t.view()); }
+
+    public static double[] doubles(DenseTensor t) { return doublesOf(t); }
+
+    /** Converts any host array of {@link dev.kindling.kernel.spi.TensorBackend#toHost} to doubles. */
+    public static double[] toDoubles(Object a) {
+        if (a instanceof double[]) return (double[]) a;
+        if (a instanceof float[]) {
+            float[] f = (float[]) a;
+            double[] out = new double[f.length];
+            for (int i = 0; i < f.length; i++) out[i] = f[i];
+            return out;
+        }
+        if (a instanceof long[]) {
+            long[] l = (long[]) a;
+            double[] out = new double[l.length];
+            for (int i = 0; i < l.length; i++) out[i] = l[i];
+            return out;
+        }
+        if (a instanceof int[]) {
+            int[] l = (int[]) a;
+            double[] out = new double[l.length];
+            for (int i = 0; i < l.length; i++) out[i] = l[i];
+            return out;
+        }
+        if (a instanceof boolean[]) {
+            boolean[] l = (boolean[]) a;
+            double[] out = new double[l.length];
+            for (int i = 0; i < l.length; i++) out[i] = l[i] ? 1 : 0;
+            return out;
+        }
+        throw new IllegalArgumentException("use the dtype-aware conversion for " + a.getClass().getSimpleName());
+    }
+
+    public static double[] doubles(Object host, dev.kindling.api.DType dtype) {
+        switch (dtype) {
+            case UINT8: {
+                byte[] b = (byte[]) host;
+                double[] out = new double[b.length];
+                for (int i = 0; i < b.length; i++) out[i] = b[i] & 0xff;
+                return out;
+            }
+            case INT8: {
+                byte[] b = (byte[]) host;
+                double[] out = new double[b.length];
+                for (int i = 0; i < b.length; i++) out[i] = b[i];
+                return out;
+            }
+            case FLOAT16:
+            case BFLOAT16: {
+                short[] s = (short[]) host;
+                double[] out = new double[s.length];
+                for (int i = 0; i < s.length; i++) out[i] = dtype == dev.kindling.api.DType.FLOAT16 ? Half.halfToFloat(s[i]) : Half.bf16ToFloat(s[i]);
+                return out;
+            }
+            default:
+                return toDoubles(host);
+        }
+    }
+
+    public static long[] longs(Object host, dev.kindling.api.DType dtype) {
+        if (host instanceof long[]) return (long[]) host;
+        if (host instanceof int[]) {
+            int[] l = (int[]) host;
+            long[] out = new long[l.length];
+            for (int i = 0; i < l.length; i++) out[i] = l[i];
+            return out;
+        }
+        if (host instanceof boolean[]) {
+            boolean[] l = (boolean[]) host;
+            long[] out = new long[l.length];
+            for (int i = 0; i < l.length; i++) out[i] = l[i] ? 1 : 0;
+            return out;
+        }
+        if (host instanceof byte[]) {
+            byte[] b = (byte[]) host;
+            long[] out = new long[b.length];
+            for (int i = 0; i < b.length; i++) out[i] = dtype == dev.kindling.api.DType.UINT8 ? b[i] & 0xff : b[i];
+            return out;
+        }
+        double[] d = doubles(host, dtype);
+        long[] out = new long[d.length];
+        for (int i = 0; i < d.length; i++) out[i] = (long) d[i];
+        return out;
+    }
+
+    public static double[] doublesOf(DenseTensor t) { return doubles(raw(t), t.dtype()); }
+
+    public static float[] floats(DenseTensor t) {
+        Object raw = raw(t);
+        if (raw instanceof float[]) return (float[]) raw;
+        double[] d = doubles(raw, t.dtype());
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) out[i] = (float) d[i];
+        return out;
+    }
+
+
+    public static long[] longs(DenseTensor t) { return longs(raw(t), t.dtype()); }
+
+    public static int[] ints(DenseTensor t) {
+        long[] l = longs(t);
+        int[] out = new int[l.length];
+        for (int i = 0; i < l.length; i++) out[i] = (int) l[i];
+        return out;
+    }
+
+    public static boolean[] booleans(DenseTensor t) {
+        Object raw = raw(t);
+        if (raw instanceof boolean[]) return (boolean[]) raw;
+        double[] d = doubles(raw, t.dtype());
+        boolean[] out = new boolean[d.length];
+        for (int i = 0; i < d.length; i++) out[i] = d[i] != 0;
+        return out;
+    }
+
+    private static void requireOne(DenseTensor t) {
+        if (t.numel() != 1) {
+            throw new IllegalArgumentException("a Tensor with " + t.numel() + " elements cannot be converted to Scalar");
+        }
+    }
+
+    public static double item(DenseTensor t) {
+        requireOne(t);
+        return doublesOf(t)[0];
+    }
+
+    public static long itemLong(DenseTensor t) {
+        requireOne(t);
+        return longs(t)[0];
+    }
+}
