@@ -228,10 +228,13 @@ public interface Tensor {
     Tensor add_(Tensor other);
     Tensor add_(Tensor other, double alpha);
     Tensor add_(double other);
+    Tensor add_(long other);
     Tensor sub_(Tensor other);
     Tensor sub_(double other);
+    Tensor sub_(long other);
     Tensor mul_(Tensor other);
     Tensor mul_(double other);
+    Tensor mul_(long other);
     Tensor div_(Tensor other);
     Tensor div_(double other);
     Tensor pow_(double exponent);
