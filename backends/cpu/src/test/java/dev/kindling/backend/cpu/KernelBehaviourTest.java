@@ -224,4 +224,16 @@ class KernelBehaviourTest {
         assertTrue(Ops.byName("add_").isInPlace());
         assertTrue(Ops.byName("transpose").isView());
     }
+
+    @Test
+    void readmeTourPrintsWhatTheReadmeSays() {
+        Tensor x = Torch.tensor(new float[][] {{1, 2}, {3, 4}});
+        Tensor y = x.matmul(x.t()).add(1).relu();
+        assertEquals("tensor([[ 6., 12.],\n        [12., 26.]])", y.toString());
+        assertArrayEquals(new float[] {12, 26}, y.index("1, :").toFloatArray());
+        assertArrayEquals(new float[] {12, 26}, y.max(1).values().toFloatArray());
+        assertEquals("tensor([ 3, 12])", Torch.arange(6L).view(2, 3).sum(1).toString());
+        assertEquals(DType.INT64, Torch.arange(3L).add(2).dtype());
+        assertEquals(DType.FLOAT32, Torch.arange(3L).add(2.0).dtype());
+    }
 }
