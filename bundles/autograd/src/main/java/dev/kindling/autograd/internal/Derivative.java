@@ -1,0 +1,50 @@
+package dev.kindling.autograd.internal;
+
+import dev.kindling.api.Tensor;
+import dev.kindling.kernel.ops.Attrs;
+
+import java.util.function.BiFunction;
+
+/**
+ * One row of the derivatives table: the backward node's name (PyTorch's), which inputs and whether the output must be
+ * saved, and the formula from the output gradient to the input gradients.
+ */
+final class Derivative {
+    interface Formula {
+        Tensor[] apply(Ctx c, Tensor grad);
+    }
+
+    /** What a formula may read: saved tensors, input metadata, attributes. */
+    interface Ctx {
+        Tensor in(int i);
+
+        Tensor out();
+
+        Tensor out(int i);
+
+        Attrs attrs();
+
+        long[] inShape(int i);
+
+        dev.kindling.api.DType inDType(int i);
+
+        int numInputs();
+
+        boolean needs(int i);
+    }
+
+    /** PyTorch's node name, from the attributes and the inputs (e.g. pow with a scalar exponent is PowBackward0). */
+    final BiFunction<Attrs, Tensor[], String> name;
+    final int saveInputs;
+    final boolean saveOutput;
+    final Formula formula;
+
+    Derivative(BiFunction<Attrs, Tensor[], String> name, int saveInputs, boolean saveOutput, Formula formula) {
+        this.name = name;
+        this.saveInputs = saveInputs;
+        this.saveOutput = saveOutput;
+        this.formula = formula;
+    }
+
+    boolean savesInput(int i) { return i < 31 && (saveInputs & (1 << i)) != 0; }
+}

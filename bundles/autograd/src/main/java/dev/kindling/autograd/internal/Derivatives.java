@@ -1,0 +1,435 @@
+package dev.kindling.autograd.internal;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
+import dev.kindling.kernel.ops.Attrs;
+import dev.kindling.kernel.ops.OpDef;
+import dev.kindling.kernel.ops.Ops;
+import dev.kindling.kernel.tensor.DenseTensor;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The derivatives table, keyed by the kernel's op names (as PyTorch's derivatives.yaml is keyed by native functions):
+ * each row names the backward node as PyTorch does, says what must be saved, and gives the formula. Formulas are
+ * written with tensor ops, so with {@code createGraph} they are themselves differentiated. In-place ops {@code x_}
+ * use the row of {@code x}.
+ */
+final class Derivatives {
+    private Derivatives() {}
+
+    static final int X = 1;
+    static final int Y = 2;
+    static final int Z = 4;
+    private static final int NONE = 0;
+    private static final Map<String, Derivative> TABLE = new HashMap<>();
+
+    static Derivative get(OpDef op) {
+        String n = op.name();
+        Derivative d = TABLE.get(n);
+        if (d == null && op.isInPlace() && n.endsWith("_")) d = TABLE.get(n.substring(0, n.length() - 1));
+        return d;
+    }
+
+    static boolean has(String opName) { return TABLE.containsKey(opName); }
+
+    private static void def(String op, String node, int saveIn, boolean saveOut, Derivative.Formula f) {
+        def(op, a -> node, saveIn, saveOut, f);
+    }
+
+    private static void def(String op, Function<Attrs, String> node, int saveIn, boolean saveOut, Derivative.Formula f) {
+        defN(op, (a, in) -> node.apply(a), saveIn, saveOut, f);
+    }
+
+    private static void defN(String op, java.util.function.BiFunction<Attrs, Tensor[], String> node, int saveIn, boolean saveOut,
+                             Derivative.Formula f) {
+        if (TABLE.put(op, new Derivative(node, saveIn, saveOut, f)) != null) throw new IllegalStateException("derivative twice: " + op);
+    }
+
+    private static Tensor[] g(Tensor... grads) { return grads; }
+
+    /** A scalar as a tensor like {@code like}. */
+    private static Tensor full(Tensor like, double v) { return Torch.fullLike(like, v); }
+
+    private static Tensor zeros(long[] shape, Tensor like) {
+        return Torch.zeros(shape, like.dtype(), like.device());
+    }
+
+    private static int[] dims(Attrs a, int i, int rank) {
+        int[] d = a.ints(i);
+        if (d == null || d.length == 0) {
+            int[] all = new int[rank];
+            for (int k = 0; k < rank; k++) all[k] = k;
+            return all;
+        }
+        int[] out = new int[d.length];
+        for (int k = 0; k < d.length; k++) out[k] = d[k] < 0 ? d[k] + rank : d[k];
+        java.util.Arrays.sort(out);
+        return out;
+    }
+
+    /** Brings a reduced gradient back to the input's shape (unsqueezing the reduced dims when keepdim was false). */
+    private static Tensor unreduce(Tensor grad, long[] shape, int[] dims, boolean keepdim) {
+        Tensor gr = grad;
+        if (!keepdim && shape.length > 0) {
+            for (int d : dims) gr = gr.unsqueeze(d);
+        }
+        return gr.expand(shape);
+    }
+
+    private static long count(long[] shape, int[] dims) {
+        long n = 1;
+        for (int d : dims) n *= shape[d];
+        return n;
+    }
+
+    private static Tensor ln(double v, Tensor like) { return full(like, v); }
+
+    static {
+        // ---- unary ----
+        def("neg", "NegBackward0", NONE, false, (c, gr) -> g(gr.neg()));
+        def("abs", "AbsBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0).sign())));
+        def("sign", "SignBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
+        def("exp", "ExpBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out())));
+        def("exp2", "Exp2Backward0", NONE, true, (c, gr) -> g(gr.mul(c.out()).mul(Math.log(2))));
+        def("expm1", "Expm1Backward0", NONE, true, (c, gr) -> g(gr.mul(c.out().add(1.0))));
+        def("log", "LogBackward0", X, false, (c, gr) -> g(gr.div(c.in(0))));
+        def("log2", "Log2Backward0", X, false, (c, gr) -> g(gr.div(c.in(0).mul(Math.log(2)))));
+        def("log10", "Log10Backward0", X, false, (c, gr) -> g(gr.div(c.in(0).mul(Math.log(10)))));
+        def("log1p", "Log1PBackward0", X, false, (c, gr) -> g(gr.div(c.in(0).add(1.0))));
+        def("sqrt", "SqrtBackward0", NONE, true, (c, gr) -> g(gr.div(c.out().mul(2.0))));
+        def("rsqrt", "RsqrtBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out().pow(3.0)).mul(-0.5)));
+        def("sin", "SinBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0).cos())));
+        def("cos", "CosBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0).sin()).neg()));
+        def("tan", "TanBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out().square().add(1.0))));
+        def("asin", "AsinBackward0", X, false, (c, gr) -> g(gr.div(c.in(0).square().neg().add(1.0).sqrt())));
+        def("acos", "AcosBackward0", X, false, (c, gr) -> g(gr.div(c.in(0).square().neg().add(1.0).sqrt()).neg()));
+        def("atan", "AtanBackward0", X, false, (c, gr) -> g(gr.div(c.in(0).square().add(1.0))));
+        def("sinh", "SinhBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0).cosh())));
+        def("cosh", "CoshBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0).sinh())));
+        def("tanh", "TanhBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out().square().neg().add(1.0))));
+        def("sigmoid", "SigmoidBackward0", NONE, true, (c, gr) -> {
+            Tensor y = c.out();
+            return g(gr.mul(y).mul(y.neg().add(1.0)));
+        });
+        def("relu", "ReluBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out().gt(0.0).to(gr.dtype()))));
+        def("erf", "ErfBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0).square().neg().exp()).mul(2 / Math.sqrt(Math.PI))));
+        def("floor", "FloorBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
+        def("ceil", "CeilBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
+        def("round", "RoundBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
+        def("trunc", "TruncBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
+        def("reciprocal", "ReciprocalBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out().square()).neg()));
+        def("square", "PowBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0)).mul(2.0)));
+        def("clamp", a -> Double.isNaN(a.d(0)) ? "ClampMaxBackward0" : Double.isNaN(a.d(1)) ? "ClampMinBackward0" : "ClampBackward1",
+                X, false, (c, gr) -> {
+                    Tensor x = c.in(0);
+                    double lo = c.attrs().d(0);
+                    double hi = c.attrs().d(1);
+                    Tensor mask = Torch.onesLike(x).toBool();
+                    if (!Double.isNaN(lo)) mask = mask.logicalAnd(x.ge(lo));
+                    if (!Double.isNaN(hi)) mask = mask.logicalAnd(x.le(hi));
+                    return g(gr.mul(mask.to(gr.dtype())));
+                });
+
+        // ---- binary ----
+        def("add", "AddBackward0", NONE, false, (c, gr) -> {
+            double alpha = c.attrs().size() > 0 ? c.attrs().d(0) : 1.0;
+            return g(gr, alpha == 1.0 ? gr : gr.mul(alpha));
+        });
+        def("sub", "SubBackward0", NONE, false, (c, gr) -> {
+            double alpha = c.attrs().size() > 0 ? c.attrs().d(0) : 1.0;
+            return g(gr, gr.mul(-alpha));
+        });
+        def("mul", "MulBackward0", X | Y, false, (c, gr) ->
+                g(c.needs(0) ? gr.mul(c.in(1)) : null, c.needs(1) ? gr.mul(c.in(0)) : null));
+        def("div", "DivBackward0", X | Y, false, (c, gr) -> {
+            Tensor y = c.in(1);
+            return g(c.needs(0) ? gr.div(y) : null, c.needs(1) ? gr.neg().mul(c.in(0)).div(y.mul(y)) : null);
+        });
+        def("remainder", "RemainderBackward0", X | Y, false, (c, gr) ->
+                g(gr, c.needs(1) ? gr.neg().mul(c.in(0).div(c.in(1)).floor()) : null));
+        defN("pow", (a, in) -> ((DenseTensor) in[1]).isWrappedNumber() ? "PowBackward0" : "PowBackward1", X | Y, true, (c, gr) -> {
+            Tensor x = c.in(0);
+            Tensor y = c.in(1);
+            Tensor gx = null;
+            Tensor gy = null;
+            if (c.needs(0)) {
+                Tensor d = y.mul(x.pow(y.sub(1.0)));
+                gx = gr.mul(Torch.where(y.eq(0.0), Torch.zerosLike(d), d));
+            }
+            if (c.needs(1)) {
+                Tensor d = c.out().mul(x.log());
+                Tensor zeroBase = x.eq(0.0).logicalAnd(y.ge(0.0));
+                gy = gr.mul(Torch.where(zeroBase, Torch.zerosLike(d), d));
+            }
+            return g(gx, gy);
+        });
+        def("maximum", "MaximumBackward0", X | Y, false, (c, gr) -> extremeBinary(c, gr, true));
+        def("minimum", "MinimumBackward0", X | Y, false, (c, gr) -> extremeBinary(c, gr, false));
+        def("atan2", "Atan2Backward0", X | Y, false, (c, gr) -> {
+            Tensor x = c.in(0);
+            Tensor y = c.in(1);
+            Tensor r = x.square().add(y.square());
+            return g(c.needs(0) ? gr.mul(y).div(r) : null, c.needs(1) ? gr.mul(x.neg()).div(r) : null);
+        });
+        def("where", "WhereBackward0", X, false, (c, gr) -> {
+            Tensor cond = c.in(0);
+            Tensor z = Torch.zerosLike(gr);
+            return g(null, c.needs(1) ? Torch.where(cond, gr, z) : null, c.needs(2) ? Torch.where(cond, z, gr) : null);
+        });
+
+        // ---- reductions ----
+        def("sum", a -> a.ints(0) == null ? "SumBackward0" : "SumBackward1", NONE, false, (c, gr) -> {
+            long[] s = c.inShape(0);
+            return g(unreduce(gr, s, dims(c.attrs(), 0, s.length), c.attrs().b(1)));
+        });
+        def("mean", a -> a.ints(0) == null ? "MeanBackward0" : "MeanBackward1", NONE, false, (c, gr) -> {
+            long[] s = c.inShape(0);
+            int[] d = dims(c.attrs(), 0, s.length);
+            return g(unreduce(gr, s, d, c.attrs().b(1)).div((double) count(s, d)));
+        });
+        def("prod", a -> a.ints(0) == null ? "ProdBackward0" : "ProdBackward1", X, true, (c, gr) -> {
+            Tensor x = c.in(0);
+            long[] s = x.shape();
+            int[] d = dims(c.attrs(), 0, s.length);
+            boolean keep = c.attrs().b(1);
+            // d prod / d x_i is the product of the others: result / x_i without zeros; with one zero in the slice only
+            // that element gets the product of the others; with more zeros everything is 0.
+            Tensor isZero = x.eq(0.0);
+            Tensor safeX = Torch.where(isZero, Torch.onesLike(x), x);
+            Tensor zerosPerSlice = unreduce(Ops.sum(isZero, d, true), s, d, true);
+            Tensor others = unreduce(Ops.prod(safeX, d, true), s, d, true);
+            Tensor result = unreduce(c.out(), s, d, keep);
+            Tensor zero = Torch.zerosLike(x);
+            Tensor local = Torch.where(zerosPerSlice.eq(0L), result.div(safeX),
+                    Torch.where(zerosPerSlice.eq(1L).logicalAnd(isZero), others, zero));
+            return g(unreduce(gr, s, d, keep).mul(local));
+        });
+        def("max", "MaxBackward1", X, true, (c, gr) -> g(evenly(c.in(0), c.out(), gr)));
+        def("min", "MinBackward1", X, true, (c, gr) -> g(evenly(c.in(0), c.out(), gr)));
+        Derivative.Formula selectBack = (c, gr) -> {
+            long[] s = c.inShape(0);
+            if (s.length == 0) return g(gr);
+            int dim = c.attrs().i(0);
+            int d = dim < 0 ? dim + s.length : dim;
+            boolean keep = c.attrs().b(1);
+            Tensor idx = c.out(1);
+            Tensor gk = keep ? gr : gr.unsqueeze(d);
+            Tensor ik = keep ? idx : idx.unsqueeze(d);
+            return g(zeros(s, gr).scatter(d, ik, gk));
+        };
+        def("max_dim", "MaxBackward0", NONE, true, selectBack);
+        def("min_dim", "MinBackward0", NONE, true, selectBack);
+        def("var", "VarBackward0", X, false, (c, gr) -> {
+            Tensor x = c.in(0);
+            long[] s = x.shape();
+            int[] d = dims(c.attrs(), 0, s.length);
+            long n = count(s, d);
+            Tensor mean = x.mean(d, true);
+            return g(unreduce(gr, s, d, c.attrs().b(2)).mul(x.sub(mean)).mul(2.0 / Math.max(0, n - c.attrs().i(1))));
+        });
+        def("std", "StdBackward0", X, true, (c, gr) -> {
+            Tensor x = c.in(0);
+            long[] s = x.shape();
+            int[] d = dims(c.attrs(), 0, s.length);
+            boolean keep = c.attrs().b(2);
+            long n = count(s, d);
+            Tensor mean = x.mean(d, true);
+            Tensor std = unreduce(c.out(), s, d, keep);
+            return g(unreduce(gr, s, d, keep).mul(x.sub(mean)).div(std.mul((double) Math.max(0, n - c.attrs().i(1)))));
+        });
+        def("norm", "LinalgVectorNormBackward0", X, true, (c, gr) -> {
+            Tensor x = c.in(0);
+            double p = c.attrs().d(0);
+            long[] s = x.shape();
+            int[] d = dims(c.attrs(), 1, s.length);
+            boolean keep = c.attrs().b(2);
+            Tensor n = unreduce(c.out(), s, d, keep);
+            Tensor gi = unreduce(gr, s, d, keep);
+            if (p == 0) return g(Torch.zerosLike(x));
+            if (p == 1) return g(gi.mul(x.sign()));
+            if (Double.isInfinite(p)) {
+                Tensor mask = x.abs().eq(n).to(x.dtype());
+                Tensor cnt = unreduce(mask.sum(d, true), s, d, true);
+                return g(gi.mul(x.sign()).mul(mask).div(cnt));
+            }
+            Tensor safe = Torch.where(n.eq(0.0), Torch.onesLike(n), n);
+            Tensor local = p == 2 ? x.div(safe) : x.mul(x.abs().pow(p - 2)).div(safe.pow(p - 1));
+            return g(gi.mul(Torch.where(n.eq(0.0), Torch.zerosLike(local), local)));
+        });
+        def("logsumexp", "LogsumexpBackward0", X, true, (c, gr) -> {
+            Tensor x = c.in(0);
+            long[] s = x.shape();
+            int[] d = dims(c.attrs(), 0, s.length);
+            boolean keep = c.attrs().b(1);
+            return g(unreduce(gr, s, d, keep).mul(x.sub(unreduce(c.out(), s, d, keep)).exp()));
+        });
+        def("softmax", "SoftmaxBackward0", NONE, true, (c, gr) -> {
+            Tensor y = c.out();
+            int dim = c.attrs().i(0);
+            return g(y.mul(gr.sub(gr.mul(y).sum(dim, true))));
+        });
+        def("log_softmax", "LogSoftmaxBackward0", NONE, true, (c, gr) -> {
+            Tensor y = c.out();
+            int dim = c.attrs().i(0);
+            return g(gr.sub(y.exp().mul(gr.sum(dim, true))));
+        });
+
+        // ---- matrices ----
+        def("mm", "MmBackward0", X | Y, false, (c, gr) ->
+                g(c.needs(0) ? gr.mm(c.in(1).t()) : null, c.needs(1) ? c.in(0).t().mm(gr) : null));
+        def("bmm", "BmmBackward0", X | Y, false, (c, gr) ->
+                g(c.needs(0) ? gr.bmm(c.in(1).transpose(1, 2)) : null, c.needs(1) ? c.in(0).transpose(1, 2).bmm(gr) : null));
+        def("inverse", "LinalgInvExBackward0", NONE, true, (c, gr) -> {
+            Tensor inv = c.out();
+            Tensor invT = inv.transpose(-2, -1);
+            return g(invT.matmul(gr).matmul(invT).neg());
+        });
+
+        // ---- views ----
+        def("view", "ViewBackward0", NONE, false, (c, gr) -> g(gr.reshape(c.inShape(0))));
+        def("expand", "ExpandBackward0", NONE, false, (c, gr) -> g(Engine.sumTo(gr, c.inShape(0))));
+        def("permute", "PermuteBackward0", NONE, false, (c, gr) -> {
+            int[] p = c.attrs().ints(0);
+            int[] inv = new int[p.length];
+            for (int i = 0; i < p.length; i++) inv[p[i] < 0 ? p[i] + p.length : p[i]] = i;
+            return g(gr.permute(inv));
+        });
+        def("transpose", "TransposeBackward0", NONE, false, (c, gr) -> g(c.inShape(0).length == 0 ? gr : gr.transpose(c.attrs().i(0), c.attrs().i(1))));
+        def("t", "TBackward0", NONE, false, (c, gr) -> g(gr.t()));
+        def("squeeze", a -> a.get(0) == null ? "SqueezeBackward0" : "SqueezeBackward1", NONE, false, (c, gr) -> g(gr.reshape(c.inShape(0))));
+        def("unsqueeze", "UnsqueezeBackward0", NONE, false, (c, gr) -> g(gr.reshape(c.inShape(0))));
+        def("select", "SelectBackward0", NONE, false, (c, gr) -> {
+            long[] s = c.inShape(0);
+            int dim = c.attrs().i(0);
+            int d = dim < 0 ? dim + s.length : dim;
+            long i = c.attrs().l(1);
+            if (i < 0) i += s[d];
+            return g(zeros(s, gr).indexAdd(d, Torch.tensor(new long[] {i}).to(gr.device()), gr.unsqueeze(d)));
+        });
+        def("slice", "SliceBackward0", NONE, false, (c, gr) -> {
+            long[] s = c.inShape(0);
+            int d = c.attrs().i(0);
+            long start = c.attrs().l(1);
+            long end = c.attrs().l(2);
+            long step = c.attrs().l(3);
+            if (gr.size(d) == 0) return g(zeros(s, gr));
+            Tensor idx = Torch.arange(start, end, step).to(gr.device());
+            return g(zeros(s, gr).indexAdd(d, idx, gr));
+        });
+
+        // ---- copies and joins ----
+        def("clone", "CloneBackward0", NONE, false, (c, gr) -> g(gr));
+        def("_to_copy", "ToCopyBackward0", NONE, false, (c, gr) -> g(gr.to(c.inDType(0))));
+        def("cat", "CatBackward0", NONE, false, (c, gr) -> {
+            int n = c.numInputs();
+            int rank = gr.dim();
+            int dim = c.attrs().i(0);
+            int d = dim < 0 ? dim + rank : dim;
+            Tensor[] out = new Tensor[n];
+            long pos = 0;
+            for (int i = 0; i < n; i++) {
+                long[] s = c.inShape(i);
+                if (s.length == 1 && s[0] == 0 && rank != 1) continue;
+                long len = s[d];
+                if (c.needs(i)) out[i] = gr.narrow(d, pos, len);
+                pos += len;
+            }
+            return out;
+        });
+        def("stack", "StackBackward0", NONE, false, (c, gr) -> {
+            int n = c.numInputs();
+            int dim = c.attrs().i(0);
+            int d = dim < 0 ? dim + gr.dim() : dim;
+            Tensor[] out = new Tensor[n];
+            for (int i = 0; i < n; i++) if (c.needs(i)) out[i] = gr.select(d, i);
+            return out;
+        });
+        def("repeat", "RepeatBackward0", NONE, false, (c, gr) -> {
+            long[] in = c.inShape(0);
+            long[] reps = c.attrs().longs(0);
+            int r = reps.length;
+            long[] src = new long[r];
+            java.util.Arrays.fill(src, 1);
+            System.arraycopy(in, 0, src, r - in.length, in.length);
+            long[] inter = new long[2 * r];
+            int[] sumDims = new int[r];
+            for (int i = 0; i < r; i++) {
+                inter[2 * i] = reps[i];
+                inter[2 * i + 1] = src[i];
+                sumDims[i] = 2 * i;
+            }
+            return g(gr.reshape(inter).sum(sumDims, false).reshape(in));
+        });
+
+        // ---- indexing ----
+        def("index_select", "IndexSelectBackward0", Y, false, (c, gr) -> {
+            long[] s = c.inShape(0);
+            int dim = c.attrs().i(0);
+            if (s.length == 0) return g(gr.reshape(s), null);
+            Tensor idx = c.in(1);
+            Tensor gi = idx.dim() == 0 ? gr : gr;
+            return g(zeros(s, gr).indexAdd(dim, idx.reshape(-1), gi), null);
+        });
+        def("gather", "GatherBackward0", Y, false, (c, gr) -> g(zeros(c.inShape(0), gr).scatterAdd(c.attrs().i(0), c.in(1), gr), null));
+        def("scatter", a -> "ScatterBackward0", Y, false, (c, gr) -> {
+            int dim = c.attrs().i(0);
+            Tensor idx = c.in(1);
+            Tensor gs = c.needs(2) && c.inShape(2).length > 0 ? gr.gather(dim, idx) : null;
+            return g(c.needs(0) ? gr.scatter(dim, idx, 0.0) : null, null, gs);
+        });
+        def("scatter_add", "ScatterAddBackward0", Y, false, (c, gr) ->
+                g(gr, null, c.needs(2) ? gr.gather(c.attrs().i(0), c.in(1)) : null));
+        def("index_add", "IndexAddBackward0", Y, false, (c, gr) -> {
+            int dim = c.attrs().i(0);
+            Tensor gs = null;
+            if (c.needs(2)) {
+                gs = c.inShape(0).length == 0 ? gr : gr.indexSelect(dim, c.in(1).reshape(-1));
+                gs = gs.reshape(c.inShape(2));
+            }
+            return g(gr, null, gs);
+        });
+        def("masked_select", "MaskedSelectBackward0", Y, false, (c, gr) -> {
+            Tensor mask = c.in(1);
+            long[] x = c.inShape(0);
+            long[] shape = dev.kindling.kernel.tensor.Shapes.broadcast(x, mask.shape());
+            Tensor flatMask = mask.expand(shape).reshape(-1);
+            Tensor idx = Torch.arange(flatMask.numel()).to(gr.device()).maskedSelect(flatMask);
+            Tensor full = Torch.zeros(new long[] {flatMask.numel()}, gr.dtype(), gr.device()).indexAdd(0, idx, gr);
+            return g(Engine.sumTo(full.reshape(shape), x), null);
+        });
+        def("masked_fill", "MaskedFillBackward0", Y, false, (c, gr) -> g(gr.maskedFill(c.in(1), 0.0), null));
+
+        // ---- in place only ----
+        def("copy_", "CopyBackwards", NONE, false, (c, gr) -> g(Torch.zerosLike(gr), gr));
+        def("fill_", "FillBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
+    }
+
+    private static Tensor[] extremeBinary(Derivative.Ctx c, Tensor gr, boolean max) {
+        Tensor x = c.in(0);
+        Tensor y = c.in(1);
+        Tensor half = gr.div(2.0);
+        Tensor eq = x.eq(y);
+        Tensor gx = null;
+        Tensor gy = null;
+        if (c.needs(0)) {
+            Tensor wins = max ? x.gt(y) : x.lt(y);
+            gx = Torch.where(eq, half, Torch.where(wins, gr, Torch.zerosLike(gr)));
+        }
+        if (c.needs(1)) {
+            Tensor wins = max ? y.gt(x) : y.lt(x);
+            gy = Torch.where(eq, half, Torch.where(wins, gr, Torch.zerosLike(gr)));
+        }
+        return g(gx, gy);
+    }
+
+    /** Max/min of all elements: the gradient is shared evenly among the elements equal to the result (as PyTorch). */
+    private static Tensor evenly(Tensor x, Tensor result, Tensor gr) {
+        Tensor mask = x.eq(result).logicalOr(x.isnan().logicalAnd(result.isnan())).to(gr.dtype());
+        return mask.mul(gr.div(mask.sum()));
+    }
+
+}

@@ -1,0 +1,78 @@
+package dev.kindling.autograd.internal;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Tensor;
+import dev.kindling.kernel.ops.Attrs;
+
+/** The backward of one op of the kernel's table, computed by its row in {@link Derivatives}. */
+final class OpNode extends Node implements Derivative.Ctx {
+    private final Derivative d;
+    private final String name;
+    private final Attrs attrs;
+    private final long[][] inShapes;
+    private final DType[] inTypes;
+    private final SavedTensor[] saved;
+    private SavedTensor[] savedOut;
+    private volatile boolean released;
+
+    OpNode(Derivative d, Attrs attrs, Edge[] next, Tensor[] inputs, Tensor[] savedInputs, int numOutputs) {
+        super(next, numOutputs);
+        this.d = d;
+        this.attrs = attrs;
+        this.name = d.name.apply(attrs, inputs);
+        this.inShapes = new long[inputs.length][];
+        this.inTypes = new DType[inputs.length];
+        this.saved = new SavedTensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            inShapes[i] = inputs[i].shape();
+            inTypes[i] = inputs[i].dtype();
+            if (d.savesInput(i)) saved[i] = new SavedTensor(savedInputs[i], false);
+        }
+    }
+
+    void saveOutputs(Tensor[] outs) {
+        if (!d.saveOutput) return;
+        savedOut = new SavedTensor[outs.length];
+        for (int i = 0; i < outs.length; i++) savedOut[i] = new SavedTensor(outs[i], true);
+    }
+
+    @Override public String name() { return name; }
+
+    @Override
+    Tensor[] apply(Tensor[] gradOutputs) {
+        if (released) throw Engine.freedGraph();
+        Tensor g = gradOutputs[0];
+        if (g == null) return new Tensor[next.length];
+        Tensor[] grads = d.formula.apply(this, g);
+        for (int i = 0; i < grads.length && i < next.length; i++) {
+            if (grads[i] == null || next[i] == null) {
+                grads[i] = null;
+                continue;
+            }
+            grads[i] = Engine.fitTo(grads[i], inShapes[i], inTypes[i]);
+        }
+        return grads;
+    }
+
+    @Override
+    void release() {
+        released = true;
+        for (SavedTensor s : saved) if (s != null) s.release();
+        if (savedOut != null) for (SavedTensor s : savedOut) s.release();
+    }
+
+    @Override public Tensor in(int i) {
+        if (saved[i] == null) throw new IllegalStateException("derivative of " + name + " reads input " + i + " it did not save");
+        return saved[i].unpack(this);
+    }
+    @Override public Tensor out() { return out(0); }
+    @Override public Tensor out(int i) {
+        if (savedOut == null) throw new IllegalStateException("derivative of " + name + " reads its output, which it did not save");
+        return savedOut[i].unpack(this);
+    }
+    @Override public Attrs attrs() { return attrs; }
+    @Override public long[] inShape(int i) { return inShapes[i]; }
+    @Override public DType inDType(int i) { return inTypes[i]; }
+    @Override public int numInputs() { return inShapes.length; }
+    @Override public boolean needs(int i) { return i < next.length && next[i] != null; }
+}
