@@ -407,68 +407,6 @@ final class Kernels {
         return out;
     }
 
-    static DenseTensor matmul(DenseTensor a, DenseTensor b) {
-        int da = a.dim();
-        int db = b.dim();
-        if (da == 0 || db == 0) {
-            throw new IllegalArgumentException("both arguments to matmul need to be at least 1D, but they are " + da + "D and " + db + "D");
-        }
-        if (da == 1 && db == 1) {
-            if (a.shapeRef()[0] != b.shapeRef()[0]) {
-                throw new IllegalArgumentException("inconsistent tensor size, expected tensor [" + a.shapeRef()[0] + "] and src ["
-                        + b.shapeRef()[0] + "] to have the same number of elements, but got " + a.shapeRef()[0] + " and "
-                        + b.shapeRef()[0] + " elements respectively");
-            }
-            return reshaped(mm(view(a, new long[] {1, -1}), view(b, new long[] {-1, 1})), new long[0]);
-        }
-        if (da == 2 && db == 1) {
-            DenseTensor r = mm(a, view(b, new long[] {-1, 1}));
-            return reshaped(r, new long[] {a.shapeRef()[0]});
-        }
-        if (da == 1 && db == 2) {
-            DenseTensor r = mm(view(a, new long[] {1, -1}), b);
-            return reshaped(r, new long[] {b.shapeRef()[1]});
-        }
-        if (da == 2 && db == 2) return mm(a, b);
-        // Batched: broadcast the batch dims, then one bmm.
-        DenseTensor a3 = da == 1 ? view(a, new long[] {1, a.shapeRef()[0]}) : a;
-        DenseTensor b3 = db == 1 ? view(b, new long[] {b.shapeRef()[0], 1}) : b;
-        long[] sa = a3.shapeRef();
-        long[] sb = b3.shapeRef();
-        long m = sa[sa.length - 2];
-        long k = sa[sa.length - 1];
-        long k2 = sb[sb.length - 2];
-        long n = sb[sb.length - 1];
-        if (k != k2) {
-            throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + Shapes.x(new long[] {m, k}) + " and "
-                    + Shapes.x(new long[] {k2, n}) + ") (matmul of " + Shapes.str(a.shapeRef()) + " and " + Shapes.str(b.shapeRef()) + ")");
-        }
-        long[] batch = Shapes.broadcast(Arrays.copyOf(sa, sa.length - 2), Arrays.copyOf(sb, sb.length - 2));
-        long bsz = Shapes.numel(batch);
-        long[] ea = Arrays.copyOf(batch, batch.length + 2);
-        ea[batch.length] = m;
-        ea[batch.length + 1] = k;
-        long[] eb = Arrays.copyOf(batch, batch.length + 2);
-        eb[batch.length] = k;
-        eb[batch.length + 1] = n;
-        DenseTensor A = reshape(expand(a3, ea), new long[] {bsz, m, k});
-        DenseTensor B = reshape(expand(b3, eb), new long[] {bsz, k, n});
-        DenseTensor r = bmm(A, B);
-        long[] outShape = Arrays.copyOf(batch, batch.length + 2);
-        outShape[batch.length] = m;
-        outShape[batch.length + 1] = n;
-        if (da == 1) outShape = removeAt(outShape, batch.length);
-        else if (db == 1) outShape = removeAt(outShape, batch.length + 1);
-        return reshaped(r, outShape);
-    }
-
-    private static long[] removeAt(long[] a, int i) {
-        long[] out = new long[a.length - 1];
-        System.arraycopy(a, 0, out, 0, i);
-        System.arraycopy(a, i + 1, out, i, a.length - i - 1);
-        return out;
-    }
-
     static DenseTensor inverse(DenseTensor a) {
         if (a.dim() < 2) throw new IllegalArgumentException("linalg.inv: The input tensor A must have at least 2 dimensions.");
         long[] s = a.shapeRef();

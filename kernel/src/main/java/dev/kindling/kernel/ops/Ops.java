@@ -108,12 +108,14 @@ public final class Ops {
 
     public static final OpDef MM = diff("mm", (in, a) -> one(Kernels.mm(d(in[0]), d(in[1]))));
     public static final OpDef BMM = diff("bmm", (in, a) -> one(Kernels.bmm(d(in[0]), d(in[1]))));
-    public static final OpDef MATMUL = def("matmul", Kind.COMPOSITE, false, false, (in, a) -> one(Kernels.matmul(d(in[0]), d(in[1]))));
+    /** Composite: its parts (mm, bmm, views) are dispatched, so autograd records them. */
+    public static final OpDef MATMUL = def("matmul", Kind.COMPOSITE, false, false, (in, a) -> one(matmulOf(d(in[0]), d(in[1]))));
     public static final OpDef INVERSE = diff("inverse", (in, a) -> one(Kernels.inverse(d(in[0]))));
 
     /** Views. attrs as named. */
     public static final OpDef VIEW = viewOp("view", (in, a) -> one(Kernels.view(d(in[0]), a.longs(0))));
-    public static final OpDef RESHAPE = def("reshape", Kind.COMPOSITE, false, false, (in, a) -> one(Kernels.reshape(d(in[0]), a.longs(0))));
+    /** Composite: a view where the strides allow, else a clone viewed. */
+    public static final OpDef RESHAPE = def("reshape", Kind.COMPOSITE, false, false, (in, a) -> one(reshapeOf(d(in[0]), a.longs(0))));
     public static final OpDef EXPAND = viewOp("expand", (in, a) -> one(Kernels.expand(d(in[0]), a.longs(0))));
     public static final OpDef PERMUTE = viewOp("permute", (in, a) -> one(Kernels.permute(d(in[0]), a.ints(0))));
     public static final OpDef TRANSPOSE = viewOp("transpose", (in, a) -> one(Kernels.transpose(d(in[0]), a.i(0), a.i(1))));
@@ -154,6 +156,68 @@ public final class Ops {
     public static final OpDef COPY_ = def("copy_", Kind.DIFFERENTIABLE, false, true, (in, a) -> one(Kernels.copyInto(d(in[0]), d(in[1]))));
     /** In place: self := value. attrs: value. */
     public static final OpDef FILL_ = def("fill_", Kind.DIFFERENTIABLE, false, true, (in, a) -> one(Kernels.fill(d(in[0]), a.d(0))));
+
+    private static Tensor reshapeOf(DenseTensor x, long[] shape) {
+        long[] target = dev.kindling.kernel.tensor.Shapes.infer(shape, x.numel());
+        boolean viewable = dev.kindling.kernel.tensor.Shapes.viewStrides(x.shapeRef(), x.stridesRef(), target) != null;
+        return view(viewable ? x : clone(x), target);
+    }
+
+    private static Tensor matmulOf(DenseTensor a, DenseTensor b) {
+        int da = a.dim();
+        int db = b.dim();
+        if (da == 0 || db == 0) {
+            throw new IllegalArgumentException("both arguments to matmul need to be at least 1D, but they are " + da + "D and " + db + "D");
+        }
+        long[] sa = a.shapeRef();
+        long[] sb = b.shapeRef();
+        if (da == 1 && db == 1) {
+            if (sa[0] != sb[0]) {
+                throw new IllegalArgumentException("inconsistent tensor size, expected tensor [" + sa[0] + "] and src [" + sb[0]
+                        + "] to have the same number of elements, but got " + sa[0] + " and " + sb[0] + " elements respectively");
+            }
+            return view(mm(view(a, new long[] {1, -1}), view(b, new long[] {-1, 1})), new long[0]);
+        }
+        if (da == 2 && db == 1) return view(mm(a, view(b, new long[] {-1, 1})), new long[] {sa[0]});
+        if (da == 1 && db == 2) return view(mm(view(a, new long[] {1, -1}), b), new long[] {sb[1]});
+        if (da == 2 && db == 2) return mm(a, b);
+        // Batched: broadcast the batch dims, then one bmm.
+        Tensor a3 = da == 1 ? view(a, new long[] {1, sa[0]}) : a;
+        Tensor b3 = db == 1 ? view(b, new long[] {sb[0], 1}) : b;
+        long[] s3a = a3.shape();
+        long[] s3b = b3.shape();
+        long m = s3a[s3a.length - 2];
+        long k = s3a[s3a.length - 1];
+        long k2 = s3b[s3b.length - 2];
+        long n = s3b[s3b.length - 1];
+        if (k != k2) {
+            throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + m + "x" + k + " and " + k2 + "x" + n
+                    + ") (matmul of " + java.util.Arrays.toString(sa) + " and " + java.util.Arrays.toString(sb) + ")");
+        }
+        long[] batch = dev.kindling.kernel.tensor.Shapes.broadcast(java.util.Arrays.copyOf(s3a, s3a.length - 2),
+                java.util.Arrays.copyOf(s3b, s3b.length - 2));
+        long bsz = dev.kindling.kernel.tensor.Shapes.numel(batch);
+        long[] ea = java.util.Arrays.copyOf(batch, batch.length + 2);
+        ea[batch.length] = m;
+        ea[batch.length + 1] = k;
+        long[] eb = java.util.Arrays.copyOf(batch, batch.length + 2);
+        eb[batch.length] = k;
+        eb[batch.length + 1] = n;
+        Tensor r = bmm(reshape(expand(a3, ea), new long[] {bsz, m, k}), reshape(expand(b3, eb), new long[] {bsz, k, n}));
+        long[] out = java.util.Arrays.copyOf(batch, batch.length + 2);
+        out[batch.length] = m;
+        out[batch.length + 1] = n;
+        if (da == 1) out = removeAt(out, batch.length);
+        else if (db == 1) out = removeAt(out, batch.length + 1);
+        return view(r, out);
+    }
+
+    private static long[] removeAt(long[] a, int i) {
+        long[] out = new long[a.length - 1];
+        System.arraycopy(a, 0, out, 0, i);
+        System.arraycopy(a, i + 1, out, i, a.length - i - 1);
+        return out;
+    }
 
     /** All ops by name, in declaration order. */
     public static Map<String, OpDef> table() { return Collections.unmodifiableMap(BY_NAME); }

@@ -123,7 +123,7 @@ public final class Shapes {
     public static long[] viewStrides(long[] oldShape, long[] oldStrides, long[] newShape) {
         long numel = numel(oldShape);
         long[] newStrides = new long[newShape.length];
-        if (numel == 0) {
+        if (numel == 0 || oldShape.length == 0) {
             return contiguousStrides(newShape);
         }
         int viewD = newShape.length - 1;
