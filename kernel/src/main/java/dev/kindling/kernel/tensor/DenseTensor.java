@@ -309,10 +309,10 @@ public final class DenseTensor implements Tensor {
     @Override public Tensor add_(Tensor other, double alpha) { return Ops.addInPlace(this, other, alpha); }
     @Override public Tensor add_(double other) { return Ops.addInPlace(this, Ops.scalar(this, other), 1.0); }
     @Override public Tensor add_(long other) { return Ops.addInPlace(this, Ops.scalar(this, other), 1.0); }
-    @Override public Tensor sub_(long other) { return Ops.addInPlace(this, Ops.scalar(this, -other), 1.0); }
+    @Override public Tensor sub_(long other) { return Ops.binaryInPlace(BinaryOp.SUB, this, Ops.scalar(this, other)); }
     @Override public Tensor mul_(long other) { return Ops.binaryInPlace(BinaryOp.MUL, this, Ops.scalar(this, other)); }
-    @Override public Tensor sub_(Tensor other) { return Ops.addInPlace(this, other, -1.0); }
-    @Override public Tensor sub_(double other) { return Ops.addInPlace(this, Ops.scalar(this, other), -1.0); }
+    @Override public Tensor sub_(Tensor other) { return Ops.binaryInPlace(BinaryOp.SUB, this, other); }
+    @Override public Tensor sub_(double other) { return Ops.binaryInPlace(BinaryOp.SUB, this, Ops.scalar(this, other)); }
     @Override public Tensor mul_(Tensor other) { return Ops.binaryInPlace(BinaryOp.MUL, this, other); }
     @Override public Tensor mul_(double other) { return Ops.binaryInPlace(BinaryOp.MUL, this, Ops.scalar(this, other)); }
     @Override public Tensor div_(Tensor other) { return Ops.binaryInPlace(BinaryOp.DIV, this, other); }

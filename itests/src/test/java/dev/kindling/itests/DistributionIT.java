@@ -1,0 +1,129 @@
+package dev.kindling.itests;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs the real launcher script, distribution/target/kindling/bin/kindling, as a subprocess with JAVA_HOME set to
+ * the JDK running the tests (so a failsafe run on JDK 25 checks the script on JDK 25).
+ */
+class DistributionIT {
+    static Path home;
+
+    record Result(int status, String out, String err) {
+        String all() { return "status " + status + "\n--- stdout\n" + out + "\n--- stderr\n" + err; }
+    }
+
+    @BeforeAll
+    static void findDistribution() {
+        home = Paths.get(System.getProperty("kindling.distribution", "../distribution/target/kindling"))
+                .toAbsolutePath().normalize();
+        assertTrue(Files.isExecutable(home.resolve("bin/kindling")),
+                home + "/bin/kindling is missing or not executable: build the distribution module first (mvn verify)");
+    }
+
+    static Result run(Path script, Path workDir, String stdin, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(script.toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove("KINDLING_OPTS");
+        pb.environment().remove("KINDLING_CACHE");
+        Path out = Files.createTempFile("kindling-out", ".txt");
+        Path err = Files.createTempFile("kindling-err", ".txt");
+        try {
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process p = pb.start();
+            try (var in = p.getOutputStream()) {
+                if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!p.waitFor(90, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("bin/kindling " + String.join(" ", args) + " did not finish in 90 s:\n"
+                        + Files.readString(out) + Files.readString(err));
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static Result run(String... args) throws IOException, InterruptedException {
+        return run(home.resolve("bin/kindling"), home, null, args);
+    }
+
+    @Test
+    void backendsCommandListsTheCpuBackend(@TempDir Path elsewhere) throws Exception {
+        // from another directory, through a symbolic link: the script finds its installation by itself
+        Path link = Files.createSymbolicLink(elsewhere.resolve("kindling"), home.resolve("bin/kindling"));
+        Result r = run(link, elsewhere, null, "-c", "kindling:backends");
+        assertEquals(0, r.status(), r.all());
+        assertTrue(r.out().contains("cpu-java"), r.all());
+        assertTrue(r.out().matches("(?s).*\\*\\s+cpu-java\\s+cpu\\s.*available.*"), r.all());
+        assertFalse(r.err().contains("Exception"), r.all());
+        try (var files = Files.list(elsewhere)) {
+            assertEquals(1, files.count(), "no felix-cache or other files in the working directory");
+        }
+    }
+
+    @Test
+    void unknownCommandExitsNonZero() throws Exception {
+        Result r = run("-c", "kindling:nosuchcommand");
+        assertNotEquals(0, r.status(), r.all());
+        assertTrue(r.err().contains("nosuchcommand"), r.all());
+    }
+
+    @Test
+    void severalCommandsAndUnquotedWords() throws Exception {
+        Result r = run("-c", "kindling:prefer", "cpu", "cpu-java", "-c", "kindling:eval", "[[1., 2], [3, 4]] @ eye(2)",
+                "-c", "kindling:info");
+        assertEquals(0, r.status(), r.all());
+        assertTrue(r.out().contains("Preferring 'cpu-java' for 'cpu'"), r.all());
+        assertTrue(r.out().contains("Vector API:     present"), r.all());
+        assertTrue(r.out().contains("Java:           " + System.getProperty("java.version")), r.all());
+    }
+
+    @Test
+    void scriptStopsAtTheFirstFailure(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("test.gosh");
+        Files.writeString(script, "# a Kindling script\n"
+                + "kindling:eval \"40 + 2\"\n"
+                + "kindling:nosuchcommand\n"
+                + "kindling:eval \"1000 + 337\"\n");
+        Result r = run(home.resolve("bin/kindling"), dir, null, script.toString());
+        assertEquals(1, r.status(), r.all());
+        assertTrue(r.out().contains("42"), r.all());
+        assertFalse(r.out().contains("1337"), r.all());
+        assertTrue(r.err().contains("test.gosh:3"), r.all());
+
+        Files.writeString(script, "kindling:backends\nkindling:eval 'ones(2,3).add(1).sum().item()'\n");
+        r = run(home.resolve("bin/kindling"), dir, null, "test.gosh");
+        assertEquals(0, r.status(), r.all());
+        assertTrue(r.out().contains("cpu-java") && r.out().contains("12.0"), r.all());
+    }
+
+    @Test
+    void interactiveShellReadsStandardInput() throws Exception {
+        Result r = run(home.resolve("bin/kindling"), home, "kindling:backends\nhelp kindling:prefer\n");
+        assertEquals(0, r.status(), r.all());
+        assertTrue(r.out().contains("cpu-java"), r.all());
+        assertTrue(r.out().contains("prefer - choose which backend serves a device type"), r.all());
+    }
+}
