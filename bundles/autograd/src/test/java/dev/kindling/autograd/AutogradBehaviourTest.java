@@ -330,4 +330,16 @@ class AutogradBehaviourTest {
             pool.shutdown();
         }
     }
+
+    @Test
+    void readmeAutogradTourWorksAsWritten() {
+        Tensor w = Torch.randn(3, 2).requiresGrad_(true);
+        Tensor loss = Torch.ones(4, 3).matmul(w).relu().sum();
+        assertEquals("SumBackward0", loss.gradFn().name());
+        loss.backward();
+        assertArrayEquals(new long[] {3, 2}, w.grad().shape());
+        Tensor g = Autograd.grad(List.of(w.pow(3.0).sum()), List.of(w), null, true, true, false).get(0);
+        assertTrue(g.allclose(w.square().mul(3.0)));
+        assertNotNull(g.gradFn());
+    }
 }
