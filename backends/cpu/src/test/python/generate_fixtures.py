@@ -247,6 +247,10 @@ def run_torch(op, x, a):
         return x[0].expand(*a["shape"])
     if op == "narrow":
         return x[0].narrow(a["dim"], a["start"], a["length"])
+    if op == "unfold":
+        return x[0].unfold(a["dim"], a["size"], a["step"])
+    if op == "pad":
+        return torch.nn.functional.pad(x[0], a["padding"], value=a["value"])
     if op == "repeat":
         return x[0].repeat(*a["repeats"])
     if op == "split":
@@ -816,6 +820,15 @@ def gen_shape():
     add(C, "repeat.i64", "repeat", [torch.tensor([[1, 2], [3, 4]])], {"repeats": [1, 2]})
     add(C, "repeat.too_few", "repeat", [m], {"repeats": [2]}, expect_error=True)
     add(C, "repeat.transposed", "repeat", [inp(m, [["t"]])], {"repeats": [1, 2]})
+    add(C, "unfold.1d", "unfold", [f32(10)], {"dim": 0, "size": 3, "step": 2})
+    add(C, "unfold.2d_last", "unfold", [f32(3, 7)], {"dim": -1, "size": 4, "step": 1})
+    add(C, "unfold.twice", "unfold", [f32(2, 5)], {"dim": 0, "size": 2, "step": 1})
+    add(C, "unfold.too_big", "unfold", [f32(3)], {"dim": 0, "size": 4, "step": 1}, expect_error=True)
+    add(C, "pad.last_dim", "pad", [f32(2, 3)], {"padding": [1, 2], "value": 0.0})
+    add(C, "pad.two_dims_value", "pad", [f32(2, 3, 4)], {"padding": [1, 0, 2, 1], "value": -1.5})
+    add(C, "pad.negative_crops", "pad", [f32(3, 5)], {"padding": [-1, 2, 1, -2], "value": 0.0})
+    add(C, "pad.i64", "pad", [torch.tensor([[1, 2], [3, 4]])], {"padding": [1, 1, 1, 1], "value": 7.0})
+    add(C, "pad.odd_length", "pad", [f32(3)], {"padding": [1], "value": 0.0}, expect_error=True)
     add(C, "split.even", "split", [m], {"splitSize": 2, "dim": 1})
     add(C, "split.uneven", "split", [torch.arange(5).float()], {"splitSize": 2, "dim": 0})
     add(C, "split.dim0", "split", [m], {"splitSize": 2, "dim": 0})

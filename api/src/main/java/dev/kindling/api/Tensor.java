@@ -193,6 +193,16 @@ public interface Tensor {
     Tensor expandAs(Tensor other);
     Tensor narrow(int dim, long start, long length);
     Tensor repeat(long... repeats);
+    /**
+     * Sliding windows along {@code dimension} as a view (PyTorch's {@code Tensor.unfold}): that dimension becomes the
+     * number of windows and a new last dimension of length {@code size} holds each window.
+     */
+    Tensor unfold(int dimension, long size, long step);
+    /**
+     * Constant padding ({@code F.pad(x, padding, value=value)}): {@code padding} holds (left, right) pairs starting
+     * from the last dimension; negative amounts crop.
+     */
+    Tensor pad(long[] padding, double value);
     List<Tensor> split(long splitSize, int dim);
     List<Tensor> chunk(int chunks, int dim);
     Tensor contiguous();

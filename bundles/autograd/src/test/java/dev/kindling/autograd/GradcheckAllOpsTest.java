@@ -137,6 +137,8 @@ class GradcheckAllOpsTest {
         c.put("unsqueeze", new Case(new Tensor[] {r(2, 3)}, in -> in[0].unsqueeze(-1)));
         c.put("select", new Case(new Tensor[] {r(3, 4)}, in -> in[0].select(1, -1)));
         c.put("slice", new Case(new Tensor[] {r(5, 3)}, in -> in[0].slice(0, 1, 5, 2)));
+        c.put("unfold", new Case(new Tensor[] {r(2, 7)}, in -> in[0].unfold(1, 3, 2)));
+        c.put("constant_pad_nd", new Case(new Tensor[] {r(2, 3, 4)}, in -> in[0].pad(new long[] {1, 2, -1, 1}, 0.5)));
         c.put("clone", new Case(new Tensor[] {r(2, 3)}, in -> in[0].clone()));
         // through float32 and back: finite differences need a step float32 can resolve
         c.put("_to_copy", new Case(new Tensor[] {r(2, 3)}, in -> in[0].toFloat().toDouble(), 1e-3));

@@ -568,6 +568,62 @@ final class Kernels {
         return x.asView(shape, st, offset);
     }
 
+    static DenseTensor unfold(DenseTensor x, int dim, long size, long step) {
+        if (step <= 0) throw new IllegalArgumentException("step is " + step + " but must be > 0");
+        if (x.dim() == 0) {
+            if (size != 1) throw new IllegalArgumentException("maximum size for tensor at dimension 0 is 1 but size is " + size);
+            return x.asView(new long[] {1}, new long[] {1}, x.storageOffset());
+        }
+        int d = dim(dim, x.dim());
+        long n = x.shapeRef()[d];
+        if (size < 0 || size > n) {
+            throw new IllegalArgumentException("maximum size for tensor at dimension " + d + " is " + n + " but size is " + size);
+        }
+        int r = x.dim();
+        long[] shape = java.util.Arrays.copyOf(x.shapeRef(), r + 1);
+        long[] st = java.util.Arrays.copyOf(x.stridesRef(), r + 1);
+        shape[d] = (n - size) / step + 1;
+        st[d] = x.stridesRef()[d] * step;
+        shape[r] = size;
+        st[r] = x.stridesRef()[d];
+        return x.asView(shape, st, x.storageOffset());
+    }
+
+    static DenseTensor constantPad(DenseTensor x, long[] pad, double value) {
+        if (pad.length % 2 != 0) throw new IllegalArgumentException("Padding length must be divisible by 2");
+        if (pad.length / 2 > x.dim()) {
+            throw new IllegalArgumentException("Padding length too large: " + pad.length + " values pad " + pad.length / 2
+                    + " dimensions of a " + x.dim() + "-D tensor");
+        }
+        long[] shape = x.shapeRef().clone();
+        DenseTensor src = x;
+        long[] dstStart = new long[shape.length];
+        for (int i = 0; i < pad.length / 2; i++) {
+            int d = shape.length - 1 - i;
+            long left = pad[2 * i];
+            long right = pad[2 * i + 1];
+            long size = shape[d] + left + right;
+            if (size < 0) {
+                throw new IllegalArgumentException("The input size " + shape[d] + ", plus negative padding " + left + " and " + right
+                        + " resulted in a negative output size, which is invalid. Check dimension " + d + " of your input.");
+            }
+            // negative amounts crop the source; positive ones offset it in the output
+            long cropL = Math.max(0, -left);
+            long cropR = Math.max(0, -right);
+            src = slice(src, d, cropL, Math.max(cropL, x.shapeRef()[d] - cropR), 1);
+            dstStart[d] = Math.max(0, left);
+            shape[d] = size;
+        }
+        DenseTensor out = x.newTensor(x.dtype(), shape);
+        if (value != 0) x.backend().fill(out.view(), value);
+        if (src.numel() > 0) {
+            DenseTensor dst = out;
+            for (int d = 0; d < shape.length; d++) dst = slice(dst, d, dstStart[d], dstStart[d] + src.shapeRef()[d], 1);
+            x.backend().copy(src.view(), dst.view());
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- copies and joins
     static DenseTensor clone(DenseTensor x) {
         DenseTensor out = x.newTensor(x.dtype(), x.shapeRef());

@@ -127,6 +127,11 @@ public final class Ops {
     /** attrs: dim, start, end, step (already clamped). */
     public static final OpDef SLICE = viewOp("slice", (in, a) -> one(Kernels.slice(d(in[0]), a.i(0), a.l(1), a.l(2), a.l(3))));
 
+    /** attrs: dim, size, step. */
+    public static final OpDef UNFOLD = viewOp("unfold", (in, a) -> one(Kernels.unfold(d(in[0]), a.i(0), a.l(1), a.l(2))));
+    /** attrs: padding (pairs from the last dim), value. */
+    public static final OpDef CONSTANT_PAD = diff("constant_pad_nd", (in, a) -> one(Kernels.constantPad(d(in[0]), a.longs(0), a.d(1))));
+
     public static final OpDef CLONE = diff("clone", (in, a) -> one(Kernels.clone(d(in[0]))));
     /** attrs: dtype, device. */
     public static final OpDef TO_COPY = diff("_to_copy", (in, a) -> one(Kernels.toCopy(d(in[0]), (DType) a.get(0), (Device) a.get(1))));
@@ -386,6 +391,10 @@ public final class Ops {
         long size = Math.max(1, (n + chunks - 1) / chunks);
         return split(x, size, dim);
     }
+
+    public static Tensor unfold(Tensor x, int dim, long size, long step) { return call(UNFOLD, Attrs.of(dim, size, step), x); }
+
+    public static Tensor pad(Tensor x, long[] padding, double value) { return call(CONSTANT_PAD, Attrs.of((Object) padding.clone(), value), x); }
 
     public static Tensor clone(Tensor x) { return call(CLONE, Attrs.NONE, x); }
 

@@ -269,6 +269,8 @@ public final class DenseTensor implements Tensor {
     @Override public Tensor expandAs(Tensor other) { return Ops.expand(this, other.shape()); }
     @Override public Tensor narrow(int dim, long start, long length) { return Ops.narrow(this, dim, start, length); }
     @Override public Tensor repeat(long... repeats) { return Ops.repeat(this, repeats); }
+    @Override public Tensor unfold(int dimension, long size, long step) { return Ops.unfold(this, dimension, size, step); }
+    @Override public Tensor pad(long[] padding, double value) { return Ops.pad(this, padding, value); }
     @Override public List<Tensor> split(long splitSize, int dim) { return Ops.split(this, splitSize, dim); }
     @Override public List<Tensor> chunk(int chunks, int dim) { return Ops.chunk(this, chunks, dim); }
     @Override public Tensor contiguous() { return isContiguous() ? this : Ops.clone(this); }

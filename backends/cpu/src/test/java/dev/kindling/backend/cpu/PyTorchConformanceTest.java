@@ -195,6 +195,8 @@ class PyTorchConformanceTest {
         OPS.put("expand", (in, a) -> in.get(0).expand(longs(a.get("shape"))));
         OPS.put("narrow", (in, a) -> in.get(0).narrow(dim(a), a.get("start").asLong(), a.get("length").asLong()));
         OPS.put("repeat", (in, a) -> in.get(0).repeat(longs(a.get("repeats"))));
+        OPS.put("unfold", (in, a) -> in.get(0).unfold(a.get("dim").asInt(), a.get("size").asLong(), a.get("step").asLong()));
+        OPS.put("pad", (in, a) -> in.get(0).pad(longs(a.get("padding")), a.get("value").asDouble()));
         OPS.put("split", (in, a) -> in.get(0).split(a.get("splitSize").asLong(), dim(a)));
         OPS.put("chunk", (in, a) -> in.get(0).chunk(a.get("chunks").asInt(), dim(a)));
         OPS.put("contiguous", (in, a) -> {

@@ -321,6 +321,27 @@ final class Derivatives {
             return g(zeros(s, gr).indexAdd(d, idx, gr));
         });
 
+        def("unfold", "UnfoldBackward0", NONE, false, (c, gr) -> {
+            long[] s = c.inShape(0);
+            if (s.length == 0) return g(gr.reshape(s));
+            int d = c.attrs().i(0) < 0 ? c.attrs().i(0) + s.length : c.attrs().i(0);
+            long size = c.attrs().l(1);
+            long step = c.attrs().l(2);
+            long windows = gr.size(d);
+            Tensor out = zeros(s, gr);
+            // window element k of window w came from position w * step + k
+            for (long k = 0; k < size; k++) {
+                Tensor idx = Torch.arange(k, k + (windows - 1) * step + 1, step).to(gr.device());
+                out = out.indexAdd(d, idx, gr.select(-1, k));
+            }
+            return g(out);
+        });
+        def("constant_pad_nd", "ConstantPadNdBackward0", NONE, false, (c, gr) -> {
+            long[] p = c.attrs().longs(0).clone();
+            for (int i = 0; i < p.length; i++) p[i] = -p[i];
+            return g(gr.pad(p, 0.0));
+        });
+
         // ---- copies and joins ----
         def("clone", "CloneBackward0", NONE, false, (c, gr) -> g(gr));
         def("_to_copy", "ToCopyBackward0", NONE, false, (c, gr) -> g(gr.to(c.inDType(0))));
