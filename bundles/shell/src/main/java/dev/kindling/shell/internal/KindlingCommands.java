@@ -24,6 +24,11 @@ import java.util.Locale;
         "osgi.command.function=prefer",
         "osgi.command.function=info",
         "osgi.command.function=providers",
+        "osgi.command.function=layers",
+        "osgi.command.function=losses",
+        "osgi.command.function=optimizers",
+        "osgi.command.function=schedulers",
+        "osgi.command.function=datasets",
         "osgi.command.function=eval"})
 public class KindlingCommands {
     static final String DEFAULT = "default";
@@ -94,6 +99,21 @@ public class KindlingCommands {
     public String providers(@Descriptor("layer, loss, optimizer, scheduler or dataset") String kind) {
         return text(ProviderList.format(ProviderList.registries(kernel), kind));
     }
+
+    @Descriptor("list installed layers (nn modules that can be built by name, e.g. from a JSON model spec) with their parameters")
+    public String layers() { return providers("layer"); }
+
+    @Descriptor("list installed losses with their parameters")
+    public String losses() { return providers("loss"); }
+
+    @Descriptor("list installed optimizers with their parameters")
+    public String optimizers() { return providers("optimizer"); }
+
+    @Descriptor("list installed learning-rate schedulers with their parameters")
+    public String schedulers() { return providers("scheduler"); }
+
+    @Descriptor("list installed datasets with their parameters")
+    public String datasets() { return providers("dataset"); }
 
     @Descriptor("evaluate a tensor expression and print the result; quote it so Gogo does not parse the parentheses, "
             + "e.g. kindling:eval \"ones(2,3).add(1).sum()\" or kindling:eval \"[[1,2],[3,4]] @ eye(2, float64)\". "

@@ -49,4 +49,25 @@ class KindlingCommandsTest {
         assertTrue(commands.eval("1", "+", "2").equals("3"));
         assertThrows(IllegalArgumentException.class, commands::eval);
     }
+
+    @Test
+    void kindCommandsListTheirProvidersWithParameters() {
+        dev.kindling.kernel.Kernel k = new dev.kindling.kernel.Kernel();
+        k.addProvider(new dev.kindling.kernel.spi.LayerProvider<Object>() {
+            @Override public String name() { return "linear"; }
+            @Override public String description() { return "y = x A^T + b"; }
+            @Override public java.util.List<dev.kindling.kernel.spi.ParameterSpec> parameters() {
+                return java.util.List.of(dev.kindling.kernel.spi.ParameterSpec.required("in", "int", "input features"),
+                        dev.kindling.kernel.spi.ParameterSpec.optional("bias", "boolean", true, "learn an additive bias"));
+            }
+            @Override public Object create(java.util.Map<String, Object> p) { return null; }
+        });
+        KindlingCommands c = new KindlingCommands(k, "test");
+        String layers = c.layers();
+        assertTrue(layers.contains("linear") && layers.contains("in:int") && layers.contains("bias:boolean=true"), layers);
+        assertTrue(c.optimizers().contains("No optimizer providers installed"), c.optimizers());
+        assertTrue(c.losses().contains("No loss providers"), c.losses());
+        assertTrue(c.schedulers().contains("No scheduler providers"), c.schedulers());
+        assertTrue(c.datasets().contains("No dataset providers"), c.datasets());
+    }
 }
