@@ -196,6 +196,18 @@ public final class Torch {
     }
     public static boolean isGradEnabled() { return rt().isGradEnabled(); }
 
+    // ---- saving and loading ----
+    /**
+     * Writes a state dict as safetensors ({@code safetensors.torch.save_file}): readable by PyTorch; the write is
+     * atomic. Needs the kindling-io bundle.
+     */
+    public static void save(java.util.Map<String, Tensor> stateDict, java.nio.file.Path path) { rt().save(stateDict, path); }
+
+    /** Reads a safetensors file written by PyTorch or Kindling, onto the CPU, in file order. */
+    public static java.util.Map<String, Tensor> load(java.nio.file.Path path) { return rt().load(path, Device.CPU); }
+
+    public static java.util.Map<String, Tensor> load(java.nio.file.Path path, Device mapLocation) { return rt().load(path, mapLocation); }
+
     // ---- devices ----
     public static boolean cudaIsAvailable() { return rt().isAvailable("cuda"); }
     /** Devices the installed, available backends offer. */

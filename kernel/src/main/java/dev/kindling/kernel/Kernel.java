@@ -17,6 +17,7 @@ import dev.kindling.kernel.spi.LossProvider;
 import dev.kindling.kernel.spi.OptimizerProvider;
 import dev.kindling.kernel.spi.SchedulerProvider;
 import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.TensorFormat;
 import dev.kindling.kernel.tensor.DenseTensor;
 
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ public class Kernel implements TensorRuntime {
     private final ProviderRegistry<OptimizerProvider<?>> optimizers = new ProviderRegistry<>("optimizer");
     private final ProviderRegistry<SchedulerProvider<?>> schedulers = new ProviderRegistry<>("scheduler");
     private final ProviderRegistry<DatasetProvider<?>> datasets = new ProviderRegistry<>("dataset");
+    private final java.util.List<TensorFormat> formats = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile GradientEngine engine;
     private final Generator defaultGenerator = new Generator();
     private final ThreadLocal<boolean[]> gradEnabled = ThreadLocal.withInitial(() -> new boolean[] {true});
@@ -57,6 +59,39 @@ public class Kernel implements TensorRuntime {
     public void addBackend(TensorBackend backend) { backends.add(backend); }
 
     public void removeBackend(TensorBackend backend) { backends.remove(backend); }
+
+    public void addFormat(TensorFormat f) { if (!formats.contains(f)) formats.add(f); }
+
+    public void removeFormat(TensorFormat f) { formats.remove(f); }
+
+    /** The installed tensor file format with the highest rank, or an error that names the missing bundle. */
+    public TensorFormat format() {
+        TensorFormat best = null;
+        for (TensorFormat f : formats) if (best == null || f.rank() > best.rank()) best = f;
+        if (best == null) {
+            throw new IllegalStateException("Saving and loading tensors needs the kindling-io bundle (safetensors), which is not "
+                    + "installed: add it to the framework or the classpath.");
+        }
+        return best;
+    }
+
+    @Override
+    public void save(Map<String, Tensor> tensors, java.nio.file.Path path) {
+        try {
+            format().save(tensors, Map.of("format", "pt"), path);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot save tensors to " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Map<String, Tensor> load(java.nio.file.Path path, Device device) {
+        try {
+            return format().load(path, device);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot load tensors from " + path + ": " + e.getMessage(), e);
+        }
+    }
 
     public void setGradientEngine(GradientEngine e) { engine = e; }
 

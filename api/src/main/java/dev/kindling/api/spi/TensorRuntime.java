@@ -57,4 +57,10 @@ public interface TensorRuntime {
     AutogradService autograd();
 
     Tensor applyFunction(Function function, Tensor[] inputs);
+
+    /** Writes named tensors with the installed file format (safetensors). */
+    void save(java.util.Map<String, Tensor> tensors, java.nio.file.Path path);
+
+    /** Reads named tensors, in file order, onto {@code device}. */
+    java.util.Map<String, Tensor> load(java.nio.file.Path path, Device device);
 }

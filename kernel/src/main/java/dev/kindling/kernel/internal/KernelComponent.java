@@ -9,6 +9,7 @@ import dev.kindling.kernel.spi.LossProvider;
 import dev.kindling.kernel.spi.OptimizerProvider;
 import dev.kindling.kernel.spi.SchedulerProvider;
 import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.TensorFormat;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -41,6 +42,12 @@ public class KernelComponent extends Kernel {
     void bindEngine(GradientEngine engine) { setGradientEngine(engine); }
 
     void unbindEngine(GradientEngine engine) { unsetGradientEngine(engine); }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindFormat(TensorFormat f) { addFormat(f); }
+
+    void unbindFormat(TensorFormat f) { removeFormat(f); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)

@@ -8,6 +8,7 @@ import dev.kindling.kernel.spi.LossProvider;
 import dev.kindling.kernel.spi.OptimizerProvider;
 import dev.kindling.kernel.spi.SchedulerProvider;
 import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.TensorFormat;
 
 import java.util.List;
 import java.util.ServiceLoader;
@@ -17,6 +18,7 @@ public class StandaloneKernel extends Kernel {
     public StandaloneKernel() {
         ClassLoader cl = StandaloneKernel.class.getClassLoader();
         for (TensorBackend b : ServiceLoader.load(TensorBackend.class, cl)) addBackend(b);
+        for (TensorFormat f : ServiceLoader.load(TensorFormat.class, cl)) addFormat(f);
         for (GradientEngine e : ServiceLoader.load(GradientEngine.class, cl)) {
             setGradientEngine(e);
             break;

@@ -1,0 +1,301 @@
+package dev.kindling.io;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
+import dev.kindling.kernel.tensor.DenseTensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safetensors format, as written and read by {@code safetensors.torch}: an 8-byte little-endian header length,
+ * a JSON header ({@code {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}}),
+ * then the raw little-endian data. Reading validates everything before allocating (a forged header cannot ask for
+ * more memory than the file holds) and names the file and byte offset of any problem.
+ */
+public final class Safetensors {
+    /** The reference implementation's limit on the header size. */
+    public static final long MAX_HEADER = 100_000_000L;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private Safetensors() {}
+
+    /** What a file holds: tensors in file order, and the free-form metadata. */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+
+    static String code(DType t) {
+        switch (t) {
+            case FLOAT32: return "F32";
+            case FLOAT64: return "F64";
+            case FLOAT16: return "F16";
+            case BFLOAT16: return "BF16";
+            case INT64: return "I64";
+            case INT32: return "I32";
+            case INT8: return "I8";
+            case UINT8: return "U8";
+            default: return "BOOL";
+        }
+    }
+
+    static DType dtypeOf(String code) {
+        switch (code) {
+            case "F32": return DType.FLOAT32;
+            case "F64": return DType.FLOAT64;
+            case "F16": return DType.FLOAT16;
+            case "BF16": return DType.BFLOAT16;
+            case "I64": return DType.INT64;
+            case "I32": return DType.INT32;
+            case "I8": return DType.INT8;
+            case "U8": return DType.UINT8;
+            case "BOOL": return DType.BOOL;
+            default: return null;
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    public static void save(Map<String, Tensor> tensors, Path path) throws IOException { save(tensors, Map.of(), path); }
+
+    /** Writes atomically (temporary file, then rename). Tensors are written in the map's order. */
+    public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path path) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        List<byte[]> blobs = new ArrayList<>();
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = e.getKey();
+            if (name == null || name.equals("__metadata__")) throw new IllegalArgumentException("invalid tensor name '" + name + "'");
+            Tensor t = e.getValue();
+            if (t == null) throw new IllegalArgumentException("tensor '" + name + "' is null");
+            byte[] data = bytesOf(t);
+            ObjectNode entry = header.putObject(name);
+            entry.put("dtype", code(t.dtype()));
+            ArrayNode shape = entry.putArray("shape");
+            for (long s : t.shape()) shape.add(s);
+            ArrayNode off = entry.putArray("data_offsets");
+            off.add(offset);
+            off.add(offset + data.length);
+            offset += data.length;
+            blobs.add(data);
+        }
+        byte[] json = JSON.writeValueAsBytes(header);
+        int padded = (json.length + 7) / 8 * 8; // 8-byte aligned data, padded with spaces as safetensors does
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(json);
+        while (head.hasRemaining()) head.put((byte) ' ');
+        head.flip();
+        AtomicFiles.write(path, ch -> {
+            writeFully(ch, head);
+            for (byte[] b : blobs) writeFully(ch, ByteBuffer.wrap(b));
+        });
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) ch.write(b);
+    }
+
+    /** Row-major little-endian bytes of a tensor, in its own dtype. */
+    static byte[] bytesOf(Tensor t) {
+        DenseTensor d = (DenseTensor) (t.device().isCpu() ? t : t.cpu());
+        Object host = d.backend().toHost(d.view());
+        int n = java.lang.reflect.Array.getLength(host);
+        ByteBuffer b = ByteBuffer.allocate(n * t.dtype().itemSize()).order(ByteOrder.LITTLE_ENDIAN);
+        if (host instanceof float[]) b.asFloatBuffer().put((float[]) host);
+        else if (host instanceof double[]) b.asDoubleBuffer().put((double[]) host);
+        else if (host instanceof long[]) b.asLongBuffer().put((long[]) host);
+        else if (host instanceof int[]) b.asIntBuffer().put((int[]) host);
+        else if (host instanceof short[]) b.asShortBuffer().put((short[]) host);
+        else if (host instanceof byte[]) b.put((byte[]) host);
+        else {
+            boolean[] z = (boolean[]) host;
+            for (boolean v : z) b.put((byte) (v ? 1 : 0));
+        }
+        return b.array();
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    public static Map<String, Tensor> load(Path path) throws IOException { return read(path, Device.CPU).tensors(); }
+
+    public static Contents read(Path path, Device device) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) throw new SafetensorsException(path, 0, "file is " + size + " bytes, too short for the 8-byte header length");
+            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, lenBuf, 0, path);
+            long n = lenBuf.getLong(0);
+            if (n < 2 || n > MAX_HEADER) {
+                throw new SafetensorsException(path, 0, "header length " + Long.toUnsignedString(n) + " is not in [2, " + MAX_HEADER + "]");
+            }
+            if (8 + n > size) {
+                throw new SafetensorsException(path, 0, "header length " + n + " runs past the end of the file (" + size + " bytes)");
+            }
+            ByteBuffer hb = ByteBuffer.allocate((int) n);
+            readFully(ch, hb, 8, path);
+            String text = new String(hb.array(), StandardCharsets.UTF_8);
+            if (!text.startsWith("{")) throw new SafetensorsException(path, 8, "header does not start with '{'");
+            JsonNode header;
+            try {
+                header = JSON.readTree(text.stripTrailing());
+            } catch (JsonProcessingException e) {
+                throw new SafetensorsException(path, 8 + Math.max(0, e.getLocation() == null ? 0 : e.getLocation().getCharOffset()),
+                        "header is not valid JSON: " + e.getOriginalMessage());
+            }
+            if (header == null || !header.isObject()) throw new SafetensorsException(path, 8, "header is not a JSON object");
+            long dataStart = 8 + n;
+            long dataLen = size - dataStart;
+            Map<String, String> metadata = new LinkedHashMap<>();
+            List<Entry> entries = new ArrayList<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                if (f.getKey().equals("__metadata__")) {
+                    if (!f.getValue().isObject()) throw new SafetensorsException(path, 8, "__metadata__ is not an object of strings");
+                    for (Iterator<Map.Entry<String, JsonNode>> m = f.getValue().fields(); m.hasNext(); ) {
+                        Map.Entry<String, JsonNode> kv = m.next();
+                        if (!kv.getValue().isTextual()) {
+                            throw new SafetensorsException(path, 8, "__metadata__ value of '" + kv.getKey() + "' is not a string");
+                        }
+                        metadata.put(kv.getKey(), kv.getValue().asText());
+                    }
+                    continue;
+                }
+                entries.add(entry(path, f.getKey(), f.getValue()));
+            }
+            // data_offsets must tile the data region exactly: no gaps, overlaps or trailing bytes
+            List<Entry> byOffset = new ArrayList<>(entries);
+            byOffset.sort((a, b) -> Long.compare(a.begin, b.begin));
+            long expected = 0;
+            for (Entry e : byOffset) {
+                if (e.begin != expected) {
+                    throw new SafetensorsException(path, dataStart + Math.min(e.begin, expected), "tensor '" + e.name + "' starts at data offset "
+                            + e.begin + " but the previous tensor ends at " + expected + " (gap or overlap)");
+                }
+                expected = e.end;
+            }
+            if (expected != dataLen) {
+                throw new SafetensorsException(path, dataStart + Math.min(expected, dataLen), "the tensors cover " + expected
+                        + " data bytes but the file holds " + dataLen + " after the header");
+            }
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (Entry e : entries) {
+                ByteBuffer b = ByteBuffer.allocate((int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, b, dataStart + e.begin, path);
+                b.flip();
+                out.put(e.name, toTensor(path, dataStart + e.begin, e, b, device));
+            }
+            return new Contents(out, metadata);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.toString(), null, "no safetensors file there");
+        }
+    }
+
+    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
+
+    private static Entry entry(Path path, String name, JsonNode v) throws SafetensorsException {
+        if (!v.isObject()) throw new SafetensorsException(path, 8, "entry '" + name + "' is not an object");
+        JsonNode dt = v.get("dtype");
+        JsonNode sh = v.get("shape");
+        JsonNode off = v.get("data_offsets");
+        if (dt == null || !dt.isTextual()) throw new SafetensorsException(path, 8, "tensor '" + name + "' has no dtype");
+        DType dtype = dtypeOf(dt.asText());
+        if (dtype == null) {
+            throw new SafetensorsException(path, 8, "tensor '" + name + "' has dtype " + dt.asText()
+                    + ", which Kindling does not support (F32 F64 F16 BF16 I64 I32 I8 U8 BOOL)");
+        }
+        if (sh == null || !sh.isArray()) throw new SafetensorsException(path, 8, "tensor '" + name + "' has no shape array");
+        long[] shape = new long[sh.size()];
+        long numel = 1;
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode s = sh.get(i);
+            if (!s.canConvertToLong() || !s.isIntegralNumber() || s.asLong() < 0) {
+                throw new SafetensorsException(path, 8, "tensor '" + name + "' has an invalid shape " + sh);
+            }
+            shape[i] = s.asLong();
+            try {
+                numel = Math.multiplyExact(numel, shape[i]);
+            } catch (ArithmeticException e) {
+                throw new SafetensorsException(path, 8, "tensor '" + name + "' shape " + sh + " overflows");
+            }
+        }
+        if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()) {
+            throw new SafetensorsException(path, 8, "tensor '" + name + "' has no [begin, end] data_offsets");
+        }
+        long begin = off.get(0).asLong();
+        long end = off.get(1).asLong();
+        if (begin < 0 || end < begin) {
+            throw new SafetensorsException(path, 8, "tensor '" + name + "' has invalid data_offsets [" + begin + ", " + end + "]");
+        }
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(numel, dtype.itemSize());
+        } catch (ArithmeticException e) {
+            throw new SafetensorsException(path, 8, "tensor '" + name + "' is too large");
+        }
+        if (end - begin != bytes) {
+            throw new SafetensorsException(path, 8, "tensor '" + name + "' of dtype " + dt.asText() + " and shape " + sh + " needs "
+                    + bytes + " bytes but its data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+        }
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new SafetensorsException(path, 8, "tensor '" + name + "' (" + bytes + " bytes) is larger than one Java array can hold");
+        }
+        return new Entry(name, dtype, shape, begin, end);
+    }
+
+    private static Tensor toTensor(Path path, long fileOffset, Entry e, ByteBuffer b, Device device) throws SafetensorsException {
+        int n = (int) ((e.end - e.begin) / e.dtype.itemSize());
+        Object host;
+        switch (e.dtype) {
+            case FLOAT32: { float[] a = new float[n]; b.asFloatBuffer().get(a); host = a; break; }
+            case FLOAT64: { double[] a = new double[n]; b.asDoubleBuffer().get(a); host = a; break; }
+            case FLOAT16: case BFLOAT16: { short[] a = new short[n]; b.asShortBuffer().get(a); host = a; break; }
+            case INT64: { long[] a = new long[n]; b.asLongBuffer().get(a); host = a; break; }
+            case INT32: { int[] a = new int[n]; b.asIntBuffer().get(a); host = a; break; }
+            case BOOL: {
+                boolean[] a = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    byte v = b.get(i);
+                    if (v != 0 && v != 1) {
+                        throw new SafetensorsException(path, fileOffset + i, "tensor '" + e.name + "' is BOOL but holds byte " + (v & 0xff));
+                    }
+                    a[i] = v == 1;
+                }
+                host = a;
+                break;
+            }
+            default: { byte[] a = new byte[n]; b.get(a); host = a; break; }
+        }
+        Tensor t = Torch.tensor(host, e.dtype, n).reshape(e.shape);
+        return device.isCpu() ? t : t.to(device);
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos, Path path) throws IOException {
+        long p = pos;
+        while (b.hasRemaining()) {
+            int r = ch.read(b, p);
+            if (r < 0) throw new SafetensorsException(path, p, "unexpected end of file");
+            p += r;
+        }
+    }
+}
