@@ -12,6 +12,7 @@ public record ParameterSpec(String name, String type, Object defaultValue, boole
 
     @Override
     public String toString() {
-        return name + ":" + type + (required ? "" : "=" + defaultValue);
+        // optional without a default: "name:type?" (e.g. OneCycleLR's totalSteps, given in one of several ways)
+        return name + ":" + type + (required ? "" : defaultValue == null ? "?" : "=" + defaultValue);
     }
 }
