@@ -17,9 +17,9 @@ class LaunchOptionsTest {
     @Test
     void commandsAreKeptVerbatimOrJoined() {
         LaunchOptions o = LaunchOptions.parse("-c", "kindling:backends", "-c", "kindling:prefer", "cpu", "cpu-java",
-                "--command", "kindling:eval", "ones(2, 3).sum()");
+                "--command", "kindling:calc", "ones(2, 3).sum()");
         assertEquals(LaunchOptions.Mode.COMMANDS, o.mode());
-        assertEquals(List.of("kindling:backends", "kindling:prefer cpu cpu-java", "kindling:eval 'ones(2, 3).sum()'"),
+        assertEquals(List.of("kindling:backends", "kindling:prefer cpu cpu-java", "kindling:calc 'ones(2, 3).sum()'"),
                 o.commands());
     }
 

@@ -92,7 +92,7 @@ class DistributionIT {
 
     @Test
     void severalCommandsAndUnquotedWords() throws Exception {
-        Result r = run("-c", "kindling:prefer", "cpu", "cpu-java", "-c", "kindling:eval", "[[1., 2], [3, 4]] @ eye(2)",
+        Result r = run("-c", "kindling:prefer", "cpu", "cpu-java", "-c", "kindling:calc", "[[1., 2], [3, 4]] @ eye(2)",
                 "-c", "kindling:info");
         assertEquals(0, r.status(), r.all());
         assertTrue(r.out().contains("Preferring 'cpu-java' for 'cpu'"), r.all());
@@ -104,16 +104,16 @@ class DistributionIT {
     void scriptStopsAtTheFirstFailure(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("test.gosh");
         Files.writeString(script, "# a Kindling script\n"
-                + "kindling:eval \"40 + 2\"\n"
+                + "kindling:calc \"40 + 2\"\n"
                 + "kindling:nosuchcommand\n"
-                + "kindling:eval \"1000 + 337\"\n");
+                + "kindling:calc \"1000 + 337\"\n");
         Result r = run(home.resolve("bin/kindling"), dir, null, script.toString());
         assertEquals(1, r.status(), r.all());
         assertTrue(r.out().contains("42"), r.all());
         assertFalse(r.out().contains("1337"), r.all());
         assertTrue(r.err().contains("test.gosh:3"), r.all());
 
-        Files.writeString(script, "kindling:backends\nkindling:eval 'ones(2,3).add(1).sum().item()'\n");
+        Files.writeString(script, "kindling:backends\nkindling:calc 'ones(2,3).add(1).sum().item()'\n");
         r = run(home.resolve("bin/kindling"), dir, null, "test.gosh");
         assertEquals(0, r.status(), r.all());
         assertTrue(r.out().contains("cpu-java") && r.out().contains("12.0"), r.all());

@@ -200,7 +200,7 @@ public class KindlingOsgiIT {
         assertTrue(info, info.contains("OSGi framework: Apache Felix"));
         assertTrue(info, info.contains("Vector API:     present"));
 
-        assertEquals("6.0", execute("kindling:eval 'ones(2,3).sum().item()'"));
+        assertEquals("6.0", execute("kindling:calc 'ones(2,3).sum().item()'"));
         String prefer = String.valueOf(execute("kindling:prefer cpu cpu-java"));
         assertTrue(prefer, prefer.contains("cpu-java"));
         assertTrue(String.valueOf(execute("kindling:backends")).contains("*P"));

@@ -14,7 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * A tiny evaluator for {@code kindling:eval}: Java-API-style calls on tensors with Python-like operators.
+ * A tiny evaluator for {@code kindling:calc}: Java-API-style calls on tensors with Python-like operators.
  *
  * <pre>
  * expr    := term (('+' | '-') term)*

@@ -29,7 +29,7 @@ import java.util.Locale;
         "osgi.command.function=optimizers",
         "osgi.command.function=schedulers",
         "osgi.command.function=datasets",
-        "osgi.command.function=eval"})
+        "osgi.command.function=calc"})
 public class KindlingCommands {
     static final String DEFAULT = "default";
 
@@ -116,10 +116,10 @@ public class KindlingCommands {
     public String datasets() { return providers("dataset"); }
 
     @Descriptor("evaluate a tensor expression and print the result; quote it so Gogo does not parse the parentheses, "
-            + "e.g. kindling:eval \"ones(2,3).add(1).sum()\" or kindling:eval \"[[1,2],[3,4]] @ eye(2, float64)\". "
+            + "e.g. kindling:calc \"ones(2,3).add(1).sum()\" or kindling:calc \"[[1,2],[3,4]] @ eye(2, float64)\". "
             + "Calls are Torch functions or Tensor methods; operators + - * / @ ** and x[1:, ::2] slicing work")
-    public String eval(@Descriptor("the expression (several words are joined with spaces)") String... expression) {
-        if (expression.length == 0) throw new IllegalArgumentException("kindling:eval needs an expression");
+    public String calc(@Descriptor("the expression (several words are joined with spaces)") String... expression) {
+        if (expression.length == 0) throw new IllegalArgumentException("kindling:calc needs an expression");
         return Expr.evalToString(String.join(" ", expression));
     }
 

@@ -45,9 +45,9 @@ class KindlingCommandsTest {
         assertTrue(commands.providers().startsWith("No providers installed") || commands.providers().startsWith("KIND"));
         assertThrows(IllegalArgumentException.class, () -> commands.providers("widgets"));
         assertTrue(commands.providers("layers").contains("layer"));
-        assertTrue(commands.eval("ones(2,3).sum().item()").equals("6.0"));
-        assertTrue(commands.eval("1", "+", "2").equals("3"));
-        assertThrows(IllegalArgumentException.class, commands::eval);
+        assertTrue(commands.calc("ones(2,3).sum().item()").equals("6.0"));
+        assertTrue(commands.calc("1", "+", "2").equals("3"));
+        assertThrows(IllegalArgumentException.class, commands::calc);
     }
 
     @Test
