@@ -66,8 +66,9 @@ public final class Creation {
             if (dtype == DType.FLOAT64) {
                 out[i] = g.nextDouble() * (to - from) + from;
             } else {
+                // PyTorch's CPU kernel computes x * (to - from) + from as one fused multiply-add in float
                 float x = g.nextFloat();
-                out[i] = (float) (x * ((float) to - (float) from) + (float) from);
+                out[i] = Math.fma(x, (float) to - (float) from, (float) from);
             }
         }
         return out;
