@@ -49,7 +49,11 @@ public class KindlingOsgiIT {
     static final String[] BUNDLES = {
         "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component", "org.apache.felix.scr",
         "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command",
-        "kindling-api", "kindling-kernel", "kindling-backend-cpu", "kindling-autograd", "kindling-shell"};
+        "jackson-core", "jackson-annotations", "jackson-databind",
+        "kindling-api", "kindling-kernel", "kindling-backend-cpu", "kindling-autograd", "kindling-nn", "kindling-optim",
+        "kindling-shell"};
+    /** Not started with the framework: the test installs it at run time, as a user would a third-party bundle. */
+    static final String EXTENSION_JAR = "kindling-example-extension";
     static final String AUTOGRAD_JAR = "kindling-autograd";
 
     @Inject
@@ -184,6 +188,43 @@ public class KindlingOsgiIT {
         Tensor y = Torch.tensor(new float[] {3}).requiresGrad_(true);
         y.mul(y).sum().backward();
         assertArrayEquals(new float[] {6}, y.grad().toFloatArray(), 1e-6f);
+    }
+
+    // ---- a third-party bundle's layer and optimizer come and go at run time ----
+
+    @Test
+    public void thirdPartyLayerAndOptimizerAppearAndDisappear() throws Exception {
+        awaitBackend(true);
+        await(() -> kernel.layers().find("linear").isPresent() && kernel.optimizers().find("sgd").isPresent(), "nn and optim providers");
+        assertFalse(kernel.layers().find("swish").isPresent());
+
+        Bundle ext = context.installBundle(bundleUrl(EXTENSION_JAR));
+        ext.start();
+        await(() -> kernel.layers().find("swish").isPresent() && kernel.optimizers().find("lion").isPresent(), "swish and lion registered");
+        assertTrue(String.valueOf(execute("kindling:layers")).contains("swish"));
+        assertTrue(String.valueOf(execute("kindling:optimizers")).contains("lion"));
+
+        dev.kindling.nn.Module model = dev.kindling.nn.ModelSpec.fromJson("[{\"type\":\"linear\",\"in\":3,\"out\":4},"
+                + "{\"type\":\"swish\",\"beta\":2.0},{\"type\":\"linear\",\"in\":4,\"out\":1}]").build();
+        dev.kindling.optim.Optimizer opt = (dev.kindling.optim.Optimizer) kernel.optimizers().create("lion",
+                java.util.Map.of("params", model.parameters(), "lr", 0.01));
+        float[] before = model.parameters().get(0).toFloatArray();
+        Tensor x = Torch.ones(5, 3);
+        opt.zeroGrad();
+        model.forward(x).square().mean().backward();
+        opt.step();
+        float[] after = model.parameters().get(0).toFloatArray();
+        assertFalse("one Lion step changes the weights", java.util.Arrays.equals(before, after));
+
+        ext.uninstall();
+        await(() -> !kernel.layers().find("swish").isPresent() && !kernel.optimizers().find("lion").isPresent(), "swish and lion gone");
+        assertFalse(String.valueOf(execute("kindling:layers")).contains("swish"));
+        try {
+            dev.kindling.nn.ModelSpec.fromJson("[{\"type\":\"swish\"}]").build();
+            fail("swish must be unknown once its bundle is gone");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("swish"));
+        }
     }
 
     // ---- (d) the shell commands through Gogo ----
