@@ -1,0 +1,139 @@
+package dev.kindling.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.api.Tensor;
+import dev.kindling.io.AtomicFiles;
+import dev.kindling.io.Safetensors;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A training checkpoint: a directory with {@code model.safetensors} (the state dict, loadable by
+ * {@code safetensors.torch.load_file}), {@code state.safetensors} (optimizer and scheduler tensors) and
+ * {@code checkpoint.json} (epoch, step, model spec, optimizer and scheduler state, RNG states, metrics). It is written
+ * in a temporary directory and renamed into place, and {@code latest} is then updated atomically, so a process killed
+ * while saving leaves the previous checkpoint intact. Never Java serialisation: loading cannot run code.
+ */
+public final class Checkpoint {
+    public static final String FORMAT = "kindling-checkpoint";
+    public static final int VERSION = 1;
+
+    private Checkpoint() {}
+
+    /** Everything needed to resume exactly. */
+    public record Data(int epoch, long step, Map<String, Tensor> model, String modelSpec, Map<String, Object> optimizer,
+                       Map<String, Object> scheduler, Map<String, byte[]> rng, Map<String, Double> metrics) {}
+
+    /** Saves {@code data} as {@code dir/name} and points {@code dir/latest} at it; returns the checkpoint's path. */
+    public static Path save(Path dir, String name, Data data) throws IOException {
+        Files.createDirectories(dir);
+        Path target = dir.resolve(name);
+        Path tmp = dir.resolve(".tmp-" + name + "-" + UUID.randomUUID());
+        Files.createDirectory(tmp);
+        try {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pt");
+            meta.put("kindling.epoch", Integer.toString(data.epoch()));
+            Safetensors.save(data.model(), meta, tmp.resolve("model.safetensors"));
+            Map<String, Tensor> stateTensors = new LinkedHashMap<>();
+            ObjectNode json = StateCodec.JSON.createObjectNode();
+            json.put("format", FORMAT).put("version", VERSION).put("epoch", data.epoch()).put("step", data.step());
+            if (data.modelSpec() != null) json.set("model_spec", StateCodec.JSON.readTree(data.modelSpec()));
+            json.set("optimizer", StateCodec.encode(data.optimizer(), stateTensors, "optimizer"));
+            json.set("scheduler", StateCodec.encode(data.scheduler(), stateTensors, "scheduler"));
+            ObjectNode rng = json.putObject("rng");
+            if (data.rng() != null) data.rng().forEach((k, v) -> rng.put(k, Base64.getEncoder().encodeToString(v)));
+            json.set("metrics", StateCodec.encode(data.metrics() == null ? Map.of() : new LinkedHashMap<>(data.metrics()), stateTensors, "metrics"));
+            Safetensors.save(stateTensors, Map.of("format", "kindling-state"), tmp.resolve("state.safetensors"));
+            byte[] text = StateCodec.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
+            AtomicFiles.write(tmp.resolve("checkpoint.json"), ch -> ch.write(ByteBuffer.wrap(text)));
+            if (Files.exists(target)) {
+                Path old = dir.resolve(".old-" + name + "-" + UUID.randomUUID());
+                move(target, old);
+                move(tmp, target);
+                deleteTree(old);
+            } else {
+                move(tmp, target);
+            }
+            AtomicFiles.write(dir.resolve("latest"), ch -> ch.write(ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8))));
+            return target;
+        } finally {
+            if (Files.exists(tmp)) deleteTree(tmp);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(x);
+        }
+    }
+
+    /** The checkpoint {@code path} names: a checkpoint directory, or a directory whose {@code latest} file names one. */
+    public static Path resolve(Path path) throws IOException {
+        if (Files.exists(path.resolve("checkpoint.json"))) return path;
+        Path latest = path.resolve("latest");
+        if (Files.exists(latest)) {
+            String name = Files.readString(latest).trim();
+            Path p = path.resolve(name);
+            if (!Files.exists(p.resolve("checkpoint.json"))) {
+                throw new NoSuchFileException(p.toString(), null, "'latest' in " + path + " names a checkpoint that does not exist");
+            }
+            return p;
+        }
+        throw new NoSuchFileException(path.toString(), null, "not a checkpoint (no checkpoint.json) and no 'latest' file");
+    }
+
+    public static Data load(Path path) throws IOException {
+        Path dir = resolve(path);
+        Path jsonFile = dir.resolve("checkpoint.json");
+        JsonNode json;
+        try {
+            json = StateCodec.JSON.readTree(Files.readAllBytes(jsonFile));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(jsonFile + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (json == null || !FORMAT.equals(json.path("format").asText())) {
+            throw new IOException(jsonFile + ": not a Kindling checkpoint (format is " + json.path("format") + ")");
+        }
+        if (json.path("version").asInt() != VERSION) {
+            throw new IOException(jsonFile + ": checkpoint version " + json.path("version") + " is not supported (expected " + VERSION + ")");
+        }
+        Map<String, Tensor> model = Safetensors.load(dir.resolve("model.safetensors"));
+        Map<String, Tensor> state = Safetensors.load(dir.resolve("state.safetensors"));
+        Map<String, byte[]> rng = new LinkedHashMap<>();
+        json.path("rng").fields().forEachRemaining(e -> rng.put(e.getKey(), Base64.getDecoder().decode(e.getValue().asText())));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        json.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble()
+                : ((Number) StateCodec.decode(e.getValue(), state, "metrics")).doubleValue()));
+        String spec = json.has("model_spec") ? StateCodec.JSON.writeValueAsString(json.get("model_spec")) : null;
+        return new Data(json.path("epoch").asInt(), json.path("step").asLong(), model, spec,
+                asMap(StateCodec.decode(json.get("optimizer"), state, "optimizer")),
+                asMap(StateCodec.decode(json.get("scheduler"), state, "scheduler")), rng, metrics);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object o) { return o == null ? null : (Map<String, Object>) o; }
+}

@@ -1,0 +1,331 @@
+package dev.kindling.train;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.Generator;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
+import dev.kindling.data.Batch;
+import dev.kindling.data.DataLoader;
+import dev.kindling.nn.Module;
+import dev.kindling.optim.Optimizer;
+import dev.kindling.optim.lr.LRScheduler;
+import dev.kindling.optim.lr.ReduceLROnPlateau;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop a PyTorch user writes by hand, packaged: {@code fit} (device placement, gradient accumulation and
+ * clipping, LR scheduling per step or per epoch, validation, callbacks), {@code evaluate} (loss and classification
+ * metrics) and {@code predict}. Resuming from a {@link Checkpoint} restores weights, optimizer and scheduler state,
+ * the epoch and step counters and the random generators, so a resumed run ends bit for bit where an uninterrupted one
+ * does. A plain loop stays possible: the Trainer only calls public API.
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.builder(model).optimizer(new SGD(model.parameters(), 0.1)).loss(new CrossEntropyLoss())
+ *     .epochs(10).callbacks(new ProgressLogger(System.out)).build();
+ * History h = trainer.fit(trainLoader, testLoader);
+ * }</pre>
+ */
+public final class Trainer {
+    /** When the scheduler steps: after every optimizer step, or after every epoch. */
+    public enum SchedulerInterval { STEP, EPOCH }
+
+    private final Module model;
+    private final Optimizer optimizer;
+    private final Module lossFn;
+    private final LRScheduler scheduler;
+    private final SchedulerInterval interval;
+    private final Device device;
+    private final int epochs;
+    private final double clipNorm;
+    private final int accumulate;
+    private final List<Callback> callbacks;
+    private final String modelSpec;
+    private final int topK;
+    private final Path resumeFrom;
+    private final History history = new History();
+    private volatile boolean stopRequested;
+    private int epoch;
+    private long step;
+    private DataLoader<?> trainLoader;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.lossFn = b.loss;
+        this.scheduler = b.scheduler;
+        this.interval = b.interval;
+        this.device = b.device;
+        this.epochs = b.epochs;
+        this.clipNorm = b.clipNorm;
+        this.accumulate = b.accumulate;
+        this.callbacks = List.copyOf(b.callbacks);
+        this.modelSpec = b.modelSpec;
+        this.topK = b.topK;
+        this.resumeFrom = b.resumeFrom;
+    }
+
+    public static Builder builder(Module model) { return new Builder(model); }
+
+    public static final class Builder {
+        private final Module model;
+        private Optimizer optimizer;
+        private Module loss;
+        private LRScheduler scheduler;
+        private SchedulerInterval interval = SchedulerInterval.EPOCH;
+        private Device device = Device.CPU;
+        private int epochs = 1;
+        private double clipNorm = 0;
+        private int accumulate = 1;
+        private final List<Callback> callbacks = new ArrayList<>();
+        private String modelSpec;
+        private int topK = 5;
+        private Path resumeFrom;
+
+        private Builder(Module model) {
+            if (model == null) throw new IllegalArgumentException("model is null");
+            this.model = model;
+        }
+
+        public Builder optimizer(Optimizer o) { this.optimizer = o; return this; }
+
+        /** A loss Module called as {@code loss.forward(output, target)}. */
+        public Builder loss(Module l) { this.loss = l; return this; }
+
+        public Builder scheduler(LRScheduler s, SchedulerInterval when) { this.scheduler = s; this.interval = when; return this; }
+
+        public Builder device(Device d) { this.device = d; return this; }
+
+        public Builder epochs(int n) {
+            if (n < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + n);
+            this.epochs = n;
+            return this;
+        }
+
+        /** Clips the joint gradient norm to {@code maxNorm} before each optimizer step (0 = off). */
+        public Builder gradClipNorm(double maxNorm) { this.clipNorm = maxNorm; return this; }
+
+        /** Accumulates gradients over {@code n} batches per optimizer step (the loss is divided by n). */
+        public Builder accumulateGradients(int n) {
+            if (n < 1) throw new IllegalArgumentException("gradient accumulation needs n >= 1, got " + n);
+            this.accumulate = n;
+            return this;
+        }
+
+        public Builder callbacks(Callback... cbs) { callbacks.addAll(List.of(cbs)); return this; }
+
+        /** The model's spec (JSON), saved in checkpoints so that a model can be rebuilt from one. */
+        public Builder modelSpec(String json) { this.modelSpec = json; return this; }
+
+        /** k of the top-k accuracy (default 5). */
+        public Builder topK(int k) { this.topK = k; return this; }
+
+        /** Continues from a checkpoint (a checkpoint directory, or one whose {@code latest} names it). */
+        public Builder resumeFrom(Path checkpoint) { this.resumeFrom = checkpoint; return this; }
+
+        public Trainer build() {
+            if (optimizer == null) throw new IllegalStateException("Trainer needs an optimizer");
+            if (loss == null) throw new IllegalStateException("Trainer needs a loss");
+            return new Trainer(this);
+        }
+    }
+
+    public Module model() { return model; }
+    public Optimizer optimizer() { return optimizer; }
+    public LRScheduler scheduler() { return scheduler; }
+    public String modelSpec() { return modelSpec; }
+    public int epochs() { return epochs; }
+    /** The epoch running or last finished (0-based). */
+    public int epoch() { return epoch; }
+    /** Optimizer steps taken. */
+    public long step() { return step; }
+    public History history() { return history; }
+
+    /** Ends the fit cleanly after the current batch (callbacks still see the epoch end). */
+    public void requestStop() { stopRequested = true; }
+
+    public boolean stopRequested() { return stopRequested; }
+
+    public double lr() { return optimizer.paramGroups().get(0).lr(); }
+
+    public History fit(DataLoader<?> train) { return fit(train, null); }
+
+    public History fit(DataLoader<?> train, DataLoader<?> validation) {
+        this.trainLoader = train;
+        int startEpoch = 0;
+        if (resumeFrom != null) startEpoch = restore(resumeFrom);
+        model.to(device);
+        stopRequested = false;
+        callbacks.forEach(c -> c.onTrainBegin(this));
+        int batches = sizeOf(train);
+        for (epoch = startEpoch; epoch < epochs && !stopRequested; epoch++) {
+            model.train();
+            callbacks.forEach(c -> c.onEpochBegin(this, epoch));
+            double lossSum = 0;
+            long seen = 0;
+            long correct = 0;
+            long classified = 0;
+            long start = System.nanoTime();
+            int batch = 0;
+            int pending = 0;
+            optimizer.zeroGrad();
+            for (Batch b : train) {
+                Tensor x = b.inputs().to(device);
+                Tensor y = b.targets().to(device);
+                Tensor out = model.forward(x);
+                Tensor loss = lossFn.forward(out, y);
+                (accumulate > 1 ? loss.div((double) accumulate) : loss).backward();
+                pending++;
+                batch++;
+                boolean last = batch == batches;
+                if (pending == accumulate || last) {
+                    if (clipNorm > 0) GradClip.clipGradNorm(model.parameters(), clipNorm);
+                    optimizer.step();
+                    optimizer.zeroGrad();
+                    pending = 0;
+                    step++;
+                    if (scheduler != null && interval == SchedulerInterval.STEP) scheduler.step();
+                }
+                int n = b.size();
+                double l = loss.item();
+                lossSum += l * n;
+                seen += n;
+                if (isClassification(out, y)) {
+                    try (var g = Torch.noGrad()) {
+                        correct += out.argmax(1, false).eq(y).toLong().sum().itemLong();
+                    }
+                    classified += n;
+                }
+                double secs = (System.nanoTime() - start) / 1e9;
+                TrainingState s = new TrainingState(epoch, epochs, step, batch, batches, l,
+                        classified == 0 ? Double.NaN : (double) correct / classified, secs > 0 ? seen / secs : 0, lr(), Map.of());
+                callbacks.forEach(c -> c.onBatchEnd(this, s));
+                if (stopRequested) break;
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("train_loss", seen == 0 ? Double.NaN : lossSum / seen);
+            if (classified > 0) m.put("train_accuracy", (double) correct / classified);
+            double secs = (System.nanoTime() - start) / 1e9;
+            m.put("samples_per_second", secs > 0 ? seen / secs : 0);
+            m.put("epoch_seconds", secs);
+            if (validation != null) {
+                EvalResult r = evaluate(validation);
+                r.metrics().forEach((k, v) -> m.put("val_" + k, v));
+            }
+            m.put("lr", lr());
+            if (scheduler != null && interval == SchedulerInterval.EPOCH && !stopRequested) {
+                if (scheduler instanceof ReduceLROnPlateau) {
+                    ((ReduceLROnPlateau) scheduler).step(m.getOrDefault("val_loss", m.get("train_loss")));
+                } else {
+                    scheduler.step();
+                }
+            }
+            history.add(m);
+            TrainingState s = new TrainingState(epoch, epochs, step, batch, batches, m.get("train_loss"),
+                    m.getOrDefault("train_accuracy", Double.NaN), m.get("samples_per_second"), lr(), m);
+            callbacks.forEach(c -> c.onEpochEnd(this, s));
+        }
+        if (epoch > 0 && epoch > startEpoch) epoch--;
+        callbacks.forEach(c -> c.onTrainEnd(this));
+        return history;
+    }
+
+    private static int sizeOf(DataLoader<?> loader) {
+        try {
+            return loader.size();
+        } catch (RuntimeException e) {
+            return -1; // iterable dataset: unknown
+        }
+    }
+
+    private static boolean isClassification(Tensor out, Tensor y) {
+        return out.dim() == 2 && y.dim() == 1 && !y.dtype().isFloatingPoint() && y.dtype() != DType.BOOL;
+    }
+
+    /** Mean loss and, for classification (scores [N, C] against class indices), the metrics. */
+    public EvalResult evaluate(DataLoader<?> loader) {
+        model.to(device);
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        double lossSum = 0;
+        long n = 0;
+        ClassificationMetrics cm = null;
+        try (var g = Torch.noGrad()) {
+            for (Batch b : loader) {
+                Tensor x = b.inputs().to(device);
+                Tensor y = b.targets().to(device);
+                Tensor out = model.forward(x);
+                lossSum += lossFn.forward(out, y).item() * b.size();
+                n += b.size();
+                if (isClassification(out, y)) {
+                    if (cm == null) cm = new ClassificationMetrics((int) out.size(1), topK);
+                    cm.update(out.cpu(), y.cpu());
+                }
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return new EvalResult(n == 0 ? Double.NaN : lossSum / n, n, cm);
+    }
+
+    /** The model's outputs for every batch, concatenated (eval mode, no gradients). */
+    public Tensor predict(DataLoader<?> loader) {
+        model.to(device);
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        List<Tensor> outs = new ArrayList<>();
+        try (var g = Torch.noGrad()) {
+            for (Batch b : loader) outs.add(model.forward(b.inputs().to(device)).cpu());
+        } finally {
+            model.train(wasTraining);
+        }
+        if (outs.isEmpty()) throw new IllegalArgumentException("predict got an empty loader");
+        return Torch.cat(outs, 0);
+    }
+
+    public Tensor predict(Tensor inputs) {
+        model.to(device);
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (var g = Torch.noGrad()) {
+            return model.forward(inputs.to(device)).cpu();
+        } finally {
+            model.train(wasTraining);
+        }
+    }
+
+    /** The state after the current epoch, as a checkpoint saves it. */
+    public Checkpoint.Data snapshot(Map<String, Double> metrics) {
+        Map<String, byte[]> rng = new LinkedHashMap<>();
+        rng.put("default", Torch.defaultGenerator().getState());
+        Generator lg = trainLoader == null ? null : trainLoader.generator();
+        if (lg != null) rng.put("train_loader", lg.getState());
+        return new Checkpoint.Data(epoch, step, model.stateDict(), modelSpec, optimizer.stateDict(),
+                scheduler == null ? null : scheduler.stateDict(), rng, metrics);
+    }
+
+    /** Restores a checkpoint; returns the epoch to continue with. */
+    private int restore(Path path) {
+        Checkpoint.Data d;
+        try {
+            d = Checkpoint.load(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resume from " + path + ": " + e.getMessage(), e);
+        }
+        model.loadStateDict(d.model());
+        optimizer.loadStateDict(d.optimizer());
+        if (scheduler != null && d.scheduler() != null) scheduler.loadStateDict(d.scheduler());
+        if (d.rng().containsKey("default")) Torch.defaultGenerator().setState(d.rng().get("default"));
+        Generator lg = trainLoader.generator();
+        if (lg != null && d.rng().containsKey("train_loader")) lg.setState(d.rng().get("train_loader"));
+        step = d.step();
+        return d.epoch() + 1;
+    }
+}

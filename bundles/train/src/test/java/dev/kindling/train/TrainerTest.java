@@ -1,0 +1,199 @@
+package dev.kindling.train;
+
+import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
+import dev.kindling.data.DataLoader;
+import dev.kindling.data.Dataset;
+import dev.kindling.data.Datasets;
+import dev.kindling.data.Sample;
+import dev.kindling.data.TensorDataset;
+import dev.kindling.datasets.Digits;
+import dev.kindling.nn.CrossEntropyLoss;
+import dev.kindling.nn.Dropout;
+import dev.kindling.nn.Linear;
+import dev.kindling.nn.MSELoss;
+import dev.kindling.nn.Module;
+import dev.kindling.nn.ReLU;
+import dev.kindling.nn.Sequential;
+import dev.kindling.optim.Adam;
+import dev.kindling.optim.SGD;
+import dev.kindling.optim.lr.StepLR;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerTest {
+    @TempDir
+    Path dir;
+
+    /** Digits scaled to [0, 1], split 80/20 with a fixed seed. */
+    private static List<Dataset<Sample>> digits() {
+        Dataset<Sample> all = new Digits(x -> x.div(16.0), null);
+        return new java.util.ArrayList<>(Datasets.randomSplit(all, new double[] {0.8, 0.2}, new dev.kindling.api.Generator(42)));
+    }
+
+    private static Module mlp(boolean dropout) {
+        return dropout ? new Sequential(new Linear(64, 64), new ReLU(), new Dropout(0.2), new Linear(64, 10))
+                : new Sequential(new Linear(64, 64), new ReLU(), new Linear(64, 10));
+    }
+
+    @Test
+    void trainsDigitsToHighAccuracyAndReportsMetrics() {
+        Torch.manualSeed(0);
+        List<Dataset<Sample>> split = digits();
+        DataLoader<Sample> train = DataLoader.builder(split.get(0)).batchSize(32).shuffle(true).seed(1).build();
+        DataLoader<Sample> test = DataLoader.builder(split.get(1)).batchSize(256).build();
+        Module model = mlp(false);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Trainer t = Trainer.builder(model).optimizer(new Adam(model.parameters(), 0.01)).loss(new CrossEntropyLoss())
+                .epochs(15).callbacks(new ProgressLogger(new PrintStream(log, true))).build();
+        History h = t.fit(train, test);
+        assertEquals(15, h.size());
+        EvalResult r = t.evaluate(test);
+        assertTrue(r.accuracy() >= 0.95, "test accuracy " + r.accuracy() + "\n" + r.classification().report());
+        assertEquals(r.accuracy(), h.last().get("val_accuracy"), 1e-12);
+        assertTrue(r.classification().macroF1() > 0.9);
+        assertEquals(split.get(1).size(), Math.toIntExact(r.samples()));
+        long total = 0;
+        for (long[] row : r.classification().confusionMatrix()) for (long v : row) total += v;
+        assertEquals(r.samples(), total);
+        String out = log.toString();
+        assertTrue(out.contains("epoch 15/15") && out.contains("val_acc"), out);
+        Tensor p = t.predict(test);
+        assertArrayEquals(new long[] {split.get(1).size(), 10}, p.shape());
+    }
+
+    /** 4 epochs straight == 2 epochs, checkpoint, fresh objects, resume 2 more: bit for bit (dropout, shuffling, Adam, StepLR). */
+    @Test
+    void resumingFromACheckpointIsExact() throws IOException {
+        float[] straight = run(4, null, dir.resolve("a"));
+        Path ckpts = dir.resolve("b");
+        run(2, null, ckpts);
+        assertTrue(Files.exists(ckpts.resolve("epoch-0002/model.safetensors")));
+        assertEquals("epoch-0002", Files.readString(ckpts.resolve("latest")).trim());
+        float[] resumed = run(4, ckpts, dir.resolve("c"));
+        assertArrayEquals(straight, resumed);
+    }
+
+    private static float[] run(int epochs, Path resume, Path ckptDir) {
+        Torch.manualSeed(7);
+        List<Dataset<Sample>> split = digits();
+        DataLoader<Sample> train = DataLoader.builder(split.get(0)).batchSize(64).shuffle(true).seed(3).build();
+        Module model = mlp(true);
+        Adam opt = new Adam(model.parameters(), 0.005);
+        Trainer.Builder b = Trainer.builder(model).optimizer(opt).loss(new CrossEntropyLoss()).epochs(epochs)
+                .scheduler(new StepLR(opt, 1, 0.7), Trainer.SchedulerInterval.EPOCH)
+                .callbacks(new ModelCheckpoint(ckptDir));
+        if (resume != null) b.resumeFrom(resume);
+        b.build().fit(train);
+        float[] all = new float[0];
+        for (Tensor p : model.parameters()) {
+            float[] v = p.toFloatArray();
+            float[] n = java.util.Arrays.copyOf(all, all.length + v.length);
+            System.arraycopy(v, 0, n, all.length, v.length);
+            all = n;
+        }
+        return all;
+    }
+
+    @Test
+    void aCheckpointSaveThatFailsLeavesThePreviousOneIntact() throws IOException {
+        Module model = mlp(false);
+        SGD opt = new SGD(model.parameters(), 0.1);
+        Trainer t = Trainer.builder(model).optimizer(opt).loss(new CrossEntropyLoss()).build();
+        Path ckpts = dir.resolve("ck");
+        Checkpoint.save(ckpts, "epoch-0001", t.snapshot(Map.of("train_loss", 1.0)));
+        Checkpoint.Data bad = new Checkpoint.Data(2, 5, model.stateDict(), null, Map.of("state", new Object()), null, Map.of(), Map.of());
+        assertThrows(IllegalArgumentException.class, () -> Checkpoint.save(ckpts, "epoch-0002", bad));
+        assertEquals("epoch-0001", Files.readString(ckpts.resolve("latest")).trim());
+        assertTrue(Files.notExists(ckpts.resolve("epoch-0002")));
+        try (var s = Files.list(ckpts)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".tmp")), "temporary directory left behind");
+        }
+        Checkpoint.Data back = Checkpoint.load(ckpts);
+        assertEquals(model.stateDict().keySet(), back.model().keySet());
+        assertEquals(1.0, back.metrics().get("train_loss"));
+    }
+
+    @Test
+    void corruptCheckpointsGetClearErrors() throws IOException {
+        Path d = dir.resolve("x");
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("checkpoint.json"), "{\"format\":\"something-else\"}");
+        IOException e = assertThrows(IOException.class, () -> Checkpoint.load(d));
+        assertTrue(e.getMessage().contains("not a Kindling checkpoint"), e.getMessage());
+        Files.writeString(d.resolve("checkpoint.json"), "{ nope");
+        e = assertThrows(IOException.class, () -> Checkpoint.load(d));
+        assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
+        e = assertThrows(IOException.class, () -> Checkpoint.load(dir.resolve("missing")));
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
+    void earlyStoppingStopsWhenTheMetricStallsAndCurvesAreLogged() throws IOException {
+        Torch.manualSeed(0);
+        Tensor x = Torch.randn(64, 3);
+        Tensor y = x.sum(1, true);
+        DataLoader<List<Tensor>> loader = DataLoader.builder(new TensorDataset(x, y)).batchSize(16).build();
+        Module model = new Linear(3, 1);
+        EarlyStopping stop = new EarlyStopping("train_loss", 1, "min", 10.0); // nothing improves by 10
+        Trainer t = Trainer.builder(model).optimizer(new SGD(model.parameters(), 0.05)).loss(new MSELoss()).epochs(20)
+                .callbacks(stop, new MetricLogger(dir.resolve("logs"))).build();
+        History h = t.fit(loader);
+        assertEquals(2, h.size(), "stops after the first epoch plus patience");
+        assertEquals(1, stop.stoppedEpoch());
+        List<String> csv = Files.readAllLines(dir.resolve("logs/metrics.csv"));
+        assertEquals(3, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(0).startsWith("epoch,step,train_loss"), csv.get(0));
+        try (var s = Files.list(dir.resolve("logs"))) {
+            Path events = s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents")).findFirst().orElseThrow();
+            List<SummaryWriterTest.Scalar> scalars = SummaryWriterTest.read(events, new java.util.ArrayList<>());
+            assertTrue(scalars.stream().anyMatch(v -> v.tag().equals("epoch/train_loss") && v.step() == 2), scalars.toString());
+            assertEquals(8, scalars.stream().filter(v -> v.tag().equals("batch/loss")).count());
+        }
+    }
+
+    @Test
+    void gradientAccumulationEqualsOneLargerBatch() {
+        Torch.manualSeed(5);
+        Tensor x = Torch.randn(32, 4);
+        Tensor y = x.mul(2.0).sum(1, true);
+        Module a = new Linear(4, 1);
+        Module b = new Linear(4, 1);
+        b.loadStateDict(a.stateDict());
+        Trainer.builder(a).optimizer(new SGD(a.parameters(), 0.1)).loss(new MSELoss()).build()
+                .fit(DataLoader.builder(new TensorDataset(x, y)).batchSize(16).build());
+        Trainer.builder(b).optimizer(new SGD(b.parameters(), 0.1)).loss(new MSELoss()).accumulateGradients(2).build()
+                .fit(DataLoader.builder(new TensorDataset(x, y)).batchSize(8).build());
+        float[] wa = a.parameters().get(0).toFloatArray();
+        float[] wb = b.parameters().get(0).toFloatArray();
+        for (int i = 0; i < wa.length; i++) assertEquals(wa[i], wb[i], 1e-6);
+    }
+
+    @Test
+    void classificationMetricsMatchHandComputedValues() {
+        ClassificationMetrics m = new ClassificationMetrics(3, 2);
+        // predictions: argmax of each row; targets below
+        Tensor scores = Torch.tensor(new float[][] {{5, 1, 0}, {0, 3, 1}, {0, 4, 1}, {1, 0, 2}, {3, 0, 2}});
+        m.update(scores, Torch.tensor(new long[] {0, 1, 2, 2, 2}));
+        assertEquals(3.0 / 5, m.accuracy(), 1e-12);          // rows 0, 1, 3 right
+        assertArrayEquals(new double[] {0.5, 0.5, 1.0}, m.precision(), 1e-12);
+        assertArrayEquals(new double[] {1.0, 1.0, 1.0 / 3}, m.recall(), 1e-12);
+        assertEquals((2.0 / 3 + 2.0 / 3 + 0.5) / 3, m.macroF1(), 1e-12);
+        assertEquals(1.0, m.topKAccuracy(), 1e-12);          // every target is within the two best scores
+        assertArrayEquals(new long[] {1, 1, 1}, m.confusionMatrix()[2]); // true class 2 predicted as 1, 2, 0
+        assertThrows(IllegalArgumentException.class, () -> m.update(scores, Torch.tensor(new long[] {0, 1, 7, 2, 2})));
+    }
+}
