@@ -143,6 +143,7 @@ public class CpuBackend implements TensorBackend {
             return;
         }
         DType t = out.dtype();
+        if (a instanceof CpuStorage.F32 && o instanceof CpuStorage.F32 && FastF32.unary(op, in, out)) return;
         if (t.isFloatingPoint()) {
             Strided.rows(out.shape(), (b, n, st) -> {
                 for (int j = 0; j < n; j++) {

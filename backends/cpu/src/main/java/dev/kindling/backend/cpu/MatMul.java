@@ -11,7 +11,8 @@ import dev.kindling.kernel.spi.View;
 final class MatMul {
     private MatMul() {}
 
-    private static final int KC = 256;
+    private static final int KC = 128;
+    private static final int MB = 32;
 
     static void batched(View a, View b, View out) {
         int batch = (int) out.shape()[0];
@@ -28,7 +29,8 @@ final class MatMul {
                 float[] pa = packF(ab);
                 float[] pb = packF(bb);
                 float[] c = new float[m * n];
-                CpuBackend.parallelFor(m, (long) k * n, i -> rowF(pa, pb, c, i, k, n));
+                int blocks = (m + MB - 1) / MB;
+                CpuBackend.parallelFor(blocks, (long) MB * k * n, blk -> blockF(pa, pb, c, blk * MB, Math.min(m, blk * MB + MB), k, n));
                 writeF(c, ob, o, n);
             } else if (t.isFloatingPoint()) {
                 double[] pa = packD(ab);
@@ -54,14 +56,21 @@ final class MatMul {
         }
     }
 
-    private static void rowF(float[] a, float[] b, float[] c, int i, int k, int n) {
-        int ci = i * n;
+    /**
+     * Rows [i0, i1) of C: k is walked in panels of KC so that a panel of B (KC x n) stays in cache while every row of
+     * the block uses it. Each C element still accumulates over k in increasing order.
+     */
+    private static void blockF(float[] a, float[] b, float[] c, int i0, int i1, int k, int n) {
         for (int p0 = 0; p0 < k; p0 += KC) {
             int p1 = Math.min(k, p0 + KC);
-            for (int p = p0; p < p1; p++) {
-                float av = a[i * k + p];
-                int bp = p * n;
-                for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+            for (int i = i0; i < i1; i++) {
+                int ci = i * n;
+                int ai = i * k;
+                for (int p = p0; p < p1; p++) {
+                    float av = a[ai + p];
+                    int bp = p * n;
+                    for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+                }
             }
         }
     }
