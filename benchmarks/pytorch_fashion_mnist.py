@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch side of FashionMnistTraining: /usr/bin/python3 benchmarks/pytorch_fashion_mnist.py mlp|cnn EPOCHS.
+"""PyTorch side of FashionMnistTraining: /usr/bin/python3 benchmarks/pytorch_fashion_mnist.py mlp|cnn EPOCHS [LR [sgd|adam [cosine]]].
 Same data (Debian's dataset-fashion-mnist IDX files), model, optimizer, batch 64, 2 threads."""
 import gzip
 import sys
@@ -36,16 +36,18 @@ def load(train):
 
 which = sys.argv[1] if len(sys.argv) > 1 else "mlp"
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+lr = float(sys.argv[3]) if len(sys.argv) > 3 else (1e-3 if which == "cnn" else 0.01)
+adam = sys.argv[4] == "adam" if len(sys.argv) > 4 else which == "cnn"
 train = torch.utils.data.DataLoader(load(True), batch_size=64, shuffle=True)
 test = torch.utils.data.DataLoader(load(False), batch_size=1000)
 if which == "cnn":
     model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
                           nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
-    opt = torch.optim.Adam(model.parameters(), 1e-3)
 else:
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+opt = torch.optim.Adam(model.parameters(), lr) if adam else torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
 loss_fn = nn.CrossEntropyLoss()
+sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs, 0) if len(sys.argv) > 5 and sys.argv[5] == "cosine" else None
 start = time.time()
 for epoch in range(epochs):
     model.train()
@@ -58,6 +60,8 @@ for epoch in range(epochs):
         opt.step()
         n += len(y)
     secs = time.time() - t0
+    if sched is not None:
+        sched.step()
     model.eval()
     with torch.no_grad():
         correct = sum((model(x).argmax(1) == y).sum().item() for x, y in test)

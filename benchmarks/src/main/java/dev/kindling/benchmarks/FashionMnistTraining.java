@@ -22,7 +22,8 @@ import dev.kindling.train.Trainer;
  * batch 64, and prints per-epoch wall time, samples/s and test accuracy. The PyTorch side:
  * benchmarks/pytorch_fashion_mnist.py with the same arguments.
  *
- * <pre>java -cp ... dev.kindling.benchmarks.FashionMnistTraining mlp|cnn EPOCHS [MAX_BATCHES_PER_EPOCH]</pre>
+ * <pre>java -cp ... dev.kindling.benchmarks.FashionMnistTraining mlp|cnn EPOCHS [LR [sgd|adam [cosine]]]</pre> (defaults: the MLP
+ * with SGD, momentum 0.9, lr 0.01; the CNN with Adam, lr 1e-3)
  */
 public final class FashionMnistTraining {
     public static final String MLP = "[{\"type\":\"flatten\"},{\"type\":\"linear\",\"in\":784,\"out\":256},{\"type\":\"relu\"},"
@@ -35,16 +36,22 @@ public final class FashionMnistTraining {
     public static void main(String[] args) {
         String which = args.length > 0 ? args[0] : "mlp";
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        double lr = args.length > 2 ? Double.parseDouble(args[2]) : which.equals("cnn") ? 1e-3 : 0.01;
+        boolean adam = args.length > 3 ? args[3].equals("adam") : which.equals("cnn");
         Torch.manualSeed(0);
         var tf = new Compose<>(new ToTensor(), new Normalize(new double[] {0.2860}, new double[] {0.3530}));
         DataLoader<Sample> train = DataLoader.builder(new FashionMNIST(true, tf)).batchSize(64).shuffle(true).seed(0)
                 .numWorkers(2).build();
         DataLoader<Sample> test = DataLoader.builder(new FashionMNIST(false, tf)).batchSize(1000).numWorkers(2).build();
         Module model = ModelSpec.fromJson(which.equals("cnn") ? CNN : MLP).build();
-        Optimizer opt = which.equals("cnn") ? new Adam(model.parameters(), 1e-3)
-                : SGD.builder(model.parameters()).lr(0.01).momentum(0.9).build();
-        Trainer t = Trainer.builder(model).optimizer(opt).loss(new CrossEntropyLoss()).epochs(epochs)
-                .callbacks(new ProgressLogger(System.out, 200)).build();
+        Optimizer opt = adam ? new Adam(model.parameters(), lr)
+                : SGD.builder(model.parameters()).lr(lr).momentum(0.9).build();
+        Trainer.Builder tb = Trainer.builder(model).optimizer(opt).loss(new CrossEntropyLoss()).epochs(epochs)
+                .callbacks(new ProgressLogger(System.out, 200));
+        if (args.length > 4 && args[4].equals("cosine")) {
+            tb.scheduler(new dev.kindling.optim.lr.CosineAnnealingLR(opt, epochs, 0), Trainer.SchedulerInterval.EPOCH);
+        }
+        Trainer t = tb.build();
         long start = System.nanoTime();
         t.fit(train, test);
         EvalResult r = t.evaluate(test);
