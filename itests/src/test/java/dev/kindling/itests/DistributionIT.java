@@ -12,6 +12,8 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,6 +119,37 @@ class DistributionIT {
         r = run(home.resolve("bin/kindling"), dir, null, "test.gosh");
         assertEquals(0, r.status(), r.all());
         assertTrue(r.out().contains("cpu-java") && r.out().contains("12.0"), r.all());
+    }
+
+    private static double number(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), "no match for " + regex + " in:\n" + text);
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** The README's main job in small: train in the foreground, then evaluate the saved checkpoint; exit codes say how it went. */
+    @Test
+    void trainsDigitsInTheForegroundAndEvaluatesTheCheckpoint(@TempDir Path dir) throws Exception {
+        Path kindling = home.resolve("bin/kindling");
+        Result r = run(kindling, dir, null, "-c", "kindling:train digits mlp --epochs 8 --lr 0.01 --out run --wait");
+        assertEquals(0, r.status(), r.all());
+        assertTrue(r.out().contains("epoch 1/8") && r.out().contains("epoch 8/8"), r.all());
+        assertTrue(number(r.out(), "job 1 completed in .*: test accuracy ([0-9.]+)") >= 0.9, r.all());
+        assertTrue(Files.isRegularFile(dir.resolve("run/model.safetensors")), r.all());
+        assertEquals("epoch-0008", Files.readString(dir.resolve("run/checkpoints/latest")).trim());
+
+        Result e = run(kindling, dir, null, "-c", "kindling:eval run/checkpoints digits");
+        assertEquals(0, e.status(), e.all());
+        assertTrue(number(e.out(), "accuracy: ([0-9.]+)") >= 0.9, e.all());
+        assertTrue(e.out().contains("checkpoint after epoch 8") && e.out().contains("true\\pred"), e.all());
+
+        Result missing = run(kindling, dir, null, "-c", "kindling:eval run/nothing digits");
+        assertEquals(1, missing.status(), missing.all());
+        assertTrue(missing.err().contains("cannot load a model from run/nothing"), missing.all());
+
+        Result failed = run(kindling, dir, null, "-c", "kindling:train digits mlp --loss mse --epochs 1 --out failed --wait");
+        assertEquals(1, failed.status(), failed.all());
+        assertTrue(failed.err().contains("job 1 failed: "), failed.all());
     }
 
     @Test

@@ -32,6 +32,7 @@ public final class EarlyStopping implements Callback {
     @Override
     public void onEpochEnd(Trainer t, TrainingState s) {
         Double v = s.epochMetrics().get(monitor);
+        if (v == null && t.stopRequested()) return; // an epoch cut short by a stop may lack validation metrics
         if (v == null) {
             throw new IllegalStateException("EarlyStopping monitors '" + monitor + "', which is not among the epoch metrics "
                     + s.epochMetrics().keySet());

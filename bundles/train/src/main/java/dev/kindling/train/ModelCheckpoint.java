@@ -2,6 +2,7 @@ package dev.kindling.train;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -27,8 +28,22 @@ public final class ModelCheckpoint implements Callback {
         this.minimize = !"max".equals(mode);
     }
 
+    /**
+     * Starts with nothing to beat, or, when the trainer resumes a run, with the monitored metric of the best checkpoint
+     * already saved in {@code dir}, so that a resumed run keeps the best one of the whole run.
+     */
     @Override
-    public void onTrainBegin(Trainer t) { best = minimize ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY; }
+    public void onTrainBegin(Trainer t) {
+        best = minimize ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        if (monitor != null && t.resumeFrom() != null && Files.exists(dir.resolve("best").resolve("latest"))) {
+            try {
+                Double v = Checkpoint.load(dir.resolve("best")).metrics().get(monitor);
+                if (v != null && !v.isNaN()) best = v;
+            } catch (IOException e) {
+                // an unreadable best checkpoint is replaced by the next one
+            }
+        }
+    }
 
     @Override
     public void onEpochEnd(Trainer t, TrainingState s) {

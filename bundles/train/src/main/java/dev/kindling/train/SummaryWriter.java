@@ -25,7 +25,13 @@ public final class SummaryWriter implements Closeable {
     private final Path file;
     private final OutputStream out;
 
-    /** Creates {@code events.out.tfevents.<seconds>.<host>} in {@code logDir}. */
+    /** Makes file names unique within the process, as PyTorch's global_uid suffix does. */
+    private static final java.util.concurrent.atomic.AtomicLong UID = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Creates {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>} in {@code logDir} (PyTorch's naming; {@code n} counts
+     * the writers of this process, so a resumed run can log to the same directory within the same second).
+     */
     public SummaryWriter(Path logDir) {
         try {
             Files.createDirectories(logDir);
@@ -36,7 +42,7 @@ public final class SummaryWriter implements Closeable {
                 host = "localhost";
             }
             long now = System.currentTimeMillis();
-            this.file = logDir.resolve("events.out.tfevents." + now / 1000 + "." + host + "." + ProcessHandle.current().pid());
+            this.file = logDir.resolve("events.out.tfevents." + now / 1000 + "." + host + "." + ProcessHandle.current().pid() + "." + UID.getAndIncrement());
             this.out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             writeEvent(event(now / 1000.0, 0, 3, ByteString.copyFromUtf8("brain.Event:2")));
         } catch (IOException e) {

@@ -50,6 +50,7 @@ public final class Trainer {
     private final String modelSpec;
     private final int topK;
     private final Path resumeFrom;
+    private final boolean validateStoppedEpoch;
     private final History history = new History();
     private volatile boolean stopRequested;
     private int epoch;
@@ -70,6 +71,7 @@ public final class Trainer {
         this.modelSpec = b.modelSpec;
         this.topK = b.topK;
         this.resumeFrom = b.resumeFrom;
+        this.validateStoppedEpoch = b.validateStoppedEpoch;
     }
 
     public static Builder builder(Module model) { return new Builder(model); }
@@ -88,6 +90,7 @@ public final class Trainer {
         private String modelSpec;
         private int topK = 5;
         private Path resumeFrom;
+        private boolean validateStoppedEpoch = true;
 
         private Builder(Module model) {
             if (model == null) throw new IllegalArgumentException("model is null");
@@ -130,6 +133,12 @@ public final class Trainer {
         /** Continues from a checkpoint (a checkpoint directory, or one whose {@code latest} names it). */
         public Builder resumeFrom(Path checkpoint) { this.resumeFrom = checkpoint; return this; }
 
+        /**
+         * Whether an epoch cut short by {@link Trainer#requestStop()} is still validated (default true). With false a
+         * stop is prompt: the epoch ends right after the current batch, its metrics without {@code val_*}.
+         */
+        public Builder validateStoppedEpoch(boolean validate) { this.validateStoppedEpoch = validate; return this; }
+
         public Trainer build() {
             if (optimizer == null) throw new IllegalStateException("Trainer needs an optimizer");
             if (loss == null) throw new IllegalStateException("Trainer needs a loss");
@@ -147,6 +156,8 @@ public final class Trainer {
     /** Optimizer steps taken. */
     public long step() { return step; }
     public History history() { return history; }
+    /** The checkpoint this trainer resumes from, or null for a fresh start. */
+    public Path resumeFrom() { return resumeFrom; }
 
     /** Ends the fit cleanly after the current batch (callbacks still see the epoch end). */
     public void requestStop() { stopRequested = true; }
@@ -215,7 +226,8 @@ public final class Trainer {
             double secs = (System.nanoTime() - start) / 1e9;
             m.put("samples_per_second", secs > 0 ? seen / secs : 0);
             m.put("epoch_seconds", secs);
-            if (validation != null) {
+            boolean cutShort = stopRequested && batch != batches;
+            if (validation != null && (validateStoppedEpoch || !cutShort)) {
                 EvalResult r = evaluate(validation);
                 r.metrics().forEach((k, v) -> m.put("val_" + k, v));
             }

@@ -108,6 +108,51 @@ class TrainerTest {
         return all;
     }
 
+    /** A resumed run starts with the best checkpoint's metric to beat, so best/ stays the best of the whole run. */
+    @Test
+    void aResumedRunKeepsTheBestCheckpointOfTheWholeRun() throws IOException {
+        Path ck = dir.resolve("best-run");
+        fitWithBest(1, null, ck);
+        Checkpoint.Data best = Checkpoint.load(ck.resolve("best"));
+        Checkpoint.save(ck.resolve("best"), "checkpoint", new Checkpoint.Data(best.epoch(), best.step(), best.model(), best.modelSpec(),
+                best.optimizer(), best.scheduler(), best.rng(), Map.of("train_accuracy", 2.0))); // unbeatable
+        fitWithBest(3, ck, ck);
+        assertEquals(2.0, Checkpoint.load(ck.resolve("best")).metrics().get("train_accuracy"));
+        assertEquals("epoch-0003", Files.readString(ck.resolve("latest")).trim());
+        fitWithBest(1, null, ck); // a fresh run starts from scratch
+        assertTrue(Checkpoint.load(ck.resolve("best")).metrics().get("train_accuracy") < 1.0);
+    }
+
+    private static void fitWithBest(int epochs, Path resume, Path ckptDir) {
+        Torch.manualSeed(1);
+        DataLoader<Sample> train = DataLoader.builder(digits().get(0)).batchSize(128).shuffle(true).seed(1).build();
+        Module model = mlp(false);
+        Trainer.Builder b = Trainer.builder(model).optimizer(new SGD(model.parameters(), 0.05)).loss(new CrossEntropyLoss()).epochs(epochs)
+                .callbacks(new ModelCheckpoint(ckptDir, 1, "train_accuracy", "max"));
+        if (resume != null) b.resumeFrom(resume);
+        b.build().fit(train);
+    }
+
+    /** A stop mid-epoch ends after the current batch; the cut-short epoch is validated unless told otherwise. */
+    @Test
+    void aStopMidEpochSkipsValidationWhenAsked() {
+        for (boolean validate : new boolean[] {true, false}) {
+            Torch.manualSeed(0);
+            List<Dataset<Sample>> split = digits();
+            DataLoader<Sample> train = DataLoader.builder(split.get(0)).batchSize(64).build();
+            DataLoader<Sample> test = DataLoader.builder(split.get(1)).batchSize(256).build();
+            Module model = mlp(false);
+            Callback stopAtBatch2 = new Callback() {
+                @Override
+                public void onBatchEnd(Trainer t, TrainingState s) { if (s.batch() == 2) t.requestStop(); }
+            };
+            History h = Trainer.builder(model).optimizer(new SGD(model.parameters(), 0.1)).loss(new CrossEntropyLoss()).epochs(3)
+                    .validateStoppedEpoch(validate).callbacks(stopAtBatch2, new EarlyStopping("val_loss", 1)).build().fit(train, test);
+            assertEquals(1, h.size());
+            assertEquals(validate, h.last().containsKey("val_accuracy"), h.toString());
+        }
+    }
+
     @Test
     void aCheckpointSaveThatFailsLeavesThePreviousOneIntact() throws IOException {
         Module model = mlp(false);

@@ -1,0 +1,334 @@
+package dev.kindling.train.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.api.Device;
+import dev.kindling.api.Torch;
+import dev.kindling.data.DataLoader;
+import dev.kindling.data.Sample;
+import dev.kindling.io.Models;
+import dev.kindling.kernel.Kernel;
+import dev.kindling.nn.Module;
+import dev.kindling.optim.Optimizer;
+import dev.kindling.optim.lr.LRScheduler;
+import dev.kindling.train.Callback;
+import dev.kindling.train.EarlyStopping;
+import dev.kindling.train.EvalResult;
+import dev.kindling.train.History;
+import dev.kindling.train.MetricLogger;
+import dev.kindling.train.ModelCheckpoint;
+import dev.kindling.train.Trainer;
+import dev.kindling.train.TrainingState;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One training run in the background: builds the model, optimizer, scheduler and loaders from its {@link RunConfig},
+ * fits with checkpoints (every epoch, and the best by validation accuracy), TensorBoard events and metrics.csv, then
+ * saves the whole model and a summary. Progress is published for {@code kindling:jobs} and {@code kindling:watch};
+ * {@link #requestStop} ends it cleanly with a final checkpoint.
+ *
+ * <p>Output directory: {@code run.json}, {@code checkpoints/} ({@code epoch-0001}, ..., {@code best/}, {@code latest}),
+ * {@code logs/} (events.out.tfevents.*, metrics.csv), {@code model.safetensors}, {@code summary.json}.
+ */
+final class TrainingJob {
+    enum State {
+        QUEUED, RUNNING, STOPPING, COMPLETED, STOPPED, FAILED;
+
+        boolean ended() { return this == COMPLETED || this == STOPPED || this == FAILED; }
+
+        String label() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    private final int id;
+    private final Kernel kernel;
+    private final RunConfig config;
+    private final DataPrep.Data data;
+    private final Path out;
+    private final Path resumeFrom;
+    private final int startEpoch;
+    private final boolean validated;
+    private final Instant created = Instant.now();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final List<String> epochLines = new CopyOnWriteArrayList<>();
+
+    private volatile State state = State.QUEUED;
+    private volatile boolean stopRequested;
+    private volatile boolean stopAtEpochEnd;
+    private volatile TrainingState progress;
+    private volatile boolean inEpoch;
+    private volatile int epochsRun;
+    private volatile int lastEpoch = -1;
+    private volatile Map<String, Double> lastEpochMetrics = Map.of();
+    private volatile Map<String, Double> finalMetrics = Map.of();
+    private volatile double bestValAccuracy = Double.NaN;
+    private volatile double lastValAccuracy = Double.NaN;
+    private volatile int bestEpoch = -1;
+    private volatile int earlyStoppedEpoch = -1;
+    private volatile boolean partialEpoch;
+    private volatile Throwable error;
+    private volatile long startNanos;
+    private volatile long fitStartNanos;
+    private volatile long endNanos;
+    private volatile Instant started;
+    private volatile Instant finished;
+    private volatile Path lastCheckpoint;
+
+    /**
+     * @param resumeFrom the checkpoint to continue from, or null
+     * @param startEpoch the first epoch this job runs (0, or the checkpoint's epoch + 1)
+     * @param validated whether the model was already built and checked against the data
+     */
+    TrainingJob(int id, Kernel kernel, RunConfig config, DataPrep.Data data, Path out, Path resumeFrom, int startEpoch, boolean validated) {
+        this.id = id;
+        this.kernel = kernel;
+        this.config = config;
+        this.data = data;
+        this.out = out;
+        this.resumeFrom = resumeFrom;
+        this.startEpoch = startEpoch;
+        this.validated = validated;
+    }
+
+    int id() { return id; }
+    RunConfig config() { return config; }
+    DataPrep.Data data() { return data; }
+    Path out() { return out; }
+    Path resumeFrom() { return resumeFrom; }
+    int startEpoch() { return startEpoch; }
+    State state() { return state; }
+    Throwable error() { return error; }
+    TrainingState progress() { return progress; }
+    List<String> epochLines() { return epochLines; }
+    Map<String, Double> lastEpochMetrics() { return lastEpochMetrics; }
+    Map<String, Double> finalMetrics() { return finalMetrics; }
+    int lastEpoch() { return lastEpoch; }
+    int earlyStoppedEpoch() { return earlyStoppedEpoch; }
+    boolean partialEpoch() { return partialEpoch; }
+    double bestValAccuracy() { return bestValAccuracy; }
+    /** The latest validation accuracy (an epoch cut short by a stop has none). */
+    double lastValAccuracy() { return lastValAccuracy; }
+    int bestEpoch() { return bestEpoch; }
+    Path lastCheckpoint() { return lastCheckpoint; }
+    Instant created() { return created; }
+    boolean stopRequested() { return stopRequested; }
+
+    /** Epochs finished when the job ends or now: the checkpoint's epoch count. */
+    int epochsDone() { return lastEpoch >= 0 ? lastEpoch + 1 : startEpoch; }
+
+    /** Seconds since the job started (until it ended); 0 while queued. */
+    double wallSeconds() {
+        long s = startNanos;
+        if (s == 0) return 0;
+        long e = endNanos != 0 ? endNanos : System.nanoTime();
+        return (e - s) / 1e9;
+    }
+
+    /** The share of this job's epochs done, counting the current epoch's batches. */
+    double fraction() {
+        int toRun = config.epochs - startEpoch;
+        if (toRun <= 0) return 1;
+        TrainingState s = progress;
+        double part = s != null && inEpoch && s.batchesPerEpoch() > 0 ? (double) s.batch() / s.batchesPerEpoch() : 0;
+        return Math.min(1, (epochsRun + part) / toRun);
+    }
+
+    /** Seconds left at the pace so far (validation included); NaN before the first batch. */
+    double etaSeconds() {
+        if (state.ended()) return 0;
+        long f0 = fitStartNanos;
+        double f = fraction();
+        if (f0 == 0 || f <= 0) return Double.NaN;
+        double elapsed = (System.nanoTime() - f0) / 1e9;
+        return elapsed * (1 - f) / f;
+    }
+
+    /**
+     * Asks the job to stop: after the current batch (the partial epoch then counts as done: its checkpoint is written
+     * and a resumed run continues with the next epoch), or at the end of the current epoch (a resumed run then continues
+     * exactly as an uninterrupted one would). A queued job is cancelled.
+     */
+    synchronized void requestStop(boolean atEpochEnd) {
+        stopAtEpochEnd = atEpochEnd;
+        stopRequested = true;
+        if (state == State.QUEUED) {
+            state = State.STOPPED;
+            finished = Instant.now();
+            done.countDown();
+        } else if (state == State.RUNNING) {
+            state = State.STOPPING;
+        }
+    }
+
+    /** Waits until the job has ended; true if it has. */
+    boolean await(long millis) throws InterruptedException { return done.await(millis, TimeUnit.MILLISECONDS); }
+
+    void run() {
+        synchronized (this) {
+            if (state != State.QUEUED) return; // cancelled
+            startNanos = System.nanoTime();
+            started = Instant.now();
+            state = State.RUNNING;
+        }
+        DataLoader<Sample> train = null;
+        DataLoader<Sample> test = null;
+        try {
+            Torch.manualSeed(config.seed);
+            Module model = RunSetup.model(config);
+            if (!validated) ModelFactory.check(model, data.train(), data.numClasses(), data.name());
+            Optimizer optimizer = RunSetup.optimizer(kernel, config, model.parameters());
+            LRScheduler scheduler = RunSetup.scheduler(kernel, config, optimizer);
+            Module loss = RunSetup.loss(kernel, config);
+            Device device = RunSetup.device(kernel, config.device);
+            train = DataLoader.builder(data.train()).batchSize(config.batchSize).shuffle(true).seed(config.seed)
+                    .numWorkers(config.workers).build();
+            test = DataLoader.builder(data.test()).batchSize(Math.max(256, config.batchSize)).numWorkers(config.workers).build();
+            Path checkpoints = out.resolve(ModelFiles.CHECKPOINTS);
+            ModelCheckpoint checkpointer = new ModelCheckpoint(checkpoints, 1, "val_accuracy", "max");
+            EarlyStopping early = config.patience > 0 ? new EarlyStopping("val_loss", config.patience) : null;
+            Trainer.Builder b = Trainer.builder(model).optimizer(optimizer).loss(loss).epochs(config.epochs).device(device)
+                    .modelSpec(config.modelSpec).validateStoppedEpoch(false)
+                    .callbacks(new Progress(), checkpointer, new MetricLogger(out.resolve(ModelFiles.LOGS)));
+            if (early != null) b.callbacks(early);
+            if (scheduler != null) {
+                b.scheduler(scheduler, config.schedulerInterval.equals("step") ? Trainer.SchedulerInterval.STEP : Trainer.SchedulerInterval.EPOCH);
+            }
+            if (config.clipNorm > 0) b.gradClipNorm(config.clipNorm);
+            if (resumeFrom != null) b.resumeFrom(resumeFrom);
+            Trainer trainer = b.build();
+            History h = trainer.fit(train, test);
+            lastCheckpoint = checkpointer.lastSaved();
+            if (early != null && early.stoppedEpoch() >= 0 && !stopRequested) earlyStoppedEpoch = early.stoppedEpoch();
+            Map<String, Double> fm = new LinkedHashMap<>();
+            if (h.size() > 0) {
+                h.last().forEach((k, v) -> {
+                    if (k.startsWith("val_")) fm.put("test_" + k.substring(4), v);
+                    else if (k.startsWith("train_")) fm.put(k, v);
+                });
+            } else if (!stopRequested) {
+                EvalResult r = trainer.evaluate(test);
+                r.metrics().forEach((k, v) -> fm.put("test_" + k, v));
+            }
+            finalMetrics = fm;
+            if (h.size() > 0) Models.save(model, out.resolve(ModelFiles.MODEL_FILE));
+            synchronized (this) {
+                state = stopRequested ? State.STOPPED : State.COMPLETED;
+            }
+        } catch (Throwable e) {
+            error = e;
+            state = State.FAILED;
+        } finally {
+            if (train != null) train.close();
+            if (test != null) test.close();
+            endNanos = System.nanoTime();
+            finished = Instant.now();
+            try {
+                writeSummary();
+            } catch (IOException | RuntimeException e) {
+                if (error == null) {
+                    error = e;
+                    state = State.FAILED;
+                }
+            }
+            done.countDown();
+        }
+    }
+
+    /** The error in one line: its message, or its type when it has none. */
+    String errorMessage() {
+        Throwable e = error;
+        if (e == null) return null;
+        while ((e.getMessage() == null || e.getMessage().isBlank()) && e.getCause() != null) e = e.getCause();
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getName() : (e instanceof RuntimeException && !(e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException || e instanceof java.io.UncheckedIOException) ? e.getClass().getSimpleName() + ": " + m : m);
+    }
+
+    private void writeSummary() throws IOException {
+        if (!Files.isDirectory(out)) return;
+        ObjectNode s = RunConfig.JSON.createObjectNode();
+        s.put("format", "kindling-run-summary").put("version", 1);
+        s.put("job", id).put("state", state.label());
+        s.put("dataset", config.dataset).put("model", config.model);
+        s.set("model_spec", RunConfig.JSON.readTree(config.modelSpec));
+        s.put("epochs", config.epochs).put("epochs_completed", epochsDone());
+        if (partialEpoch) s.put("last_epoch_partial", true);
+        if (earlyStoppedEpoch >= 0) s.put("early_stopped_after_epoch", earlyStoppedEpoch + 1);
+        ObjectNode fm = s.putObject("final_metrics");
+        finalMetrics.forEach((k, v) -> {
+            if (Double.isFinite(v)) fm.put(k, v);
+        });
+        if (finalMetrics.containsKey("test_accuracy")) s.put("test_accuracy", finalMetrics.get("test_accuracy"));
+        if (bestEpoch >= 0) {
+            ObjectNode best = s.putObject("best");
+            best.put("epoch", bestEpoch + 1).put("val_accuracy", bestValAccuracy).put("checkpoint", ModelFiles.CHECKPOINTS + "/best");
+        }
+        s.put("wall_seconds", Math.round(wallSeconds() * 1000) / 1000.0);
+        s.put("started", String.valueOf(started)).put("finished", String.valueOf(finished));
+        if (resumeFrom != null) s.put("resumed_from", resumeFrom.toString());
+        if (Files.exists(out.resolve(ModelFiles.MODEL_FILE))) s.put("model_file", ModelFiles.MODEL_FILE);
+        s.put("checkpoints", ModelFiles.CHECKPOINTS).put("logs", ModelFiles.LOGS);
+        s.put("error", errorMessage());
+        RunConfig.writeJson(out.resolve(ModelFiles.SUMMARY_FILE), s);
+    }
+
+    /** Publishes progress and turns stop requests into {@link Trainer#requestStop()} at the right moment. */
+    private final class Progress implements Callback {
+        @Override
+        public void onTrainBegin(Trainer t) {
+            fitStartNanos = System.nanoTime();
+            if (t.resumeFrom() != null) {
+                try {
+                    ModelFiles.CheckpointInfo best = ModelFiles.checkpointInfo(out.resolve(ModelFiles.CHECKPOINTS).resolve("best"));
+                    Double v = best.metrics().get("val_accuracy");
+                    if (v != null) {
+                        bestValAccuracy = v;
+                        bestEpoch = best.epoch();
+                    }
+                } catch (IOException e) {
+                    // no best checkpoint yet
+                }
+            }
+            if (stopRequested) t.requestStop();
+        }
+
+        @Override
+        public void onEpochBegin(Trainer t, int epoch) { inEpoch = true; }
+
+        @Override
+        public void onBatchEnd(Trainer t, TrainingState s) {
+            progress = s;
+            // Stopping after the last batch would skip the scheduler's epoch step: let such an epoch end normally.
+            if (stopRequested && !stopAtEpochEnd && s.batch() != s.batchesPerEpoch()) {
+                partialEpoch = true;
+                t.requestStop();
+            }
+        }
+
+        @Override
+        public void onEpochEnd(Trainer t, TrainingState s) {
+            inEpoch = false;
+            lastEpoch = s.epoch();
+            epochsRun++;
+            lastEpochMetrics = s.epochMetrics();
+            Double v = s.epochMetrics().get("val_accuracy");
+            if (v != null) lastValAccuracy = v;
+            if (v != null && !(v <= bestValAccuracy)) {
+                bestValAccuracy = v;
+                bestEpoch = s.epoch();
+            }
+            epochLines.add(Text.epochLine(s.epoch(), s.epochs(), s.epochMetrics()) + (partialEpoch ? "  (stopped after batch " + s.batch() + "/"
+                    + s.batchesPerEpoch() + ")" : ""));
+            if (stopRequested) t.requestStop();
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package dev.kindling.train.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.spi.TensorRuntimes;
+import dev.kindling.datasets.Digits;
+import dev.kindling.io.Safetensors;
+import dev.kindling.kernel.Kernel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The commands and the job manager on tiny digits runs (a few epochs: seconds). */
+class TrainCommandsTest {
+    @TempDir
+    Path dir;
+
+    private final Kernel kernel = (Kernel) TensorRuntimes.get();
+    private final JobManager jobs = new JobManager();
+    private final TrainCommands commands = new TrainCommands(kernel, jobs);
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+    private TrainCommands.Console console() {
+        return new TrainCommands.Console(new PrintStream(printed, true, StandardCharsets.UTF_8), false, dir);
+    }
+
+    private String printed() { return printed.toString(StandardCharsets.UTF_8); }
+
+    @AfterEach
+    void closeJobs() { jobs.close(); }
+
+    private static JsonNode json(Path f) throws Exception { return RunConfig.JSON.readTree(Files.readAllBytes(f)); }
+
+    private static double accuracy(String evalOutput) {
+        Matcher m = Pattern.compile("accuracy: ([0-9.]+)").matcher(evalOutput);
+        assertTrue(m.find(), evalOutput);
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void trainInTheForegroundThenEvalPredictAndListTheRun() throws Exception {
+        String result = commands.train(console(), "digits", "mlp", "--epochs", "2", "--lr", "0.01", "--out", "run", "--wait");
+        assertTrue(result.startsWith("job 1 completed in "), result);
+        assertTrue(result.contains("test accuracy 0.9"), result);
+        assertTrue(printed().contains("job 1: mlp [flatten linear(64→128) relu linear(128→10)] on digits: 1438 train / 359 test"), printed());
+        assertTrue(printed().contains("epoch 1/2  loss") && printed().contains("epoch 2/2  loss"), printed());
+
+        Path run = dir.resolve("run");
+        for (String f : List.of("run.json", "summary.json", "model.safetensors", "checkpoints/epoch-0001/model.safetensors",
+                "checkpoints/epoch-0002/checkpoint.json", "checkpoints/best/checkpoint/checkpoint.json", "logs/metrics.csv")) {
+            assertTrue(Files.exists(run.resolve(f)), f);
+        }
+        assertEquals("epoch-0002", Files.readString(run.resolve("checkpoints/latest")).trim());
+        assertEquals(3, Files.readAllLines(run.resolve("logs/metrics.csv")).size());
+        try (Stream<Path> s = Files.list(run.resolve("logs"))) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents")));
+        }
+        JsonNode summary = json(run.resolve("summary.json"));
+        assertEquals("completed", summary.get("state").asText());
+        assertEquals(2, summary.get("epochs_completed").asInt());
+        double testAccuracy = summary.get("test_accuracy").asDouble();
+        assertTrue(testAccuracy > 0.9, summary.toString());
+        assertTrue(summary.get("wall_seconds").asDouble() > 0);
+        assertTrue(summary.get("model_spec").toString().contains("linear"));
+        RunConfig cfg = RunConfig.read(run.resolve("run.json"));
+        assertEquals("digits", cfg.dataset);
+        assertEquals(Map.of("lr", "0.01"), cfg.optimizer.params());
+
+        String eval = commands.eval(console(), "run/checkpoints");
+        assertEquals(testAccuracy, accuracy(eval), 1e-4, "the latest checkpoint is the final model, on the same held-out split");
+        assertTrue(eval.contains("checkpoint after epoch 2") && eval.contains("359 samples, the test 20% of a seeded split (seed 0)"), eval);
+        assertTrue(eval.contains("top-5:") && eval.contains("macro:    precision") && eval.contains("true\\pred"), eval);
+        String onTrain = commands.eval(console(), "run/model.safetensors", "digits", "--split", "train");
+        assertTrue(onTrain.contains("1438 samples") && onTrain.contains("(model file)"), onTrain);
+        assertEquals(accuracy(eval), accuracy(commands.eval(console(), "run")), 1e-12, "a run directory means its model file");
+
+        String predicted = commands.predict(console(), "run", "digits", "--index", "0-4");
+        assertTrue(predicted.contains("of 5 right") && predicted.contains("TOP-3"), predicted);
+        // raw rows in a CSV file (0..16 as the digits dataset has them) are preprocessed as in training
+        Digits raw = new Digits();
+        StringBuilder csv = new StringBuilder("# three digits\n");
+        for (int i = 0; i < 3; i++) {
+            float[] v = raw.get(i).input().toFloatArray();
+            csv.append(java.util.stream.IntStream.range(0, v.length).mapToObj(k -> Float.toString(v[k])).collect(Collectors.joining(","))).append('\n');
+        }
+        Files.writeString(dir.resolve("rows.csv"), csv);
+        String fromFile = commands.predict(console(), "run", "rows.csv");
+        String fromData = commands.predict(console(), "run", "digits", "--split", "all", "--index", "0-2");
+        assertEquals(column(fromData, 1), column(fromFile, 1), fromFile + "\n" + fromData);
+        assertEquals(column(fromData, 2), column(fromFile, 2));
+        float[] three = new float[3 * 64];
+        for (int i = 0; i < 3; i++) System.arraycopy(raw.get(i).input().toFloatArray(), 0, three, i * 64, 64);
+        Safetensors.save(Map.of("input", dev.kindling.api.Torch.tensor(three, 3, 64)), dir.resolve("rows.safetensors"));
+        assertEquals(column(fromData, 1), column(commands.predict(console(), "run", "rows.safetensors"), 1));
+        String e = assertThrows(IllegalArgumentException.class, () -> commands.predict(console(), "run", "rows.csv", "--raw", "--index", "1")).getMessage();
+        assertTrue(e.contains("--index and --split are for datasets"), e);
+
+        String models = commands.models(console(), ".");
+        assertTrue(models.contains("run/model.safetensors") && models.contains("checkpoint (best)") && models.contains("checkpoint (latest)"), models);
+        assertTrue(models.contains("flatten linear(64→128) relu linear(128→10)") && models.contains("digits"), models);
+        assertFalse(models.contains("epoch-0001"), models);
+        assertTrue(commands.models(console(), ".", "--all").contains("epoch-0001"));
+
+        String e2 = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--out", "run")).getMessage();
+        assertTrue(e2.contains("already holds a training run") && e2.contains("--overwrite"), e2);
+        Files.writeString(run.resolve("notes.txt"), "mine");
+        commands.train(console(), "digits", "mlp", "--epochs", "1", "--out", "run", "--overwrite", "--wait");
+        assertEquals("epoch-0001", Files.readString(run.resolve("checkpoints/latest")).trim());
+        assertFalse(Files.exists(run.resolve("checkpoints/epoch-0002")), "the old run is gone");
+        assertEquals("mine", Files.readString(run.resolve("notes.txt")), "other files are kept");
+    }
+
+    /** The cells of one column of a printed table, below its header. */
+    private static List<String> column(String out, int col) {
+        List<String> lines = out.lines().toList();
+        int header = 0;
+        while (!lines.get(header).startsWith("INDEX") && !lines.get(header).startsWith("ROW")) header++;
+        return lines.subList(header + 2, header + 5).stream().map(l -> l.trim().split("\\s+")[col]).toList();
+    }
+
+    @Test
+    void aStoppedJobLeavesACheckpointAndResumesToTheEnd() throws Exception {
+        String started = commands.train(console(), "digits", "mlp", "--epochs", "200", "--batch-size", "8", "--out", "long");
+        assertTrue(started.contains("kindling:watch 1"), started);
+        TrainingJob job = jobs.get("1");
+        await(() -> job.epochsDone() >= 1 && job.progress() != null && job.progress().batch() > 3, "an epoch and a few batches");
+        assertTrue(commands.jobs(null).contains("running"), commands.jobs(null));
+        String stopped = commands.stop(console(), "1");
+        assertEquals(TrainingJob.State.STOPPED, job.state());
+        int done = job.epochsDone();
+        assertTrue(stopped.contains("was stopped after epoch " + done + "/200") && stopped.contains("kindling:resume long"), stopped);
+        assertTrue(Files.exists(dir.resolve("long/checkpoints").resolve(String.format("epoch-%04d", done)).resolve("checkpoint.json")), stopped);
+        JsonNode summary = json(dir.resolve("long/summary.json"));
+        assertEquals("stopped", summary.get("state").asText());
+        assertEquals(done, summary.get("epochs_completed").asInt());
+        assertTrue(Files.exists(dir.resolve("long/model.safetensors")));
+        assertThrows(IllegalArgumentException.class, () -> commands.stop(console(), "1"), "already ended");
+        IllegalStateException watched = assertThrows(IllegalStateException.class, () -> commands.watch(console(), "1"));
+        assertTrue(watched.getMessage().contains("was stopped"), watched.getMessage());
+
+        String resumed = commands.resume(console(), "long", "--epochs", Integer.toString(done + 1), "--wait");
+        assertTrue(resumed.startsWith("job 2 completed"), resumed);
+        assertTrue(printed().contains("job 2: resuming long from long/checkpoints/epoch-"), printed());
+        summary = json(dir.resolve("long/summary.json"));
+        assertEquals("completed", summary.get("state").asText());
+        assertEquals(done + 1, summary.get("epochs_completed").asInt());
+        String nothing = assertThrows(IllegalArgumentException.class, () -> commands.resume(console(), "long")).getMessage();
+        assertTrue(nothing.contains("nothing left to train; give --epochs N"), nothing);
+    }
+
+    private static final String[] EXACT = {"digits", "mlp", "dropout=0.2", "--optimizer", "sgd", "lr=0.05", "momentum=0.9",
+        "--scheduler", "steplr", "stepSize=1", "gamma=0.7", "--batch-size", "32", "--seed", "3"};
+
+    private String[] exact(String... more) {
+        String[] all = java.util.Arrays.copyOf(EXACT, EXACT.length + more.length);
+        System.arraycopy(more, 0, all, EXACT.length, more.length);
+        return all;
+    }
+
+    private static Map<String, Tensor> weights(Path run) throws Exception { return Safetensors.load(run.resolve("model.safetensors")); }
+
+    private static void assertSameWeights(Map<String, Tensor> a, Map<String, Tensor> b) {
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), k);
+    }
+
+    @Test
+    void resumingGivesExactlyTheUninterruptedRun() throws Exception {
+        commands.train(console(), exact("--epochs", "5", "--out", "straight", "--wait"));
+        commands.train(console(), exact("--epochs", "2", "--out", "split", "--wait"));
+        commands.resume(console(), "split", "--epochs", "5", "--wait");
+        assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("split")));
+        assertEquals(Files.readString(dir.resolve("straight/checkpoints/latest")), Files.readString(dir.resolve("split/checkpoints/latest")));
+
+        // stopped at an epoch end in the background, then resumed: the same again
+        commands.train(console(), exact("--epochs", "5", "--out", "stopped"));
+        TrainingJob job = jobs.list().get(jobs.list().size() - 1);
+        await(() -> job.progress() != null, "the first batch");
+        String stopped = commands.stop(console(), Integer.toString(job.id()), "--at-epoch-end");
+        assertEquals(TrainingJob.State.STOPPED, job.state(), stopped);
+        assertFalse(job.partialEpoch(), stopped);
+        assertTrue(stopped.contains("was stopped after epoch") && !stopped.contains("during that epoch"), stopped);
+        commands.resume(console(), "stopped", "--wait");
+        assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("stopped")));
+    }
+
+    @Test
+    void schedulersAreSizedForTheRun() throws Exception {
+        String r = commands.train(console(), "iris", "mlp", "--epochs", "3", "--batch-size", "16", "--scheduler", "onecyclelr", "maxLr=0.05",
+                "--out", "one", "--wait");
+        assertTrue(r.startsWith("job 1 completed"), r); // OneCycleLR fails when stepped past its total
+        RunConfig cfg = RunConfig.read(dir.resolve("one/run.json"));
+        assertEquals("step", cfg.schedulerInterval);
+        assertEquals(Map.of("maxLr", "0.05", "epochs", "3", "stepsPerEpoch", "8"), cfg.scheduler.params()); // 120 samples / 16
+        commands.train(console(), "iris", "mlp", "--epochs", "4", "--scheduler", "cosineannealinglr", "--out", "cos", "--wait");
+        assertEquals(Map.of("tMax", "4"), RunConfig.read(dir.resolve("cos/run.json")).scheduler.params());
+        String e = assertThrows(IllegalArgumentException.class, () -> commands.resume(console(), "one", "--epochs", "5")).getMessage();
+        assertTrue(e.contains("OneCycleLR schedule covers 3 epochs"), e);
+    }
+
+    @Test
+    void aFailingJobIsAFailedJobWithItsError() throws Exception {
+        commands.train(console(), "digits", "mlp", "--loss", "mse", "--epochs", "1", "--out", "bad");
+        TrainingJob job = jobs.get("1");
+        assertTrue(job.await(60_000));
+        assertEquals(TrainingJob.State.FAILED, job.state());
+        assertTrue(job.errorMessage().contains("size of tensor"), job.errorMessage());
+        String table = commands.jobs(null);
+        assertTrue(table.contains("failed") && table.contains("job 1 failed: "), table);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.watch(console(), "1"));
+        assertTrue(e.getMessage().startsWith("job 1 failed: "), e.getMessage());
+        JsonNode summary = json(dir.resolve("bad/summary.json"));
+        assertEquals("failed", summary.get("state").asText());
+        assertTrue(summary.get("error").asText().contains("size of tensor"));
+        e = assertThrows(IllegalStateException.class, () -> commands.train(console(), "digits", "mlp", "--loss", "mse", "--epochs", "1", "--wait"));
+        assertTrue(e.getMessage().startsWith("job 2 failed: "), e.getMessage());
+    }
+
+    @Test
+    void jobsQueueOneAfterAnotherAndAQueuedJobCanBeCancelled() throws Exception {
+        commands.train(console(), "digits", "mlp", "--epochs", "200", "--out", "first");
+        String second = commands.train(console(), "iris", "mlp", "--epochs", "2", "--out", "second");
+        assertTrue(second.startsWith("job 2 queued after job 1"), second);
+        String table = commands.jobs(null);
+        assertTrue(table.contains("queued"), table);
+        assertEquals("job 2 was cancelled before it started", commands.stop(console(), "2"));
+        commands.stop(console(), "1");
+        assertEquals(TrainingJob.State.STOPPED, jobs.get("2").state());
+        assertTrue(Files.exists(dir.resolve("second/run.json")));
+        assertFalse(Files.exists(dir.resolve("second/summary.json")));
+    }
+
+    @Test
+    void badInputGetsClearErrors() throws Exception {
+        assertTrue(commands.train(console(), "--help").contains("--optimizer NAME [k=v...]"));
+        String e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--optimizer", "adamx")).getMessage();
+        assertTrue(e.contains("unknown optimizer 'adamx'; installed: [") && e.contains("sgd"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--scheduler", "nope")).getMessage();
+        assertTrue(e.contains("unknown scheduler 'nope'"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--loss", "nope")).getMessage();
+        assertTrue(e.contains("unknown loss 'nope'"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--optimizer", "sgd", "lr=fast")).getMessage();
+        assertTrue(e.contains("'lr'") && e.contains("fast"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "mlp", "digits")).getMessage();
+        assertTrue(e.contains("the dataset comes first"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--device", "cuda:3")).getMessage();
+        assertTrue(e.contains("no available backend serves 'cuda'"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--test-fraction", "1")).getMessage();
+        assertTrue(e.contains("--test-fraction must be in (0, 1)"), e);
+        assertTrue(jobs.list().isEmpty(), "no job for bad input");
+        Files.createDirectories(dir.resolve("full"));
+        Files.writeString(dir.resolve("full/notes.txt"), "x");
+        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--out", "full")).getMessage();
+        assertTrue(e.contains("exists and is not empty"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.eval(console(), "missing.safetensors")).getMessage();
+        assertTrue(e.contains("cannot load a model from missing.safetensors"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.resume(console(), "full")).getMessage();
+        assertTrue(e.contains("not a run or checkpoint directory"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.watch(console(), "x")).getMessage();
+        assertTrue(e.contains("'x' is not a job number"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> commands.stop(console(), "4")).getMessage();
+        assertTrue(e.contains("no training job 4") && e.contains("felix:stop 4"), e);
+        assertEquals("No training jobs (kindling:train starts one).", commands.jobs(null));
+        assertTrue(commands.models(console()).startsWith("No models"));
+    }
+}
