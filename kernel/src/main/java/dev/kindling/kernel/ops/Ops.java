@@ -463,20 +463,28 @@ public final class Ops {
 
     public static boolean equal(Tensor a, Tensor b) {
         if (!java.util.Arrays.equals(a.shape(), b.shape())) return false;
-        try (var g = dev.kindling.api.Torch.noGrad()) {
+        dev.kindling.kernel.Kernel k = d(a).kernel();
+        boolean prev = k.setGradEnabled(false); // this tensor's kernel, not whatever the static API resolves to
+        try {
             return a.eq(b).all().item() != 0;
+        } finally {
+            k.setGradEnabled(prev);
         }
     }
 
     /** {@code |a - b| <= atol + rtol * |b|} (or exactly equal, which covers infinities); NaN is never close. */
     public static boolean allclose(Tensor a, Tensor b, double rtol, double atol) {
-        try (var g = dev.kindling.api.Torch.noGrad()) {
+        dev.kindling.kernel.Kernel k = d(a).kernel();
+        boolean prev = k.setGradEnabled(false);
+        try {
             DType f = DType.promote(a.dtype(), b.dtype()) == DType.FLOAT64 ? DType.FLOAT64
                     : DType.promote(DType.promote(a.dtype(), b.dtype()), DType.FLOAT32);
             Tensor x = a.to(f);
             Tensor y = b.to(f);
             Tensor close = x.eq(y).logicalOr(x.sub(y).abs().le(y.abs().mul(rtol).add(atol)));
             return close.all().item() != 0;
+        } finally {
+            k.setGradEnabled(prev);
         }
     }
 }
