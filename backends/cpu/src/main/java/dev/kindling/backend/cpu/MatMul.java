@@ -4,15 +4,12 @@ import dev.kindling.api.DType;
 import dev.kindling.kernel.spi.View;
 
 /**
- * Batched matrix product. Operands are packed into contiguous row-major arrays, then multiplied with a cache-blocked
- * i-k-j loop that C2 vectorises; rows are split across threads only for large problems. (A packed FMA micro-kernel
- * replaces this in the CPU performance work.)
+ * Batched matrix product. Operands are copied into contiguous row-major arrays; float32 goes to {@link Sgemm#best()}
+ * (a Vector API micro-kernel where the module is present), other dtypes to simple loops.
  */
 final class MatMul {
     private MatMul() {}
 
-    private static final int KC = 128;
-    private static final int MB = 32;
 
     static void batched(View a, View b, View out) {
         int batch = (int) out.shape()[0];
@@ -29,8 +26,7 @@ final class MatMul {
                 float[] pa = packF(ab);
                 float[] pb = packF(bb);
                 float[] c = new float[m * n];
-                int blocks = (m + MB - 1) / MB;
-                CpuBackend.parallelFor(blocks, (long) MB * k * n, blk -> blockF(pa, pb, c, blk * MB, Math.min(m, blk * MB + MB), k, n));
+                Sgemm.best().gemm(pa, pb, c, m, n, k);
                 writeF(c, ob, o, n);
             } else if (t.isFloatingPoint()) {
                 double[] pa = packD(ab);
@@ -52,25 +48,6 @@ final class MatMul {
                 }
                 int[] offs = Strided.offsets(ob);
                 for (int i = 0; i < offs.length; i++) o.setL(offs[i], t == DType.BOOL ? (c[i] != 0 ? 1 : 0) : c[i]);
-            }
-        }
-    }
-
-    /**
-     * Rows [i0, i1) of C: k is walked in panels of KC so that a panel of B (KC x n) stays in cache while every row of
-     * the block uses it. Each C element still accumulates over k in increasing order.
-     */
-    private static void blockF(float[] a, float[] b, float[] c, int i0, int i1, int k, int n) {
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int p1 = Math.min(k, p0 + KC);
-            for (int i = i0; i < i1; i++) {
-                int ci = i * n;
-                int ai = i * k;
-                for (int p = p0; p < p1; p++) {
-                    float av = a[ai + p];
-                    int bp = p * n;
-                    for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
-                }
             }
         }
     }
