@@ -11,6 +11,9 @@ final class MatMul {
     private MatMul() {}
 
 
+    private static final long VECTOR_MIN_WORK = 32L * 32 * 32;
+    private static final Sgemm SCALAR = new ScalarSgemm();
+
     static void batched(View a, View b, View out) {
         int batch = (int) out.shape()[0];
         int m = (int) a.shape()[1];
@@ -26,7 +29,9 @@ final class MatMul {
                 float[] pa = packF(ab);
                 float[] pb = packF(bb);
                 float[] c = new float[m * n];
-                Sgemm.best().gemm(pa, pb, c, m, n, k);
+                // Packing costs more than it saves on tiny products: those stay on the plain loop.
+                Sgemm g = (long) m * n * k >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR;
+                g.gemm(pa, pb, c, m, n, k);
                 writeF(c, ob, o, n);
             } else if (t.isFloatingPoint()) {
                 double[] pa = packD(ab);
