@@ -18,7 +18,6 @@ import dev.kindling.kernel.spi.OptimizerProvider;
 import dev.kindling.kernel.spi.SchedulerProvider;
 import dev.kindling.kernel.spi.TensorBackend;
 import dev.kindling.kernel.spi.TensorFormat;
-import dev.kindling.kernel.tensor.DenseTensor;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -222,11 +221,6 @@ public class Kernel implements TensorRuntime {
         if (e != null) return e.apply(function, inputs);
         // No autograd: nothing can require grad, so a custom function is just its forward.
         return function.forward(new PlainContext(), inputs);
-    }
-
-    /** Wraps a backend's storage as a tensor (for backends and tests). */
-    public DenseTensor wrap(BackendHandle handle, dev.kindling.kernel.spi.Storage storage, long[] shape) {
-        return DenseTensor.contiguous(this, handle, storage, shape);
     }
 
     private static final class PlainContext implements FunctionContext {

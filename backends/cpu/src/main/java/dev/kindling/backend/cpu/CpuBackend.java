@@ -9,7 +9,6 @@ import dev.kindling.kernel.spi.Storage;
 import dev.kindling.kernel.spi.TensorBackend;
 import dev.kindling.kernel.spi.UnaryOp;
 import dev.kindling.kernel.spi.View;
-import dev.kindling.kernel.tensor.Half;
 import org.osgi.service.component.annotations.Component;
 
 import java.util.List;
@@ -602,5 +601,4 @@ public class CpuBackend implements TensorBackend {
         }
     }
 
-    static float halfValue(short h) { return Half.halfToFloat(h); }
 }
