@@ -10,6 +10,7 @@ import dev.kindling.kernel.ops.OpDef;
 import dev.kindling.kernel.ops.Ops;
 import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.UnaryOp;
+import dev.kindling.kernel.spi.Window2d;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -138,6 +139,12 @@ class GradcheckAllOpsTest {
         c.put("select", new Case(new Tensor[] {r(3, 4)}, in -> in[0].select(1, -1)));
         c.put("slice", new Case(new Tensor[] {r(5, 3)}, in -> in[0].slice(0, 1, 5, 2)));
         c.put("unfold", new Case(new Tensor[] {r(2, 7)}, in -> in[0].unfold(1, 3, 2)));
+        // overlapping windows with padding, stride and dilation, so both the zero fill and the accumulation are checked
+        Window2d win = new Window2d(2, 3, 2, 1, 1, 1, 1, 2, Window2d.outputSize(5, 2, 2, 1, 1), Window2d.outputSize(6, 3, 1, 1, 2));
+        c.put("im2col", new Case(new Tensor[] {r(2, 3, 5, 6)}, in -> Ops.im2col(in[0], win)));
+        c.put("col2im", new Case(new Tensor[] {r(2, 3 * 6, (long) win.oh() * win.ow())}, in -> Ops.col2im(in[0], win, 5, 6)));
+        Window2d pool = new Window2d(3, 3, 2, 2, 1, 1, 1, 1, 3, 3);
+        c.put("max_pool2d_with_indices", new Case(new Tensor[] {r(2, 2, 5, 6)}, in -> Ops.maxPool2d(in[0], pool).values()));
         c.put("constant_pad_nd", new Case(new Tensor[] {r(2, 3, 4)}, in -> in[0].pad(new long[] {1, 2, -1, 1}, 0.5)));
         c.put("clone", new Case(new Tensor[] {r(2, 3)}, in -> in[0].clone()));
         // through float32 and back: finite differences need a step float32 can resolve

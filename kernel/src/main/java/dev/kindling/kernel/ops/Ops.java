@@ -7,6 +7,7 @@ import dev.kindling.kernel.ops.OpDef.Kind;
 import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.ReduceOp;
 import dev.kindling.kernel.spi.UnaryOp;
+import dev.kindling.kernel.spi.Window2d;
 import dev.kindling.kernel.tensor.DenseTensor;
 
 import java.util.ArrayList;
@@ -132,6 +133,13 @@ public final class Ops {
     /** attrs: padding (pairs from the last dim), value. */
     public static final OpDef CONSTANT_PAD = diff("constant_pad_nd", (in, a) -> one(Kernels.constantPad(d(in[0]), a.longs(0), a.d(1))));
 
+    /** Sliding windows (F.unfold): [N, C, H, W] -> [N, C*kh*kw, oh*ow]. attrs: Window2d. */
+    public static final OpDef IM2COL = diff("im2col", (in, a) -> one(Kernels.im2col(d(in[0]), (Window2d) a.get(0))));
+    /** The adjoint of im2col (F.fold): [N, C*kh*kw, oh*ow] -> [N, C, H, W]. attrs: Window2d, H, W. */
+    public static final OpDef COL2IM = diff("col2im", (in, a) -> one(Kernels.col2im(d(in[0]), (Window2d) a.get(0), a.l(1), a.l(2))));
+    /** outputs: values, flat INT64 indices into H*W. attrs: Window2d. */
+    public static final OpDef MAX_POOL2D = diff("max_pool2d_with_indices", (in, a) -> Kernels.maxPool2d(d(in[0]), (Window2d) a.get(0)));
+
     public static final OpDef CLONE = diff("clone", (in, a) -> one(Kernels.clone(d(in[0]))));
     /** attrs: dtype, device. */
     public static final OpDef TO_COPY = diff("_to_copy", (in, a) -> one(Kernels.toCopy(d(in[0]), (DType) a.get(0), (Device) a.get(1))));
@@ -247,6 +255,18 @@ public final class Ops {
 
     /** A Java long as a 0-dim INT64 wrapped number (a Python int in promotion). */
     public static DenseTensor scalar(DenseTensor like, long v) { return Kernels.wrapped(like, v); }
+
+    /** im2col of a 4-d {@code [N, C, H, W]} tensor: {@code [N, C*kh*kw, oh*ow]}. */
+    public static Tensor im2col(Tensor x, Window2d w) { return call(IM2COL, Attrs.of(w), x); }
+
+    /** col2im of {@code [N, C*kh*kw, oh*ow]} columns into {@code [N, C, h, w]}. */
+    public static Tensor col2im(Tensor cols, Window2d w, long h, long width) { return call(COL2IM, Attrs.of(w, h, width), cols); }
+
+    /** Max pooling of a 4-d tensor: values and flat INT64 indices into each channel's {@code H*W}. */
+    public static Tensor.ValuesIndices maxPool2d(Tensor x, Window2d w) {
+        Tensor[] r = Dispatcher.dispatch(MAX_POOL2D, new Tensor[] {x}, Attrs.of(w));
+        return new Tensor.ValuesIndices(r[0], r[1]);
+    }
 
     public static Tensor unary(UnaryOp op, Tensor x) { return call(UNARY.get(op), Attrs.NONE, x); }
 

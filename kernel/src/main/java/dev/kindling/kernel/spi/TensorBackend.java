@@ -87,6 +87,27 @@ public interface TensorBackend {
     /** Indices of non-zero elements, row-major, into {@code out [n, in.dim()]} INT64. */
     void nonzero(View in, View out);
 
+    /**
+     * im2col (PyTorch's {@code F.unfold}): the sliding windows of {@code in [N, C, H, W]} into {@code out [N, C*kh*kw, oh*ow]}
+     * (row {@code (c*kh + i)*kw + j}, column {@code y*ow + x}); positions in the padding read as zero. {@code out} is
+     * strided (the kernel lays it out as {@code [C*kh*kw, N, oh*ow]} in memory): write through its strides.
+     */
+    void im2col(View in, Window2d w, View out);
+
+    /**
+     * col2im (PyTorch's {@code F.fold}), the adjoint of {@link #im2col}: adds each column of {@code cols [N, C*kh*kw, oh*ow]}
+     * back to the input position it was read from, into {@code out [N, C, H, W]}, which the caller has zero-filled;
+     * overlapping windows accumulate, padding positions are dropped.
+     */
+    void col2im(View cols, Window2d w, View out);
+
+    /**
+     * Max pooling of {@code in [N, C, H, W]} into {@code values [N, C, oh, ow]} and INT64 {@code indices} (same shape) holding
+     * the flat position {@code y*W + x} of each maximum within its channel (PyTorch's {@code max_pool2d_with_indices}):
+     * padding never wins, the first maximum in window order wins ties, a NaN wins over numbers.
+     */
+    void maxPool2d(View in, Window2d w, View values, View indices);
+
     /** Batched matrix inverse {@code [B,n,n]}; throws for singular matrices. */
     void inverse(View in, View out);
 }

@@ -78,6 +78,15 @@ public final class DenseTensor implements Tensor {
         return new DenseTensor(kernel, handle, storage, shape, strides, offset, version, base, wrappedNumber);
     }
 
+    /**
+     * A zero-filled tensor on this tensor's backend and device whose elements lie in a dense block in the order
+     * {@code strides} give (a permutation of the contiguous layout), for ops whose consumers read another order.
+     */
+    public DenseTensor newTensorStrided(DType dtype, long[] newShape, long[] newStrides) {
+        Storage s = handle.backend().allocate(device(), dtype, Shapes.numel(newShape));
+        return new DenseTensor(kernel, handle, s, newShape.clone(), newStrides.clone(), 0, new VersionCounter(), null, false);
+    }
+
     /** A zero-filled contiguous tensor on this tensor's backend and device. */
     public DenseTensor newTensor(DType dtype, long[] newShape) {
         return allocate(kernel, handle, device(), dtype, newShape);

@@ -9,10 +9,10 @@ import dev.kindling.kernel.spi.Storage;
 import dev.kindling.kernel.spi.TensorBackend;
 import dev.kindling.kernel.spi.UnaryOp;
 import dev.kindling.kernel.spi.View;
+import dev.kindling.kernel.spi.Window2d;
 import org.osgi.service.component.annotations.Component;
 
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The pure-Java CPU backend: every primitive of the backend SPI over strided views of Java arrays. Floating values
@@ -110,22 +110,15 @@ public class CpuBackend implements TensorBackend {
     public void copy(View src, View dst) {
         CpuStorage a = s(src);
         CpuStorage o = s(dst);
+        if (FastCopy.copy(src, dst)) return;
         boolean viaDouble = src.dtype().isFloatingPoint() && dst.dtype() != DType.BOOL;
-        if (a instanceof CpuStorage.F32 && o instanceof CpuStorage.F32) {
-            float[] x = ((CpuStorage.F32) a).a;
-            float[] y = ((CpuStorage.F32) o).a;
-            Strided.rows(dst.shape(), (b, n, st) -> {
-                if (st[0] == 1 && st[1] == 1) System.arraycopy(x, b[0], y, b[1], n);
-                else for (int j = 0; j < n; j++) y[b[1] + j * st[1]] = x[b[0] + j * st[0]];
-            }, src, dst);
-            return;
-        }
+        DType dt = dst.dtype();
         Strided.rows(dst.shape(), (b, n, st) -> {
             for (int j = 0; j < n; j++) {
                 int i = b[0] + j * st[0];
                 int k = b[1] + j * st[1];
                 if (viaDouble) o.setD(k, a.getD(i));
-                else if (dst.dtype() == DType.BOOL) o.setL(k, a.getD(i) != 0 ? 1 : 0);
+                else if (dt == DType.BOOL) o.setL(k, a.getD(i) != 0 ? 1 : 0);
                 else o.setL(k, a.getL(i));
             }
         }, src, dst);
@@ -184,10 +177,7 @@ public class CpuBackend implements TensorBackend {
         CpuStorage x = s(a);
         CpuStorage y = s(b);
         CpuStorage o = s(out);
-        if (compute == DType.FLOAT32 && x instanceof CpuStorage.F32 && y instanceof CpuStorage.F32 && o instanceof CpuStorage.F32
-                && FastF32.binary(op, a, b, out)) {
-            return;
-        }
+        if (compute == DType.FLOAT32 && FastF32.binary(op, a, b, out)) return;
         if (compute.isFloatingPoint()) {
             Strided.rows(out.shape(), (bs, n, st) -> {
                 for (int j = 0; j < n; j++) {
@@ -255,6 +245,19 @@ public class CpuBackend implements TensorBackend {
         View outerOut = new View(out.storage(), outerShape, outStrides, out.offset());
         CpuStorage x = s(in);
         CpuStorage o = s(out);
+        if (op == ReduceOp.SUM && x instanceof CpuStorage.F32 && o instanceof CpuStorage.F32) {
+            float[] xa = ((CpuStorage.F32) x).a, oa = ((CpuStorage.F32) o).a;
+            if (kept == 0 && in.isContiguous()) {
+                oa[(int) out.offset()] = (float) FastF32.sumParallel(xa, (int) in.offset(), (int) in.numel());
+                return;
+            }
+            Strided.rows(outerShape, (bs, n, st) -> {
+                for (int j = 0; j < n; j++) {
+                    oa[bs[1] + j * st[1]] = (float) FastF32.sum(xa, new View(x, innerShape, innerStrides, bs[0] + (long) j * st[0]));
+                }
+            }, outerIn, outerOut);
+            return;
+        }
         boolean floating = in.dtype().isFloatingPoint();
         Strided.rows(outerShape, (bs, n, st) -> {
             for (int j = 0; j < n; j++) {
@@ -494,6 +497,27 @@ public class CpuBackend implements TensorBackend {
         CpuStorage x = s(src);
         CpuStorage o = s(self);
         long size = self.shape()[dim];
+        if (o instanceof CpuStorage.F32 && x instanceof CpuStorage.F32 && ix instanceof CpuStorage.I64) {
+            // row by row: self viewed with a 0-stride along dim gives each position's base, the index adds the offset
+            float[] oa = ((CpuStorage.F32) o).a, xa = ((CpuStorage.F32) x).a;
+            long[] ia = ((CpuStorage.I64) ix).a;
+            long[] flat = self.strides().clone();
+            int along = (int) flat[dim];
+            flat[dim] = 0;
+            View bases = new View(self.storage(), index.shape(), flat, self.offset());
+            View from = new View(src.storage(), index.shape(), src.strides(), src.offset());
+            Strided.rows(index.shape(), (b, n, st) -> {
+                for (int j = 0; j < n; j++) {
+                    long i = ia[b[0] + j * st[0]];
+                    checkIndex(i, size, dim);
+                    if (i < 0) i += size;
+                    int to = b[1] + j * st[1] + (int) i * along;
+                    float v = xa[b[2] + j * st[2]];
+                    oa[to] = accumulate ? oa[to] + v : v;
+                }
+            }, index, bases, from);
+            return;
+        }
         boolean floating = self.dtype().isFloatingPoint();
         forEachIndexed(index, self, dim, (io, base, pos) -> {
             long i = ix.getL(io);
@@ -552,6 +576,15 @@ public class CpuBackend implements TensorBackend {
     }
 
     @Override
+    public void im2col(View in, Window2d w, View out) { Windows.im2col(in, w, out); }
+
+    @Override
+    public void col2im(View cols, Window2d w, View out) { Windows.col2im(cols, w, out); }
+
+    @Override
+    public void maxPool2d(View in, Window2d w, View values, View indices) { Windows.maxPool2d(in, w, values, indices); }
+
+    @Override
     public void inverse(View in, View out) {
         int batch = (int) in.shape()[0];
         int n = (int) in.shape()[1];
@@ -588,16 +621,6 @@ public class CpuBackend implements TensorBackend {
                     o.setD((int) (out.offset() + bi * out.strides()[0] + i * out.strides()[1] + j * out.strides()[2]), m[i][n + j]);
                 }
             }
-        }
-    }
-
-    static int parallelism() { return Math.max(1, Runtime.getRuntime().availableProcessors()); }
-
-    static void parallelFor(int n, long workPerItem, java.util.function.IntConsumer body) {
-        if (n > 1 && (long) n * workPerItem > (1L << 20) && parallelism() > 1) {
-            IntStream.range(0, n).parallel().forEach(body);
-        } else {
-            for (int i = 0; i < n; i++) body.accept(i);
         }
     }
 

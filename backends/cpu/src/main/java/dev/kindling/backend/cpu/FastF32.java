@@ -12,22 +12,54 @@ import dev.kindling.kernel.spi.View;
 final class FastF32 {
     private FastF32() {}
 
-    /** Returns false for ops it does not cover (the caller falls back to the generic path). */
+    /**
+     * float32 compute with float32 operands, or a broadcast scalar of another dtype (a wrapped Java number, rounded to
+     * float first as the generic path does); float32 out, or bool out for comparisons. Returns false for what it does not
+     * cover (the caller falls back to the generic path).
+     */
     static boolean binary(BinaryOp op, View a, View b, View out) {
         switch (op) {
             case ADD: case SUB: case MUL: case DIV: case MAXIMUM: case MINIMUM: break;
+            case EQ: case NE: case LT: case LE: case GT: case GE: return compare(op, a, b, out);
             default: return false;
         }
-        float[] x = ((CpuStorage.F32) a.storage()).a;
-        float[] y = ((CpuStorage.F32) b.storage()).a;
+        if (!(out.storage() instanceof CpuStorage.F32)) return false;
+        float[] x = floats(a);
+        float[] y = floats(b);
+        if (x == null || y == null) return false;
+        if (!(a.storage() instanceof CpuStorage.F32)) a = new View(a.storage(), a.shape(), a.strides(), 0);
+        if (!(b.storage() instanceof CpuStorage.F32)) b = new View(b.storage(), b.shape(), b.strides(), 0);
         float[] o = ((CpuStorage.F32) out.storage()).a;
-        if (out.isContiguous() && (a.isContiguous() || allZero(a.strides())) && (b.isContiguous() || allZero(b.strides()))) {
-            int n = (int) out.numel();
-            row(op, x, (int) a.offset(), allZero(a.strides()) ? 0 : 1, y, (int) b.offset(), allZero(b.strides()) ? 0 : 1,
-                    o, (int) out.offset(), 1, n);
-            return true;
-        }
-        Strided.rows(out.shape(), (base, n, step) -> row(op, x, base[0], step[0], y, base[1], step[1], o, base[2], step[2], n), a, b, out);
+        Strided.rowsParallel(out.shape(), (base, n, step) -> row(op, x, base[0], step[0], y, base[1], step[1], o, base[2], step[2], n), a, b, out);
+        return true;
+    }
+
+    /** The operand's float array, a one-element array for a broadcast scalar of another dtype, or null. */
+    private static float[] floats(View v) {
+        if (v.storage() instanceof CpuStorage.F32) return ((CpuStorage.F32) v.storage()).a;
+        if (!allZero(v.strides())) return null;
+        return new float[] {(float) ((CpuStorage) v.storage()).getD((int) v.offset())};
+    }
+
+    private static boolean compare(BinaryOp op, View a, View b, View out) {
+        if (!(out.storage() instanceof CpuStorage.Bool)) return false;
+        float[] x = floats(a);
+        float[] y = floats(b);
+        if (x == null || y == null) return false;
+        View va = a.storage() instanceof CpuStorage.F32 ? a : new View(a.storage(), a.shape(), a.strides(), 0);
+        View vb = b.storage() instanceof CpuStorage.F32 ? b : new View(b.storage(), b.shape(), b.strides(), 0);
+        boolean[] o = ((CpuStorage.Bool) out.storage()).a;
+        Strided.rowsParallel(out.shape(), (base, n, st) -> {
+            int xo = base[0], xs = st[0], yo = base[1], ys = st[1], oo = base[2], os = st[2];
+            switch (op) {
+                case EQ: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] == y[yo + i * ys]; break;
+                case NE: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] != y[yo + i * ys]; break;
+                case LT: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] < y[yo + i * ys]; break;
+                case LE: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] <= y[yo + i * ys]; break;
+                case GT: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] > y[yo + i * ys]; break;
+                default: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] >= y[yo + i * ys]; break;
+            }
+        }, va, vb, out);
         return true;
     }
 
@@ -38,6 +70,17 @@ final class FastF32 {
                 case SUB: for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] - y[yo + i]; return;
                 case MUL: for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] * y[yo + i]; return;
                 case DIV: for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] / y[yo + i]; return;
+                default: break;
+            }
+        }
+        if (xs == 1 && ys == 0 && os == 1) {
+            // a tensor with a broadcast scalar (bias, optimizer coefficients): hoisted so the loop vectorises
+            float q = y[yo];
+            switch (op) {
+                case ADD: for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] + q; return;
+                case SUB: for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] - q; return;
+                case MUL: for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] * q; return;
+                case DIV: for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] / q; return;
                 default: break;
             }
         }
@@ -70,7 +113,7 @@ final class FastF32 {
         }
         float[] x = ((CpuStorage.F32) in.storage()).a;
         float[] o = ((CpuStorage.F32) out.storage()).a;
-        Strided.rows(out.shape(), (base, n, step) -> {
+        Strided.rowsParallel(out.shape(), (base, n, step) -> {
             int xo = base[0];
             int xs = step[0];
             int oo = base[1];
@@ -94,6 +137,47 @@ final class FastF32 {
             }
         }, in, out);
         return true;
+    }
+
+    /** Sum of a strided float32 view, accumulated in double. */
+    static double sum(float[] x, View v) {
+        double[] acc = new double[1];
+        Strided.rows(v.shape(), (b, n, st) -> acc[0] += st[0] == 1 ? sumRun(x, b[0], n) : sumStrided(x, b[0], st[0], n), v);
+        return acc[0];
+    }
+
+    /** Sum of a contiguous run, split across the compute pool when long. */
+    static double sumParallel(float[] x, int off, int n) {
+        int chunks = ComputePool.chunksFor(n / 4096, n);
+        if (chunks <= 1) return sumRun(x, off, n);
+        double[] part = new double[chunks];
+        ComputePool.run(chunks, c -> {
+            int lo = (int) ((long) n * c / chunks), hi = (int) ((long) n * (c + 1) / chunks);
+            part[c] = sumRun(x, off + lo, hi - lo);
+        });
+        double t = 0;
+        for (double p : part) t += p;
+        return t;
+    }
+
+    /** Four double accumulators, so additions overlap instead of waiting on one another. */
+    private static double sumRun(float[] x, int off, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += x[off + i];
+            s1 += x[off + i + 1];
+            s2 += x[off + i + 2];
+            s3 += x[off + i + 3];
+        }
+        for (; i < n; i++) s0 += x[off + i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static double sumStrided(float[] x, int off, int stride, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += x[off + i * stride];
+        return s;
     }
 
     private static boolean allZero(long[] s) {

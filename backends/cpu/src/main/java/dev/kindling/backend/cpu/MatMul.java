@@ -20,6 +20,10 @@ final class MatMul {
         int k = (int) a.shape()[2];
         int n = (int) b.shape()[2];
         DType t = out.dtype();
+        if (t == DType.FLOAT32 && CpuBackend.s(a) instanceof CpuStorage.F32 && CpuBackend.s(b) instanceof CpuStorage.F32 && out.isContiguous()) {
+            float32(a, b, out, batch, m, n, k);
+            return;
+        }
         CpuStorage o = CpuBackend.s(out);
         for (int bi = 0; bi < batch; bi++) {
             View ab = Strided.select(a, 0, bi);
@@ -29,7 +33,6 @@ final class MatMul {
                 float[] pa = packF(ab);
                 float[] pb = packF(bb);
                 float[] c = new float[m * n];
-                // Packing costs more than it saves on tiny products: those stay on the plain loop.
                 Sgemm g = (long) m * n * k >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR;
                 g.gemm(pa, pb, c, m, n, k);
                 writeF(c, ob, o, n);
@@ -37,7 +40,7 @@ final class MatMul {
                 double[] pa = packD(ab);
                 double[] pb = packD(bb);
                 double[] c = new double[m * n];
-                CpuBackend.parallelFor(m, (long) k * n, i -> rowD(pa, pb, c, i, k, n));
+                ComputePool.parallelFor(m, (long) k * n, i -> rowD(pa, pb, c, i, k, n));
                 int[] offs = Strided.offsets(ob);
                 for (int i = 0; i < offs.length; i++) o.setD(offs[i], c[i]);
             } else {
@@ -55,6 +58,21 @@ final class MatMul {
                 for (int i = 0; i < offs.length; i++) o.setL(offs[i], t == DType.BOOL ? (c[i] != 0 ? 1 : 0) : c[i]);
             }
         }
+    }
+
+    /**
+     * float32 straight from the operands' arrays (their strides go to the packing routines, so transposed and broadcast
+     * operands are never copied) into the contiguous output. Several small products run one per thread; a single large
+     * one splits inside the GEMM.
+     */
+    private static void float32(View a, View b, View out, int batch, int m, int n, int k) {
+        float[] fa = ((CpuStorage.F32) CpuBackend.s(a)).a, fb = ((CpuStorage.F32) CpuBackend.s(b)).a, fc = ((CpuStorage.F32) CpuBackend.s(out)).a;
+        long[] sa = a.strides(), sb = b.strides();
+        // Packing costs more than it saves on tiny products: those stay on the plain loop.
+        Sgemm g = (long) m * n * k >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR;
+        int oOff = (int) out.offset();
+        ComputePool.parallelFor(batch, (long) m * n * k, bi -> g.gemm(m, n, k, fa, (int) (a.offset() + bi * sa[0]), (int) sa[1], (int) sa[2],
+                fb, (int) (b.offset() + bi * sb[0]), (int) sb[1], (int) sb[2], fc, oOff + bi * m * n, n));
     }
 
     private static void rowD(double[] a, double[] b, double[] c, int i, int k, int n) {

@@ -1,12 +1,17 @@
 package dev.kindling.backend.cpu;
 
 /**
- * Single-precision matrix product {@code C += A * B} on contiguous row-major arrays (A is m x k, B is k x n, C is
- * m x n). {@link #best()} picks the Vector API kernel where the {@code jdk.incubator.vector} module is present and the
- * plain-Java one otherwise, so the backend works in servers that do not add the module.
+ * Single-precision matrix product {@code C = A * B} on strided operands: element {@code (i, p)} of A is
+ * {@code a[aOff + i*rsA + p*csA]}, element {@code (p, j)} of B is {@code b[bOff + p*rsB + j*csB]}, and C is row-major with
+ * row stride {@code ldc}. Transposed views need no copy: the kernels pack their panels from any strides.
+ * {@link #best()} picks the Vector API kernel where the {@code jdk.incubator.vector} module is present and the plain-Java
+ * one otherwise, so the backend works in servers that do not add the module.
  */
 interface Sgemm {
-    void gemm(float[] a, float[] b, float[] c, int m, int n, int k);
+    void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc);
+
+    /** Contiguous row-major convenience: {@code C = A[m,k] * B[k,n]}. */
+    default void gemm(float[] a, float[] b, float[] c, int m, int n, int k) { gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n); }
 
     String name();
 
@@ -21,7 +26,7 @@ interface Sgemm {
         private static Sgemm choose() {
             if (!Boolean.getBoolean("kindling.cpu.noVector") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
                 try {
-                    return new VectorSgemm();
+                    return VectorSgemm.forThisJdk();
                 } catch (LinkageError | RuntimeException e) {
                     // the module is there but not readable by this class loader (e.g. not imported in OSGi): fall back
                 }

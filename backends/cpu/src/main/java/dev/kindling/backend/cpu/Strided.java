@@ -14,19 +14,40 @@ final class Strided {
         void apply(int[] base, int n, int[] step);
     }
 
+    /**
+     * Calls {@code body} once per row. Adjacent dimensions that every view walks as one (stride of the outer = stride x
+     * size of the inner, broadcast 0-strides included) are merged first, so a contiguous tensor is a single long row
+     * that the JIT can vectorise; rows still come in row-major order.
+     */
     static void rows(long[] shape, Row body, View... views) {
         int k = views.length;
-        int r = shape.length;
+        for (long s : shape) if (s == 0) return;
+        // merged shape and strides, innermost last
+        long[] sh = new long[shape.length];
+        long[][] st = new long[k][shape.length];
+        int r = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 1) continue;
+            boolean merge = r > 0;
+            for (int v = 0; v < k && merge; v++) merge = st[v][r - 1] == views[v].strides()[d] * shape[d];
+            if (merge) {
+                sh[r - 1] *= shape[d];
+                for (int v = 0; v < k; v++) st[v][r - 1] = views[v].strides()[d];
+            } else {
+                sh[r] = shape[d];
+                for (int v = 0; v < k; v++) st[v][r] = views[v].strides()[d];
+                r++;
+            }
+        }
         int[] base = new int[k];
         int[] step = new int[k];
-        for (long s : shape) if (s == 0) return;
         if (r == 0) {
             for (int v = 0; v < k; v++) base[v] = (int) views[v].offset();
             body.apply(base, 1, step);
             return;
         }
-        int n = (int) shape[r - 1];
-        for (int v = 0; v < k; v++) step[v] = (int) views[v].strides()[r - 1];
+        int n = (int) sh[r - 1];
+        for (int v = 0; v < k; v++) step[v] = (int) st[v][r - 1];
         long[] idx = new long[r - 1];
         long[] off = new long[k];
         for (int v = 0; v < k; v++) off[v] = views[v].offset();
@@ -36,14 +57,49 @@ final class Strided {
             int d = r - 2;
             while (d >= 0) {
                 idx[d]++;
-                for (int v = 0; v < k; v++) off[v] += views[v].strides()[d];
-                if (idx[d] < shape[d]) break;
-                for (int v = 0; v < k; v++) off[v] -= views[v].strides()[d] * shape[d];
+                for (int v = 0; v < k; v++) off[v] += st[v][d];
+                if (idx[d] < sh[d]) break;
+                for (int v = 0; v < k; v++) off[v] -= st[v][d] * sh[d];
                 idx[d] = 0;
                 d--;
             }
             if (d < 0) return;
         }
+    }
+
+    /**
+     * {@link #rows} split across the compute pool when large, for bodies that only write their own elements (no shared
+     * accumulators): the outermost merged dimension, or a single long row, is cut into one range per thread.
+     */
+    static void rowsParallel(long[] shape, Row body, View... views) {
+        long total = 1;
+        for (long s : shape) total *= s;
+        int r = shape.length;
+        int t = r == 0 ? 1 : ComputePool.chunksFor(Integer.MAX_VALUE, total / 4);
+        if (t <= 1) {
+            rows(shape, body, views);
+            return;
+        }
+        // split the outermost dimension with more than one element, or the last one
+        int d = 0;
+        while (d < r - 1 && shape[d] == 1) d++;
+        int dim = d;
+        long size = shape[dim];
+        int chunks = (int) Math.min(t, size);
+        ComputePool.run(chunks, c -> {
+            long lo = size * c / chunks, hi = size * (c + 1) / chunks;
+            if (hi <= lo) return;
+            long[] part = shape.clone();
+            part[dim] = hi - lo;
+            View[] sub = new View[views.length];
+            for (int v = 0; v < views.length; v++) {
+                View w = views[v];
+                long[] ps = w.shape().clone();
+                ps[dim] = hi - lo;
+                sub[v] = new View(w.storage(), ps, w.strides(), w.offset() + lo * w.strides()[dim]);
+            }
+            rows(part, body, sub);
+        });
     }
 
     /** The flat storage offset of every element of a view, row-major. */

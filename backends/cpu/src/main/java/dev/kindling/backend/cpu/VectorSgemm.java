@@ -4,97 +4,166 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A BLIS-style SGEMM: B is packed in panels of {@link #NR} columns and A in panels of {@link #MR} rows (k-major, so the
- * micro-kernel reads both sequentially), k is walked in blocks of {@link #KC} that stay in cache, and a 6 x 16
- * micro-kernel keeps twelve 8-float accumulators in registers, updated with FMA. Blocks of rows run on several threads
- * only when the product is large enough to pay for it. Loaded only where {@code jdk.incubator.vector} is present.
+ * A BLIS-style SGEMM: B is packed in panels of {@link #NR} columns and A in panels of {@code mr} rows (k-major, so the
+ * micro-kernel reads both sequentially), k is walked in blocks of {@link #KC} that stay in cache, and the micro-kernel
+ * keeps its C tile in registers, updated with FMA. Packing reads any strides, so transposed operands cost nothing extra.
+ *
+ * <p>Two micro-kernel shapes, 6 x 16 (twelve 8-float accumulators) and 4 x 16 (eight). The notes expected 6 x 16 to
+ * win on JDK 17 and lose on JDK 25; measured here (Zen 3, one thread, JDK 17.0.15 and Temurin 25) 4 x 16 wins on both:
+ * 84–88 GFLOPS against 30–33 at n = 512–2048 (6 x 16 collapses once rows of C are 2 KiB or more apart), and 72 against 66
+ * at n = 128. {@link #forThisJdk()} therefore picks 4 x 16 on every JDK; {@code -Dkindling.cpu.sgemmKernel=6x16|4x16}
+ * overrides, for machines where the measurement comes out the other way. Large products are split by columns across the compute pool
+ * (each thread packs its own B panels); pack buffers are per thread and reused.
  */
 final class VectorSgemm implements Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-    static final int MR = 6;
     static final int NR = 16;
     private static final int KC = 256;
-    private static final int MC = MR * 16;
-    private static final int NC = 4096;
+    private static final int NC = 1024;
 
-    VectorSgemm() {
+    private final int mr;
+    private final int mc;
+    private final ThreadLocal<float[][]> scratch;
+
+    VectorSgemm(int mr) {
         // touch the species so a missing module fails here, where Sgemm.best() falls back
         if (S.length() != 8) throw new IllegalStateException("unexpected vector length " + S.length());
+        if (mr != 4 && mr != 6) throw new IllegalArgumentException("micro-kernel rows must be 4 or 6, got " + mr);
+        this.mr = mr;
+        this.mc = mr * 16;
+        this.scratch = ThreadLocal.withInitial(() -> new float[][] {new float[mc * KC], new float[KC * NC], new float[mr * NR]});
     }
 
-    @Override public String name() { return "vector-6x16"; }
+    static VectorSgemm forThisJdk() {
+        String forced = System.getProperty("kindling.cpu.sgemmKernel", "");
+        if (forced.equals("6x16")) return new VectorSgemm(6);
+        if (forced.equals("4x16")) return new VectorSgemm(4);
+        return new VectorSgemm(4);
+    }
+
+    @Override public String name() { return "vector-" + mr + "x16"; }
 
     @Override
-    public void gemm(float[] a, float[] b, float[] c, int m, int n, int k) {
-        if (m == 0 || n == 0 || k == 0) return;
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            int panels = (nc + NR - 1) / NR;
-            float[] bp = new float[panels * NR * Math.min(KC, k)];
+    public void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            return;
+        }
+        // split columns in multiples of NR across threads when the product is large enough; rows (in multiples of the
+        // micro-kernel's height) when there are too few columns, as in a weight gradient [out, N*L] x [N*L, k] with k = 9
+        int panels = (n + NR - 1) / NR;
+        int rowPanels = (m + mr - 1) / mr;
+        if (panels < 2 * ComputePool.threads() && rowPanels > panels) {
+            int tr = ComputePool.chunksFor(rowPanels, (long) m * n * k);
+            ComputePool.run(tr, chunk -> {
+                int i0 = (int) ((long) rowPanels * chunk / tr) * mr;
+                int i1 = Math.min(m, (int) ((long) rowPanels * (chunk + 1) / tr) * mr);
+                if (i1 > i0) serial(i1 - i0, 0, n, k, a, aOff + i0 * rsA, rsA, csA, b, bOff, rsB, csB, c, cOff + i0 * ldc, ldc);
+            });
+            return;
+        }
+        int t = ComputePool.chunksFor(panels, (long) m * n * k);
+        ComputePool.run(t, chunk -> {
+            int j0 = (int) ((long) panels * chunk / t) * NR;
+            int j1 = Math.min(n, (int) ((long) panels * (chunk + 1) / t) * NR);
+            if (j1 > j0) serial(m, j0, j1, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc);
+        });
+    }
+
+    private void serial(int m, int j0, int j1, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB,
+                        float[] c, int cOff, int ldc) {
+        float[][] buf = scratch.get();
+        float[] ap = buf[0], bp = buf[1], tile = buf[2];
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(b, n, pc, kc, jc, nc, bp);
-                int blocks = (m + MC - 1) / MC;
-                final int fjc = jc;
-                final int fpc = pc;
-                CpuBackend.parallelFor(blocks, (long) MC * nc * kc,
-                        blk -> block(a, k, c, n, blk * MC, Math.min(MC, m - blk * MC), fpc, kc, fjc, nc, bp));
+                boolean first = pc == 0;
+                packB(b, bOff, rsB, csB, pc, kc, jc, nc, bp);
+                for (int ic = 0; ic < m; ic += mc) {
+                    int mcur = Math.min(mc, m - ic);
+                    packA(a, aOff, rsA, csA, ic, mcur, pc, kc, ap);
+                    macro(ap, bp, tile, kc, ic, mcur, jc, nc, c, cOff, ldc, first);
+                }
             }
         }
     }
 
     /** B[pc:pc+kc, jc:jc+nc] into panels of NR columns, zero-padded: bp[(panel * kc + p) * NR + j]. */
-    private static void packB(float[] b, int n, int pc, int kc, int jc, int nc, float[] bp) {
+    private static void packB(float[] b, int bOff, int rsB, int csB, int pc, int kc, int jc, int nc, float[] bp) {
         int panels = (nc + NR - 1) / NR;
         for (int jp = 0; jp < panels; jp++) {
             int j0 = jc + jp * NR;
             int w = Math.min(NR, jc + nc - j0);
             int base = jp * kc * NR;
+            if (csB != 1 && rsB == 1) {
+                // B is a transposed view: read each column's run of k contiguously
+                for (int j = 0; j < w; j++) {
+                    int src = bOff + pc + (j0 + j) * csB;
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
+                }
+                for (int p = 0; p < kc; p++) for (int j = w; j < NR; j++) bp[base + p * NR + j] = 0;
+                continue;
+            }
             for (int p = 0; p < kc; p++) {
-                int src = (pc + p) * n + j0;
+                int src = bOff + (pc + p) * rsB + j0 * csB;
                 int dst = base + p * NR;
-                System.arraycopy(b, src, bp, dst, w);
+                if (csB == 1) {
+                    System.arraycopy(b, src, bp, dst, w);
+                } else {
+                    for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * csB];
+                }
                 for (int j = w; j < NR; j++) bp[dst + j] = 0;
             }
         }
     }
 
-    private static void block(float[] a, int k, float[] c, int n, int ic, int mc, int pc, int kc, int jc, int nc, float[] bp) {
-        int rowPanels = (mc + MR - 1) / MR;
-        float[] ap = new float[rowPanels * MR * kc];
+    /** A[ic:ic+mcur, pc:pc+kc] into panels of mr rows, k-major, zero-padded: ap[(panel * kc + p) * mr + i]. */
+    private void packA(float[] a, int aOff, int rsA, int csA, int ic, int mcur, int pc, int kc, float[] ap) {
+        int rowPanels = (mcur + mr - 1) / mr;
         for (int ip = 0; ip < rowPanels; ip++) {
-            int i0 = ic + ip * MR;
-            int h = Math.min(MR, ic + mc - i0);
-            int base = ip * kc * MR;
-            for (int p = 0; p < kc; p++) {
-                int dst = base + p * MR;
-                for (int i = 0; i < h; i++) ap[dst + i] = a[(i0 + i) * k + pc + p];
-                for (int i = h; i < MR; i++) ap[dst + i] = 0;
+            int i0 = ic + ip * mr;
+            int h = Math.min(mr, ic + mcur - i0);
+            int base = ip * kc * mr;
+            for (int i = 0; i < h; i++) {
+                int src = aOff + (i0 + i) * rsA + pc * csA;
+                for (int p = 0; p < kc; p++) ap[base + p * mr + i] = a[src + p * csA];
+            }
+            for (int i = h; i < mr; i++) {
+                for (int p = 0; p < kc; p++) ap[base + p * mr + i] = 0;
             }
         }
-        float[] tile = new float[MR * NR];
+    }
+
+    private void macro(float[] ap, float[] bp, float[] tile, int kc, int ic, int mcur, int jc, int nc, float[] c, int cOff, int ldc, boolean first) {
+        int rowPanels = (mcur + mr - 1) / mr;
         int colPanels = (nc + NR - 1) / NR;
         for (int jp = 0; jp < colPanels; jp++) {
             int j0 = jc + jp * NR;
             int w = Math.min(NR, jc + nc - j0);
             for (int ip = 0; ip < rowPanels; ip++) {
-                int i0 = ic + ip * MR;
-                int h = Math.min(MR, ic + mc - i0);
-                if (h == MR && w == NR) {
-                    kernel(ap, ip * kc * MR, bp, jp * kc * NR, kc, c, i0 * n + j0, n);
+                int i0 = ic + ip * mr;
+                int h = Math.min(mr, ic + mcur - i0);
+                int ao = ip * kc * mr, bo = jp * kc * NR;
+                if (h == mr && w == NR) {
+                    if (mr == 6) kernel6(ap, ao, bp, bo, kc, c, cOff + i0 * ldc + j0, ldc, !first);
+                    else kernel4(ap, ao, bp, bo, kc, c, cOff + i0 * ldc + j0, ldc, !first);
                 } else {
-                    java.util.Arrays.fill(tile, 0);
-                    kernel(ap, ip * kc * MR, bp, jp * kc * NR, kc, tile, 0, NR);
+                    if (mr == 6) kernel6(ap, ao, bp, bo, kc, tile, 0, NR, false);
+                    else kernel4(ap, ao, bp, bo, kc, tile, 0, NR, false);
                     for (int i = 0; i < h; i++) {
-                        for (int j = 0; j < w; j++) c[(i0 + i) * n + j0 + j] += tile[i * NR + j];
+                        int ci = cOff + (i0 + i) * ldc + j0;
+                        if (first) System.arraycopy(tile, i * NR, c, ci, w);
+                        else for (int j = 0; j < w; j++) c[ci + j] += tile[i * NR + j];
                     }
                 }
             }
         }
     }
 
-    /** C[6 x 16] at {@code co} (row stride {@code ldc}) += A panel x B panel over kc. */
-    private static void kernel(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc) {
+    /** C[6 x 16] at {@code co} (row stride {@code ldc}) = (or +=, when {@code acc}) A panel x B panel over kc. */
+    private static void kernel6(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -105,7 +174,7 @@ final class VectorSgemm implements Sgemm {
             int bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
-            int ai = ao + p * MR;
+            int ai = ao + p * 6;
             FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
@@ -125,16 +194,50 @@ final class VectorSgemm implements Sgemm {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        add(c, co, c00, c01);
-        add(c, co + ldc, c10, c11);
-        add(c, co + 2 * ldc, c20, c21);
-        add(c, co + 3 * ldc, c30, c31);
-        add(c, co + 4 * ldc, c40, c41);
-        add(c, co + 5 * ldc, c50, c51);
+        store(c, co, c00, c01, acc);
+        store(c, co + ldc, c10, c11, acc);
+        store(c, co + 2 * ldc, c20, c21, acc);
+        store(c, co + 3 * ldc, c30, c31, acc);
+        store(c, co + 4 * ldc, c40, c41, acc);
+        store(c, co + 5 * ldc, c50, c51, acc);
     }
 
-    private static void add(float[] c, int o, FloatVector v0, FloatVector v1) {
-        FloatVector.fromArray(S, c, o).add(v0).intoArray(c, o);
-        FloatVector.fromArray(S, c, o + 8).add(v1).intoArray(c, o + 8);
+    /** The 4 x 16 tile: eight accumulators, two B vectors and a broadcast stay well inside the sixteen AVX2 registers. */
+    private static void kernel4(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean acc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
+            int ai = ao + p * 4;
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        store(c, co, c00, c01, acc);
+        store(c, co + ldc, c10, c11, acc);
+        store(c, co + 2 * ldc, c20, c21, acc);
+        store(c, co + 3 * ldc, c30, c31, acc);
+    }
+
+    private static void store(float[] c, int o, FloatVector v0, FloatVector v1, boolean acc) {
+        if (acc) {
+            v0 = FloatVector.fromArray(S, c, o).add(v0);
+            v1 = FloatVector.fromArray(S, c, o + 8).add(v1);
+        }
+        v0.intoArray(c, o);
+        v1.intoArray(c, o + 8);
     }
 }

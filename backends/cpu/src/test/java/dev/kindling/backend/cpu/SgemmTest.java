@@ -8,31 +8,43 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SgemmTest {
-    private static void check(Sgemm g, int m, int n, int k, long seed) {
+    /** C = A B with A read transposed when {@code ta} (stored k x m) and B transposed when {@code tb} (stored n x k). */
+    private static void check(Sgemm g, int m, int n, int k, long seed, boolean ta, boolean tb) {
         Random r = new Random(seed);
-        float[] a = new float[m * k];
-        float[] b = new float[k * n];
+        float[] a = new float[m * k + 3];
+        float[] b = new float[k * n + 5];
         for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
         for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() * 2 - 1;
-        float[] c = new float[m * n];
-        for (int i = 0; i < c.length; i++) c[i] = 0.5f; // C += A B: the initial value must be kept
-        g.gemm(a, b, c, m, n, k);
+        int aOff = 3, bOff = 5;
+        int rsA = ta ? 1 : k, csA = ta ? m : 1, rsB = tb ? 1 : n, csB = tb ? k : 1;
+        int ldc = n + 2;
+        float[] c = new float[m * ldc + 1];
+        java.util.Arrays.fill(c, Float.NaN); // C is overwritten: stale values must not leak in
+        g.gemm(m, n, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, 1, ldc);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                double ref = 0.5;
-                double mag = 0.5;
+                double ref = 0;
+                double mag = 0;
                 for (int p = 0; p < k; p++) {
-                    ref += (double) a[i * k + p] * b[p * n + j];
-                    mag += Math.abs((double) a[i * k + p] * b[p * n + j]);
+                    double v = (double) a[aOff + i * rsA + p * csA] * b[bOff + p * rsB + j * csB];
+                    ref += v;
+                    mag += Math.abs(v);
                 }
-                assertEquals(ref, c[i * n + j], 1e-6 * mag + 1e-6, g.name() + " " + m + "x" + k + " * " + k + "x" + n + " at (" + i + "," + j + ")");
+                assertEquals(ref, c[1 + i * ldc + j], 1e-6 * mag + 1e-6,
+                        g.name() + " " + m + "x" + k + " * " + k + "x" + n + (ta ? " A^T" : "") + (tb ? " B^T" : "") + " at (" + i + "," + j + ")");
             }
         }
     }
 
+    private static void check(Sgemm g, int m, int n, int k, long seed) {
+        check(g, m, n, k, seed, false, false);
+        check(g, m, n, k, seed, true, false);
+        check(g, m, n, k, seed, false, true);
+    }
+
     private static void all(Sgemm g) {
         int[][] shapes = {{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {5, 15, 300}, {64, 256, 784}, {13, 40, 257}, {100, 9, 32}, {3, 3, 0},
-            {97, 130, 70}, {256, 64, 9}};
+            {97, 130, 70}, {256, 64, 9}, {200, 1100, 600}};
         long seed = 1;
         for (int[] s : shapes) check(g, s[0], s[1], s[2], seed++);
     }
@@ -43,6 +55,25 @@ class SgemmTest {
         // surefire runs with --add-modules jdk.incubator.vector, so the Vector API kernel must be the one chosen
         assertTrue(g instanceof VectorSgemm, "expected the Vector API kernel, got " + g.name());
         all(g);
+    }
+
+    @Test
+    void bothMicroKernelShapesMatchTheReference() {
+        all(new VectorSgemm(6));
+        all(new VectorSgemm(4));
+    }
+
+    @Test
+    void theMeasuredMicroKernelIsTheDefaultAndThePropertyOverridesIt() {
+        assertEquals("vector-4x16", VectorSgemm.forThisJdk().name());
+        String old = System.getProperty("kindling.cpu.sgemmKernel");
+        System.setProperty("kindling.cpu.sgemmKernel", "6x16");
+        try {
+            assertEquals("vector-6x16", VectorSgemm.forThisJdk().name());
+        } finally {
+            if (old == null) System.clearProperty("kindling.cpu.sgemmKernel");
+            else System.setProperty("kindling.cpu.sgemmKernel", old);
+        }
     }
 
     @Test

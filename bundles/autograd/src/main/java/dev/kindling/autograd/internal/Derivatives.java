@@ -6,6 +6,7 @@ import dev.kindling.api.Torch;
 import dev.kindling.kernel.ops.Attrs;
 import dev.kindling.kernel.ops.OpDef;
 import dev.kindling.kernel.ops.Ops;
+import dev.kindling.kernel.spi.Window2d;
 import dev.kindling.kernel.tensor.DenseTensor;
 
 import java.util.HashMap;
@@ -335,6 +336,17 @@ final class Derivatives {
                 out = out.indexAdd(d, idx, gr.select(-1, k));
             }
             return g(out);
+        });
+        def("im2col", "Im2ColBackward0", NONE, false, (c, gr) -> {
+            long[] s = c.inShape(0);
+            return g(Ops.col2im(gr, (Window2d) c.attrs().get(0), s[2], s[3]));
+        });
+        def("col2im", "Col2ImBackward0", NONE, false, (c, gr) -> g(Ops.im2col(gr, (Window2d) c.attrs().get(0))));
+        // each output took its value from one input cell (its index): gradients scatter back there, adding where windows overlap
+        def("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", NONE, true, (c, gr) -> {
+            long[] s = c.inShape(0);
+            Tensor idx = c.out(1).flatten(2, -1);
+            return g(zeros(new long[] {s[0], s[1], s[2] * s[3]}, gr).scatterAdd(2, idx, gr.reshape(idx.shape())).view(s));
         });
         def("constant_pad_nd", "ConstantPadNdBackward0", NONE, false, (c, gr) -> {
             long[] p = c.attrs().longs(0).clone();

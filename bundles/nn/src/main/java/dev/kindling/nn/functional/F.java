@@ -5,6 +5,8 @@ import dev.kindling.api.Generator;
 import dev.kindling.api.GradMode;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
+import dev.kindling.kernel.ops.Ops;
+import dev.kindling.kernel.spi.Window2d;
 import dev.kindling.nn.internal.Py;
 
 import java.util.ArrayList;
@@ -125,14 +127,79 @@ public final class F {
             throw new IllegalArgumentException("Calculated padded input size per channel: (" + hp + " x " + wp + "). Kernel size: (" + ekh + " x " + ekw
                     + "). Kernel size can't be greater than actual input size");
         }
-        long oh = (hp - ekh) / stride[0] + 1, ow = (wp - ekw) / stride[1] + 1;
-        Tensor xp = padding[0] == 0 && padding[1] == 0 ? x : x.pad(new long[] {padding[1], padding[1], padding[0], padding[0]}, 0.0);
-        long k = cPerGroup * kh * kw;
-        // im2col: [N, C, oh, ow, kh, kw] -> [N, groups, C/groups * kh*kw, oh*ow]; weight [groups, out/groups, C/groups * kh*kw]
-        Tensor cols = windows(xp, kh, kw, stride, dilation, oh, ow).permute(0, 1, 4, 5, 2, 3).reshape(n, groups, k, oh * ow);
-        Tensor y = weight.reshape(groups, out / groups, k).matmul(cols).reshape(n, out, oh, ow);
+        Window2d win = new Window2d(kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
+                Window2d.outputSize(h, kh, stride[0], padding[0], dilation[0]), Window2d.outputSize(w, kw, stride[1], padding[1], dilation[1]));
+        long k = cPerGroup * kh * kw, l = (long) win.oh() * win.ow();
+        // im2col [N, C*kh*kw, oh*ow], then one product per sample (and group) with the weight as a [out, C/groups*kh*kw] matrix
+        Tensor cols = Ops.im2col(x, win);
+        Tensor y;
+        if (groups == 1) {
+            // im2col lays its columns out [k, N, L]: one product covers the whole batch, in both passes
+            y = weight.reshape(out, k).mm(cols.transpose(0, 1).reshape(k, n * l)).view(out, n, win.oh(), win.ow()).transpose(0, 1);
+        } else {
+            y = weight.reshape(groups, out / groups, k).matmul(cols.reshape(n, groups, k, l)).reshape(n, out, win.oh(), win.ow());
+        }
         if (bias != null) y = y.add(bias.view(1, out, 1, 1));
         return unbatched ? y.squeeze(0) : y;
+    }
+
+    /**
+     * PyTorch's {@code F.unfold}: the sliding blocks of {@code [N, C, H, W]} (or unbatched {@code [C, H, W]}) as columns
+     * {@code [N, C*kh*kw, L]}, zero padding included.
+     */
+    public static Tensor unfold(Tensor x, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
+        boolean unbatched = x.dim() == 3;
+        if (x.dim() != 3 && x.dim() != 4) {
+            throw new IllegalArgumentException("Input Error: Only 3D or 4D input Tensors are supported (got " + x.dim() + "D)");
+        }
+        Tensor x4 = unbatched ? x.unsqueeze(0) : x;
+        Window2d win = window(kernelSize, dilation, padding, stride, x4.size(2), x4.size(3), "unfold");
+        Tensor cols = Ops.im2col(x4, win);
+        return unbatched ? cols.squeeze(0) : cols;
+    }
+
+    public static Tensor unfold(Tensor x, int kernelSize, int dilation, int padding, int stride) {
+        return unfold(x, pair(kernelSize), pair(dilation), pair(padding), pair(stride));
+    }
+
+    /**
+     * PyTorch's {@code F.fold}, the adjoint of {@link #unfold}: columns {@code [N, C*kh*kw, L]} (or {@code [C*kh*kw, L]})
+     * summed back into {@code [N, C, outH, outW]}; overlapping blocks add up.
+     */
+    public static Tensor fold(Tensor cols, int[] outputSize, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
+        boolean unbatched = cols.dim() == 2;
+        if (cols.dim() != 2 && cols.dim() != 3) {
+            throw new IllegalArgumentException("Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got " + cols.dim() + "D)");
+        }
+        Tensor c3 = unbatched ? cols.unsqueeze(0) : cols;
+        Window2d win = window(kernelSize, dilation, padding, stride, outputSize[0], outputSize[1], "fold");
+        long blocks = (long) kernelSize[0] * kernelSize[1];
+        if (c3.size(1) % blocks != 0) {
+            throw new IllegalArgumentException("Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)="
+                    + c3.size(1) + " and kernel_size=" + Arrays.toString(kernelSize));
+        }
+        if (c3.size(2) != (long) win.oh() * win.ow()) {
+            throw new IllegalArgumentException("Given output_size=" + Arrays.toString(outputSize) + ", kernel_size=" + Arrays.toString(kernelSize)
+                    + ", dilation=" + Arrays.toString(dilation) + ", padding=" + Arrays.toString(padding) + ", stride=" + Arrays.toString(stride)
+                    + ", expected size of input's dimension 2 to match the calculated number of sliding blocks " + win.oh() + " * " + win.ow()
+                    + " = " + (long) win.oh() * win.ow() + ", but got input.size(2)=" + c3.size(2) + ".");
+        }
+        Tensor y = Ops.col2im(c3, win, outputSize[0], outputSize[1]);
+        return unbatched ? y.squeeze(0) : y;
+    }
+
+    private static Window2d window(int[] k, int[] d, int[] p, int[] s, long h, long w, String op) {
+        checkPositive(k, "kernel size");
+        checkPositive(d, "dilation");
+        checkPositive(s, "stride");
+        for (int v : p) if (v < 0) throw new IllegalArgumentException(op + ": padding should be non-negative, got " + Arrays.toString(p));
+        int oh = Window2d.outputSize(h, k[0], s[0], p[0], d[0]), ow = Window2d.outputSize(w, k[1], s[1], p[1], d[1]);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException("Given input with spatial size (" + h + ", " + w + "), kernel_size=" + Arrays.toString(k) + ", dilation="
+                    + Arrays.toString(d) + ", padding=" + Arrays.toString(p) + ", calculated shape of the array of sliding blocks as (" + oh + ", " + ow
+                    + "), but its components must be at least one.");
+        }
+        return new Window2d(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], oh, ow);
     }
 
     /**
@@ -160,10 +227,9 @@ public final class F {
     /** Max pooling of {@code [N, C, H, W]} or {@code [C, H, W]}; padding counts as -inf; {@code ceilMode} as PyTorch's. */
     public static Tensor maxPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         Pool p = new Pool("max_pool2d", x, kernelSize, stride, padding, dilation, ceilMode);
-        Tensor xp = p.padded(x, Double.NEGATIVE_INFINITY);
-        long n = xp.size(0), c = xp.size(1);
-        Tensor y = windows(xp, kernelSize[0], kernelSize[1], stride, dilation, p.oh, p.ow)
-                .reshape(n, c, p.oh, p.ow, (long) kernelSize[0] * kernelSize[1]).max(4).values();
+        Window2d win = new Window2d(kernelSize[0], kernelSize[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
+                (int) p.oh, (int) p.ow);
+        Tensor y = Ops.maxPool2d(p.unbatched ? x.unsqueeze(0) : x, win).values();
         return p.unbatched ? y.squeeze(0) : y;
     }
 

@@ -1,0 +1,169 @@
+package dev.kindling.backend.cpu;
+
+import dev.kindling.kernel.spi.View;
+import dev.kindling.kernel.spi.Window2d;
+
+/**
+ * Sliding-window primitives over {@code [N, C, H, W]}: im2col, its adjoint col2im, and max pooling. Each (sample,
+ * channel) plane is one independent work item, so planes run in parallel when there is enough work, and every output
+ * element is written by exactly one item (col2im accumulates only within its own plane). float32 reads and writes the
+ * arrays directly; other floating dtypes go through the storage's double accessors.
+ */
+final class Windows {
+    private Windows() {}
+
+    static void im2col(View in, Window2d w, View out) {
+        int n = (int) in.shape()[0], c = (int) in.shape()[1];
+        long work = (long) w.kh() * w.kw() * w.oh() * w.ow();
+        ComputePool.parallelFor(n * c, work, plane -> im2colPlane(in, w, out, plane / c, plane % c));
+    }
+
+    private static void im2colPlane(View in, Window2d w, View out, int n, int ch) {
+        int h = (int) in.shape()[2], wd = (int) in.shape()[3];
+        long[] is = in.strides(), os = out.strides();
+        long inBase = in.offset() + n * is[0] + ch * is[1];
+        CpuStorage src = CpuBackend.s(in), dst = CpuBackend.s(out);
+        float[] fs = src instanceof CpuStorage.F32 ? ((CpuStorage.F32) src).a : null;
+        float[] fd = dst instanceof CpuStorage.F32 ? ((CpuStorage.F32) dst).a : null;
+        for (int i = 0; i < w.kh(); i++) {
+            for (int j = 0; j < w.kw(); j++) {
+                int row = (ch * w.kh() + i) * w.kw() + j;
+                long outRow = out.offset() + n * os[0] + row * os[1];
+                // columns x with 0 <= x*sw - pw + j*dw < W: a contiguous run [x0, x1)
+                int shift = j * w.dw() - w.pw();
+                int x0 = Math.max(0, ceilDiv(-shift, w.sw()));
+                int x1 = Math.min(w.ow(), ceilDiv(wd - shift, w.sw()));
+                if (x1 < x0) x1 = x0;
+                for (int y = 0; y < w.oh(); y++) {
+                    int iy = y * w.sh() - w.ph() + i * w.dh();
+                    long o = outRow + (long) y * w.ow() * os[2];
+                    boolean rowInside = iy >= 0 && iy < h;
+                    long inRow = inBase + iy * is[2];
+                    if (fs != null && fd != null) {
+                        int oi = (int) o, st = (int) os[2];
+                        if (!rowInside) {
+                            for (int x = 0; x < w.ow(); x++) fd[oi + x * st] = 0f;
+                            continue;
+                        }
+                        for (int x = 0; x < x0; x++) fd[oi + x * st] = 0f;
+                        int ii = (int) (inRow + (long) (x0 * w.sw() + shift) * is[3]);
+                        int step = (int) (w.sw() * is[3]);
+                        if (st == 1 && step == 1) {
+                            System.arraycopy(fs, ii, fd, oi + x0, x1 - x0);
+                        } else {
+                            for (int x = x0; x < x1; x++, ii += step) fd[oi + x * st] = fs[ii];
+                        }
+                        for (int x = x1; x < w.ow(); x++) fd[oi + x * st] = 0f;
+                    } else {
+                        for (int x = 0; x < w.ow(); x++) {
+                            int ix = x * w.sw() + shift;
+                            double v = rowInside && ix >= 0 && ix < wd ? src.getD((int) (inRow + ix * is[3])) : 0.0;
+                            dst.setD((int) (o + x * os[2]), v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static void col2im(View cols, Window2d w, View out) {
+        int n = (int) out.shape()[0], c = (int) out.shape()[1];
+        long work = (long) w.kh() * w.kw() * w.oh() * w.ow();
+        ComputePool.parallelFor(n * c, work, plane -> col2imPlane(cols, w, out, plane / c, plane % c));
+    }
+
+    private static void col2imPlane(View cols, Window2d w, View out, int n, int ch) {
+        int h = (int) out.shape()[2], wd = (int) out.shape()[3];
+        long[] cs = cols.strides(), os = out.strides();
+        long outBase = out.offset() + n * os[0] + ch * os[1];
+        CpuStorage src = CpuBackend.s(cols), dst = CpuBackend.s(out);
+        float[] fs = src instanceof CpuStorage.F32 ? ((CpuStorage.F32) src).a : null;
+        float[] fd = dst instanceof CpuStorage.F32 ? ((CpuStorage.F32) dst).a : null;
+        for (int i = 0; i < w.kh(); i++) {
+            for (int j = 0; j < w.kw(); j++) {
+                int row = (ch * w.kh() + i) * w.kw() + j;
+                long colRow = cols.offset() + n * cs[0] + row * cs[1];
+                int shift = j * w.dw() - w.pw();
+                int x0 = Math.max(0, ceilDiv(-shift, w.sw()));
+                int x1 = Math.min(w.ow(), ceilDiv(wd - shift, w.sw()));
+                for (int y = 0; y < w.oh(); y++) {
+                    int iy = y * w.sh() - w.ph() + i * w.dh();
+                    if (iy < 0 || iy >= h) continue;
+                    long ci = colRow + (long) y * w.ow() * cs[2];
+                    long oRow = outBase + iy * os[2];
+                    if (fs != null && fd != null) {
+                        int si = (int) (ci + x0 * cs[2]), sst = (int) cs[2];
+                        int di = (int) (oRow + (long) (x0 * w.sw() + shift) * os[3]), dst2 = (int) (w.sw() * os[3]);
+                        for (int x = x0; x < x1; x++, si += sst, di += dst2) fd[di] += fs[si];
+                    } else {
+                        for (int x = x0; x < x1; x++) {
+                            int di = (int) (oRow + (long) (x * w.sw() + shift) * os[3]);
+                            dst.setD(di, dst.getD(di) + src.getD((int) (ci + x * cs[2])));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static void maxPool2d(View in, Window2d w, View values, View indices) {
+        int n = (int) in.shape()[0], c = (int) in.shape()[1];
+        long work = (long) w.kh() * w.kw() * w.oh() * w.ow();
+        ComputePool.parallelFor(n * c, work, plane -> maxPoolPlane(in, w, values, indices, plane / c, plane % c));
+    }
+
+    /** PyTorch's CPU rule: a strictly greater value or a NaN takes over; the index starts at the window's first valid cell. */
+    private static void maxPoolPlane(View in, Window2d w, View values, View indices, int n, int ch) {
+        int h = (int) in.shape()[2], wd = (int) in.shape()[3];
+        long[] is = in.strides(), vs = values.strides(), xs = indices.strides();
+        long inBase = in.offset() + n * is[0] + ch * is[1];
+        long vBase = values.offset() + n * vs[0] + ch * vs[1];
+        long xBase = indices.offset() + n * xs[0] + ch * xs[1];
+        CpuStorage src = CpuBackend.s(in), vdst = CpuBackend.s(values);
+        long[] idx = ((CpuStorage.I64) CpuBackend.s(indices)).a;
+        float[] fs = src instanceof CpuStorage.F32 ? ((CpuStorage.F32) src).a : null;
+        float[] fv = vdst instanceof CpuStorage.F32 ? ((CpuStorage.F32) vdst).a : null;
+        for (int y = 0; y < w.oh(); y++) {
+            int y0 = y * w.sh() - w.ph();
+            int yEnd = Math.min(y0 + (w.kh() - 1) * w.dh() + 1, h);
+            while (y0 < 0) y0 += w.dh();
+            for (int x = 0; x < w.ow(); x++) {
+                int x0 = x * w.sw() - w.pw();
+                int xEnd = Math.min(x0 + (w.kw() - 1) * w.dw() + 1, wd);
+                while (x0 < 0) x0 += w.dw();
+                long best = (long) y0 * wd + x0;
+                double max = Double.NEGATIVE_INFINITY;
+                if (fs != null) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int iy = y0; iy < yEnd; iy += w.dh()) {
+                        int row = (int) (inBase + iy * is[2]);
+                        for (int ix = x0; ix < xEnd; ix += w.dw()) {
+                            float v = fs[row + (int) (ix * is[3])];
+                            if (v > m || v != v) {
+                                m = v;
+                                best = (long) iy * wd + ix;
+                            }
+                        }
+                    }
+                    max = m;
+                } else {
+                    for (int iy = y0; iy < yEnd; iy += w.dh()) {
+                        for (int ix = x0; ix < xEnd; ix += w.dw()) {
+                            double v = src.getD((int) (inBase + iy * is[2] + ix * is[3]));
+                            if (v > max || Double.isNaN(v)) {
+                                max = v;
+                                best = (long) iy * wd + ix;
+                            }
+                        }
+                    }
+                }
+                long vo = vBase + y * vs[2] + x * vs[3];
+                if (fv != null) fv[(int) vo] = (float) max;
+                else vdst.setD((int) vo, max);
+                idx[(int) (xBase + y * xs[2] + x * xs[3])] = best;
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }
+}

@@ -1,0 +1,12 @@
+package dev.kindling.kernel.spi;
+
+import java.util.List;
+
+/**
+ * Optionally implemented by a {@link TensorBackend}: lines about its state that {@code kindling:backends} prints under
+ * the table, e.g. each GPU's name and the device memory allocated and reserved by the backend's caching allocator.
+ */
+public interface BackendDiagnostics {
+    /** Short human-readable lines; empty when there is nothing to say. Must not throw. */
+    List<String> diagnostics();
+}
