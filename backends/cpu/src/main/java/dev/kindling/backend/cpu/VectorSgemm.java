@@ -50,6 +50,14 @@ final class VectorSgemm implements Sgemm {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
+        if (n < NR && m >= 2 * n) {
+            // a thin product (a 3x3 single-channel convolution's weight gradient has n = 9): computing Cᵀ = Bᵀ Aᵀ fills
+            // the 16-wide micro-tiles instead of padding 9 columns to 16, and splits across threads by columns
+            float[] t = new float[n * m];
+            gemm(n, m, k, b, bOff, csB, rsB, a, aOff, csA, rsA, t, 0, m);
+            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = t[j * m + i];
+            return;
+        }
         // split columns in multiples of NR across threads when the product is large enough; rows (in multiples of the
         // micro-kernel's height) when there are too few columns, as in a weight gradient [out, N*L] x [N*L, k] with k = 9
         int panels = (n + NR - 1) / NR;

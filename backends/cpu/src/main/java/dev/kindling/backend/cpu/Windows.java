@@ -123,6 +123,11 @@ final class Windows {
         long[] idx = ((CpuStorage.I64) CpuBackend.s(indices)).a;
         float[] fs = src instanceof CpuStorage.F32 ? ((CpuStorage.F32) src).a : null;
         float[] fv = vdst instanceof CpuStorage.F32 ? ((CpuStorage.F32) vdst).a : null;
+        if (fs != null && fv != null && is[3] == 1 && w.ph() == 0 && w.pw() == 0 && w.dh() == 1 && w.dw() == 1
+                && (w.oh() - 1) * w.sh() + w.kh() <= h && (w.ow() - 1) * w.sw() + w.kw() <= wd) {
+            maxPoolPlaneDense(fs, (int) inBase, (int) is[2], wd, w, fv, (int) vBase, (int) vs[2], (int) vs[3], idx, (int) xBase, (int) xs[2], (int) xs[3]);
+            return;
+        }
         for (int y = 0; y < w.oh(); y++) {
             int y0 = y * w.sh() - w.ph();
             int yEnd = Math.min(y0 + (w.kh() - 1) * w.dh() + 1, h);
@@ -161,6 +166,83 @@ final class Windows {
                 if (fv != null) fv[(int) vo] = (float) max;
                 else vdst.setD((int) vo, max);
                 idx[(int) (xBase + y * xs[2] + x * xs[3])] = best;
+            }
+        }
+    }
+
+    /** The common case, every window inside the plane (no padding, no dilation, floor mode), with unit-stride rows. */
+    private static void maxPoolPlaneDense(float[] fs, int inBase, int rowStride, int wd, Window2d w, float[] fv, int vBase, int vy, int vx,
+                                          long[] idx, int xBase, int xy, int xx) {
+        int kh = w.kh(), kw = w.kw(), sh = w.sh(), sw = w.sw();
+        if (kh == 2 && kw == 2) {
+            pool2x2(fs, inBase, rowStride, wd, sh, sw, w.oh(), w.ow(), fv, vBase, vy, vx, idx, xBase, xy, xx);
+            return;
+        }
+        for (int y = 0; y < w.oh(); y++) {
+            int top = y * sh;
+            int vo = vBase + y * vy, xo = xBase + y * xy;
+            for (int x = 0; x < w.ow(); x++) {
+                int left = x * sw;
+                float m = Float.NEGATIVE_INFINITY;
+                int best = top * wd + left;
+                boolean nan = false;
+                for (int i = 0; i < kh; i++) {
+                    int row = inBase + (top + i) * rowStride + left;
+                    int pos = (top + i) * wd + left;
+                    for (int j = 0; j < kw; j++) {
+                        // one compare feeding selects, not branches: which cell wins is random on real data
+                        float v = fs[row + j];
+                        boolean take = v > m;
+                        m = take ? v : m;
+                        best = take ? pos + j : best;
+                        nan |= v != v;
+                    }
+                }
+                if (nan) {
+                    // PyTorch's rule for NaN windows: the last NaN wins
+                    for (int i = 0; i < kh; i++) {
+                        for (int j = 0; j < kw; j++) {
+                            float v = fs[inBase + (top + i) * rowStride + left + j];
+                            if (v != v) {
+                                m = v;
+                                best = (top + i) * wd + left + j;
+                            }
+                        }
+                    }
+                }
+                fv[vo + x * vx] = m;
+                idx[xo + x * xx] = best;
+            }
+        }
+    }
+
+    /** 2 x 2 windows, the usual pooling: four loads and three selects per output, no inner loops. */
+    private static void pool2x2(float[] fs, int inBase, int rowStride, int wd, int sh, int sw, int oh, int ow, float[] fv, int vBase, int vy,
+                                int vx, long[] idx, int xBase, int xy, int xx) {
+        for (int y = 0; y < oh; y++) {
+            int r0 = inBase + y * sh * rowStride, r1 = r0 + rowStride;
+            int p0 = y * sh * wd, p1 = p0 + wd;
+            int vo = vBase + y * vy, xo = xBase + y * xy;
+            for (int x = 0; x < ow; x++) {
+                int c = x * sw;
+                float a = fs[r0 + c], b = fs[r0 + c + 1], d = fs[r1 + c], e = fs[r1 + c + 1];
+                // branch-free: which cell wins is random on real data, and mispredicted branches made this 3x slower.
+                // Strict compares keep the first of equal values, as PyTorch's scan does; the value is re-read from the
+                // winning cell so -0.0 and 0.0 come out as PyTorch's do.
+                int right01 = b > a ? 1 : 0, right23 = e > d ? 1 : 0;
+                boolean low = Math.max(d, e) > Math.max(a, b);
+                int dy = low ? 1 : 0, dx = low ? right23 : right01;
+                float m = fs[r0 + dy * rowStride + c + dx];
+                int best = p0 + dy * wd + c + dx;
+                if ((a != a) | (b != b) | (d != d) | (e != e)) {
+                    // PyTorch's rule for NaN windows: the last NaN wins
+                    if (a != a) { m = a; best = p0 + c; }
+                    if (b != b) { m = b; best = p0 + c + 1; }
+                    if (d != d) { m = d; best = p1 + c; }
+                    if (e != e) { m = e; best = p1 + c + 1; }
+                }
+                fv[vo + x * vx] = m;
+                idx[xo + x * xx] = best;
             }
         }
     }

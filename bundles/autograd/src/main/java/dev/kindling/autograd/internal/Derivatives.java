@@ -116,7 +116,8 @@ final class Derivatives {
             Tensor y = c.out();
             return g(gr.mul(y).mul(y.neg().add(1.0)));
         });
-        def("relu", "ReluBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out().gt(0.0).to(gr.dtype()))));
+        // a bool mask multiplies without a conversion pass (float * bool promotes to float)
+        def("relu", "ReluBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out().gt(0.0))));
         def("erf", "ErfBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0).square().neg().exp()).mul(2 / Math.sqrt(Math.PI))));
         def("floor", "FloorBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
         def("ceil", "CeilBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
