@@ -79,6 +79,8 @@ class DistributionIT {
         assertEquals(0, r.status(), r.all());
         assertTrue(r.out().contains("cpu-java"), r.all());
         assertTrue(r.out().matches("(?s).*\\*\\s+cpu-java\\s+cpu\\s.*available.*"), r.all());
+        // The CUDA backend ships too: listed with its status (unavailable with the reason where there is no GPU).
+        assertTrue(r.out().matches("(?s).*cuda-jcuda\\s+cuda\\s.*(available|unavailable: .*CUDA).*"), r.all());
         assertFalse(r.err().contains("Exception"), r.all());
         try (var files = Files.list(elsewhere)) {
             assertEquals(1, files.count(), "no felix-cache or other files in the working directory");

@@ -2,6 +2,7 @@ package dev.kindling.kernel;
 
 import dev.kindling.api.Device;
 import dev.kindling.kernel.spi.Availability;
+import dev.kindling.kernel.spi.BackendDiagnostics;
 import dev.kindling.kernel.spi.TensorBackend;
 
 import java.util.ArrayList;
@@ -114,9 +115,18 @@ public final class BackendRegistry {
             Availability a = b.availability();
             BackendHandle sel = selectOrNull(b.deviceType());
             out.add(new BackendInfo(b.name(), b.deviceType(), b.version(), b.rank(), a.available(), a.reason(),
-                    a.available() ? b.devices() : List.of(), sel == h, b.name().equals(preferred.get(b.deviceType()))));
+                    a.available() ? b.devices() : List.of(), sel == h, b.name().equals(preferred.get(b.deviceType())), diagnostics(b)));
         }
         return out;
+    }
+
+    private static List<String> diagnostics(TensorBackend b) {
+        if (!(b instanceof BackendDiagnostics)) return List.of();
+        try {
+            return List.copyOf(((BackendDiagnostics) b).diagnostics());
+        } catch (RuntimeException e) {
+            return List.of("diagnostics failed: " + e);
+        }
     }
 
     public List<Device> devices() {

@@ -16,25 +16,28 @@ final class VectorMasks {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
 
-    /** {@code o[oo+i] = x[xo+i] op y[yo+i*ys]} for i below the returned count (a multiple of 8); ys is 0 or 1. */
+    /**
+     * {@code o[oo+i] = x[xo+i] op y[yo+i*ys]} for i below the returned count (a multiple of 8); ys is 0 or 1. One loop per
+     * comparison: the Vector API compiles {@code compare} to one instruction only for a constant operator.
+     */
     static int compare(int op, float[] x, int xo, float[] y, int yo, int ys, boolean[] o, int oo, int n) {
-        VectorOperators.Comparison c;
-        switch (op) {
-            case 0: c = VectorOperators.EQ; break;
-            case 1: c = VectorOperators.NE; break;
-            case 2: c = VectorOperators.LT; break;
-            case 3: c = VectorOperators.LE; break;
-            case 4: c = VectorOperators.GT; break;
-            default: c = VectorOperators.GE; break;
-        }
         int end = n & ~7;
-        if (ys == 0) {
-            FloatVector q = FloatVector.broadcast(S, y[yo]);
-            for (int i = 0; i < end; i += 8) FloatVector.fromArray(S, x, xo + i).compare(c, q).intoArray(o, oo + i);
-        } else {
-            for (int i = 0; i < end; i += 8) FloatVector.fromArray(S, x, xo + i).compare(c, FloatVector.fromArray(S, y, yo + i)).intoArray(o, oo + i);
+        switch (op) {
+            case 0: for (int i = 0; i < end; i += 8) v(x, xo + i).compare(VectorOperators.EQ, w(y, yo, ys, i)).intoArray(o, oo + i); break;
+            case 1: for (int i = 0; i < end; i += 8) v(x, xo + i).compare(VectorOperators.NE, w(y, yo, ys, i)).intoArray(o, oo + i); break;
+            case 2: for (int i = 0; i < end; i += 8) v(x, xo + i).compare(VectorOperators.LT, w(y, yo, ys, i)).intoArray(o, oo + i); break;
+            case 3: for (int i = 0; i < end; i += 8) v(x, xo + i).compare(VectorOperators.LE, w(y, yo, ys, i)).intoArray(o, oo + i); break;
+            case 4: for (int i = 0; i < end; i += 8) v(x, xo + i).compare(VectorOperators.GT, w(y, yo, ys, i)).intoArray(o, oo + i); break;
+            default: for (int i = 0; i < end; i += 8) v(x, xo + i).compare(VectorOperators.GE, w(y, yo, ys, i)).intoArray(o, oo + i); break;
         }
         return end;
+    }
+
+    private static FloatVector v(float[] a, int i) { return FloatVector.fromArray(S, a, i); }
+
+    /** Lanes i..i+7 of the other operand: its values, or its one value broadcast. */
+    private static FloatVector w(float[] y, int yo, int ys, int i) {
+        return ys == 0 ? FloatVector.broadcast(S, y[yo]) : FloatVector.fromArray(S, y, yo + i);
     }
 
     /** {@code o[oo+i] = x[xo+i] * (m[mo+i] ? 1 : 0)} (a true multiply: NaN * 0 stays NaN) for i below the returned count. */

@@ -27,6 +27,10 @@ final class BackendTable {
             table.row(mark, b.name(), b.deviceType(), b.version(), b.rank(), status, devices);
         }
         StringBuilder sb = new StringBuilder(table.toString());
+        for (BackendInfo b : backends) {
+            if (b.details() == null) continue;
+            for (String line : b.details()) sb.append("  ").append(b.name()).append(": ").append(line).append('\n');
+        }
         sb.append("* = serves new tensors for its device type");
         if (anyPreferred) sb.append("; P = preferred (kindling:prefer <device> default restores the ranking)");
         sb.append('\n');

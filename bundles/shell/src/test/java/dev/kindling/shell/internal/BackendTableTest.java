@@ -44,4 +44,15 @@ class BackendTableTest {
         assertTrue(out.contains("* = serves new tensors"));
         assertFalse(out.contains("P = preferred"));
     }
+
+    @Test
+    void backendDiagnosticsFollowTheTable() {
+        String out = BackendTable.format(List.of(
+                new BackendInfo("cpu-java", "cpu", "0.1.0", 0, true, "available", List.of(Device.CPU), true, false),
+                new BackendInfo("cuda-jcuda", "cuda", "0.1.0", 100, true, "available (driver 12.6)", List.of(Device.CUDA), true, false,
+                        List.of("cuda:0 NVIDIA H100 80GB HBM3 (79.19 MiB): allocated 12.00 MiB, reserved 20.00 MiB, matmul: cuBLAS"))));
+        String[] lines = out.split("\n");
+        assertEquals("  cuda-jcuda: cuda:0 NVIDIA H100 80GB HBM3 (79.19 MiB): allocated 12.00 MiB, reserved 20.00 MiB, matmul: cuBLAS", lines[4]);
+        assertTrue(lines[5].startsWith("* = serves new tensors"), lines[5]);
+    }
 }
