@@ -27,6 +27,13 @@ if ! "$PY" -c 'import torch' 2>/dev/null; then
   exit 2
 fi
 
+BLAS=$(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null || true)
+case "$BLAS" in
+  *openblas*) ;;
+  *) echo "# WARNING: PyTorch's BLAS here is '${BLAS:-unknown}', not OpenBLAS: its matrix products run on the reference"
+     echo "#          BLAS, 30x slower. apt-get install libopenblas0-pthread to compare against the usual setup." ;;
+esac
+
 if [ -z "${SKIP_BUILD:-}" ]; then
   mvn -B -q -ntp install -DskipTests >/dev/null
   mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile=benchmarks/target/classpath.txt >/dev/null
@@ -37,7 +44,7 @@ JAVA=(java -XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector -
       -cp "$CP" dev.kindling.benchmarks.Workloads)
 
 echo "# machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(java -version 2>&1 | head -1)"
-echo "# peer: PyTorch $("$PY" -c 'import torch; print(torch.__version__)'), threads=$THREADS, rounds=$ROUNDS, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "# peer: PyTorch $("$PY" -c 'import torch; print(torch.__version__)') with BLAS ${BLAS:-unknown}, threads=$THREADS, rounds=$ROUNDS, $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '%-12s %-10s %12s %12s %8s %8s %8s %s\n' workload unit kindling pytorch min median max kindling_gc
 for w in "${WORKLOADS[@]}"; do
   ratios=()

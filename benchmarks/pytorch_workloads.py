@@ -7,11 +7,16 @@ import os
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn as nn
+THREADS = int(os.environ.get("KINDLING_THREADS", "2"))
+# OpenBLAS (Debian's PyTorch calls it for matrix products) keeps its own thread pool: cap it too, before it loads
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 
-torch.set_num_threads(int(os.environ.get("KINDLING_THREADS", "2")))
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
+torch.set_num_threads(THREADS)
 torch.manual_seed(0)
 ROOT = "/usr/share/datasets/fashion-mnist/"
 ALL = ["mlp_train", "cnn_train", "mlp_infer", "sgemm1024", "add1", "graph3", "add_large", "relu_large", "sum_large"]
@@ -146,8 +151,12 @@ def main():
     fn = {"mlp_train": lambda: training(False), "cnn_train": lambda: training(True), "mlp_infer": inference,
           "sgemm1024": lambda: sgemm(1024), "add1": add_one, "graph3": graph3, "add_large": lambda: large("add"),
           "relu_large": lambda: large("relu"), "sum_large": lambda: large("sum")}[w]()
-    fn()
-    fn()
+    # the same warm-up as the Java side: at least 3 s of rounds
+    warm_end = time.perf_counter() + 3
+    warm = 0
+    while warm < 2 or time.perf_counter() < warm_end:
+        fn()
+        warm += 1
     v = sorted(fn() for _ in range(rounds))
     print(f"RESULT {w} {v[rounds // 2]:.4f} {UNITS[w]} gc=0.000 rounds={[round(x, 4) for x in v]}")
 

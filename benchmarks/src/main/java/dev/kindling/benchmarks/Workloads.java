@@ -35,6 +35,8 @@ import java.util.function.DoubleSupplier;
 public final class Workloads {
     private Workloads() {}
 
+    static final double WARMUP_SECONDS = 3;
+
     public static final List<String> ALL = List.of("mlp_train", "cnn_train", "mlp_infer", "sgemm1024", "add1", "graph3",
             "add_large", "relu_large", "sum_large");
 
@@ -59,10 +61,18 @@ public final class Workloads {
         }
     }
 
-    /** One warm-up round, then {@code rounds} timed ones; prints the median and the GC share of the timed wall time. */
+    /**
+     * Warm-up rounds for at least {@link #WARMUP_SECONDS} (the Vector API kernels reach steady state only after C2 has
+     * compiled them, about a second in), then {@code rounds} timed ones; prints the median and the GC share of the timed
+     * wall time.
+     */
     private static void report(String name, String unit, int rounds, DoubleSupplier round) {
-        round.getAsDouble();
-        round.getAsDouble();
+        long warmEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
+        int warm = 0;
+        while (warm < 2 || System.nanoTime() < warmEnd) {
+            round.getAsDouble();
+            warm++;
+        }
         double[] v = new double[rounds];
         long gc0 = gcMillis(), t0 = System.nanoTime();
         for (int i = 0; i < rounds; i++) v[i] = round.getAsDouble();
