@@ -167,7 +167,49 @@ final class Kernels {
         return out;
     }
 
-    static DenseTensor binary(BinaryOp op, DenseTensor a, DenseTensor b, double alpha) {
+    static DenseTensor binary(BinaryOp op, DenseTensor a, DenseTensor b, double alpha) { return binary(op, a, b, alpha, null); }
+
+    /**
+     * {@code a.op_(b)}: computed straight into {@code a} when the result has a's shape and dtype and b does not overlap a
+     * in another layout (the backend then reads and writes each element in one pass); otherwise computed aside and copied
+     * back, with PyTorch's shape and cast errors.
+     */
+    static void binaryInPlace(BinaryOp op, DenseTensor a, DenseTensor b, double alpha) {
+        b = sameBackend(a, b, op.name().toLowerCase() + "_");
+        boolean direct = Arrays.equals(Shapes.broadcast(a.shapeRef(), b.shapeRef()), a.shapeRef()) && binaryOutType(op, a, b) == a.dtype()
+                && (b.storage() != a.storage() || sameLayout(a, b));
+        if (direct) {
+            binary(op, a, b, alpha, a);
+            a.versionCounter().bump();
+        } else {
+            writeBack(a, binary(op, a, b, alpha, null), op.name().toLowerCase() + "_");
+        }
+    }
+
+    /** {@code x.op_()}, straight into x when the result keeps x's dtype. */
+    static void unaryInPlace(UnaryOp op, DenseTensor x) {
+        if (unaryResultType(op, x.dtype()) == x.dtype()) {
+            x.backend().unary(op, x.view(), x.view());
+            x.versionCounter().bump();
+        } else {
+            writeBack(x, unary(op, x), op.name().toLowerCase() + "_");
+        }
+    }
+
+    private static boolean sameLayout(DenseTensor a, DenseTensor b) {
+        return a.storageOffset() == b.storageOffset() && Arrays.equals(a.shapeRef(), b.shapeRef()) && Arrays.equals(a.stridesRef(), b.stridesRef());
+    }
+
+    private static DType binaryOutType(BinaryOp op, DenseTensor a, DenseTensor b) {
+        DType common = Promotion.resultType(a, b);
+        switch (op) {
+            case DIV: case ATAN2: return Promotion.floating(common);
+            case EQ: case NE: case LT: case LE: case GT: case GE: case LOGICAL_AND: case LOGICAL_OR: case LOGICAL_XOR: return DType.BOOL;
+            default: return common;
+        }
+    }
+
+    private static DenseTensor binary(BinaryOp op, DenseTensor a, DenseTensor b, double alpha, DenseTensor into) {
         b = sameBackend(a, b, op.name().toLowerCase());
         DType common = Promotion.resultType(a, b);
         if (op == BinaryOp.SUB && a.dtype() == DType.BOOL && b.dtype() == DType.BOOL) {
@@ -199,7 +241,7 @@ final class Kernels {
                 outType = common;
         }
         long[] shape = Shapes.broadcast(a.shapeRef(), b.shapeRef());
-        DenseTensor out = a.newTensor(outType, shape);
+        DenseTensor out = into != null ? into : a.newTensor(outType, shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.view(), compute);
         return out;
     }

@@ -65,14 +65,24 @@ public final class Ops {
             OpDef op = u.isPredicate() ? nondiff(name, (in, a) -> one(Kernels.unary(u, d(in[0]))))
                     : diff(name, (in, a) -> one(Kernels.unary(u, d(in[0]))));
             UNARY.put(u, op);
-            if (!u.isPredicate()) UNARY_.put(u, inPlace(op));
+            if (!u.isPredicate()) {
+                UNARY_.put(u, def(name + "_", op.kind(), false, true, (in, a) -> {
+                    Kernels.unaryInPlace(u, d(in[0]));
+                    return one(in[0]);
+                }));
+            }
         }
         for (BinaryOp b : BinaryOp.values()) {
             String name = b.name().toLowerCase(Locale.ROOT);
             OpDef.Forward f = (in, a) -> one(Kernels.binary(b, d(in[0]), d(in[1]), a.size() > 0 ? a.d(0) : 1.0));
             OpDef op = b.writesBool() ? nondiff(name, f) : diff(name, f);
             BINARY.put(b, op);
-            if (!b.writesBool()) BINARY_.put(b, inPlace(op));
+            if (!b.writesBool()) {
+                BINARY_.put(b, def(name + "_", op.kind(), false, true, (in, a) -> {
+                    Kernels.binaryInPlace(b, d(in[0]), d(in[1]), a.size() > 0 ? a.d(0) : 1.0);
+                    return one(in[0]);
+                }));
+            }
         }
     }
 

@@ -52,6 +52,12 @@ final class Derivatives {
 
     private static Tensor[] g(Tensor... grads) { return grads; }
 
+    /** A matrix stored column by column: the transpose of a contiguous one. */
+    private static boolean columnMajor(Tensor m) {
+        long[] st = m.stride();
+        return m.size(0) > 1 && m.size(1) > 1 && st[0] == 1 && st[1] == m.size(0);
+    }
+
     /** A scalar as a tensor like {@code like}. */
     private static Tensor full(Tensor like, double v) { return Torch.fullLike(like, v); }
 
@@ -281,8 +287,14 @@ final class Derivatives {
         });
 
         // ---- matrices ----
-        def("mm", "MmBackward0", X | Y, false, (c, gr) ->
-                g(c.needs(0) ? gr.mm(c.in(1).t()) : null, c.needs(1) ? c.in(0).t().mm(gr) : null));
+        // As PyTorch's mm_mat1/mat2_backward: a gradient comes out in its input's layout, so the transposed weight of a
+        // Linear (x · wᵀ) gets a gradient whose transpose is contiguous, and accumulating it into w.grad reads memory in order
+        def("mm", "MmBackward0", X | Y, false, (c, gr) -> {
+            Tensor a = c.in(0), b = c.in(1);
+            Tensor ga = !c.needs(0) ? null : columnMajor(a) ? b.mm(gr.t()).t() : gr.mm(b.t());
+            Tensor gb = !c.needs(1) ? null : columnMajor(b) ? gr.t().mm(a).t() : a.t().mm(gr);
+            return g(ga, gb);
+        });
         def("bmm", "BmmBackward0", X | Y, false, (c, gr) ->
                 g(c.needs(0) ? gr.bmm(c.in(1).transpose(1, 2)) : null, c.needs(1) ? c.in(0).transpose(1, 2).bmm(gr) : null));
         def("inverse", "LinalgInvExBackward0", NONE, true, (c, gr) -> {
