@@ -3,15 +3,8 @@ package dev.kindling.benchmarks;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
@@ -19,13 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Dispatch and autograd bookkeeping overhead: PyTorch on this machine kind takes ~3.3 µs for an add of two 1-element
  * tensors and ~90 µs for forward + backward of a 3-op scalar graph (../shared/notes/cpu-performance.md).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+IgnoreUnrecognizedVMOptions", "--add-modules=jdk.incubator.vector"})
-public class AutogradBenchmark {
+public class AutogradBenchmark extends KindlingBenchmark {
     private Tensor a;
     private Tensor b;
     private Tensor c;

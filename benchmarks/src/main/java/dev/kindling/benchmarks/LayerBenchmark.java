@@ -5,26 +5,17 @@ import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
 import dev.kindling.nn.functional.F;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
-/** The CNN's layers at batch 64 on Fashion-MNIST shapes: convolutions (forward, forward + backward) and max pooling. */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+/**
+ * The CNN's layers at batch 64 on Fashion-MNIST shapes: convolutions (forward, forward + backward), max pooling, the
+ * bias add and the bias gradient's sum over N, H, W.
+ */
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+IgnoreUnrecognizedVMOptions", "--add-modules=jdk.incubator.vector"})
-public class LayerBenchmark {
+public class LayerBenchmark extends KindlingBenchmark {
     private Tensor image;
     private Tensor pooled1;
     private Tensor act1;
@@ -32,6 +23,7 @@ public class LayerBenchmark {
     private Tensor b1;
     private Tensor w2;
     private Tensor b2;
+    private Tensor bias;
 
     @Setup
     public void setup() {
@@ -43,6 +35,7 @@ public class LayerBenchmark {
         b1 = Torch.randn(32).requiresGrad_(true);
         w2 = Torch.randn(64, 32, 3, 3).requiresGrad_(true);
         b2 = Torch.randn(64).requiresGrad_(true);
+        bias = Torch.randn(1, 32, 1, 1);
     }
 
     /** conv(1→32, 3, padding 1) on [64, 1, 28, 28]. */
@@ -76,6 +69,22 @@ public class LayerBenchmark {
     public Tensor maxPool() {
         try (GradMode g = Torch.noGrad()) {
             return F.maxPool2d(act1, 2);
+        }
+    }
+
+    /** [64, 32, 28, 28] + [1, 32, 1, 1]. */
+    @Benchmark
+    public Tensor biasAdd() {
+        try (GradMode g = Torch.noGrad()) {
+            return act1.add(bias);
+        }
+    }
+
+    /** Sum of [64, 32, 28, 28] over dims 0, 2, 3 (a convolution's bias gradient). */
+    @Benchmark
+    public Tensor channelSum() {
+        try (GradMode g = Torch.noGrad()) {
+            return act1.sum(new int[] {0, 2, 3}, false);
         }
     }
 }

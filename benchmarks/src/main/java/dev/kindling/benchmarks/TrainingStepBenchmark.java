@@ -9,14 +9,9 @@ import dev.kindling.optim.Adam;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.SGD;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -25,13 +20,10 @@ import java.util.concurrent.TimeUnit;
  * One training step (zero_grad, forward, loss, backward, optimizer step) at batch 64 on Fashion-MNIST-shaped random
  * data: the MLP 784-256-10 with SGD momentum and the CNN of the notes with Adam. Samples/s = 64 / time.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+IgnoreUnrecognizedVMOptions", "--add-modules=jdk.incubator.vector"})
-public class TrainingStepBenchmark {
+public class TrainingStepBenchmark extends KindlingBenchmark {
     private Tensor x;
     private Tensor y;
     private Module mlp;
