@@ -20,6 +20,8 @@ class FoldUnfoldTest {
         Tensor x = Torch.arange(0, 2 * 2 * 4 * 5).toFloat().reshape(2, 2, 4, 5);
         Tensor u = F.unfold(x, K, D, P, S);
         assertArrayEquals(new long[] {2, 12, 3}, u.shape());
+        assertTrue(u.isContiguous(), "unfold's result is contiguous, as PyTorch's");
+        assertArrayEquals(new long[] {72}, u.view(-1).shape());
         assertEquals(1896.0, u.sum().item(), 0);
         // weighted by position, so a misplaced element changes the figure (PyTorch: 88740)
         assertEquals(88740.0, u.mul(Torch.arange(0, u.numel()).toFloat().reshape(u.shape())).sum().item(), 0);

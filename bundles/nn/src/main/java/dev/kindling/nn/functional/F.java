@@ -154,7 +154,9 @@ public final class F {
         }
         Tensor x4 = unbatched ? x.unsqueeze(0) : x;
         Window2d win = window(kernelSize, dilation, padding, stride, x4.size(2), x4.size(3), "unfold");
-        Tensor cols = Ops.im2col(x4, win);
+        // im2col lays columns out for convolution ([k, N, L] in memory); PyTorch's unfold returns a contiguous tensor,
+        // which callers may view freely
+        Tensor cols = Ops.im2col(x4, win).contiguous();
         return unbatched ? cols.squeeze(0) : cols;
     }
 
