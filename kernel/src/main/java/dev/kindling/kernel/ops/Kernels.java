@@ -176,7 +176,8 @@ final class Kernels {
      */
     static void binaryInPlace(BinaryOp op, DenseTensor a, DenseTensor b, double alpha) {
         b = sameBackend(a, b, op.name().toLowerCase() + "_");
-        boolean direct = Arrays.equals(Shapes.broadcast(a.shapeRef(), b.shapeRef()), a.shapeRef()) && binaryOutType(op, a, b) == a.dtype()
+        boolean direct = Arrays.equals(Shapes.broadcast(a.shapeRef(), b.shapeRef()), a.shapeRef())
+                && binaryOutType(op, Promotion.resultType(a, b)) == a.dtype()
                 && (b.storage() != a.storage() || sameLayout(a, b));
         if (direct) {
             binary(op, a, b, alpha, a);
@@ -200,8 +201,8 @@ final class Kernels {
         return a.storageOffset() == b.storageOffset() && Arrays.equals(a.shapeRef(), b.shapeRef()) && Arrays.equals(a.stridesRef(), b.stridesRef());
     }
 
-    private static DType binaryOutType(BinaryOp op, DenseTensor a, DenseTensor b) {
-        DType common = Promotion.resultType(a, b);
+    /** The result dtype of a binary op whose operands promote to {@code common}. */
+    private static DType binaryOutType(BinaryOp op, DType common) {
         switch (op) {
             case DIV: case ATAN2: return Promotion.floating(common);
             case EQ: case NE: case LT: case LE: case GT: case GE: case LOGICAL_AND: case LOGICAL_OR: case LOGICAL_XOR: return DType.BOOL;
@@ -224,22 +225,9 @@ final class Kernels {
             b = binary(BinaryOp.MUL, b, s, 1.0);
             if (b.dtype() != common && b.dim() == 0) b = toCopy(b, common, b.device());
         }
-        DType compute;
-        DType outType;
-        switch (op) {
-            case DIV: case ATAN2:
-                compute = Promotion.floating(common);
-                outType = compute;
-                break;
-            case EQ: case NE: case LT: case LE: case GT: case GE:
-            case LOGICAL_AND: case LOGICAL_OR: case LOGICAL_XOR:
-                compute = common;
-                outType = DType.BOOL;
-                break;
-            default:
-                compute = common;
-                outType = common;
-        }
+        DType outType = binaryOutType(op, common);
+        // comparisons and logical ops compute in the operands' common type; the rest compute in their result type
+        DType compute = outType == DType.BOOL ? common : outType;
         long[] shape = Shapes.broadcast(a.shapeRef(), b.shapeRef());
         DenseTensor out = into != null ? into : a.newTensor(outType, shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.view(), compute);
