@@ -34,7 +34,7 @@ final class FastCopy {
         if (a instanceof CpuStorage.Bool) {
             boolean[] x = ((CpuStorage.Bool) a).a;
             Strided.rowsParallel(dst.shape(), (b, n, st) -> {
-                int j = st[0] == 1 && st[1] == 1 && VectorSum.AVAILABLE ? VectorMasks.maskToFloat(x, b[0], y, b[1], n) : 0;
+                int j = st[0] == 1 && st[1] == 1 && VectorApi.AVAILABLE ? VectorMasks.maskToFloat(x, b[0], y, b[1], n) : 0;
                 for (; j < n; j++) y[b[1] + j * st[1]] = x[b[0] + j * st[0]] ? 1f : 0f;
             }, src, dst);
             return true;

@@ -25,13 +25,11 @@ final class FastF32 {
         }
         if (!(out.storage() instanceof CpuStorage.F32)) return false;
         if (op == BinaryOp.MUL && a.storage() instanceof CpuStorage.F32 && b.storage() instanceof CpuStorage.Bool) return mulMask(a, b, out);
-        float[] x = floats(a);
-        float[] y = floats(b);
-        if (x == null || y == null) return false;
-        if (!(a.storage() instanceof CpuStorage.F32)) a = new View(a.storage(), a.shape(), a.strides(), 0);
-        if (!(b.storage() instanceof CpuStorage.F32)) b = new View(b.storage(), b.shape(), b.strides(), 0);
+        Operand p = operand(a), q = operand(b);
+        if (p == null || q == null) return false;
+        float[] x = p.array, y = q.array;
         float[] o = ((CpuStorage.F32) out.storage()).a;
-        Strided.rowsParallel(out.shape(), (base, n, step) -> row(op, x, base[0], step[0], y, base[1], step[1], o, base[2], step[2], n), a, b, out);
+        Strided.rowsParallel(out.shape(), (base, n, step) -> row(op, x, base[0], step[0], y, base[1], step[1], o, base[2], step[2], n), p.view, q.view, out);
         return true;
     }
 
@@ -42,30 +40,35 @@ final class FastF32 {
         float[] o = ((CpuStorage.F32) out.storage()).a;
         Strided.rowsParallel(out.shape(), (base, n, st) -> {
             int xo = base[0], xs = st[0], mo = base[1], ms = st[1], oo = base[2], os = st[2];
-            int i = xs == 1 && ms == 1 && os == 1 && VectorSum.AVAILABLE ? VectorMasks.mulMask(x, xo, m, mo, o, oo, n) : 0;
+            int i = xs == 1 && ms == 1 && os == 1 && VectorApi.AVAILABLE ? VectorMasks.mulMask(x, xo, m, mo, o, oo, n) : 0;
             for (; i < n; i++) o[oo + i * os] = x[xo + i * xs] * (m[mo + i * ms] ? 1f : 0f);
         }, a, b, out);
         return true;
     }
 
-    /** The operand's float array, a one-element array for a broadcast scalar of another dtype, or null. */
-    private static float[] floats(View v) {
-        if (v.storage() instanceof CpuStorage.F32) return ((CpuStorage.F32) v.storage()).a;
+    /** A float32 operand's array and the view that indexes it. */
+    private record Operand(float[] array, View view) {}
+
+    /**
+     * The operand as float32: its own array, or for a broadcast scalar of another dtype a one-element array holding its
+     * value (the view then indexes from 0); null for anything else.
+     */
+    private static Operand operand(View v) {
+        if (v.storage() instanceof CpuStorage.F32) return new Operand(((CpuStorage.F32) v.storage()).a, v);
         if (!allZero(v.strides())) return null;
-        return new float[] {(float) ((CpuStorage) v.storage()).getD((int) v.offset())};
+        float value = (float) ((CpuStorage) v.storage()).getD((int) v.offset());
+        return new Operand(new float[] {value}, new View(v.storage(), v.shape(), v.strides(), 0));
     }
 
     private static boolean compare(BinaryOp op, View a, View b, View out) {
         if (!(out.storage() instanceof CpuStorage.Bool)) return false;
-        float[] x = floats(a);
-        float[] y = floats(b);
-        if (x == null || y == null) return false;
-        View va = a.storage() instanceof CpuStorage.F32 ? a : new View(a.storage(), a.shape(), a.strides(), 0);
-        View vb = b.storage() instanceof CpuStorage.F32 ? b : new View(b.storage(), b.shape(), b.strides(), 0);
+        Operand p = operand(a), q = operand(b);
+        if (p == null || q == null) return false;
+        float[] x = p.array, y = q.array;
         boolean[] o = ((CpuStorage.Bool) out.storage()).a;
         Strided.rowsParallel(out.shape(), (base, n, st) -> {
             int xo = base[0], xs = st[0], yo = base[1], ys = st[1], oo = base[2], os = st[2];
-            if (xs == 1 && ys <= 1 && os == 1 && VectorSum.AVAILABLE) {
+            if (xs == 1 && ys <= 1 && os == 1 && VectorApi.AVAILABLE) {
                 int done = VectorMasks.compare(op.ordinal() - BinaryOp.EQ.ordinal(), x, xo, y, yo, ys, o, oo, n);
                 xo += done;
                 yo += done * ys;
@@ -80,7 +83,7 @@ final class FastF32 {
                 case GT: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] > y[yo + i * ys]; break;
                 default: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] >= y[yo + i * ys]; break;
             }
-        }, va, vb, out);
+        }, p.view, q.view, out);
         return true;
     }
 
@@ -182,7 +185,7 @@ final class FastF32 {
 
     /** The sum of a contiguous run: the Vector API kernel where present, else {@link #sumRunScalar}. */
     private static double sumRun(float[] x, int off, int n) {
-        return n >= 64 && VectorSum.AVAILABLE ? VectorSum.sum(x, off, n) : sumRunScalar(x, off, n);
+        return n >= 64 && VectorApi.AVAILABLE ? VectorSum.sum(x, off, n) : sumRunScalar(x, off, n);
     }
 
     /** Four double accumulators, so additions overlap instead of waiting on one another. */

@@ -4,12 +4,11 @@ import dev.kindling.api.DType;
 import dev.kindling.kernel.spi.View;
 
 /**
- * Batched matrix product. Operands are copied into contiguous row-major arrays; float32 goes to {@link Sgemm#best()}
- * (a Vector API micro-kernel where the module is present), other dtypes to simple loops.
+ * Batched matrix product. float32 goes to {@link Sgemm#best()} straight from the operands' arrays (a Vector API
+ * micro-kernel where the module is present); other dtypes are copied into contiguous arrays for simple loops.
  */
 final class MatMul {
     private MatMul() {}
-
 
     private static final long VECTOR_MIN_WORK = 32L * 32 * 32;
     private static final Sgemm SCALAR = new ScalarSgemm();
@@ -20,7 +19,7 @@ final class MatMul {
         int k = (int) a.shape()[2];
         int n = (int) b.shape()[2];
         DType t = out.dtype();
-        if (t == DType.FLOAT32 && CpuBackend.s(a) instanceof CpuStorage.F32 && CpuBackend.s(b) instanceof CpuStorage.F32 && out.isContiguous()) {
+        if (t == DType.FLOAT32) {
             float32(a, b, out, batch, m, n, k);
             return;
         }
@@ -29,14 +28,7 @@ final class MatMul {
             View ab = Strided.select(a, 0, bi);
             View bb = Strided.select(b, 0, bi);
             View ob = Strided.select(out, 0, bi);
-            if (t == DType.FLOAT32) {
-                float[] pa = packF(ab);
-                float[] pb = packF(bb);
-                float[] c = new float[m * n];
-                Sgemm g = (long) m * n * k >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR;
-                g.gemm(pa, pb, c, m, n, k);
-                writeF(c, ob, o, n);
-            } else if (t.isFloatingPoint()) {
+            if (t.isFloatingPoint()) {
                 double[] pa = packD(ab);
                 double[] pb = packD(bb);
                 double[] c = new double[m * n];
@@ -62,17 +54,23 @@ final class MatMul {
 
     /**
      * float32 straight from the operands' arrays (their strides go to the packing routines, so transposed and broadcast
-     * operands are never copied) into the contiguous output. Several small products run one per thread; a single large
-     * one splits inside the GEMM.
+     * operands are never copied) into the output, or into a contiguous buffer copied to a strided output. Several small
+     * products run one per thread; a single large one splits inside the GEMM.
      */
     private static void float32(View a, View b, View out, int batch, int m, int n, int k) {
-        float[] fa = ((CpuStorage.F32) CpuBackend.s(a)).a, fb = ((CpuStorage.F32) CpuBackend.s(b)).a, fc = ((CpuStorage.F32) CpuBackend.s(out)).a;
+        float[] fa = ((CpuStorage.F32) CpuBackend.s(a)).a, fb = ((CpuStorage.F32) CpuBackend.s(b)).a;
+        boolean direct = out.isContiguous();
+        float[] fc = direct ? ((CpuStorage.F32) CpuBackend.s(out)).a : new float[batch * m * n];
+        int oOff = direct ? (int) out.offset() : 0;
         long[] sa = a.strides(), sb = b.strides();
         // Packing costs more than it saves on tiny products: those stay on the plain loop.
         Sgemm g = (long) m * n * k >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR;
-        int oOff = (int) out.offset();
         ComputePool.parallelFor(batch, (long) m * n * k, bi -> g.gemm(m, n, k, fa, (int) (a.offset() + bi * sa[0]), (int) sa[1], (int) sa[2],
                 fb, (int) (b.offset() + bi * sb[0]), (int) sb[1], (int) sb[2], fc, oOff + bi * m * n, n));
+        if (!direct) {
+            View c = new View(new CpuStorage.F32(fc), out.shape(), CpuBackend.contiguous(out.shape()), 0);
+            FastCopy.copy(c, out);
+        }
     }
 
     private static void rowD(double[] a, double[] b, double[] c, int i, int k, int n) {
@@ -82,34 +80,6 @@ final class MatMul {
             int bp = p * n;
             for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
         }
-    }
-
-    private static void writeF(float[] c, View ob, CpuStorage o, int n) {
-        float[] dst = ((CpuStorage.F32) o).a;
-        if (ob.isContiguous()) {
-            System.arraycopy(c, 0, dst, (int) ob.offset(), c.length);
-            return;
-        }
-        int[] offs = Strided.offsets(ob);
-        for (int i = 0; i < offs.length; i++) dst[offs[i]] = c[i];
-    }
-
-    private static float[] packF(View v) {
-        CpuStorage s = CpuBackend.s(v);
-        float[] out = new float[(int) v.numel()];
-        if (s instanceof CpuStorage.F32) {
-            float[] src = ((CpuStorage.F32) s).a;
-            if (v.isContiguous()) {
-                System.arraycopy(src, (int) v.offset(), out, 0, out.length);
-                return out;
-            }
-            int[] offs = Strided.offsets(v);
-            for (int i = 0; i < offs.length; i++) out[i] = src[offs[i]];
-            return out;
-        }
-        int[] offs = Strided.offsets(v);
-        for (int i = 0; i < offs.length; i++) out[i] = (float) s.getD(offs[i]);
-        return out;
     }
 
     private static double[] packD(View v) {

@@ -4,8 +4,8 @@ package dev.kindling.backend.cpu;
  * Single-precision matrix product {@code C = A * B} on strided operands: element {@code (i, p)} of A is
  * {@code a[aOff + i*rsA + p*csA]}, element {@code (p, j)} of B is {@code b[bOff + p*rsB + j*csB]}, and C is row-major with
  * row stride {@code ldc}. Transposed views need no copy: the kernels pack their panels from any strides.
- * {@link #best()} picks the Vector API kernel where the {@code jdk.incubator.vector} module is present and the plain-Java
- * one otherwise, so the backend works in servers that do not add the module.
+ * {@link #best()} picks the Vector API kernel where {@link VectorApi#AVAILABLE} and the plain-Java one otherwise, so the
+ * backend works in servers that do not add the module.
  */
 interface Sgemm {
     void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc);
@@ -23,15 +23,6 @@ interface Sgemm {
 
         static final Sgemm BEST = choose();
 
-        private static Sgemm choose() {
-            if (!Boolean.getBoolean("kindling.cpu.noVector") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-                try {
-                    return VectorSgemm.forThisJdk();
-                } catch (LinkageError | RuntimeException e) {
-                    // the module is there but not readable by this class loader (e.g. not imported in OSGi): fall back
-                }
-            }
-            return new ScalarSgemm();
-        }
+        private static Sgemm choose() { return VectorApi.AVAILABLE ? VectorSgemm.forThisJdk() : new ScalarSgemm(); }
     }
 }

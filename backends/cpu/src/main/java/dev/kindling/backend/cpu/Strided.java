@@ -69,26 +69,29 @@ final class Strided {
 
     /**
      * {@link #rows} split across the compute pool when large, for bodies that only write their own elements (no shared
-     * accumulators): the outermost merged dimension, or a single long row, is cut into one range per thread.
+     * accumulators): the outermost dimension longer than 1 is cut into one range per thread.
      */
     static void rowsParallel(long[] shape, Row body, View... views) {
-        long total = 1;
-        for (long s : shape) total *= s;
         int r = shape.length;
-        int t = r == 0 ? 1 : ComputePool.chunksFor(Integer.MAX_VALUE, total / 4);
-        if (t <= 1) {
+        if (r == 0) {
             rows(shape, body, views);
             return;
         }
-        // split the outermost dimension with more than one element, or the last one
+        // split the outermost dimension longer than 1 (for a 1-d tensor, its single row)
         int d = 0;
         while (d < r - 1 && shape[d] == 1) d++;
         int dim = d;
         long size = shape[dim];
-        int chunks = (int) Math.min(t, size);
+        long total = 1;
+        for (long s : shape) total *= s;
+        // an element of a memory-bound loop weighs about a quarter of a multiply-add: split from 2^20 elements
+        int chunks = ComputePool.chunksFor((int) Math.min(size, Integer.MAX_VALUE), total / 4);
+        if (chunks <= 1) {
+            rows(shape, body, views);
+            return;
+        }
         ComputePool.run(chunks, c -> {
             long lo = size * c / chunks, hi = size * (c + 1) / chunks;
-            if (hi <= lo) return;
             long[] part = shape.clone();
             part[dim] = hi - lo;
             View[] sub = new View[views.length];

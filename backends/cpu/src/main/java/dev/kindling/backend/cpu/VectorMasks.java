@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Comparisons into bool masks and masks back into floats, eight lanes at a time. Scalar Java compiles these to
  * branches (a float select has no cmov on x86), and on random data such as activations half of them mispredict: a
  * [64, 32, 28, 28] comparison took 2.2 ns per element. Used only where {@code jdk.incubator.vector} is present
- * ({@link VectorSum#AVAILABLE}); callers run the scalar loops elsewhere and for the tails.
+ * ({@link VectorApi#AVAILABLE}); callers run the scalar loops elsewhere and for the tails.
  */
 final class VectorMasks {
     private VectorMasks() {}

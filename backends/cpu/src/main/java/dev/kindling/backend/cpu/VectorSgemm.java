@@ -26,8 +26,6 @@ final class VectorSgemm implements Sgemm {
     private final ThreadLocal<float[][]> scratch;
 
     VectorSgemm(int mr) {
-        // touch the species so a missing module fails here, where Sgemm.best() falls back
-        if (S.length() != 8) throw new IllegalStateException("unexpected vector length " + S.length());
         if (mr != 4 && mr != 6) throw new IllegalArgumentException("micro-kernel rows must be 4 or 6, got " + mr);
         this.mr = mr;
         this.mc = mr * 16;

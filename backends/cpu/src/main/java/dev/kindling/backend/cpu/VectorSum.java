@@ -8,27 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * float32 sums at memory speed with double accuracy: eight floats at a time widened into two 4-lane double
  * accumulators (a float accumulator lost 3e-5 relative on a million values in [-1, 1]; double keeps the scalar loop's
- * accuracy). Used only where {@code jdk.incubator.vector} is present ({@link #AVAILABLE}); the scalar double loop stands
- * in elsewhere.
+ * accuracy). Used only where {@link VectorApi#AVAILABLE}; the scalar double loop stands in elsewhere.
  */
 final class VectorSum {
     private VectorSum() {}
-
-    static final boolean AVAILABLE = available();
-
-    private static boolean available() {
-        if (Boolean.getBoolean("kindling.cpu.noVector") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
-        try {
-            return Probe.lanes() == 8;
-        } catch (LinkageError | RuntimeException e) {
-            return false; // present but not readable by this class loader (not imported in OSGi)
-        }
-    }
-
-    /** Touches the Vector API in a separate class, so a missing module fails there and not in this class's initialiser. */
-    private static final class Probe {
-        static int lanes() { return FloatVector.SPECIES_256.length(); }
-    }
 
     static double sum(float[] x, int off, int n) {
         // four floats (128 bits) widen to four doubles (256 bits) in one instruction; a 256-bit float vector would need

@@ -1,0 +1,30 @@
+package dev.kindling.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Whether this backend may use {@code jdk.incubator.vector}: the JVM has the module (it was started with
+ * {@code --add-modules jdk.incubator.vector}), this class loader can link against it (in OSGi the import is optional),
+ * it offers 8 float lanes, and {@code -Dkindling.cpu.noVector} is not set. Every Vector API kernel
+ * ({@link VectorSgemm}, {@link VectorSum}, {@link VectorMasks}) is used only when {@link #AVAILABLE}; plain Java runs
+ * otherwise.
+ */
+final class VectorApi {
+    private VectorApi() {}
+
+    static final boolean AVAILABLE = available();
+
+    private static boolean available() {
+        if (Boolean.getBoolean("kindling.cpu.noVector") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        try {
+            return Probe.lanes() == 8;
+        } catch (LinkageError | RuntimeException e) {
+            return false; // present but not readable by this class loader (not imported in OSGi)
+        }
+    }
+
+    /** Touches the Vector API in a separate class, so a missing module fails there and not in this class's initialiser. */
+    private static final class Probe {
+        static int lanes() { return FloatVector.SPECIES_256.length(); }
+    }
+}
