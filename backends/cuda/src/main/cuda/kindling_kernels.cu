@@ -210,6 +210,19 @@ __device__ __forceinline__ void offsets(const Geo& g, ll i, int k, ll* o) {
     }
 }
 
+// offsets(), and the i-th element's coordinate along dim (for index ops, which look up index[coordinate]).
+__device__ __forceinline__ ll offsets_along(const Geo& g, ll i, int k, ll* o, int dim) {
+    for (int j = 0; j < k; j++) o[j] = g.off[j];
+    ll at = 0;
+    for (int d = (int) g.nd - 1; d >= 0; d--) {
+        ll c = i % g.shape[d];
+        i /= g.shape[d];
+        for (int j = 0; j < k; j++) o[j] += c * g.st[j][d];
+        if (d == dim) at = c;
+    }
+    return at;
+}
+
 #define GRID_STRIDE(i, n) for (ll i = (ll) blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (ll) blockDim.x * gridDim.x)
 
 __device__ void set_error(int* err, int code) { atomicCAS(err, 0, code); }
@@ -730,16 +743,10 @@ extern "C" __global__ void k_index_select(Geo g, ll n, int dim, int es, ll srcDi
                                           const void* index, int idt, ll io, ll is,
                                           const void* src, void* out) {
     GRID_STRIDE(i, n) {
-        ll r = i, oo = g.off[0], so = g.off[1], j = 0;
-        for (int d = (int) g.nd - 1; d >= 0; d--) {
-            ll c = r % g.shape[d];
-            r /= g.shape[d];
-            oo += c * g.st[0][d];
-            so += c * g.st[1][d];
-            if (d == dim) j = c;
-        }
+        ll o[2];
+        ll j = offsets_along(g, i, 2, o, dim);
         ll k = wrap_index(ldl(index, idt, io + j * is), size);
-        raw_copy(out, oo, src, so + k * srcDimStride, es);
+        raw_copy(out, o[0], src, o[1] + k * srcDimStride, es);
     }
 }
 
@@ -804,17 +811,11 @@ extern "C" __global__ void k_index_add(Geo g, ll n, int dim, ll selfDimStride, l
                                        int sdt, int xdt, void* self, const void* src) {
     bool fl = is_floating(sdt);
     GRID_STRIDE(i, n) {
-        ll r = i, xo = g.off[0], so = g.off[1], j = 0;
-        for (int d = (int) g.nd - 1; d >= 0; d--) {
-            ll c = r % g.shape[d];
-            r /= g.shape[d];
-            xo += c * g.st[0][d];
-            so += c * g.st[1][d];
-            if (d == dim) j = c;
-        }
+        ll o[2];
+        ll j = offsets_along(g, i, 2, o, dim);
         ll k = wrap_index(ldl(index, idt, io + j * is), size);
-        double dv = fl ? rnd(sdt, ldd(src, xdt, xo)) : 0.0;
-        atomic_add_elem(self, sdt, so + k * selfDimStride, dv, castl(sdt, ldl(src, xdt, xo)));
+        double dv = fl ? rnd(sdt, ldd(src, xdt, o[0])) : 0.0;
+        atomic_add_elem(self, sdt, o[1] + k * selfDimStride, dv, castl(sdt, ldl(src, xdt, o[0])));
     }
 }
 
