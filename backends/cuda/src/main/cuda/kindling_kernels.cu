@@ -22,23 +22,26 @@ struct Geo {
     ll off[NOPS];
 };
 
-// dtype codes: dev.kindling.api.DType ordinals.
-#define F32 0
-#define F64 1
-#define F16 2
-#define BF16 3
-#define I64 4
-#define I32 5
-#define I8 6
-#define U8 7
-#define BOOL 8
+// Op and dtype codes (the Java enums' ordinals), generated from the enums: see kindling_ops.h.
+#include "kindling_ops.h"
+
+// dtype codes: dev.kindling.api.DType.
+#define F32 DTYPE_FLOAT32
+#define F64 DTYPE_FLOAT64
+#define F16 DTYPE_FLOAT16
+#define BF16 DTYPE_BFLOAT16
+#define I64 DTYPE_INT64
+#define I32 DTYPE_INT32
+#define I8 DTYPE_INT8
+#define U8 DTYPE_UINT8
+#define BOOL DTYPE_BOOL
 
 // Error codes written to the device error word; the host turns them into exceptions.
 #define ERR_DIV_ZERO 1
 #define ERR_REM_ZERO 2
 #define ERR_NEG_POW 3
 
-__device__ __forceinline__ bool is_floating(int dt) { return dt <= BF16; }
+__device__ __forceinline__ bool is_floating(int dt) { return dt <= DTYPE_LAST_FLOATING; }
 
 // ---- float16 / bfloat16, as dev.kindling.kernel.tensor.Half ----
 __device__ float h2f(unsigned short h) {
@@ -238,89 +241,89 @@ __device__ __forceinline__ double jmin(double a, double b) {
     return (a < b || (a == b && signbit(a))) ? a : b;
 }
 
-// Op codes: dev.kindling.kernel.spi.UnaryOp ordinals.
+// Op codes: dev.kindling.kernel.spi.UnaryOp (kindling_ops.h).
 __device__ double unary_d(int op, double x) {
     switch (op) {
-        case 0: return -x;
-        case 1: return fabs(x);
-        case 2: return x != x ? 0.0 : (x > 0 ? 1.0 : (x < 0 ? -1.0 : x));
-        case 3: return exp(x);
-        case 4: return pow(2.0, x);
-        case 5: return expm1(x);
-        case 6: return log(x);
-        case 7: return log(x) / log(2.0);
-        case 8: return log10(x);
-        case 9: return log1p(x);
-        case 10: return sqrt(x);
-        case 11: return 1.0 / sqrt(x);
-        case 12: return sin(x);
-        case 13: return cos(x);
-        case 14: return tan(x);
-        case 15: return asin(x);
-        case 16: return acos(x);
-        case 17: return atan(x);
-        case 18: return sinh(x);
-        case 19: return cosh(x);
-        case 20: return tanh(x);
-        case 21: return 1.0 / (1.0 + exp(-x));
-        case 22: return x != x ? x : (x > 0 ? x : 0.0);
-        case 23: return erf(x);
-        case 24: return floor(x);
-        case 25: return ceil(x);
-        case 26: return rint(x);
-        case 27: return trunc(x);
-        case 28: return 1.0 / x;
-        case 29: return x * x;
-        default: return x;
+        case UNARY_NEG: return -x;
+        case UNARY_ABS: return fabs(x);
+        case UNARY_SIGN: return x != x ? 0.0 : (x > 0 ? 1.0 : (x < 0 ? -1.0 : x));
+        case UNARY_EXP: return exp(x);
+        case UNARY_EXP2: return pow(2.0, x);
+        case UNARY_EXPM1: return expm1(x);
+        case UNARY_LOG: return log(x);
+        case UNARY_LOG2: return log(x) / log(2.0);
+        case UNARY_LOG10: return log10(x);
+        case UNARY_LOG1P: return log1p(x);
+        case UNARY_SQRT: return sqrt(x);
+        case UNARY_RSQRT: return 1.0 / sqrt(x);
+        case UNARY_SIN: return sin(x);
+        case UNARY_COS: return cos(x);
+        case UNARY_TAN: return tan(x);
+        case UNARY_ASIN: return asin(x);
+        case UNARY_ACOS: return acos(x);
+        case UNARY_ATAN: return atan(x);
+        case UNARY_SINH: return sinh(x);
+        case UNARY_COSH: return cosh(x);
+        case UNARY_TANH: return tanh(x);
+        case UNARY_SIGMOID: return 1.0 / (1.0 + exp(-x));
+        case UNARY_RELU: return x != x ? x : (x > 0 ? x : 0.0);
+        case UNARY_ERF: return erf(x);
+        case UNARY_FLOOR: return floor(x);
+        case UNARY_CEIL: return ceil(x);
+        case UNARY_ROUND: return rint(x);
+        case UNARY_TRUNC: return trunc(x);
+        case UNARY_RECIPROCAL: return 1.0 / x;
+        case UNARY_SQUARE: return x * x;
+        default: return x; // the predicates go to predicate()
     }
 }
 
 __device__ ll unary_l(int op, ll x) {
     switch (op) {
-        case 0: return (ll) (0ULL - (ull) x);
-        case 1: return x < 0 ? (ll) (0ULL - (ull) x) : x;
-        case 2: return x > 0 ? 1 : (x < 0 ? -1 : 0);
-        case 22: return x > 0 ? x : 0;
-        case 29: return (ll) ((ull) x * (ull) x);
+        case UNARY_NEG: return (ll) (0ULL - (ull) x);
+        case UNARY_ABS: return x < 0 ? (ll) (0ULL - (ull) x) : x;
+        case UNARY_SIGN: return x > 0 ? 1 : (x < 0 ? -1 : 0);
+        case UNARY_RELU: return x > 0 ? x : 0;
+        case UNARY_SQUARE: return (ll) ((ull) x * (ull) x);
         default: return x; // floor, ceil, round, trunc
     }
 }
 
 __device__ bool predicate(int op, double x) {
     switch (op) {
-        case 30: return x == 0;
-        case 31: return x != x;
-        case 32: return isinf(x);
-        default: return isfinite(x);
+        case UNARY_LOGICAL_NOT: return x == 0;
+        case UNARY_ISNAN: return x != x;
+        case UNARY_ISINF: return isinf(x);
+        default: return isfinite(x); // UNARY_ISFINITE
     }
 }
 
-// Op codes: dev.kindling.kernel.spi.BinaryOp ordinals.
+// Op codes: dev.kindling.kernel.spi.BinaryOp (kindling_ops.h).
 __device__ double binary_d(int op, double a, double b) {
     switch (op) {
-        case 0: return a + b;
-        case 1: return a - b;
-        case 2: return a * b;
-        case 3: return a / b;
-        case 4: {
+        case BINARY_ADD: return a + b;
+        case BINARY_SUB: return a - b;
+        case BINARY_MUL: return a * b;
+        case BINARY_DIV: return a / b;
+        case BINARY_REMAINDER: {
             if (b == 0) return __longlong_as_double(0x7ff8000000000000LL);
             double r = fmod(a, b);
             if (r != 0 && ((r < 0) != (b < 0))) r += b;
             return r;
         }
-        case 5: return a == 1 ? 1.0 : pow(a, b);
-        case 6: return jmax(a, b);
-        case 7: return jmin(a, b);
-        case 8: return atan2(a, b);
-        case 9: return a == b;
-        case 10: return a != b;
-        case 11: return a < b;
-        case 12: return a <= b;
-        case 13: return a > b;
-        case 14: return a >= b;
-        case 15: return a != 0 && b != 0;
-        case 16: return a != 0 || b != 0;
-        default: return (a != 0) != (b != 0);
+        case BINARY_POW: return a == 1 ? 1.0 : pow(a, b);
+        case BINARY_MAXIMUM: return jmax(a, b);
+        case BINARY_MINIMUM: return jmin(a, b);
+        case BINARY_ATAN2: return atan2(a, b);
+        case BINARY_EQ: return a == b;
+        case BINARY_NE: return a != b;
+        case BINARY_LT: return a < b;
+        case BINARY_LE: return a <= b;
+        case BINARY_GT: return a > b;
+        case BINARY_GE: return a >= b;
+        case BINARY_LOGICAL_AND: return a != 0 && b != 0;
+        case BINARY_LOGICAL_OR: return a != 0 || b != 0;
+        default: return (a != 0) != (b != 0); // BINARY_LOGICAL_XOR
     }
 }
 
@@ -332,21 +335,21 @@ __device__ ll floordiv(ll a, ll b) {
 
 __device__ ll binary_l(int op, ll a, ll b, int* err) {
     switch (op) {
-        case 0: return (ll) ((ull) a + (ull) b);
-        case 1: return (ll) ((ull) a - (ull) b);
-        case 2: return (ll) ((ull) a * (ull) b);
-        case 3:
+        case BINARY_ADD: return (ll) ((ull) a + (ull) b);
+        case BINARY_SUB: return (ll) ((ull) a - (ull) b);
+        case BINARY_MUL: return (ll) ((ull) a * (ull) b);
+        case BINARY_DIV:
             if (b == 0) { set_error(err, ERR_DIV_ZERO); return 0; }
             if (b == -1) return (ll) (0ULL - (ull) a);
             return floordiv(a, b);
-        case 4: {
+        case BINARY_REMAINDER: {
             if (b == 0) { set_error(err, ERR_REM_ZERO); return 0; }
             if (b == -1) return 0;
             ll r = a % b;
             if (r != 0 && ((r < 0) != (b < 0))) r += b;
             return r;
         }
-        case 5: {
+        case BINARY_POW: {
             if (b < 0) {
                 if (a == 1) return 1;
                 if (a == -1) return (b & 1) == 0 ? 1 : -1;
@@ -362,26 +365,26 @@ __device__ ll binary_l(int op, ll a, ll b, int* err) {
             }
             return (ll) r;
         }
-        case 6: return a > b ? a : b;
-        case 7: return a < b ? a : b;
-        case 8: return d2l(atan2((double) a, (double) b));
-        case 9: return a == b;
-        case 10: return a != b;
-        case 11: return a < b;
-        case 12: return a <= b;
-        case 13: return a > b;
-        case 14: return a >= b;
-        case 15: return a != 0 && b != 0;
-        case 16: return a != 0 || b != 0;
-        default: return (a != 0) != (b != 0);
+        case BINARY_MAXIMUM: return a > b ? a : b;
+        case BINARY_MINIMUM: return a < b ? a : b;
+        case BINARY_ATAN2: return d2l(atan2((double) a, (double) b));
+        case BINARY_EQ: return a == b;
+        case BINARY_NE: return a != b;
+        case BINARY_LT: return a < b;
+        case BINARY_LE: return a <= b;
+        case BINARY_GT: return a > b;
+        case BINARY_GE: return a >= b;
+        case BINARY_LOGICAL_AND: return a != 0 && b != 0;
+        case BINARY_LOGICAL_OR: return a != 0 || b != 0;
+        default: return (a != 0) != (b != 0); // BINARY_LOGICAL_XOR
     }
 }
 
 // Bool arithmetic as PyTorch: + is or, * is and.
 __device__ ll binary_bool(int op, ll a, ll b, int* err) {
     switch (op) {
-        case 0: case 6: return (a | b) != 0;
-        case 2: case 7: return (a & b) != 0;
+        case BINARY_ADD: case BINARY_MAXIMUM: return (a | b) != 0;
+        case BINARY_MUL: case BINARY_MINIMUM: return (a & b) != 0;
         default: return binary_l(op, a, b, err) != 0;
     }
 }
@@ -414,7 +417,7 @@ extern "C" __global__ void k_unary(Geo g, ll n, int op, int idt, int odt, const 
     GRID_STRIDE(i, n) {
         ll o[2];
         offsets(g, i, 2, o);
-        if (op >= 30) stl(out, odt, o[1], predicate(op, ldd(in, idt, o[0])) ? 1 : 0);
+        if (op >= UNARY_FIRST_PREDICATE) stl(out, odt, o[1], predicate(op, ldd(in, idt, o[0])) ? 1 : 0);
         else if (is_floating(odt)) std_(out, odt, o[1], unary_d(op, rnd(odt, ldd(in, idt, o[0]))));
         else stl(out, odt, o[1], unary_l(op, ldl(in, idt, o[0])));
     }
@@ -464,10 +467,10 @@ extern "C" __global__ void k_binary_f32(ll n, int op, const float* a, ll as, con
         float x = a[i * as], y = b[i * bs];
         float r;
         switch (op) {
-            case 0: r = x + y; break;
-            case 1: r = x - y; break;
-            case 2: r = x * y; break;
-            default: r = x / y; break;
+            case BINARY_ADD: r = x + y; break;
+            case BINARY_SUB: r = x - y; break;
+            case BINARY_MUL: r = x * y; break;
+            default: r = x / y; break; // BINARY_DIV
         }
         out[i] = r;
     }
@@ -486,44 +489,44 @@ extern "C" __global__ void k_where(Geo g, ll n, int cdt, int adt, int bdt, int o
 }
 
 // ---- reductions ----
-// Op codes: ReduceOp ordinals: SUM, PROD, MAX, MIN, ALL, ANY.
+// Op codes: dev.kindling.kernel.spi.ReduceOp (kindling_ops.h).
 #define RT 256
 
 __device__ __forceinline__ double red_d(int op, double acc, double t) {
     switch (op) {
-        case 0: return acc + t;
-        case 1: return acc * t;
-        case 2: return (t != t || acc != acc) ? __longlong_as_double(0x7ff8000000000000LL) : fmax(acc, t);
-        default: return (t != t || acc != acc) ? __longlong_as_double(0x7ff8000000000000LL) : fmin(acc, t);
+        case REDUCE_SUM: return acc + t;
+        case REDUCE_PROD: return acc * t;
+        case REDUCE_MAX: return (t != t || acc != acc) ? __longlong_as_double(0x7ff8000000000000LL) : fmax(acc, t);
+        default: return (t != t || acc != acc) ? __longlong_as_double(0x7ff8000000000000LL) : fmin(acc, t); // REDUCE_MIN
     }
 }
 
 __device__ __forceinline__ ll red_l(int op, ll acc, ll t) {
     switch (op) {
-        case 0: return (ll) ((ull) acc + (ull) t);
-        case 1: return (ll) ((ull) acc * (ull) t);
-        case 2: return acc > t ? acc : t;
-        case 3: return acc < t ? acc : t;
-        case 4: return acc && t;
-        default: return acc || t;
+        case REDUCE_SUM: return (ll) ((ull) acc + (ull) t);
+        case REDUCE_PROD: return (ll) ((ull) acc * (ull) t);
+        case REDUCE_MAX: return acc > t ? acc : t;
+        case REDUCE_MIN: return acc < t ? acc : t;
+        case REDUCE_ALL: return acc && t;
+        default: return acc || t; // REDUCE_ANY
     }
 }
 
 __device__ __forceinline__ double init_d(int op) {
     switch (op) {
-        case 1: return 1.0;
-        case 2: return -__longlong_as_double(0x7ff0000000000000LL);
-        case 3: return __longlong_as_double(0x7ff0000000000000LL);
+        case REDUCE_PROD: return 1.0;
+        case REDUCE_MAX: return -__longlong_as_double(0x7ff0000000000000LL);
+        case REDUCE_MIN: return __longlong_as_double(0x7ff0000000000000LL);
         default: return 0.0;
     }
 }
 
 __device__ __forceinline__ ll init_l(int op) {
     switch (op) {
-        case 1: return 1;
-        case 2: return (ll) 0x8000000000000000ULL;
-        case 3: return LL_MAX;
-        case 4: return 1;
+        case REDUCE_PROD: return 1;
+        case REDUCE_MAX: return (ll) 0x8000000000000000ULL;
+        case REDUCE_MIN: return LL_MAX;
+        case REDUCE_ALL: return 1;
         default: return 0;
     }
 }
@@ -540,7 +543,7 @@ extern "C" __global__ void k_reduce_part(Geo outer, Geo inner, ll nInner, ll spl
     offsets(outer, oi, 1, base);
     ll chunk = (nInner + splits - 1) / splits;
     ll lo = s * chunk, hi = min(nInner, lo + chunk);
-    bool boolOp = op >= 4;
+    bool boolOp = op >= REDUCE_FIRST_LOGICAL;
     bool fl = is_floating(idt) && !boolOp;
     double ad = init_d(op);
     ll al = init_l(op);
@@ -568,7 +571,7 @@ extern "C" __global__ void k_reduce_part(Geo outer, Geo inner, ll nInner, ll spl
 // Stage 2: one thread per outer element folds its splits in order and writes the output (operand 0 of outer).
 extern "C" __global__ void k_reduce_final(Geo outer, ll nOuter, ll splits, int op, int idt, int odt,
                                           const ll* part, void* out) {
-    bool boolOp = op >= 4;
+    bool boolOp = op >= REDUCE_FIRST_LOGICAL;
     bool fl = is_floating(idt) && !boolOp;
     GRID_STRIDE(i, nOuter) {
         ll o[1];

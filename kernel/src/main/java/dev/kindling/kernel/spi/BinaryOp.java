@@ -4,10 +4,19 @@ package dev.kindling.kernel.spi;
  * Elementwise two-input primitives, computed in a given compute dtype. Comparisons and logical ops write BOOL.
  * {@code REMAINDER} follows Python (sign of the divisor); {@code DIV} on integers is floor-free true division only
  * when the compute type is floating (the kernel arranges that).
+ *
+ * <p>The CUDA backend passes each constant's ordinal to its kernels; {@code backends/cuda/src/main/cuda/kindling_ops.h}
+ * is generated from this enum and checked against it by a test there.
  */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, REMAINDER, POW, MAXIMUM, MINIMUM, ATAN2,
-    EQ, NE, LT, LE, GT, GE, LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR;
+    ADD(false), SUB(false), MUL(false), DIV(false), REMAINDER(false), POW(false), MAXIMUM(false), MINIMUM(false),
+    ATAN2(false),
+    EQ(true), NE(true), LT(true), LE(true), GT(true), GE(true), LOGICAL_AND(true), LOGICAL_OR(true), LOGICAL_XOR(true);
 
-    public boolean writesBool() { return ordinal() >= EQ.ordinal(); }
+    private final boolean writesBool;
+
+    BinaryOp(boolean writesBool) { this.writesBool = writesBool; }
+
+    /** Whether the result is BOOL whatever the compute dtype (comparisons and logical ops). */
+    public boolean writesBool() { return writesBool; }
 }

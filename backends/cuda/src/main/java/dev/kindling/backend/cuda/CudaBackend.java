@@ -37,6 +37,8 @@ public class CudaBackend implements TensorBackend, BackendDiagnostics {
     public static final String NAME = "cuda-jcuda";
     private static final Set<UnaryOp> INTEGER_UNARY = EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SIGN, UnaryOp.RELU,
             UnaryOp.FLOOR, UnaryOp.CEIL, UnaryOp.ROUND, UnaryOp.TRUNC, UnaryOp.SQUARE);
+    /** The ops of k_binary_f32, the contiguous float32 fast path (its switch in kindling_kernels.cu). */
+    private static final Set<BinaryOp> F32_FAST_BINARY = EnumSet.of(BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV);
     private static final long LL_MAX = Long.MAX_VALUE;
 
     private final CudaProbe probe;
@@ -193,7 +195,15 @@ public class CudaBackend implements TensorBackend, BackendDiagnostics {
         return d;
     }
 
+    // Codes passed to the kernels: the enums' ordinals, which src/main/cuda/kindling_ops.h names (generated from the
+    // enums by OpCodesHeader in the tests, and checked against them by OpCodesHeaderTest).
     private static int code(DType t) { return t.ordinal(); }
+
+    private static int code(UnaryOp op) { return op.ordinal(); }
+
+    private static int code(BinaryOp op) { return op.ordinal(); }
+
+    private static int code(ReduceOp op) { return op.ordinal(); }
 
     private static long bytes(DType t, long numel) { return numel * t.itemSize(); }
 
@@ -295,7 +305,7 @@ public class CudaBackend implements TensorBackend, BackendDiagnostics {
             throw new IllegalArgumentException("\"" + op.name().toLowerCase() + "\" is not implemented for integer tensors");
         }
         long n = out.numel();
-        d.launch("k_unary", n, Geo.of(out.shape(), in, out), n, op.ordinal(), code(in.dtype()), code(out.dtype()), ptr(in), ptr(out));
+        d.launch("k_unary", n, Geo.of(out.shape(), in, out), n, code(op), code(in.dtype()), code(out.dtype()), ptr(in), ptr(out));
     }
 
     @Override
@@ -310,14 +320,14 @@ public class CudaBackend implements TensorBackend, BackendDiagnostics {
         CudaDevice d = on(op.name().toLowerCase(), a, b, out);
         long n = out.numel();
         if (n == 0) return;
-        if (compute == DType.FLOAT32 && op.ordinal() <= BinaryOp.DIV.ordinal() && a.dtype() == DType.FLOAT32
+        if (compute == DType.FLOAT32 && F32_FAST_BINARY.contains(op) && a.dtype() == DType.FLOAT32
                 && b.dtype() == DType.FLOAT32 && out.dtype() == DType.FLOAT32 && out.isContiguous()
                 && denseOrScalar(a) && denseOrScalar(b)) {
-            d.launch("k_binary_f32", n, n, op.ordinal(), offsetPtr(a), a.isContiguous() ? 1L : 0L,
+            d.launch("k_binary_f32", n, n, code(op), offsetPtr(a), a.isContiguous() ? 1L : 0L,
                     offsetPtr(b), b.isContiguous() ? 1L : 0L, offsetPtr(out));
             return;
         }
-        d.launch("k_binary", n, Geo.of(out.shape(), a, b, out), n, op.ordinal(), code(a.dtype()), code(b.dtype()),
+        d.launch("k_binary", n, Geo.of(out.shape(), a, b, out), n, code(op), code(a.dtype()), code(b.dtype()),
                 code(out.dtype()), code(compute), ptr(a), ptr(b), ptr(out), d.errorWord());
         if (!compute.isFloatingPoint() && (op == BinaryOp.DIV || op == BinaryOp.REMAINDER || op == BinaryOp.POW)) {
             switch (d.takeError()) {
@@ -379,9 +389,9 @@ public class CudaBackend implements TensorBackend, BackendDiagnostics {
         long[] gOuterOut = Geo.collapsed(outerShape, new long[][] {outerOut}, new long[] {out.offset()});
         long[] gInner = Geo.collapsed(innerShape, new long[][] {innerIn}, new long[] {0});
         try (Temp part = new Temp(d, blocks * 8)) {
-            d.launchGrid("k_reduce_part", (int) blocks, 1, 1, CudaDevice.THREADS, 1, gOuterIn, gInner, nInner, splits, op.ordinal(),
+            d.launchGrid("k_reduce_part", (int) blocks, 1, 1, CudaDevice.THREADS, 1, gOuterIn, gInner, nInner, splits, code(op),
                     code(in.dtype()), ptr(in), part.ptr());
-            d.launch("k_reduce_final", nOuter, gOuterOut, nOuter, splits, op.ordinal(), code(in.dtype()), code(out.dtype()),
+            d.launch("k_reduce_final", nOuter, gOuterOut, nOuter, splits, code(op), code(in.dtype()), code(out.dtype()),
                     part.ptr(), ptr(out));
         }
     }
