@@ -6,6 +6,8 @@ import dev.kindling.api.autograd.RemovableHandle;
 import java.util.List;
 import java.util.function.Function;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * An n-dimensional array on a device, with PyTorch's semantics: broadcasting, type promotion, strided views that share
  * storage, and (with the autograd bundle installed) gradients.
@@ -15,6 +17,8 @@ import java.util.function.Function;
  * float: an integer tensor plus a double gives a float tensor) or {@code long} (a Python int: the tensor's dtype
  * wins).
  */
+// Implemented by the kernel; users call it. A new op is a minor change of this package.
+@ProviderType
 public interface Tensor {
 
     /** The result of {@code max(dim)}, {@code min(dim)}: values and their INT64 indices. */

@@ -3,10 +3,13 @@ package dev.kindling.api.autograd;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.spi.TensorRuntimes;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A custom differentiable function ({@code torch.autograd.Function}): implement {@link #forward} and
  * {@link #backward}, then call {@code new MyFn().apply(x, y)}. Its node is named {@code <ClassName>Backward}.
  */
+@ConsumerType
 public abstract class Function {
 
     /** Computes the output; runs with gradient recording off. */

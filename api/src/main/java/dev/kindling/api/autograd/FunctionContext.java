@@ -4,7 +4,10 @@ import dev.kindling.api.Tensor;
 
 import java.util.List;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** What a custom {@link Function}'s forward leaves for its backward ({@code ctx} in PyTorch). */
+@ProviderType
 public interface FunctionContext {
     /** Keeps tensors for backward; in-place changes to them before backward are detected. */
     void saveForBackward(Tensor... tensors);

@@ -8,7 +8,11 @@ import dev.kindling.api.autograd.Function;
 
 import java.util.List;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** What the static API ({@code Torch}, {@code Autograd}, {@code Function}) needs from the kernel. */
+// Implemented by the kernel, the provider of this seam; the static API calls it.
+@ProviderType
 public interface TensorRuntime {
     /**
      * A tensor from a flat row-major Java array: {@code float[]}, {@code double[]}, {@code long[]}, {@code int[]},

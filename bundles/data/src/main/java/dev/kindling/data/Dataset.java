@@ -1,5 +1,7 @@
 package dev.kindling.data;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A map-style data set ({@code torch.utils.data.Dataset}): a fixed number of samples, each reachable by index.
  * Implementations must allow {@link #get(int)} from several threads at once (the {@link DataLoader}'s workers call
@@ -7,6 +9,7 @@ package dev.kindling.data;
  *
  * @param <T> the sample type, e.g. {@link Sample}
  */
+@ConsumerType
 public interface Dataset<T> {
     /** The number of samples ({@code len(dataset)}). */
     int size();

@@ -1,5 +1,7 @@
 package dev.kindling.data;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A stream-style data set ({@code torch.utils.data.IterableDataset}): samples come from an iterator, in the
  * dataset's own order; a {@link DataLoader} over it cannot shuffle or use a sampler. Each call of
@@ -7,5 +9,6 @@ package dev.kindling.data;
  *
  * @param <T> the sample type
  */
+@ConsumerType
 @FunctionalInterface
 public interface IterableDataset<T> extends Iterable<T> {}

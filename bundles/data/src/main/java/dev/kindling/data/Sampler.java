@@ -2,9 +2,12 @@ package dev.kindling.data;
 
 import dev.kindling.api.Generator;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Chooses the order of indices for one epoch ({@code torch.utils.data.Sampler}).
  */
+@ConsumerType
 public interface Sampler {
     /** How many indices one epoch yields ({@code len(sampler)}). */
     int size();

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Writes a file so that readers (and a process killed mid-write) only ever see the old or the complete new content:
  * a temporary file in the same directory, forced to disk, then renamed over the target.
@@ -15,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
+    @ConsumerType // the caller's code that writes the content
     @FunctionalInterface
     public interface Writer {
         void write(FileChannel channel) throws IOException;

@@ -6,11 +6,15 @@ import dev.kindling.api.Torch;
 import dev.kindling.nn.functional.F;
 import dev.kindling.nn.internal.Py;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * What BatchNorm1d and BatchNorm2d share (PyTorch's {@code _BatchNorm}): affine weight and bias, running statistics
  * ({@code running_mean}, {@code running_var}, {@code num_batches_tracked}) updated in training with {@code momentum}
  * (null: a cumulative average), batch statistics in training, running statistics in evaluation.
  */
+// The shared base of this bundle's BatchNorm1d/2d (PyTorch's _BatchNorm); new layers extend Module.
+@ProviderType
 @SuppressWarnings("try") // try-with-resources for grad mode: the resource is not referenced in the body
 public abstract class BatchNorm extends Module {
     private final int numFeatures;

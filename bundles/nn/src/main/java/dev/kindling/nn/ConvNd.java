@@ -8,10 +8,14 @@ import dev.kindling.nn.internal.Py;
 
 import java.util.Arrays;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * What Conv1d and Conv2d share (PyTorch's {@code _ConvNd}): weight {@code [out, in/groups, *kernel]}, optional bias,
  * stride, padding (sizes, or "same"/"valid"), dilation, groups, padding mode, and PyTorch's initialisation.
  */
+// The shared base of this bundle's Conv1d/Conv2d (PyTorch's _ConvNd); new layers extend Module.
+@ProviderType
 public abstract class ConvNd extends Module {
     protected final int inChannels;
     protected final int outChannels;

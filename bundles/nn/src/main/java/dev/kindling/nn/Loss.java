@@ -2,10 +2,14 @@ package dev.kindling.nn;
 
 import dev.kindling.api.Tensor;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * The base of the losses (PyTorch's {@code _Loss}): a Module called with {@code forward(input, target)} (or three
  * tensors), holding its {@code reduction} ("mean", "sum" or "none").
  */
+// Users subclass it for custom losses.
+@ConsumerType
 public abstract class Loss extends Module {
     protected final String reduction;
 

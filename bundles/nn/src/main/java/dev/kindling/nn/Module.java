@@ -21,6 +21,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * The base class of every layer, loss and model, as PyTorch's {@code nn.Module}: an ordered tree of named child modules,
  * parameters (leaf tensors that require grad) and buffers (state such as BatchNorm's running statistics).
@@ -41,6 +43,8 @@ import java.util.function.UnaryOperator;
  * in fields, because {@link #to(DType)} and {@link #to(Device)} replace them with converted tensors (Java tensors have
  * no {@code .data} to swap): build optimizers after moving a model.
  */
+// Users subclass it for every model; concrete methods may still be added in minor versions.
+@ConsumerType
 @SuppressWarnings("try") // try-with-resources for grad mode: the resource is not referenced in the body
 public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();

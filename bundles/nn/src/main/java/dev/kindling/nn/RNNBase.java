@@ -9,6 +9,8 @@ import dev.kindling.nn.internal.Py;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * What RNN, LSTM and GRU share (PyTorch's {@code RNNBase}): stacked layers, optional reverse direction, batch-first
  * layout, dropout between layers, and PyTorch's parameter names and layout ({@code weight_ih_l0},
@@ -16,6 +18,8 @@ import java.util.List;
  * so a PyTorch state dict loads unchanged. Inputs are {@code [L, N, in]} ({@code [N, L, in]} batch-first) or unbatched
  * {@code [L, in]}.
  */
+// The shared base of this bundle's RNN/LSTM/GRU; new layers extend Module.
+@ProviderType
 public abstract class RNNBase extends Module {
     protected final int inputSize;
     protected final int hiddenSize;

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Base class of all optimizers, as PyTorch's {@code torch.optim.Optimizer}: parameter groups with their own
  * hyper-parameters, per-parameter state, {@link #zeroGrad()}, {@link #step()} and a {@link #stateDict()} that
@@ -44,6 +46,7 @@ import java.util.function.Supplier;
  *
  * Per-parameter state lives in {@link #state(Tensor)} (tensors and plain values), which the state dict saves.
  */
+@ConsumerType
 @SuppressWarnings("try") // try-with-resources for grad mode: the resource is not referenced in the body
 public abstract class Optimizer {
 

@@ -1,7 +1,10 @@
 package dev.kindling.kernel.spi;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Provides a layer (an nn Module). The kernel only registers and lists these; the bundle that implements the kind
  * defines what {@code T} is.
  */
+@ConsumerType
 public interface LayerProvider<T> extends Provider<T> {}

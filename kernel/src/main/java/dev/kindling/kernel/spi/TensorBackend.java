@@ -5,6 +5,8 @@ import dev.kindling.api.Device;
 
 import java.util.List;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A tensor backend: storage on one device type plus a compact set of strided kernels. Everything else (shape rules,
  * type promotion, views, composite ops, autograd) lives above it, in the kernel's op table, so a backend implements
@@ -16,6 +18,7 @@ import java.util.List;
  *
  * <p>Registered as an OSGi service (Declarative Services) or, outside OSGi, through {@link java.util.ServiceLoader}.
  */
+@ConsumerType
 public interface TensorBackend {
     /** A unique name, e.g. {@code cpu-java}. */
     String name();

@@ -7,10 +7,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A file format for named tensors (safetensors). {@code Torch.save}/{@code Torch.load} use the installed format with
  * the highest rank; an io bundle registers it (Declarative Services, ServiceLoader outside OSGi).
  */
+// Implemented by format bundles (io); the kernel calls it.
+@ConsumerType
 public interface TensorFormat {
     /** e.g. {@code safetensors}. */
     String name();

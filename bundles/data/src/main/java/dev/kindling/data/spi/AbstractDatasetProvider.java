@@ -16,11 +16,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A dataset provider that names its parameters once: {@link #create(Map)} rejects unknown parameters and missing
  * required ones (naming them), fills in defaults, and {@link Params} converts values given as strings (as the shell
  * passes them) to booleans, integers, paths and lists.
  */
+// Extended by dataset bundles, third-party ones included.
+@ConsumerType
 public abstract class AbstractDatasetProvider implements DatasetProvider<Dataset<Sample>> {
     /** The conventional transform parameter: a {@code Transform<Tensor, Tensor>} object, applied to each input. */
     public static final ParameterSpec TRANSFORM = ParameterSpec.optional("transform", "Transform", null,

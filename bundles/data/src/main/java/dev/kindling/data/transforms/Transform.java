@@ -1,5 +1,7 @@
 package dev.kindling.data.transforms;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A transform ({@code torchvision.transforms}): a function applied to each sample's input as it is read.
  * Implementations must be safe to call from several threads at once (DataLoader workers share them).
@@ -7,6 +9,7 @@ package dev.kindling.data.transforms;
  * @param <A> the input type (usually {@code Tensor})
  * @param <B> the output type (usually {@code Tensor})
  */
+@ConsumerType
 @FunctionalInterface
 public interface Transform<A, B> {
     B apply(A input);

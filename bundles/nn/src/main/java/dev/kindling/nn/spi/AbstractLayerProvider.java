@@ -6,6 +6,8 @@ import dev.kindling.nn.Module;
 
 import java.util.Map;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A layer provider for the kernel's registry: creates one Module class by name from parameters (checked by
  * {@link Params}), and describes an instance back as parameters, so that {@link dev.kindling.nn.ModelSpec} can write a
@@ -14,6 +16,7 @@ import java.util.Map;
  *
  * @param <M> the module class it creates
  */
+@ConsumerType
 public abstract class AbstractLayerProvider<M extends Module> extends AbstractNnProvider<M> implements LayerProvider<Module> {
 
     protected AbstractLayerProvider(String name, Class<M> type, String description, ParameterSpec... parameters) {

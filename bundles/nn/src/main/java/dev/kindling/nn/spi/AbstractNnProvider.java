@@ -7,12 +7,15 @@ import dev.kindling.nn.Module;
 import java.util.List;
 import java.util.Map;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * What layer and loss providers share: a name, the Module class created, a description, the parameter specs, and
  * {@link #create(Map)} checking the parameters ({@link Params}) before {@link #create(Params)}.
  *
  * @param <M> the module class it creates
  */
+@ConsumerType
 public abstract class AbstractNnProvider<M extends Module> implements Provider<Module> {
     private final String kind;
     private final String name;

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Base class of learning-rate schedulers, as PyTorch 1.13's {@code _LRScheduler}: it remembers each group's
  * {@code initial_lr} as its base learning rate, and each {@link #step()} advances {@link #lastEpoch()} and sets every
@@ -17,6 +19,7 @@ import java.util.Map;
  * current {@code lr}, PyTorch's recursive formulas) and calls {@link #initialStep()} at the end of its constructor,
  * once its own fields are set.
  */
+@ConsumerType
 public abstract class LRScheduler {
     protected final Optimizer optimizer;
     /** Each group's {@code initial_lr}. */

@@ -15,10 +15,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * A small table shipped as a resource: FLOAT32 feature vectors and INT64 class labels, parsed once per instance
  * (the files are a few kilobytes).
  */
+// The shared base of this bundle's tables (Iris, Digits); users read them.
+@ProviderType
 public abstract class EmbeddedData implements Dataset<Sample> {
     private final float[] features;
     private final long[] labels;
