@@ -36,6 +36,15 @@ final class Text {
         return String.format(Locale.ROOT, "%,.0f", samplesPerSecond);
     }
 
+    /** An I/O error for a user: the file and reason of a missing file, else the exception's message. */
+    static String message(Throwable e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            String reason = ((java.nio.file.NoSuchFileException) e).getReason();
+            return e.getMessage().contains(":") || reason == null ? e.getMessage() : ((java.nio.file.NoSuchFileException) e).getFile() + ": " + reason;
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
     /** A path shown relative to {@code base} when it lies under it. */
     static String path(Path p, Path base) {
         if (p == null) return "-";

@@ -36,11 +36,16 @@ class TrainCommandsTest {
 
     private final Kernel kernel = (Kernel) TensorRuntimes.get();
     private final JobManager jobs = new JobManager();
-    private final TrainCommands commands = new TrainCommands(kernel, jobs);
+    private final TrainCommand trainCommand = new TrainCommand(kernel, jobs);
+    private final ResumeCommand resumeCommand = new ResumeCommand(kernel, jobs);
+    private final JobCommands jobCommands = new JobCommands(jobs);
+    private final EvalCommand evalCommand = new EvalCommand(kernel);
+    private final PredictCommand predictCommand = new PredictCommand(kernel);
+    private final ModelsCommand modelsCommand = new ModelsCommand();
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
-    private TrainCommands.Console console() {
-        return new TrainCommands.Console(new PrintStream(printed, true, StandardCharsets.UTF_8), false, dir);
+    private Console console() {
+        return new Console(new PrintStream(printed, true, StandardCharsets.UTF_8), false, dir);
     }
 
     private String printed() { return printed.toString(StandardCharsets.UTF_8); }
@@ -66,7 +71,7 @@ class TrainCommandsTest {
 
     @Test
     void trainInTheForegroundThenEvalPredictAndListTheRun() throws Exception {
-        String result = commands.train(console(), "digits", "mlp", "--epochs", "2", "--lr", "0.01", "--out", "run", "--wait");
+        String result = trainCommand.train(console(), "digits", "mlp", "--epochs", "2", "--lr", "0.01", "--out", "run", "--wait");
         assertTrue(result.startsWith("job 1 completed in "), result);
         assertTrue(result.contains("test accuracy 0.9"), result);
         assertTrue(printed().contains("job 1: mlp [flatten linear(64→128) relu linear(128→10)] on digits: 1438 train / 359 test"), printed());
@@ -93,15 +98,15 @@ class TrainCommandsTest {
         assertEquals("digits", cfg.dataset);
         assertEquals(Map.of("lr", "0.01"), cfg.optimizer.params());
 
-        String eval = commands.eval(console(), "run/checkpoints");
+        String eval = evalCommand.eval(console(), "run/checkpoints");
         assertEquals(testAccuracy, accuracy(eval), 1e-4, "the latest checkpoint is the final model, on the same held-out split");
         assertTrue(eval.contains("checkpoint after epoch 2") && eval.contains("359 samples, the test 20% of a seeded split (seed 0)"), eval);
         assertTrue(eval.contains("top-5:") && eval.contains("macro:    precision") && eval.contains("true\\pred"), eval);
-        String onTrain = commands.eval(console(), "run/model.safetensors", "digits", "--split", "train");
+        String onTrain = evalCommand.eval(console(), "run/model.safetensors", "digits", "--split", "train");
         assertTrue(onTrain.contains("1438 samples") && onTrain.contains("(model file)"), onTrain);
-        assertEquals(accuracy(eval), accuracy(commands.eval(console(), "run")), 1e-12, "a run directory means its model file");
+        assertEquals(accuracy(eval), accuracy(evalCommand.eval(console(), "run")), 1e-12, "a run directory means its model file");
 
-        String predicted = commands.predict(console(), "run", "digits", "--index", "0-4");
+        String predicted = predictCommand.predict(console(), "run", "digits", "--index", "0-4");
         assertTrue(predicted.contains("of 5 right") && predicted.contains("TOP-3"), predicted);
         // raw rows in a CSV file (0..16 as the digits dataset has them) are preprocessed as in training
         Digits raw = new Digits();
@@ -111,27 +116,27 @@ class TrainCommandsTest {
             csv.append(java.util.stream.IntStream.range(0, v.length).mapToObj(k -> Float.toString(v[k])).collect(Collectors.joining(","))).append('\n');
         }
         Files.writeString(dir.resolve("rows.csv"), csv);
-        String fromFile = commands.predict(console(), "run", "rows.csv");
-        String fromData = commands.predict(console(), "run", "digits", "--split", "all", "--index", "0-2");
+        String fromFile = predictCommand.predict(console(), "run", "rows.csv");
+        String fromData = predictCommand.predict(console(), "run", "digits", "--split", "all", "--index", "0-2");
         assertEquals(column(fromData, 1), column(fromFile, 1), fromFile + "\n" + fromData);
         assertEquals(column(fromData, 2), column(fromFile, 2));
         float[] three = new float[3 * 64];
         for (int i = 0; i < 3; i++) System.arraycopy(raw.get(i).input().toFloatArray(), 0, three, i * 64, 64);
         Safetensors.save(Map.of("input", dev.kindling.api.Torch.tensor(three, 3, 64)), dir.resolve("rows.safetensors"));
-        assertEquals(column(fromData, 1), column(commands.predict(console(), "run", "rows.safetensors"), 1));
-        String e = assertThrows(IllegalArgumentException.class, () -> commands.predict(console(), "run", "rows.csv", "--raw", "--index", "1")).getMessage();
+        assertEquals(column(fromData, 1), column(predictCommand.predict(console(), "run", "rows.safetensors"), 1));
+        String e = assertThrows(IllegalArgumentException.class, () -> predictCommand.predict(console(), "run", "rows.csv", "--raw", "--index", "1")).getMessage();
         assertTrue(e.contains("--index and --split are for datasets"), e);
 
-        String models = commands.models(console(), ".");
+        String models = modelsCommand.models(console(), ".");
         assertTrue(models.contains("run/model.safetensors") && models.contains("checkpoint (best)") && models.contains("checkpoint (latest)"), models);
         assertTrue(models.contains("flatten linear(64→128) relu linear(128→10)") && models.contains("digits"), models);
         assertFalse(models.contains("epoch-0001"), models);
-        assertTrue(commands.models(console(), ".", "--all").contains("epoch-0001"));
+        assertTrue(modelsCommand.models(console(), ".", "--all").contains("epoch-0001"));
 
-        String e2 = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--out", "run")).getMessage();
+        String e2 = assertThrows(IllegalArgumentException.class, () -> trainCommand.train(console(), "digits", "mlp", "--out", "run")).getMessage();
         assertTrue(e2.contains("already holds a training run") && e2.contains("--overwrite"), e2);
         Files.writeString(run.resolve("notes.txt"), "mine");
-        commands.train(console(), "digits", "mlp", "--epochs", "1", "--out", "run", "--overwrite", "--wait");
+        trainCommand.train(console(), "digits", "mlp", "--epochs", "1", "--out", "run", "--overwrite", "--wait");
         assertEquals("epoch-0001", Files.readString(run.resolve("checkpoints/latest")).trim());
         assertFalse(Files.exists(run.resolve("checkpoints/epoch-0002")), "the old run is gone");
         assertEquals("mine", Files.readString(run.resolve("notes.txt")), "other files are kept");
@@ -147,12 +152,12 @@ class TrainCommandsTest {
 
     @Test
     void aStoppedJobLeavesACheckpointAndResumesToTheEnd() throws Exception {
-        String started = commands.train(console(), "digits", "mlp", "--epochs", "200", "--batch-size", "8", "--out", "long");
+        String started = trainCommand.train(console(), "digits", "mlp", "--epochs", "200", "--batch-size", "8", "--out", "long");
         assertTrue(started.contains("kindling:watch 1"), started);
         TrainingJob job = jobs.get("1");
         await(() -> job.epochsDone() >= 1 && job.progress() != null && job.progress().batch() > 3, "an epoch and a few batches");
-        assertTrue(commands.jobs(null).contains("running"), commands.jobs(null));
-        String stopped = commands.stop(console(), "1");
+        assertTrue(jobCommands.jobs(null).contains("running"), jobCommands.jobs(null));
+        String stopped = jobCommands.stop(console(), "1");
         assertEquals(TrainingJob.State.STOPPED, job.state());
         int done = job.epochsDone();
         assertTrue(stopped.contains("was stopped after epoch " + done + "/200") && stopped.contains("kindling:resume long"), stopped);
@@ -161,17 +166,17 @@ class TrainCommandsTest {
         assertEquals("stopped", summary.get("state").asText());
         assertEquals(done, summary.get("epochs_completed").asInt());
         assertTrue(Files.exists(dir.resolve("long/model.safetensors")));
-        assertThrows(IllegalArgumentException.class, () -> commands.stop(console(), "1"), "already ended");
-        IllegalStateException watched = assertThrows(IllegalStateException.class, () -> commands.watch(console(), "1"));
+        assertThrows(IllegalArgumentException.class, () -> jobCommands.stop(console(), "1"), "already ended");
+        IllegalStateException watched = assertThrows(IllegalStateException.class, () -> jobCommands.watch(console(), "1"));
         assertTrue(watched.getMessage().contains("was stopped"), watched.getMessage());
 
-        String resumed = commands.resume(console(), "long", "--epochs", Integer.toString(done + 1), "--wait");
+        String resumed = resumeCommand.resume(console(), "long", "--epochs", Integer.toString(done + 1), "--wait");
         assertTrue(resumed.startsWith("job 2 completed"), resumed);
         assertTrue(printed().contains("job 2: resuming long from long/checkpoints/epoch-"), printed());
         summary = json(dir.resolve("long/summary.json"));
         assertEquals("completed", summary.get("state").asText());
         assertEquals(done + 1, summary.get("epochs_completed").asInt());
-        String nothing = assertThrows(IllegalArgumentException.class, () -> commands.resume(console(), "long")).getMessage();
+        String nothing = assertThrows(IllegalArgumentException.class, () -> resumeCommand.resume(console(), "long")).getMessage();
         assertTrue(nothing.contains("nothing left to train; give --epochs N"), nothing);
     }
 
@@ -193,65 +198,65 @@ class TrainCommandsTest {
 
     @Test
     void resumingGivesExactlyTheUninterruptedRun() throws Exception {
-        commands.train(console(), exact("--epochs", "5", "--out", "straight", "--wait"));
-        commands.train(console(), exact("--epochs", "2", "--out", "split", "--wait"));
-        commands.resume(console(), "split", "--epochs", "5", "--wait");
+        trainCommand.train(console(), exact("--epochs", "5", "--out", "straight", "--wait"));
+        trainCommand.train(console(), exact("--epochs", "2", "--out", "split", "--wait"));
+        resumeCommand.resume(console(), "split", "--epochs", "5", "--wait");
         assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("split")));
         assertEquals(Files.readString(dir.resolve("straight/checkpoints/latest")), Files.readString(dir.resolve("split/checkpoints/latest")));
 
         // stopped at an epoch end in the background, then resumed: the same again
-        commands.train(console(), exact("--epochs", "5", "--out", "stopped"));
+        trainCommand.train(console(), exact("--epochs", "5", "--out", "stopped"));
         TrainingJob job = jobs.list().get(jobs.list().size() - 1);
         await(() -> job.progress() != null, "the first batch");
-        String stopped = commands.stop(console(), Integer.toString(job.id()), "--at-epoch-end");
+        String stopped = jobCommands.stop(console(), Integer.toString(job.id()), "--at-epoch-end");
         assertEquals(TrainingJob.State.STOPPED, job.state(), stopped);
         assertFalse(job.partialEpoch(), stopped);
         assertTrue(stopped.contains("was stopped after epoch") && !stopped.contains("during that epoch"), stopped);
-        commands.resume(console(), "stopped", "--wait");
+        resumeCommand.resume(console(), "stopped", "--wait");
         assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("stopped")));
     }
 
     @Test
     void schedulersAreSizedForTheRun() throws Exception {
-        String r = commands.train(console(), "iris", "mlp", "--epochs", "3", "--batch-size", "16", "--scheduler", "onecyclelr", "maxLr=0.05",
+        String r = trainCommand.train(console(), "iris", "mlp", "--epochs", "3", "--batch-size", "16", "--scheduler", "onecyclelr", "maxLr=0.05",
                 "--out", "one", "--wait");
         assertTrue(r.startsWith("job 1 completed"), r); // OneCycleLR fails when stepped past its total
         RunConfig cfg = RunConfig.read(dir.resolve("one/run.json"));
         assertEquals("step", cfg.schedulerInterval);
         assertEquals(Map.of("maxLr", "0.05", "epochs", "3", "stepsPerEpoch", "8"), cfg.scheduler.params()); // 120 samples / 16
-        commands.train(console(), "iris", "mlp", "--epochs", "4", "--scheduler", "cosineannealinglr", "--out", "cos", "--wait");
+        trainCommand.train(console(), "iris", "mlp", "--epochs", "4", "--scheduler", "cosineannealinglr", "--out", "cos", "--wait");
         assertEquals(Map.of("tMax", "4"), RunConfig.read(dir.resolve("cos/run.json")).scheduler.params());
-        String e = assertThrows(IllegalArgumentException.class, () -> commands.resume(console(), "one", "--epochs", "5")).getMessage();
+        String e = assertThrows(IllegalArgumentException.class, () -> resumeCommand.resume(console(), "one", "--epochs", "5")).getMessage();
         assertTrue(e.contains("OneCycleLR schedule covers 3 epochs"), e);
     }
 
     @Test
     void aFailingJobIsAFailedJobWithItsError() throws Exception {
-        commands.train(console(), "digits", "mlp", "--loss", "mse", "--epochs", "1", "--out", "bad");
+        trainCommand.train(console(), "digits", "mlp", "--loss", "mse", "--epochs", "1", "--out", "bad");
         TrainingJob job = jobs.get("1");
         assertTrue(job.await(60_000));
         assertEquals(TrainingJob.State.FAILED, job.state());
         assertTrue(job.errorMessage().contains("size of tensor"), job.errorMessage());
-        String table = commands.jobs(null);
+        String table = jobCommands.jobs(null);
         assertTrue(table.contains("failed") && table.contains("job 1 failed: "), table);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.watch(console(), "1"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> jobCommands.watch(console(), "1"));
         assertTrue(e.getMessage().startsWith("job 1 failed: "), e.getMessage());
         JsonNode summary = json(dir.resolve("bad/summary.json"));
         assertEquals("failed", summary.get("state").asText());
         assertTrue(summary.get("error").asText().contains("size of tensor"));
-        e = assertThrows(IllegalStateException.class, () -> commands.train(console(), "digits", "mlp", "--loss", "mse", "--epochs", "1", "--wait"));
+        e = assertThrows(IllegalStateException.class, () -> trainCommand.train(console(), "digits", "mlp", "--loss", "mse", "--epochs", "1", "--wait"));
         assertTrue(e.getMessage().startsWith("job 2 failed: "), e.getMessage());
     }
 
     @Test
     void jobsQueueOneAfterAnotherAndAQueuedJobCanBeCancelled() throws Exception {
-        commands.train(console(), "digits", "mlp", "--epochs", "200", "--out", "first");
-        String second = commands.train(console(), "iris", "mlp", "--epochs", "2", "--out", "second");
+        trainCommand.train(console(), "digits", "mlp", "--epochs", "200", "--out", "first");
+        String second = trainCommand.train(console(), "iris", "mlp", "--epochs", "2", "--out", "second");
         assertTrue(second.startsWith("job 2 queued after job 1"), second);
-        String table = commands.jobs(null);
+        String table = jobCommands.jobs(null);
         assertTrue(table.contains("queued"), table);
-        assertEquals("job 2 was cancelled before it started", commands.stop(console(), "2"));
-        commands.stop(console(), "1");
+        assertEquals("job 2 was cancelled before it started", jobCommands.stop(console(), "2"));
+        jobCommands.stop(console(), "1");
         assertEquals(TrainingJob.State.STOPPED, jobs.get("2").state());
         assertTrue(Files.exists(dir.resolve("second/run.json")));
         assertFalse(Files.exists(dir.resolve("second/summary.json")));
@@ -259,35 +264,35 @@ class TrainCommandsTest {
 
     @Test
     void badInputGetsClearErrors() throws Exception {
-        assertTrue(commands.train(console(), "--help").contains("--optimizer NAME [k=v...]"));
-        String e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--optimizer", "adamx")).getMessage();
+        assertTrue(trainCommand.train(console(), "--help").contains("--optimizer NAME [k=v...]"));
+        String e = assertThrows(IllegalArgumentException.class, () -> trainCommand.train(console(), "digits", "mlp", "--optimizer", "adamx")).getMessage();
         assertTrue(e.contains("unknown optimizer 'adamx'; installed: [") && e.contains("sgd"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--scheduler", "nope")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> trainCommand.train(console(), "digits", "mlp", "--scheduler", "nope")).getMessage();
         assertTrue(e.contains("unknown scheduler 'nope'"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--loss", "nope")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> trainCommand.train(console(), "digits", "mlp", "--loss", "nope")).getMessage();
         assertTrue(e.contains("unknown loss 'nope'"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--optimizer", "sgd", "lr=fast")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> trainCommand.train(console(), "digits", "mlp", "--optimizer", "sgd", "lr=fast")).getMessage();
         assertTrue(e.contains("'lr'") && e.contains("fast"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "mlp", "digits")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> trainCommand.train(console(), "mlp", "digits")).getMessage();
         assertTrue(e.contains("the dataset comes first"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--device", "cuda:3")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> trainCommand.train(console(), "digits", "mlp", "--device", "cuda:3")).getMessage();
         assertTrue(e.contains("no available backend serves 'cuda'"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--test-fraction", "1")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> trainCommand.train(console(), "digits", "mlp", "--test-fraction", "1")).getMessage();
         assertTrue(e.contains("--test-fraction must be in (0, 1)"), e);
         assertTrue(jobs.list().isEmpty(), "no job for bad input");
         Files.createDirectories(dir.resolve("full"));
         Files.writeString(dir.resolve("full/notes.txt"), "x");
-        e = assertThrows(IllegalArgumentException.class, () -> commands.train(console(), "digits", "mlp", "--out", "full")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> trainCommand.train(console(), "digits", "mlp", "--out", "full")).getMessage();
         assertTrue(e.contains("exists and is not empty"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.eval(console(), "missing.safetensors")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> evalCommand.eval(console(), "missing.safetensors")).getMessage();
         assertTrue(e.contains("cannot load a model from missing.safetensors"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.resume(console(), "full")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> resumeCommand.resume(console(), "full")).getMessage();
         assertTrue(e.contains("not a run or checkpoint directory"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.watch(console(), "x")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> jobCommands.watch(console(), "x")).getMessage();
         assertTrue(e.contains("'x' is not a job number"), e);
-        e = assertThrows(IllegalArgumentException.class, () -> commands.stop(console(), "4")).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> jobCommands.stop(console(), "4")).getMessage();
         assertTrue(e.contains("no training job 4") && e.contains("felix:stop 4"), e);
-        assertEquals("No training jobs (kindling:train starts one).", commands.jobs(null));
-        assertTrue(commands.models(console()).startsWith("No models"));
+        assertEquals("No training jobs (kindling:train starts one).", jobCommands.jobs(null));
+        assertTrue(modelsCommand.models(console()).startsWith("No models"));
     }
 }
