@@ -165,6 +165,8 @@ class _IndexProbe:
 
 def run_torch(op, x, a):
     """x: list of input tensors (pre already applied), a: args dict."""
+    if op in SCHEMA_OPS:
+        return SCHEMA_OPS[op](x, a)
     if op in BINARY:
         other = scalar_of(a) if "scalar" in a else x[1]
         if "alpha" in a:
@@ -359,6 +361,18 @@ def run_random(a):
         else:
             raise ValueError(fn)
     return out
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# ops of the op table (api/src/main/schema/native_functions.schema) tested by their schema name
+# ----------------------------------------------------------------------------------------------------------------------
+# Each entry: the op's name in the schema -> PyTorch's call, with the args named as the schema's attributes. The Java
+# runners call these ops generically (Tensor.callOp with the attributes by name), and the autograd module gradchecks
+# every differentiable one on the same inputs, so a new op needs its entry here and its sample cases in
+# gen_schema_ops() below, nothing else.
+SCHEMA_OPS = {
+    "flip": lambda x, a: torch.flip(x[0], a["dims"]),
+}
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -1163,6 +1177,24 @@ def add_capability_alternatives():
     return n
 
 
+# ----------------------------------------------------------------------------------------------------------------------
+# schema ops (generated last: the cases above keep their random inputs)
+# ----------------------------------------------------------------------------------------------------------------------
+
+def gen_schema_ops():
+    C = "schema"
+    add(C, "flip_dim0", "flip", [rf(3, 4)], {"dims": [0]})
+    add(C, "flip_two_dims", "flip", [rf(2, 3, 4)], {"dims": [0, 2]})
+    add(C, "flip_negative_dim", "flip", [rf(2, 3)], {"dims": [-1]})
+    add(C, "flip_no_dims", "flip", [rf(2, 3)], {"dims": []})
+    add(C, "flip_transposed", "flip", [inp(rf(3, 4), [["t"]])], {"dims": [1]})
+    add(C, "flip_int64", "flip", [ri(-9, 9, 2, 5)], {"dims": [1]})
+    add(C, "flip_bool", "flip", [torch.tensor([[True, False, False], [False, True, True]])], {"dims": [0, 1]})
+    add(C, "flip_0d", "flip", [torch.tensor(2.5)], {"dims": [0]})
+    add(C, "flip_duplicate_dims", "flip", [rf(2, 3)], {"dims": [0, 0]}, expect_error=True)
+    add(C, "flip_dim_out_of_range", "flip", [rf(2, 3)], {"dims": [2]}, expect_error=True)
+
+
 def cpu_capability():
     for line in torch.__config__.show().splitlines():
         if "CPU capability usage" in line:
@@ -1173,7 +1205,7 @@ def cpu_capability():
 def main():
     torch.manual_seed(20240601)
     for g in (gen_binary, gen_unary, gen_reductions, gen_matrix, gen_shape, gen_indexing, gen_conversion,
-              gen_random, gen_printing):
+              gen_random, gen_printing, gen_schema_ops):
         g()
     alts = add_capability_alternatives()
     doc = {

@@ -19,7 +19,7 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 // Implemented by the kernel; users call it. A new op is a minor change of this package.
 @ProviderType
-public interface Tensor {
+public interface Tensor extends TensorMethods {
 
     /** The result of {@code max(dim)}, {@code min(dim)}: values and their INT64 indices. */
     record ValuesIndices(Tensor values, Tensor indices) {}

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The {@code torch} namespace: tensor creation, joining, random seeds, grad mode and devices. */
-public final class Torch {
+public final class Torch extends TorchFunctions {
     private Torch() {}
 
     private static TensorRuntime rt() { return TensorRuntimes.get(); }

@@ -4,6 +4,7 @@ import dev.kindling.api.Device;
 import dev.kindling.kernel.spi.Availability;
 import dev.kindling.kernel.spi.BackendDiagnostics;
 import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.tensor.BackendHandle;
 
 import java.util.ArrayList;
 import java.util.Comparator;

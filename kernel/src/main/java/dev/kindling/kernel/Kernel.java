@@ -9,9 +9,11 @@ import dev.kindling.api.autograd.FunctionContext;
 import dev.kindling.api.spi.AutogradService;
 import dev.kindling.api.spi.TensorRuntime;
 import dev.kindling.kernel.ops.Creation;
+import dev.kindling.kernel.tensor.BackendHandle;
+import dev.kindling.kernel.ops.GradientEngine;
+import dev.kindling.kernel.ops.OpRuntime;
 import dev.kindling.kernel.ops.Ops;
 import dev.kindling.kernel.spi.DatasetProvider;
-import dev.kindling.kernel.spi.GradientEngine;
 import dev.kindling.kernel.spi.LayerProvider;
 import dev.kindling.kernel.spi.LossProvider;
 import dev.kindling.kernel.spi.OptimizerProvider;
@@ -29,7 +31,7 @@ import java.util.Map;
  * entry point of the op dispatcher. It contains no backend and no op implementation of its own. Inside OSGi one
  * instance lives as long as the kernel bundle's component; outside OSGi one is created through ServiceLoader.
  */
-public class Kernel implements TensorRuntime {
+public class Kernel implements TensorRuntime, OpRuntime {
     public static final String VERSION = "0.1.0";
 
     private final BackendRegistry backends = new BackendRegistry();
@@ -44,6 +46,9 @@ public class Kernel implements TensorRuntime {
     private final ThreadLocal<boolean[]> gradEnabled = ThreadLocal.withInitial(() -> new boolean[] {true});
 
     public BackendRegistry backends() { return backends; }
+
+    @Override
+    public BackendHandle selectBackend(Device device) { return backends.select(device); }
 
     public ProviderRegistry<LayerProvider<?>> layers() { return layers; }
 
@@ -98,9 +103,11 @@ public class Kernel implements TensorRuntime {
     public void unsetGradientEngine(GradientEngine e) { if (engine == e) engine = null; }
 
     /** The installed autograd engine, or null. */
+    @Override
     public GradientEngine gradientEngine() { return engine; }
 
     /** The engine, or an error that says the autograd bundle is missing. */
+    @Override
     public GradientEngine requireEngine(String what) {
         GradientEngine e = engine;
         if (e == null) {
@@ -193,6 +200,7 @@ public class Kernel implements TensorRuntime {
     @Override
     public Generator defaultGenerator() { return defaultGenerator; }
 
+    @Override
     public Generator gen(Generator g) { return g != null ? g : defaultGenerator; }
 
     @Override

@@ -10,7 +10,7 @@ import dev.kindling.api.DType;
 import dev.kindling.api.Device;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
-import dev.kindling.kernel.tensor.DenseTensor;
+import dev.kindling.kernel.ops.DenseTensor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -3,7 +3,7 @@ package dev.kindling.kernel.internal;
 import dev.kindling.api.spi.TensorRuntimes;
 import dev.kindling.kernel.Kernel;
 import dev.kindling.kernel.spi.DatasetProvider;
-import dev.kindling.kernel.spi.GradientEngine;
+import dev.kindling.kernel.ops.GradientEngine;
 import dev.kindling.kernel.spi.LayerProvider;
 import dev.kindling.kernel.spi.LossProvider;
 import dev.kindling.kernel.spi.OptimizerProvider;

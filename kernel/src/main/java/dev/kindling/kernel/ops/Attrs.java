@@ -1,18 +1,118 @@
 package dev.kindling.kernel.ops;
 
-import java.util.Arrays;
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.schema.Argument;
+import dev.kindling.kernel.spi.Window2d;
 
-/** The non-tensor arguments of one op call (dims, scalars, flags), positional as in the op's declaration. */
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The non-tensor arguments of one op call (dims, scalars, flags), in the order of the op's schema. Attrs made with
+ * {@link #of} are checked against the op's schema when the op is called ({@link OpDef#bind}): their number, and each
+ * value's type, so a wrong call fails naming the op and the attribute. Bound attrs are read by name
+ * ({@code a.i("dim")}); an attribute the call left out reads as its schema default.
+ */
 public final class Attrs {
-    public static final Attrs NONE = new Attrs();
+    public static final Attrs NONE = new Attrs(null, new Object[0]);
+    private final OpDef op;
     private final Object[] values;
 
-    private Attrs(Object... values) { this.values = values; }
+    private Attrs(OpDef op, Object[] values) {
+        this.op = op;
+        this.values = values;
+    }
 
-    public static Attrs of(Object... values) { return values.length == 0 ? NONE : new Attrs(values); }
+    /** Attributes for a call, positional in schema order; checked when the call binds them to its op. */
+    public static Attrs of(Object... values) { return values.length == 0 ? NONE : new Attrs(null, values); }
+
+    /** The op these attrs were checked against, or null while unbound. */
+    OpDef op() { return op; }
+
+    /** Bound without checks: for values the op itself made (its empty attrs). */
+    static Attrs unchecked(OpDef op, Object[] values) { return new Attrs(op, values); }
+
+    /** Checks {@code values} against {@code op}'s attribute schema and binds them to it. */
+    static Attrs bind(OpDef op, Object[] values) {
+        List<Argument> schema = op.attributes();
+        if (values.length > schema.size()) {
+            throw new IllegalArgumentException(op.name() + "() takes " + schema.size() + " attribute(s) " + schema + " but got "
+                    + values.length + ": " + Arrays.deepToString(values));
+        }
+        for (int i = 0; i < schema.size(); i++) {
+            Argument a = schema.get(i);
+            if (i >= values.length) {
+                if (!a.hasDefault()) {
+                    throw new IllegalArgumentException(op.name() + "() missing attribute '" + a.name() + "' (" + a + ")");
+                }
+                continue;
+            }
+            Object v = values[i];
+            if (v == null ? !a.nullable() : !hasType(v, a.type())) {
+                throw new IllegalArgumentException(op.name() + "(): attribute '" + a.name() + "' must be " + a.type()
+                        + (a.nullable() ? " or null" : "") + ", got " + (v == null ? "null" : v.getClass().getSimpleName() + " " + str(v)));
+            }
+        }
+        return new Attrs(op, values);
+    }
+
+    private static boolean hasType(Object v, String type) {
+        switch (type) {
+            case "int": case "long": case "double": return v instanceof Number;
+            case "boolean": return v instanceof Boolean;
+            case "int[]": return v instanceof int[];
+            case "long[]": return v instanceof long[];
+            case "DType": return v instanceof DType;
+            case "Device": return v instanceof Device;
+            case "Window2d": return v instanceof Window2d;
+            default: throw new IllegalStateException("schema type without a check: " + type);
+        }
+    }
 
     public int size() { return values.length; }
 
+    // ---- by name (bound attrs) ----
+    private int index(String name) {
+        if (op == null) throw new IllegalStateException("attributes " + this + " are not bound to an op: read them by position");
+        List<Argument> schema = op.attributes();
+        for (int i = 0; i < schema.size(); i++) {
+            if (schema.get(i).name().equals(name)) return i;
+        }
+        throw new IllegalArgumentException(op.name() + "() has no attribute '" + name + "' (its attributes: " + schema + ")");
+    }
+
+    /** The named attribute's value, or its schema default when the call left it out. */
+    public Object get(String name) {
+        int i = index(name);
+        return i < values.length ? values[i] : defaultValue(op.attributes().get(i));
+    }
+
+    public int i(String name) { return ((Number) get(name)).intValue(); }
+
+    public long l(String name) { return ((Number) get(name)).longValue(); }
+
+    public double d(String name) { return ((Number) get(name)).doubleValue(); }
+
+    public boolean b(String name) { return (Boolean) get(name); }
+
+    public int[] ints(String name) { return (int[]) get(name); }
+
+    public long[] longs(String name) { return (long[]) get(name); }
+
+    private static Object defaultValue(Argument a) {
+        String d = a.defaultValue();
+        if (d.equals("None")) return null;
+        switch (a.type()) {
+            case "int": return Integer.valueOf(d);
+            case "long": return Long.valueOf(d);
+            case "double": return Double.valueOf(d);
+            case "boolean": return Boolean.valueOf(d);
+            default: throw new IllegalStateException("no default literal for " + a.type() + " (" + a + ")");
+        }
+    }
+
+    // ---- by position (schema order) ----
     public Object get(int i) { return values[i]; }
 
     public int i(int i) { return ((Number) values[i]).intValue(); }
@@ -27,7 +127,9 @@ public final class Attrs {
 
     public long[] longs(int i) { return (long[]) values[i]; }
 
-    public String s(int i) { return (String) values[i]; }
+    private static String str(Object v) {
+        return v instanceof int[] ? Arrays.toString((int[]) v) : v instanceof long[] ? Arrays.toString((long[]) v) : String.valueOf(v);
+    }
 
     @Override
     public String toString() { return Arrays.deepToString(values); }

@@ -4,9 +4,7 @@ import dev.kindling.api.DType;
 import dev.kindling.api.Device;
 import dev.kindling.api.Generator;
 import dev.kindling.api.Tensor;
-import dev.kindling.kernel.BackendHandle;
-import dev.kindling.kernel.Kernel;
-import dev.kindling.kernel.tensor.DenseTensor;
+import dev.kindling.kernel.tensor.BackendHandle;
 import dev.kindling.kernel.tensor.Shapes;
 
 import java.lang.reflect.Array;
@@ -24,12 +22,12 @@ public final class Creation {
         }
     }
 
-    private static DenseTensor make(Kernel k, Device device, DType dtype, long[] shape, Object host) {
-        BackendHandle h = k.backends().select(device);
+    private static DenseTensor make(OpRuntime k, Device device, DType dtype, long[] shape, Object host) {
+        BackendHandle h = k.selectBackend(device);
         return DenseTensor.contiguous(k, h, h.backend().fromHost(device, dtype, host), shape);
     }
 
-    public static Tensor fromArray(Kernel k, Object data, long[] shape, DType dtype, Device device) {
+    public static Tensor fromArray(OpRuntime k, Object data, long[] shape, DType dtype, Device device) {
         if (data == null || !data.getClass().isArray() || data.getClass().getComponentType().isArray()) {
             throw new IllegalArgumentException("tensor data must be a flat primitive array, got "
                     + (data == null ? "null" : data.getClass().getSimpleName()));
@@ -42,12 +40,12 @@ public final class Creation {
         return make(k, device, dtype, shape, data);
     }
 
-    public static Tensor empty(Kernel k, long[] shape, DType dtype, Device device) {
+    public static Tensor empty(OpRuntime k, long[] shape, DType dtype, Device device) {
         checkShape(shape);
-        return DenseTensor.allocate(k, k.backends().select(device), device, dtype, shape.clone());
+        return DenseTensor.allocate(k, k.selectBackend(device), device, dtype, shape.clone());
     }
 
-    public static Tensor full(Kernel k, long[] shape, double value, DType dtype, Device device) {
+    public static Tensor full(OpRuntime k, long[] shape, double value, DType dtype, Device device) {
         DenseTensor t = (DenseTensor) empty(k, shape, dtype, device);
         if (value != 0) t.backend().fill(t.view(), value);
         return t;
@@ -114,19 +112,19 @@ public final class Creation {
         }
     }
 
-    public static Tensor rand(Kernel k, long[] shape, DType dtype, Device device, Generator g) {
+    public static Tensor rand(OpRuntime k, long[] shape, DType dtype, Device device, Generator g) {
         requireFloating(dtype, "check_uniform_bounds");
         checkShape(shape);
         return make(k, device, dtype, shape.clone(), uniform(Math.toIntExact(Shapes.numel(shape)), dtype, 0, 1, g));
     }
 
-    public static Tensor randn(Kernel k, long[] shape, DType dtype, Device device, Generator g) {
+    public static Tensor randn(OpRuntime k, long[] shape, DType dtype, Device device, Generator g) {
         requireFloating(dtype, "normal_kernel_cpu");
         checkShape(shape);
         return make(k, device, dtype, shape.clone(), normal(Math.toIntExact(Shapes.numel(shape)), dtype, 0, 1, g));
     }
 
-    public static Tensor randint(Kernel k, long low, long high, long[] shape, DType dtype, Device device, Generator g) {
+    public static Tensor randint(OpRuntime k, long low, long high, long[] shape, DType dtype, Device device, Generator g) {
         if (low >= high) throw new IllegalArgumentException("random_ expects 'from' to be less than 'to', but got from=" + low + " >= to=" + high);
         checkShape(shape);
         int n = Math.toIntExact(Shapes.numel(shape));
@@ -136,7 +134,7 @@ public final class Creation {
         return make(k, device, dtype, shape.clone(), out);
     }
 
-    public static Tensor randperm(Kernel k, long n, DType dtype, Device device, Generator g) {
+    public static Tensor randperm(OpRuntime k, long n, DType dtype, Device device, Generator g) {
         if (n < 0) throw new IllegalArgumentException("n must be non-negative, got" + n);
         int len = Math.toIntExact(n);
         long[] r = new long[len];
@@ -150,7 +148,7 @@ public final class Creation {
         return make(k, device, dtype, new long[] {len}, r);
     }
 
-    public static Tensor arange(Kernel k, double start, double end, double step, DType dtype, Device device) {
+    public static Tensor arange(OpRuntime k, double start, double end, double step, DType dtype, Device device) {
         if (!dtype.isFloatingPoint()) {
             // PyTorch converts the bounds to the integral dtype first.
             start = (long) start;
@@ -174,7 +172,7 @@ public final class Creation {
         return l;
     }
 
-    public static Tensor linspace(Kernel k, double start, double end, long steps, DType dtype, Device device) {
+    public static Tensor linspace(OpRuntime k, double start, double end, long steps, DType dtype, Device device) {
         if (steps < 0) throw new IllegalArgumentException("number of steps must be non-negative");
         int n = Math.toIntExact(steps);
         double[] out = new double[n];
@@ -187,7 +185,7 @@ public final class Creation {
         return make(k, device, dtype, new long[] {n}, dtype.isFloatingPoint() ? out : toLongs(out));
     }
 
-    public static Tensor eye(Kernel k, long n, long m, DType dtype, Device device) {
+    public static Tensor eye(OpRuntime k, long n, long m, DType dtype, Device device) {
         if (n < 0 || m < 0) throw new IllegalArgumentException("n and m must be non-negative, got " + n + ", " + m);
         double[] out = new double[Math.toIntExact(n * m)];
         for (long i = 0; i < Math.min(n, m); i++) out[(int) (i * m + i)] = 1;

@@ -1,9 +1,6 @@
 package dev.kindling.kernel.ops;
 
 import dev.kindling.api.Tensor;
-import dev.kindling.kernel.Kernel;
-import dev.kindling.kernel.spi.GradientEngine;
-import dev.kindling.kernel.tensor.DenseTensor;
 
 /**
  * Routes an op call: ops with their own derivative go through the autograd engine when one is installed (it records
@@ -14,15 +11,17 @@ public final class Dispatcher {
     private Dispatcher() {}
 
     public static Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs) {
+        attrs = op.bind(attrs);
+        op.checkInputs(inputs);
         if (op.kind() == OpDef.Kind.DIFFERENTIABLE) {
-            Kernel k = kernelOf(inputs);
+            OpRuntime k = kernelOf(inputs);
             GradientEngine e = k == null ? null : k.gradientEngine();
             if (e != null) return e.dispatch(op, inputs, attrs);
         }
         return op.forward(inputs, attrs);
     }
 
-    static Kernel kernelOf(Tensor[] inputs) {
+    static OpRuntime kernelOf(Tensor[] inputs) {
         for (Tensor t : inputs) {
             if (t instanceof DenseTensor) return ((DenseTensor) t).kernel();
         }

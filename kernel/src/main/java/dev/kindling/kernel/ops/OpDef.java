@@ -1,9 +1,16 @@
 package dev.kindling.kernel.ops;
 
 import dev.kindling.api.Tensor;
+import dev.kindling.api.schema.Argument;
+import dev.kindling.api.schema.FunctionSchema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
- * One op of the table: its name (PyTorch's), how it computes, and how autograd must treat it.
+ * One op of the table: its typed signature ({@link FunctionSchema}, declared in the api's
+ * {@code native_functions.schema}), its forward, and how autograd must treat it.
  *
  * <ul>
  *   <li>{@link Kind#DIFFERENTIABLE}: has its own derivative in the autograd bundle's table (keyed by {@link #name()});
@@ -22,27 +29,93 @@ public final class OpDef {
         Tensor[] apply(Tensor[] inputs, Attrs attrs);
     }
 
-    private final String name;
+    private final FunctionSchema schema;
     private final Kind kind;
-    private final boolean view;
-    private final boolean inPlace;
+    private final List<Argument> attributes;
+    private final int inputCount;
+    private final boolean nary;
     private final Forward forward;
+    private final Attrs noAttrs;
+    private final boolean attributesOptional;
 
-    OpDef(String name, Kind kind, boolean view, boolean inPlace, Forward forward) {
-        this.name = name;
-        this.kind = kind;
-        this.view = view;
-        this.inPlace = inPlace;
+    OpDef(FunctionSchema schema, Forward forward) {
+        this.schema = schema;
+        this.kind = Kind.valueOf(schema.kind().name());
+        this.attributes = schema.attributes();
+        this.inputCount = schema.inputs().size();
+        this.nary = schema.arguments().get(0).type().equals("Tensor[]");
         this.forward = forward;
+        this.noAttrs = Attrs.unchecked(this, new Object[0]);
+        this.attributesOptional = attributes.stream().allMatch(Argument::hasDefault);
     }
 
-    public String name() { return name; }
+    public String name() { return schema.name(); }
+
+    public FunctionSchema schema() { return schema; }
 
     public Kind kind() { return kind; }
 
-    public boolean isView() { return view; }
+    public boolean isView() { return schema.view(); }
 
-    public boolean isInPlace() { return inPlace; }
+    public boolean isInPlace() { return schema.inPlace(); }
+
+    /** The attribute arguments of the schema, in order. */
+    public List<Argument> attributes() { return attributes; }
+
+    /** Attributes for a call of this op, checked against its schema now. */
+    public Attrs attrs(Object... values) { return values.length == 0 && attributesOptional ? noAttrs : Attrs.bind(this, values); }
+
+    /**
+     * Attributes given by name (as Python keyword arguments), converted to the schema's types: numbers to
+     * {@code int}/{@code long}/{@code double}, lists of numbers to {@code int[]}/{@code long[]}. Left-out attributes
+     * take their defaults; an unknown name fails.
+     */
+    public Attrs attrsByName(Map<String, ?> named) {
+        for (String key : named.keySet()) {
+            if (attributes.stream().noneMatch(a -> a.name().equals(key))) {
+                throw new IllegalArgumentException(name() + "() has no attribute '" + key + "' (its attributes: " + attributes + ")");
+            }
+        }
+        List<Object> values = new ArrayList<>();
+        for (Argument a : attributes) {
+            if (!named.containsKey(a.name())) {
+                if (a.hasDefault()) break;
+                throw new IllegalArgumentException(name() + "() missing attribute '" + a.name() + "' (" + a + ")");
+            }
+            values.add(convert(named.get(a.name()), a));
+        }
+        return Attrs.bind(this, values.toArray());
+    }
+
+    private static Object convert(Object v, Argument a) {
+        if (v == null) return null;
+        switch (a.type()) {
+            case "int": return v instanceof Number ? ((Number) v).intValue() : v;
+            case "long": return v instanceof Number ? ((Number) v).longValue() : v;
+            case "double": return v instanceof Number ? ((Number) v).doubleValue() : v;
+            case "int[]": return v instanceof List ? ((List<?>) v).stream().mapToInt(x -> ((Number) x).intValue()).toArray() : v;
+            case "long[]": return v instanceof List ? ((List<?>) v).stream().mapToLong(x -> ((Number) x).longValue()).toArray() : v;
+            default: return v;
+        }
+    }
+
+    /** {@code attrs} checked against this op's schema (already-bound attrs pass through). */
+    Attrs bind(Attrs attrs) {
+        if (attrs.op() == this) return attrs;
+        if (attrs == Attrs.NONE && attributesOptional) return noAttrs;
+        if (attrs.op() != null) throw new IllegalArgumentException("attributes of " + attrs.op().name() + " passed to " + name());
+        Object[] values = new Object[attrs.size()];
+        for (int i = 0; i < values.length; i++) values[i] = attrs.get(i);
+        return Attrs.bind(this, values);
+    }
+
+    /** Checks the number of tensor inputs (n-ary ops take one or more). */
+    void checkInputs(Tensor[] inputs) {
+        if (nary ? inputs.length == 0 : inputs.length != inputCount) {
+            throw new IllegalArgumentException(name() + "() takes " + (nary ? "one or more" : String.valueOf(inputCount))
+                    + " tensor input(s) (" + schema + ") but got " + inputs.length);
+        }
+    }
 
     /** Runs the forward directly, bypassing autograd (what the autograd engine calls). */
     public Tensor[] forward(Tensor[] inputs, Attrs attrs) { return forward.apply(inputs, attrs); }
@@ -53,5 +126,5 @@ public final class OpDef {
     public Tensor call1(Attrs attrs, Tensor... inputs) { return Dispatcher.dispatch(this, inputs, attrs)[0]; }
 
     @Override
-    public String toString() { return name; }
+    public String toString() { return name(); }
 }

@@ -3,12 +3,12 @@ package dev.kindling.kernel.ops;
 import dev.kindling.api.DType;
 import dev.kindling.api.Device;
 import dev.kindling.api.Tensor;
-import dev.kindling.kernel.ops.OpDef.Kind;
+import dev.kindling.api.schema.FunctionSchema;
+import dev.kindling.api.schema.NativeFunctions;
 import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.ReduceOp;
 import dev.kindling.kernel.spi.UnaryOp;
 import dev.kindling.kernel.spi.Window2d;
-import dev.kindling.kernel.tensor.DenseTensor;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,9 +19,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The op table: every tensor op declared once, with PyTorch's name, its autograd kind and its forward
- * ({@link Kernels}, which holds the shape and dtype rules and calls the backend primitives). The autograd bundle keys
- * its derivatives by these names; an in-place op {@code x_} shares the derivative of {@code x}.
+ * The op table: binds every op declared in the api's {@code native_functions.schema} (its name, typed attributes and
+ * autograd kind, see {@link NativeFunctions}) to its forward. The forwards live in one class per op family
+ * ({@link ElementwiseKernels}, {@link ReductionKernels}, {@link MatrixKernels}, {@link ViewKernels},
+ * {@link WindowKernels}, {@link CopyKernels}, {@link IndexKernels}): shape and dtype rules, PyTorch-worded errors and
+ * the calls into backend primitives. The autograd bundle keys its derivatives by these names; an in-place op
+ * {@code x_} shares the derivative of {@code x}.
  *
  * <p>Below the table, typed entry points used by {@link DenseTensor}.
  */
@@ -30,155 +33,132 @@ public final class Ops {
 
     private static final Map<String, OpDef> BY_NAME = new LinkedHashMap<>();
 
-    private static OpDef def(String name, Kind kind, boolean view, boolean inPlace, OpDef.Forward f) {
-        OpDef op = new OpDef(name, kind, view, inPlace, f);
-        if (BY_NAME.put(name, op) != null) throw new IllegalStateException("op declared twice: " + name);
+    /** Binds the op {@code name} of the schema to its forward. */
+    private static OpDef def(String name, OpDef.Forward f) {
+        FunctionSchema schema = NativeFunctions.find(name);
+        if (schema == null) {
+            throw new IllegalStateException("op '" + name + "' has a forward but no declaration in native_functions.schema (api module)");
+        }
+        OpDef op = new OpDef(schema, f);
+        if (BY_NAME.put(name, op) != null) throw new IllegalStateException("op bound twice: " + name);
         return op;
     }
 
-    private static OpDef diff(String name, OpDef.Forward f) { return def(name, Kind.DIFFERENTIABLE, false, false, f); }
-
-    private static OpDef viewOp(String name, OpDef.Forward f) { return def(name, Kind.DIFFERENTIABLE, true, false, f); }
-
-    private static OpDef nondiff(String name, OpDef.Forward f) { return def(name, Kind.NON_DIFFERENTIABLE, false, false, f); }
-
     /** {@code name_}: runs {@code base} and writes the result into input 0 (same derivative as {@code base}). */
     private static OpDef inPlace(OpDef base) {
-        return def(base.name() + "_", base.kind(), false, true, (in, a) -> {
+        return def(base.name() + "_", (in, a) -> {
             Tensor r = base.forward(in, a)[0];
             Kernels.writeBack(d(in[0]), d(r), base.name() + "_");
             return one(in[0]);
         });
     }
 
+    private static boolean declared(String name) { return NativeFunctions.find(name) != null; }
+
     static Tensor[] one(Tensor t) { return new Tensor[] {t}; }
 
-    // ---------------------------------------------------------------- the table
-    public static final Map<UnaryOp, OpDef> UNARY = new EnumMap<>(UnaryOp.class);
-    public static final Map<UnaryOp, OpDef> UNARY_ = new EnumMap<>(UnaryOp.class);
-    public static final Map<BinaryOp, OpDef> BINARY = new EnumMap<>(BinaryOp.class);
-    public static final Map<BinaryOp, OpDef> BINARY_ = new EnumMap<>(BinaryOp.class);
+    // ---------------------------------------------------------------- the table (schemas: native_functions.schema)
+    private static final Map<UnaryOp, OpDef> UNARY = new EnumMap<>(UnaryOp.class);
+    private static final Map<UnaryOp, OpDef> UNARY_ = new EnumMap<>(UnaryOp.class);
+    private static final Map<BinaryOp, OpDef> BINARY = new EnumMap<>(BinaryOp.class);
+    private static final Map<BinaryOp, OpDef> BINARY_ = new EnumMap<>(BinaryOp.class);
 
     static {
         for (UnaryOp u : UnaryOp.values()) {
             String name = u.name().toLowerCase(Locale.ROOT);
-            OpDef op = u.isPredicate() ? nondiff(name, (in, a) -> one(Kernels.unary(u, d(in[0]))))
-                    : diff(name, (in, a) -> one(Kernels.unary(u, d(in[0]))));
-            UNARY.put(u, op);
-            if (!u.isPredicate()) {
-                UNARY_.put(u, def(name + "_", op.kind(), false, true, (in, a) -> {
-                    Kernels.unaryInPlace(u, d(in[0]));
+            UNARY.put(u, def(name, (in, a) -> one(ElementwiseKernels.unary(u, d(in[0])))));
+            if (declared(name + "_")) {
+                UNARY_.put(u, def(name + "_", (in, a) -> {
+                    ElementwiseKernels.unaryInPlace(u, d(in[0]));
                     return one(in[0]);
                 }));
             }
         }
         for (BinaryOp b : BinaryOp.values()) {
             String name = b.name().toLowerCase(Locale.ROOT);
-            OpDef.Forward f = (in, a) -> one(Kernels.binary(b, d(in[0]), d(in[1]), a.size() > 0 ? a.d(0) : 1.0));
-            OpDef op = b.writesBool() ? nondiff(name, f) : diff(name, f);
-            BINARY.put(b, op);
-            if (!b.writesBool()) {
-                BINARY_.put(b, def(name + "_", op.kind(), false, true, (in, a) -> {
-                    Kernels.binaryInPlace(b, d(in[0]), d(in[1]), a.size() > 0 ? a.d(0) : 1.0);
+            boolean scaled = b == BinaryOp.ADD || b == BinaryOp.SUB;
+            BINARY.put(b, def(name, (in, a) -> one(ElementwiseKernels.binary(b, d(in[0]), d(in[1]), scaled ? a.d("alpha") : 1.0))));
+            if (declared(name + "_")) {
+                BINARY_.put(b, def(name + "_", (in, a) -> {
+                    ElementwiseKernels.binaryInPlace(b, d(in[0]), d(in[1]), scaled ? a.d("alpha") : 1.0);
                     return one(in[0]);
                 }));
             }
         }
     }
 
-    /** attrs: min, max (NaN = no bound), whether the bounds are floating (Python floats promote integer inputs). */
-    public static final OpDef CLAMP = diff("clamp", (in, a) -> one(Kernels.clamp(d(in[0]), a.d(0), a.d(1), a.b(2))));
+    /** The op of an elementwise primitive (and of its in-place form, or null where it has none). */
+    public static OpDef unaryOp(UnaryOp u, boolean inPlace) { return (inPlace ? UNARY_ : UNARY).get(u); }
+
+    public static OpDef binaryOp(BinaryOp b, boolean inPlace) { return (inPlace ? BINARY_ : BINARY).get(b); }
+
+    public static final OpDef CLAMP = def("clamp", (in, a) -> one(ElementwiseKernels.clamp(d(in[0]), a.d("min"), a.d("max"), a.b("floating"))));
     public static final OpDef CLAMP_ = inPlace(CLAMP);
-    /** inputs: condition, input, other. */
-    public static final OpDef WHERE = diff("where", (in, a) -> one(Kernels.where(d(in[0]), d(in[1]), d(in[2]))));
+    public static final OpDef WHERE = def("where", (in, a) -> one(ElementwiseKernels.where(d(in[0]), d(in[1]), d(in[2]))));
 
-    /** attrs: dims (null = all), keepdim. */
-    public static final OpDef SUM = diff("sum", (in, a) -> one(Kernels.sum(d(in[0]), a.ints(0), a.b(1))));
-    public static final OpDef MEAN = diff("mean", (in, a) -> one(Kernels.mean(d(in[0]), a.ints(0), a.b(1))));
-    public static final OpDef PROD = diff("prod", (in, a) -> one(Kernels.prod(d(in[0]), a.ints(0), a.b(1))));
-    /** Max/min of all elements. attrs: isMax. */
-    public static final OpDef MAX_ALL = diff("max", (in, a) -> one(Kernels.extremeAll(d(in[0]), true)));
-    public static final OpDef MIN_ALL = diff("min", (in, a) -> one(Kernels.extremeAll(d(in[0]), false)));
-    /** outputs: values, indices. attrs: dim, keepdim. */
-    public static final OpDef MAX_DIM = diff("max_dim", (in, a) -> Kernels.extremeDim(d(in[0]), a.i(0), a.b(1), true));
-    public static final OpDef MIN_DIM = diff("min_dim", (in, a) -> Kernels.extremeDim(d(in[0]), a.i(0), a.b(1), false));
-    /** attrs: dim (null = flattened), keepdim. */
-    public static final OpDef ARGMAX = nondiff("argmax", (in, a) -> one(Kernels.argExtreme(d(in[0]), (Integer) a.get(0), a.b(1), true)));
-    public static final OpDef ARGMIN = nondiff("argmin", (in, a) -> one(Kernels.argExtreme(d(in[0]), (Integer) a.get(0), a.b(1), false)));
-    /** attrs: dims, correction, keepdim. */
-    public static final OpDef VAR = diff("var", (in, a) -> one(Kernels.var(d(in[0]), a.ints(0), a.i(1), a.b(2))));
-    public static final OpDef STD = diff("std", (in, a) -> one(Kernels.var(d(in[0]), a.ints(0), a.i(1), a.b(2)).sqrt()));
-    /** attrs: p, dims, keepdim. */
-    public static final OpDef NORM = diff("norm", (in, a) -> one(Kernels.norm(d(in[0]), a.d(0), a.ints(1), a.b(2))));
-    public static final OpDef LOGSUMEXP = diff("logsumexp", (in, a) -> one(Kernels.logsumexp(d(in[0]), a.ints(0), a.b(1))));
-    public static final OpDef ALL = nondiff("all", (in, a) -> one(Kernels.reduceBool(d(in[0]), ReduceOp.ALL)));
-    public static final OpDef ANY = nondiff("any", (in, a) -> one(Kernels.reduceBool(d(in[0]), ReduceOp.ANY)));
-    /** attrs: dim. */
-    public static final OpDef SOFTMAX = diff("softmax", (in, a) -> one(Kernels.softmax(d(in[0]), a.i(0), false)));
-    public static final OpDef LOG_SOFTMAX = diff("log_softmax", (in, a) -> one(Kernels.softmax(d(in[0]), a.i(0), true)));
+    public static final OpDef SUM = def("sum", (in, a) -> one(ReductionKernels.sum(d(in[0]), a.ints("dims"), a.b("keepdim"))));
+    public static final OpDef MEAN = def("mean", (in, a) -> one(ReductionKernels.mean(d(in[0]), a.ints("dims"), a.b("keepdim"))));
+    public static final OpDef PROD = def("prod", (in, a) -> one(ReductionKernels.prod(d(in[0]), a.ints("dims"), a.b("keepdim"))));
+    public static final OpDef MAX_ALL = def("max", (in, a) -> one(ReductionKernels.extremeAll(d(in[0]), true)));
+    public static final OpDef MIN_ALL = def("min", (in, a) -> one(ReductionKernels.extremeAll(d(in[0]), false)));
+    public static final OpDef MAX_DIM = def("max_dim", (in, a) -> ReductionKernels.extremeDim(d(in[0]), a.i("dim"), a.b("keepdim"), true));
+    public static final OpDef MIN_DIM = def("min_dim", (in, a) -> ReductionKernels.extremeDim(d(in[0]), a.i("dim"), a.b("keepdim"), false));
+    public static final OpDef ARGMAX = def("argmax", (in, a) -> one(ReductionKernels.argExtreme(d(in[0]), (Integer) a.get("dim"), a.b("keepdim"), true)));
+    public static final OpDef ARGMIN = def("argmin", (in, a) -> one(ReductionKernels.argExtreme(d(in[0]), (Integer) a.get("dim"), a.b("keepdim"), false)));
+    public static final OpDef VAR = def("var", (in, a) -> one(ReductionKernels.var(d(in[0]), a.ints("dims"), a.i("correction"), a.b("keepdim"))));
+    public static final OpDef STD = def("std", (in, a) -> one(ReductionKernels.var(d(in[0]), a.ints("dims"), a.i("correction"), a.b("keepdim")).sqrt()));
+    public static final OpDef NORM = def("norm", (in, a) -> one(ReductionKernels.norm(d(in[0]), a.d("p"), a.ints("dims"), a.b("keepdim"))));
+    public static final OpDef LOGSUMEXP = def("logsumexp", (in, a) -> one(ReductionKernels.logsumexp(d(in[0]), a.ints("dims"), a.b("keepdim"))));
+    public static final OpDef ALL = def("all", (in, a) -> one(ReductionKernels.reduceBool(d(in[0]), ReduceOp.ALL)));
+    public static final OpDef ANY = def("any", (in, a) -> one(ReductionKernels.reduceBool(d(in[0]), ReduceOp.ANY)));
+    public static final OpDef SOFTMAX = def("softmax", (in, a) -> one(ReductionKernels.softmax(d(in[0]), a.i("dim"), false)));
+    public static final OpDef LOG_SOFTMAX = def("log_softmax", (in, a) -> one(ReductionKernels.softmax(d(in[0]), a.i("dim"), true)));
 
-    public static final OpDef MM = diff("mm", (in, a) -> one(Kernels.mm(d(in[0]), d(in[1]))));
-    public static final OpDef BMM = diff("bmm", (in, a) -> one(Kernels.bmm(d(in[0]), d(in[1]))));
+    public static final OpDef MM = def("mm", (in, a) -> one(MatrixKernels.mm(d(in[0]), d(in[1]))));
+    public static final OpDef BMM = def("bmm", (in, a) -> one(MatrixKernels.bmm(d(in[0]), d(in[1]))));
     /** Composite: its parts (mm, bmm, views) are dispatched, so autograd records them. */
-    public static final OpDef MATMUL = def("matmul", Kind.COMPOSITE, false, false, (in, a) -> one(matmulOf(d(in[0]), d(in[1]))));
-    public static final OpDef INVERSE = diff("inverse", (in, a) -> one(Kernels.inverse(d(in[0]))));
+    public static final OpDef MATMUL = def("matmul", (in, a) -> one(matmulOf(d(in[0]), d(in[1]))));
+    public static final OpDef INVERSE = def("inverse", (in, a) -> one(MatrixKernels.inverse(d(in[0]))));
 
-    /** Views. attrs as named. */
-    public static final OpDef VIEW = viewOp("view", (in, a) -> one(Kernels.view(d(in[0]), a.longs(0))));
+    public static final OpDef VIEW = def("view", (in, a) -> one(ViewKernels.view(d(in[0]), a.longs("shape"))));
     /** Composite: a view where the strides allow, else a clone viewed. */
-    public static final OpDef RESHAPE = def("reshape", Kind.COMPOSITE, false, false, (in, a) -> one(reshapeOf(d(in[0]), a.longs(0))));
-    public static final OpDef EXPAND = viewOp("expand", (in, a) -> one(Kernels.expand(d(in[0]), a.longs(0))));
-    public static final OpDef PERMUTE = viewOp("permute", (in, a) -> one(Kernels.permute(d(in[0]), a.ints(0))));
-    public static final OpDef TRANSPOSE = viewOp("transpose", (in, a) -> one(Kernels.transpose(d(in[0]), a.i(0), a.i(1))));
-    public static final OpDef T = viewOp("t", (in, a) -> one(Kernels.t(d(in[0]))));
-    /** attrs: dim (null = all size-1 dims). */
-    public static final OpDef SQUEEZE = viewOp("squeeze", (in, a) -> one(Kernels.squeeze(d(in[0]), (Integer) a.get(0))));
-    public static final OpDef UNSQUEEZE = viewOp("unsqueeze", (in, a) -> one(Kernels.unsqueeze(d(in[0]), a.i(0))));
-    public static final OpDef SELECT = viewOp("select", (in, a) -> one(Kernels.select(d(in[0]), a.i(0), a.l(1))));
-    /** attrs: dim, start, end, step (already clamped). */
-    public static final OpDef SLICE = viewOp("slice", (in, a) -> one(Kernels.slice(d(in[0]), a.i(0), a.l(1), a.l(2), a.l(3))));
+    public static final OpDef RESHAPE = def("reshape", (in, a) -> one(reshapeOf(d(in[0]), a.longs("shape"))));
+    public static final OpDef EXPAND = def("expand", (in, a) -> one(ViewKernels.expand(d(in[0]), a.longs("shape"))));
+    public static final OpDef PERMUTE = def("permute", (in, a) -> one(ViewKernels.permute(d(in[0]), a.ints("dims"))));
+    public static final OpDef TRANSPOSE = def("transpose", (in, a) -> one(ViewKernels.transpose(d(in[0]), a.i("dim0"), a.i("dim1"))));
+    public static final OpDef T = def("t", (in, a) -> one(ViewKernels.t(d(in[0]))));
+    public static final OpDef SQUEEZE = def("squeeze", (in, a) -> one(ViewKernels.squeeze(d(in[0]), (Integer) a.get("dim"))));
+    public static final OpDef UNSQUEEZE = def("unsqueeze", (in, a) -> one(ViewKernels.unsqueeze(d(in[0]), a.i("dim"))));
+    public static final OpDef SELECT = def("select", (in, a) -> one(ViewKernels.select(d(in[0]), a.i("dim"), a.l("index"))));
+    public static final OpDef SLICE = def("slice", (in, a) -> one(ViewKernels.slice(d(in[0]), a.i("dim"), a.l("start"), a.l("end"), a.l("step"))));
+    public static final OpDef UNFOLD = def("unfold", (in, a) -> one(ViewKernels.unfold(d(in[0]), a.i("dim"), a.l("size"), a.l("step"))));
+    public static final OpDef CONSTANT_PAD = def("constant_pad_nd", (in, a) -> one(WindowKernels.constantPad(d(in[0]), a.longs("padding"), a.d("value"))));
+    public static final OpDef FLIP = def("flip", (in, a) -> one(CopyKernels.flip(d(in[0]), a.ints("dims"))));
 
-    /** attrs: dim, size, step. */
-    public static final OpDef UNFOLD = viewOp("unfold", (in, a) -> one(Kernels.unfold(d(in[0]), a.i(0), a.l(1), a.l(2))));
-    /** attrs: padding (pairs from the last dim), value. */
-    public static final OpDef CONSTANT_PAD = diff("constant_pad_nd", (in, a) -> one(Kernels.constantPad(d(in[0]), a.longs(0), a.d(1))));
+    public static final OpDef IM2COL = def("im2col", (in, a) -> one(WindowKernels.im2col(d(in[0]), (Window2d) a.get("window"))));
+    public static final OpDef COL2IM = def("col2im", (in, a) -> one(WindowKernels.col2im(d(in[0]), (Window2d) a.get("window"), a.l("height"), a.l("width"))));
+    public static final OpDef MAX_POOL2D = def("max_pool2d_with_indices", (in, a) -> WindowKernels.maxPool2d(d(in[0]), (Window2d) a.get("window")));
 
-    /** Sliding windows (F.unfold): [N, C, H, W] -> [N, C*kh*kw, oh*ow]. attrs: Window2d. */
-    public static final OpDef IM2COL = diff("im2col", (in, a) -> one(Kernels.im2col(d(in[0]), (Window2d) a.get(0))));
-    /** The adjoint of im2col (F.fold): [N, C*kh*kw, oh*ow] -> [N, C, H, W]. attrs: Window2d, H, W. */
-    public static final OpDef COL2IM = diff("col2im", (in, a) -> one(Kernels.col2im(d(in[0]), (Window2d) a.get(0), a.l(1), a.l(2))));
-    /** outputs: values, flat INT64 indices into H*W. attrs: Window2d. */
-    public static final OpDef MAX_POOL2D = diff("max_pool2d_with_indices", (in, a) -> Kernels.maxPool2d(d(in[0]), (Window2d) a.get(0)));
+    public static final OpDef CLONE = def("clone", (in, a) -> one(CopyKernels.clone(d(in[0]))));
+    public static final OpDef TO_COPY = def("_to_copy", (in, a) -> one(CopyKernels.toCopy(d(in[0]), (DType) a.get("dtype"), (Device) a.get("device"))));
+    public static final OpDef CAT = def("cat", (in, a) -> one(CopyKernels.cat(in, a.i("dim"))));
+    public static final OpDef STACK = def("stack", (in, a) -> one(CopyKernels.stack(in, a.i("dim"))));
+    public static final OpDef REPEAT = def("repeat", (in, a) -> one(CopyKernels.repeat(d(in[0]), a.longs("repeats"))));
 
-    public static final OpDef CLONE = diff("clone", (in, a) -> one(Kernels.clone(d(in[0]))));
-    /** attrs: dtype, device. */
-    public static final OpDef TO_COPY = diff("_to_copy", (in, a) -> one(Kernels.toCopy(d(in[0]), (DType) a.get(0), (Device) a.get(1))));
-    /** n-ary. attrs: dim. */
-    public static final OpDef CAT = diff("cat", (in, a) -> one(Kernels.cat(in, a.i(0))));
-    public static final OpDef STACK = diff("stack", (in, a) -> one(Kernels.stack(in, a.i(0))));
-    public static final OpDef REPEAT = diff("repeat", (in, a) -> one(Kernels.repeat(d(in[0]), a.longs(0))));
-
-    /** inputs: self, index. attrs: dim. */
-    public static final OpDef INDEX_SELECT = diff("index_select", (in, a) -> one(Kernels.indexSelect(d(in[0]), a.i(0), d(in[1]))));
-    public static final OpDef GATHER = diff("gather", (in, a) -> one(Kernels.gather(d(in[0]), a.i(0), d(in[1]))));
-    /** inputs: self, index, src. attrs: dim. */
-    public static final OpDef SCATTER = diff("scatter", (in, a) -> one(Kernels.scatter(d(in[0]), a.i(0), d(in[1]), d(in[2]), false)));
+    public static final OpDef INDEX_SELECT = def("index_select", (in, a) -> one(IndexKernels.indexSelect(d(in[0]), a.i("dim"), d(in[1]))));
+    public static final OpDef GATHER = def("gather", (in, a) -> one(IndexKernels.gather(d(in[0]), a.i("dim"), d(in[1]))));
+    public static final OpDef SCATTER = def("scatter", (in, a) -> one(IndexKernels.scatter(d(in[0]), a.i("dim"), d(in[1]), d(in[2]), false)));
     public static final OpDef SCATTER_ = inPlace(SCATTER);
-    public static final OpDef SCATTER_ADD = diff("scatter_add", (in, a) -> one(Kernels.scatter(d(in[0]), a.i(0), d(in[1]), d(in[2]), true)));
+    public static final OpDef SCATTER_ADD = def("scatter_add", (in, a) -> one(IndexKernels.scatter(d(in[0]), a.i("dim"), d(in[1]), d(in[2]), true)));
     public static final OpDef SCATTER_ADD_ = inPlace(SCATTER_ADD);
-    /** inputs: self, index, source. attrs: dim. */
-    public static final OpDef INDEX_ADD = diff("index_add", (in, a) -> one(Kernels.indexAdd(d(in[0]), a.i(0), d(in[1]), d(in[2]))));
+    public static final OpDef INDEX_ADD = def("index_add", (in, a) -> one(IndexKernels.indexAdd(d(in[0]), a.i("dim"), d(in[1]), d(in[2]))));
     public static final OpDef INDEX_ADD_ = inPlace(INDEX_ADD);
-    /** inputs: self, mask. */
-    public static final OpDef MASKED_SELECT = diff("masked_select", (in, a) -> one(Kernels.maskedSelect(d(in[0]), d(in[1]))));
-    /** inputs: self, mask. attrs: value. */
-    public static final OpDef MASKED_FILL = diff("masked_fill", (in, a) -> one(Kernels.maskedFill(d(in[0]), d(in[1]), a.d(0))));
+    public static final OpDef MASKED_SELECT = def("masked_select", (in, a) -> one(IndexKernels.maskedSelect(d(in[0]), d(in[1]))));
+    public static final OpDef MASKED_FILL = def("masked_fill", (in, a) -> one(IndexKernels.maskedFill(d(in[0]), d(in[1]), a.d("value"))));
     public static final OpDef MASKED_FILL_ = inPlace(MASKED_FILL);
 
-    /** In place: self := src (broadcast, cast). inputs: self, src. */
-    public static final OpDef COPY_ = def("copy_", Kind.DIFFERENTIABLE, false, true, (in, a) -> one(Kernels.copyInto(d(in[0]), d(in[1]))));
-    /** In place: self := value. attrs: value. */
-    public static final OpDef FILL_ = def("fill_", Kind.DIFFERENTIABLE, false, true, (in, a) -> one(Kernels.fill(d(in[0]), a.d(0))));
+    public static final OpDef COPY_ = def("copy_", (in, a) -> one(CopyKernels.copyInto(d(in[0]), d(in[1]))));
+    public static final OpDef FILL_ = def("fill_", (in, a) -> one(CopyKernels.fill(d(in[0]), a.d("value"))));
 
     private static Tensor reshapeOf(DenseTensor x, long[] shape) {
         long[] target = dev.kindling.kernel.tensor.Shapes.infer(shape, x.numel());
@@ -468,8 +448,8 @@ public final class Ops {
         if (idx.dtype() == DType.BOOL || idx.dtype() == DType.UINT8) {
             DenseTensor mask = idx.dtype() == DType.BOOL ? idx : d(idx.toBool());
             if (mask.dim() == t.dim()) return maskedSelect(x, mask);
-            Kernels.checkMaskPrefix(t, mask);
-            Tensor rows = Kernels.nonzero(d(mask.reshape(-1)));
+            IndexKernels.checkMaskPrefix(t, mask);
+            Tensor rows = IndexKernels.nonzero(d(mask.reshape(-1)));
             long[] rest = new long[t.dim() - mask.dim() + 1];
             rest[0] = -1;
             System.arraycopy(t.shapeRef(), mask.dim(), rest, 1, rest.length - 1);
@@ -493,7 +473,7 @@ public final class Ops {
 
     public static boolean equal(Tensor a, Tensor b) {
         if (!java.util.Arrays.equals(a.shape(), b.shape())) return false;
-        dev.kindling.kernel.Kernel k = d(a).kernel();
+        OpRuntime k = d(a).kernel();
         boolean prev = k.setGradEnabled(false); // this tensor's kernel, not whatever the static API resolves to
         try {
             return a.eq(b).all().item() != 0;
@@ -504,7 +484,7 @@ public final class Ops {
 
     /** {@code |a - b| <= atol + rtol * |b|} (or exactly equal, which covers infinities); NaN is never close. */
     public static boolean allclose(Tensor a, Tensor b, double rtol, double atol) {
-        dev.kindling.kernel.Kernel k = d(a).kernel();
+        OpRuntime k = d(a).kernel();
         boolean prev = k.setGradEnabled(false);
         try {
             DType f = DType.promote(a.dtype(), b.dtype()) == DType.FLOAT64 ? DType.FLOAT64

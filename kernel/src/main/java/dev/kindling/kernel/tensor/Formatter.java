@@ -23,7 +23,8 @@ public final class Formatter {
 
     private Formatter() {}
 
-    public static String format(DenseTensor t) {
+    /** PyTorch's {@code repr}: the elements, then device, dtype and the autograd suffix ({@code gradFn}, {@code requiresGrad}). */
+    public static String format(TensorImpl t, GradFn fn, boolean requiresGrad) {
         String prefix = "tensor(";
         int indent = prefix.length();
         List<String> suffixes = new ArrayList<>();
@@ -40,9 +41,8 @@ public final class Formatter {
             if (!defaultDtype) suffixes.add("dtype=" + dt);
             body = tensorStr(t, indent);
         }
-        GradFn fn = t.gradFn();
         if (fn != null) suffixes.add("grad_fn=<" + fn.name() + ">");
-        else if (t.requiresGrad()) suffixes.add("requires_grad=True");
+        else if (requiresGrad) suffixes.add("requires_grad=True");
         return addSuffixes(prefix + body, suffixes, indent);
     }
 
@@ -79,7 +79,7 @@ public final class Formatter {
         final boolean[] b;
         final DType dtype;
 
-        Data(DenseTensor t) {
+        Data(TensorImpl t) {
             shape = t.shapeRef();
             dtype = t.dtype();
             Object raw = t.backend().toHost(t.view());
@@ -99,7 +99,7 @@ public final class Formatter {
         }
     }
 
-    private static String tensorStr(DenseTensor t, int indent) {
+    private static String tensorStr(TensorImpl t, int indent) {
         Data data = new Data(t);
         boolean summarize = t.numel() > THRESHOLD;
         List<Integer> sample = new ArrayList<>();

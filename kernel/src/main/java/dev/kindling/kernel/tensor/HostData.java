@@ -4,9 +4,9 @@ package dev.kindling.kernel.tensor;
 public final class HostData {
     private HostData() {}
 
-    private static Object raw(DenseTensor t) { return t.backend().toHost(t.view()); }
+    private static Object raw(TensorImpl t) { return t.backend().toHost(t.view()); }
 
-    public static double[] doubles(DenseTensor t) { return doublesOf(t); }
+    public static double[] doubles(TensorImpl t) { return doublesOf(t); }
 
     /** Converts any host array of {@link dev.kindling.kernel.spi.TensorBackend#toHost} to doubles. */
     public static double[] toDoubles(Object a) {
@@ -90,9 +90,9 @@ public final class HostData {
         return out;
     }
 
-    public static double[] doublesOf(DenseTensor t) { return doubles(raw(t), t.dtype()); }
+    public static double[] doublesOf(TensorImpl t) { return doubles(raw(t), t.dtype()); }
 
-    public static float[] floats(DenseTensor t) {
+    public static float[] floats(TensorImpl t) {
         Object raw = raw(t);
         if (raw instanceof float[]) return (float[]) raw;
         double[] d = doubles(raw, t.dtype());
@@ -102,16 +102,16 @@ public final class HostData {
     }
 
 
-    public static long[] longs(DenseTensor t) { return longs(raw(t), t.dtype()); }
+    public static long[] longs(TensorImpl t) { return longs(raw(t), t.dtype()); }
 
-    public static int[] ints(DenseTensor t) {
+    public static int[] ints(TensorImpl t) {
         long[] l = longs(t);
         int[] out = new int[l.length];
         for (int i = 0; i < l.length; i++) out[i] = (int) l[i];
         return out;
     }
 
-    public static boolean[] booleans(DenseTensor t) {
+    public static boolean[] booleans(TensorImpl t) {
         Object raw = raw(t);
         if (raw instanceof boolean[]) return (boolean[]) raw;
         double[] d = doubles(raw, t.dtype());
@@ -120,18 +120,18 @@ public final class HostData {
         return out;
     }
 
-    private static void requireOne(DenseTensor t) {
+    private static void requireOne(TensorImpl t) {
         if (t.numel() != 1) {
             throw new IllegalArgumentException("a Tensor with " + t.numel() + " elements cannot be converted to Scalar");
         }
     }
 
-    public static double item(DenseTensor t) {
+    public static double item(TensorImpl t) {
         requireOne(t);
         return doublesOf(t)[0];
     }
 
-    public static long itemLong(DenseTensor t) {
+    public static long itemLong(TensorImpl t) {
         requireOne(t);
         return longs(t)[0];
     }

@@ -10,6 +10,8 @@ import dev.kindling.api.DType;
 import dev.kindling.api.Generator;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
+import dev.kindling.kernel.ops.OpDef;
+import dev.kindling.kernel.ops.Ops;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -332,6 +334,20 @@ class PyTorchConformanceTest {
         return td.apply(in.get(0), num(a, "scalar"));
     }
 
+    /**
+     * An op of the table tested by its schema name (generate_fixtures.py's SCHEMA_OPS): called through the dispatcher
+     * with the fixture's args as its attributes by name, so a new op needs no runner here.
+     */
+    static OpRunner bySchema(String op) {
+        return (in, a) -> {
+            OpDef def = Ops.byName(op);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> named = new ObjectMapper().convertValue(a, Map.class);
+            Tensor[] r = def.call(in.toArray(new Tensor[0]), def.attrsByName(named));
+            return r.length == 1 ? r[0] : List.of(r);
+        };
+    }
+
     private static void unary(String name, Function<Tensor, Tensor> f) {
         OPS.put(name, (in, a) -> f.apply(in.get(0)));
     }
@@ -367,7 +383,7 @@ class PyTorchConformanceTest {
         String name = c.get("name").asText();
         String op = c.get("op").asText();
         JsonNode args = c.path("args");
-        OpRunner runner = OPS.get(op);
+        OpRunner runner = OPS.containsKey(op) ? OPS.get(op) : Ops.table().containsKey(op) ? bySchema(op) : null;
         if (runner == null) fail(name + ": the conformance test has no runner for fixture op '" + op + "'");
         String context = name + " [op=" + op + ", args=" + args + ", inputs=" + describeInputs(c.path("inputs"))
                 + (c.has("note") ? ", note: " + c.get("note").asText() : "") + "]";

@@ -1,7 +1,7 @@
 package dev.kindling.autograd.internal;
 
 import dev.kindling.api.Tensor;
-import dev.kindling.kernel.tensor.DenseTensor;
+import dev.kindling.kernel.ops.DenseTensor;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

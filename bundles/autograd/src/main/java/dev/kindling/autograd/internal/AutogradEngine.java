@@ -5,11 +5,11 @@ import dev.kindling.api.Torch;
 import dev.kindling.api.autograd.Function;
 import dev.kindling.api.autograd.GradFn;
 import dev.kindling.api.autograd.RemovableHandle;
-import dev.kindling.kernel.Kernel;
+import dev.kindling.kernel.ops.OpRuntime;
 import dev.kindling.kernel.ops.Attrs;
 import dev.kindling.kernel.ops.OpDef;
-import dev.kindling.kernel.spi.GradientEngine;
-import dev.kindling.kernel.tensor.DenseTensor;
+import dev.kindling.kernel.ops.GradientEngine;
+import dev.kindling.kernel.ops.DenseTensor;
 import org.osgi.service.component.annotations.Component;
 
 import java.util.List;
@@ -37,7 +37,7 @@ public class AutogradEngine implements GradientEngine {
 
     @Override
     public Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs) {
-        Kernel kernel = d(inputs[0]).kernel();
+        OpRuntime kernel = d(inputs[0]).kernel();
         boolean gradMode = kernel.isGradEnabled();
         if (op.isInPlace() && gradMode) checkInPlace(d(inputs[0]));
         if (!gradMode || !anyRequiresGrad(inputs)) return op.forward(inputs, attrs);
@@ -246,7 +246,7 @@ public class AutogradEngine implements GradientEngine {
 
     @Override
     public Tensor apply(Function function, Tensor[] inputs) {
-        Kernel kernel = d(inputs[0]).kernel();
+        OpRuntime kernel = d(inputs[0]).kernel();
         boolean record = kernel.isGradEnabled() && anyRequiresGrad(inputs);
         boolean[] needs = new boolean[inputs.length];
         for (int i = 0; i < inputs.length; i++) needs[i] = record && inputs[i] != null && requiresGrad(d(inputs[i]));

@@ -7,7 +7,7 @@ import dev.kindling.kernel.ops.Attrs;
 import dev.kindling.kernel.ops.OpDef;
 import dev.kindling.kernel.ops.Ops;
 import dev.kindling.kernel.spi.Window2d;
-import dev.kindling.kernel.tensor.DenseTensor;
+import dev.kindling.kernel.ops.DenseTensor;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -314,6 +314,7 @@ final class Derivatives {
         });
         def("transpose", "TransposeBackward0", NONE, false, (c, gr) -> g(c.inShape(0).length == 0 ? gr : gr.transpose(c.attrs().i(0), c.attrs().i(1))));
         def("t", "TBackward0", NONE, false, (c, gr) -> g(gr.t()));
+        def("flip", "FlipBackward0", NONE, false, (c, gr) -> g(gr.flip(c.attrs().ints("dims"))));
         def("squeeze", a -> a.get(0) == null ? "SqueezeBackward0" : "SqueezeBackward1", NONE, false, (c, gr) -> g(gr.reshape(c.inShape(0))));
         def("unsqueeze", "UnsqueezeBackward0", NONE, false, (c, gr) -> g(gr.reshape(c.inShape(0))));
         def("select", "SelectBackward0", NONE, false, (c, gr) -> {

@@ -2,8 +2,8 @@ package dev.kindling.autograd.internal;
 
 import dev.kindling.api.DType;
 import dev.kindling.api.Tensor;
-import dev.kindling.kernel.Kernel;
-import dev.kindling.kernel.tensor.DenseTensor;
+import dev.kindling.kernel.ops.OpRuntime;
+import dev.kindling.kernel.ops.DenseTensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ final class Engine {
      * @param captures where {@code Autograd.grad} reads its results (null for {@code backward}, which accumulates
      *                 into leaves instead)
      */
-    static Tensor[] run(Kernel kernel, Edge[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph, Edge[] captures) {
+    static Tensor[] run(OpRuntime kernel, Edge[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph, Edge[] captures) {
         // 1. dependencies
         Map<Node, int[]> deps = new IdentityHashMap<>();
         Deque<Node> stack = new ArrayDeque<>();

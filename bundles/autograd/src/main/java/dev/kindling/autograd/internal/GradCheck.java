@@ -3,7 +3,7 @@ package dev.kindling.autograd.internal;
 import dev.kindling.api.DType;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
-import dev.kindling.kernel.tensor.DenseTensor;
+import dev.kindling.kernel.ops.DenseTensor;
 
 import java.util.ArrayList;
 import java.util.List;

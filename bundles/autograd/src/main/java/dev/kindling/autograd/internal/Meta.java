@@ -1,7 +1,7 @@
 package dev.kindling.autograd.internal;
 
 import dev.kindling.api.Tensor;
-import dev.kindling.kernel.tensor.DenseTensor;
+import dev.kindling.kernel.ops.DenseTensor;
 
 /** A tensor's autograd state, kept in {@link DenseTensor#autogradMeta()}. */
 final class Meta {

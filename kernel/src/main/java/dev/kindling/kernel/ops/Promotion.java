@@ -1,4 +1,4 @@
-package dev.kindling.kernel.tensor;
+package dev.kindling.kernel.ops;
 
 import dev.kindling.api.DType;
 import dev.kindling.api.Tensor;

@@ -1,7 +1,6 @@
-package dev.kindling.kernel.tensor;
+package dev.kindling.kernel.ops;
 
 import dev.kindling.api.Tensor;
-import dev.kindling.kernel.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.List;

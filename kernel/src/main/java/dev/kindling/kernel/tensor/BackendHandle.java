@@ -1,4 +1,4 @@
-package dev.kindling.kernel;
+package dev.kindling.kernel.tensor;
 
 import dev.kindling.kernel.spi.TensorBackend;
 
@@ -11,7 +11,8 @@ public final class BackendHandle {
     private final long order;
     private volatile boolean active = true;
 
-    BackendHandle(TensorBackend backend, long order) {
+    /** Made by the kernel's backend registry; {@code order} breaks ties between backends of equal rank. */
+    public BackendHandle(TensorBackend backend, long order) {
         this.backend = backend;
         this.order = order;
     }
@@ -30,7 +31,8 @@ public final class BackendHandle {
 
     public boolean isActive() { return active; }
 
-    long order() { return order; }
+    public long order() { return order; }
 
-    void deactivate() { active = false; }
+    /** Called by the registry when the backend goes away: tensors on it then fail with a clear error. */
+    public void deactivate() { active = false; }
 }

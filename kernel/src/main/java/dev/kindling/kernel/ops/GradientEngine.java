@@ -1,13 +1,10 @@
-package dev.kindling.kernel.spi;
+package dev.kindling.kernel.ops;
 
 import dev.kindling.api.Tensor;
 import dev.kindling.api.autograd.Function;
 import dev.kindling.api.autograd.GradFn;
 import dev.kindling.api.autograd.RemovableHandle;
 import dev.kindling.api.spi.AutogradService;
-import dev.kindling.kernel.ops.Attrs;
-import dev.kindling.kernel.ops.OpDef;
-import dev.kindling.kernel.tensor.DenseTensor;
 
 /**
  * The autograd SPI. The kernel routes every {@link OpDef.Kind#DIFFERENTIABLE} op through {@link #dispatch} when an

@@ -1,4 +1,4 @@
-package dev.kindling.kernel.tensor;
+package dev.kindling.kernel.ops;
 
 import dev.kindling.api.DType;
 import dev.kindling.api.Device;
@@ -6,132 +6,136 @@ import dev.kindling.api.Generator;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.autograd.GradFn;
 import dev.kindling.api.autograd.RemovableHandle;
-import dev.kindling.kernel.BackendHandle;
-import dev.kindling.kernel.Kernel;
-import dev.kindling.kernel.ops.Creation;
-import dev.kindling.kernel.ops.Ops;
 import dev.kindling.kernel.spi.BinaryOp;
-import dev.kindling.kernel.spi.GradientEngine;
 import dev.kindling.kernel.spi.Storage;
 import dev.kindling.kernel.spi.TensorBackend;
 import dev.kindling.kernel.spi.UnaryOp;
 import dev.kindling.kernel.spi.View;
+import dev.kindling.kernel.tensor.BackendHandle;
+import dev.kindling.kernel.tensor.Formatter;
+import dev.kindling.kernel.tensor.HostData;
+import dev.kindling.kernel.tensor.Shapes;
+import dev.kindling.kernel.tensor.TensorImpl;
+import dev.kindling.kernel.tensor.VersionCounter;
 
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * The kernel's tensor: a strided view (shape, strides, offset) on a backend's storage. Every op goes through the op
- * table ({@link Ops}); views share storage and the version counter; the autograd engine keeps its state in
- * {@link #autogradMeta()}.
+ * The kernel's tensor as users see it: the {@link Tensor} API over a strided {@link TensorImpl}. Every op goes
+ * through the op table ({@link Ops}); views share storage and the version counter; the autograd engine keeps its
+ * state in {@link #autogradMeta()}. The implementation behind a tensor can be repointed ({@link #setData}) without
+ * changing the tensor's identity.
  */
 public final class DenseTensor implements Tensor {
-    private final Kernel kernel;
-    private final BackendHandle handle;
-    private final Storage storage;
-    private final long[] shape;
-    private final long[] strides;
-    private final long offset;
-    private final VersionCounter version;
+    private final OpRuntime kernel;
+    private final TensorImpl impl;
     private final DenseTensor base;
-    private final boolean wrappedNumber;
     private volatile Object autogradMeta;
 
-    private DenseTensor(Kernel kernel, BackendHandle handle, Storage storage, long[] shape, long[] strides, long offset,
-                        VersionCounter version, DenseTensor base, boolean wrappedNumber) {
+    private DenseTensor(OpRuntime kernel, TensorImpl impl, DenseTensor base) {
         this.kernel = kernel;
-        this.handle = handle;
-        this.storage = storage;
-        this.shape = shape;
-        this.strides = strides;
-        this.offset = offset;
-        this.version = version;
+        this.impl = impl;
         this.base = base;
-        this.wrappedNumber = wrappedNumber;
     }
 
+    /** The tensor of {@code impl}, owned by {@code kernel}. */
+    public static DenseTensor of(OpRuntime kernel, TensorImpl impl) { return new DenseTensor(kernel, impl, null); }
+
     /** A new tensor owning {@code storage}, laid out contiguously. */
-    public static DenseTensor contiguous(Kernel kernel, BackendHandle handle, Storage storage, long[] shape) {
-        return new DenseTensor(kernel, handle, storage, shape.clone(), Shapes.contiguousStrides(shape), 0,
-                new VersionCounter(), null, false);
+    public static DenseTensor contiguous(OpRuntime kernel, BackendHandle handle, Storage storage, long[] shape) {
+        return of(kernel, TensorImpl.contiguous(handle, storage, shape));
     }
 
     /** A 0-dim tensor standing for a Java scalar in type promotion (PyTorch's wrapped number). */
-    public static DenseTensor wrappedNumber(Kernel kernel, BackendHandle handle, Storage storage) {
-        return new DenseTensor(kernel, handle, storage, new long[0], new long[0], 0, new VersionCounter(), null, true);
+    public static DenseTensor wrappedNumber(OpRuntime kernel, BackendHandle handle, Storage storage) {
+        return of(kernel, TensorImpl.wrappedNumber(handle, storage));
     }
 
     /** A zero-filled contiguous tensor on the given backend. */
-    public static DenseTensor allocate(Kernel kernel, BackendHandle handle, Device device, DType dtype, long[] shape) {
+    public static DenseTensor allocate(OpRuntime kernel, BackendHandle handle, Device device, DType dtype, long[] shape) {
         Storage s = handle.backend().allocate(device, dtype, Shapes.numel(shape));
         return contiguous(kernel, handle, s, shape);
     }
 
     /** A view on the same storage (shares the version counter; its base is this tensor's base). */
     public DenseTensor asView(long[] newShape, long[] newStrides, long newOffset) {
-        return new DenseTensor(kernel, handle, storage, newShape, newStrides, newOffset, version,
-                base != null ? base : this, false);
+        return new DenseTensor(kernel, impl.restrided(newShape, newStrides, newOffset), base != null ? base : this);
     }
 
     /** Same storage, no view relation and no autograd state ({@code detach}). */
-    public DenseTensor shallowCopy() {
-        return new DenseTensor(kernel, handle, storage, shape, strides, offset, version, base, wrappedNumber);
-    }
+    public DenseTensor shallowCopy() { return new DenseTensor(kernel, impl.alias(), base); }
 
     /**
      * A zero-filled tensor on this tensor's backend and device whose elements lie in a dense block in the order
      * {@code strides} give (a permutation of the contiguous layout), for ops whose consumers read another order.
      */
     public DenseTensor newTensorStrided(DType dtype, long[] newShape, long[] newStrides) {
-        Storage s = handle.backend().allocate(device(), dtype, Shapes.numel(newShape));
-        return new DenseTensor(kernel, handle, s, newShape.clone(), newStrides.clone(), 0, new VersionCounter(), null, false);
+        Storage s = backend().allocate(device(), dtype, Shapes.numel(newShape));
+        return of(kernel, TensorImpl.strided(handle(), s, newShape, newStrides));
     }
 
     /** A zero-filled contiguous tensor on this tensor's backend and device. */
     public DenseTensor newTensor(DType dtype, long[] newShape) {
-        return allocate(kernel, handle, device(), dtype, newShape);
+        return allocate(kernel, handle(), device(), dtype, newShape);
     }
 
-    public Kernel kernel() { return kernel; }
+    public OpRuntime kernel() { return kernel; }
 
-    public BackendHandle handle() { return handle; }
+    /** The strided implementation behind this tensor. */
+    public TensorImpl impl() { return impl; }
+
+    /**
+     * Points this tensor at {@code other}'s storage ({@code t.data = other}): the tensor keeps its identity and its
+     * autograd state; its views keep the old storage, as in PyTorch.
+     */
+    public void setData(DenseTensor other) { impl.setData(other.impl); }
+
+    public BackendHandle handle() { return impl.handle(); }
 
     /** This tensor's backend, or a clear error if it went away. */
-    public TensorBackend backend() { return handle.backend(); }
+    public TensorBackend backend() { return impl.backend(); }
 
-    public Storage storage() { return storage; }
+    public Storage storage() { return impl.storage(); }
 
-    public View view() { return new View(storage, shape, strides, offset); }
+    public View view() { return impl.view(); }
 
-    public VersionCounter versionCounter() { return version; }
+    public VersionCounter versionCounter() { return impl.versionCounter(); }
 
-    public int version() { return version.get(); }
+    public int version() { return impl.versionCounter().get(); }
 
     /** The tensor this one is a view of, or null. */
     public DenseTensor base() { return base; }
 
     public boolean isView() { return base != null; }
 
-    public boolean isWrappedNumber() { return wrappedNumber; }
+    public boolean isWrappedNumber() { return impl.isWrappedNumber(); }
 
     public Object autogradMeta() { return autogradMeta; }
 
     public void setAutogradMeta(Object meta) { this.autogradMeta = meta; }
 
+    /** Any op of the table by name, as the generated {@code TensorMethods} and {@code TorchFunctions} call it. */
+    @Override
+    public Tensor[] callOp(String name, Tensor[] inputs, Object... attributes) {
+        OpDef op = Ops.byName(name);
+        return Dispatcher.dispatch(op, inputs, op.attrs(attributes));
+    }
+
     // ---- metadata ----
-    @Override public long[] shape() { return shape.clone(); }
+    @Override public long[] shape() { return impl.shapeRef().clone(); }
     /** The shape array itself, not a copy: callers must not modify it. */
-    public long[] shapeRef() { return shape; }
-    public long[] stridesRef() { return strides; }
-    @Override public long size(int dim) { return shape[Shapes.dim(dim, shape.length)]; }
-    @Override public long[] stride() { return strides.clone(); }
-    @Override public long storageOffset() { return offset; }
-    @Override public int dim() { return shape.length; }
-    @Override public long numel() { return Shapes.numel(shape); }
-    @Override public DType dtype() { return storage.dtype(); }
-    @Override public Device device() { return storage.device(); }
-    @Override public boolean isContiguous() { return view().isContiguous(); }
-    @Override public String backendName() { return handle.unchecked().name(); }
+    public long[] shapeRef() { return impl.shapeRef(); }
+    public long[] stridesRef() { return impl.stridesRef(); }
+    @Override public long size(int dim) { long[] s = impl.shapeRef(); return s[Shapes.dim(dim, s.length)]; }
+    @Override public long[] stride() { return impl.stridesRef().clone(); }
+    @Override public long storageOffset() { return impl.offset(); }
+    @Override public int dim() { return impl.dim(); }
+    @Override public long numel() { return impl.numel(); }
+    @Override public DType dtype() { return impl.dtype(); }
+    @Override public Device device() { return impl.device(); }
+    @Override public boolean isContiguous() { return impl.isContiguous(); }
+    @Override public String backendName() { return impl.handle().unchecked().name(); }
 
     // ---- arithmetic ----
     @Override public Tensor add(Tensor other) { return Ops.add(this, other, 1.0); }
@@ -366,13 +370,13 @@ public final class DenseTensor implements Tensor {
     @Override public Tensor toLong() { return to(DType.INT64); }
     @Override public Tensor toInt() { return to(DType.INT32); }
     @Override public Tensor toBool() { return to(DType.BOOL); }
-    @Override public double item() { return HostData.item(this); }
-    @Override public long itemLong() { return HostData.itemLong(this); }
-    @Override public float[] toFloatArray() { return HostData.floats(this); }
-    @Override public double[] toDoubleArray() { return HostData.doubles(this); }
-    @Override public long[] toLongArray() { return HostData.longs(this); }
-    @Override public int[] toIntArray() { return HostData.ints(this); }
-    @Override public boolean[] toBooleanArray() { return HostData.booleans(this); }
+    @Override public double item() { return HostData.item(impl); }
+    @Override public long itemLong() { return HostData.itemLong(impl); }
+    @Override public float[] toFloatArray() { return HostData.floats(impl); }
+    @Override public double[] toDoubleArray() { return HostData.doubles(impl); }
+    @Override public long[] toLongArray() { return HostData.longs(impl); }
+    @Override public int[] toIntArray() { return HostData.ints(impl); }
+    @Override public boolean[] toBooleanArray() { return HostData.booleans(impl); }
 
     // ---- autograd ----
     private GradientEngine engineOrNull() { return kernel.gradientEngine(); }
@@ -416,5 +420,5 @@ public final class DenseTensor implements Tensor {
         return kernel.requireEngine("registerHook").registerHook(this, hook);
     }
 
-    @Override public String toString() { return Formatter.format(this); }
+    @Override public String toString() { return Formatter.format(impl, gradFn(), requiresGrad()); }
 }

@@ -1,0 +1,73 @@
+package dev.kindling.autograd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The PyTorch fixtures of the CPU backend's conformance test ({@code backends/cpu/src/test/resources/fixtures/ops.json},
+ * made by generate_fixtures.py), read here so that the op table's completeness and the gradchecks of ops tested by
+ * their schema name use the same cases.
+ */
+public final class OpFixtures {
+    private OpFixtures() {}
+
+    static final Path FILE = Path.of("../../backends/cpu/src/test/resources/fixtures/ops.json");
+
+    /** One fixture case: its name, fixture op, inputs (as in the file) and args. */
+    public record Case(String name, String category, String op, JsonNode inputs, Map<String, Object> args, boolean error) {
+        /** Cases of ops tested by their schema name: args are the op's attributes by name. */
+        public boolean bySchema() { return category.equals("schema"); }
+
+        /** The inputs as FLOAT64 tensors that require grad (floating inputs), others as they are. */
+        public Tensor[] gradcheckInputs() {
+            List<Tensor> out = new ArrayList<>();
+            for (JsonNode spec : inputs) {
+                String dtype = spec.get("dtype").asText();
+                long[] shape = new long[spec.get("shape").size()];
+                for (int i = 0; i < shape.length; i++) shape[i] = spec.get("shape").get(i).asLong();
+                double[] data = new double[spec.get("data").size()];
+                for (int i = 0; i < data.length; i++) data[i] = spec.get("data").get(i).asDouble();
+                boolean floating = dtype.startsWith("float") || dtype.equals("bfloat16");
+                Tensor t = Torch.tensor(data, shape);
+                out.add(floating ? t.requiresGrad_(true) : t.to(dev.kindling.api.DType.of(dtype)));
+            }
+            return out.toArray(new Tensor[0]);
+        }
+
+        /** Whether every input is floating (gradcheck needs that) and none goes through a view first. */
+        public boolean gradcheckable() {
+            for (JsonNode spec : inputs) {
+                if (!spec.get("dtype").asText().startsWith("float") || spec.has("pre")) return false;
+            }
+            return !error && inputs.size() > 0;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public static List<Case> all() {
+        if (!Files.exists(FILE)) {
+            throw new IllegalStateException("PyTorch fixtures not found at " + FILE.toAbsolutePath() + ": run the tests from the module directory");
+        }
+        try {
+            ObjectMapper mapper = new ObjectMapper();
+            List<Case> out = new ArrayList<>();
+            for (JsonNode c : mapper.readTree(FILE.toFile()).get("cases")) {
+                out.add(new Case(c.get("name").asText(), c.get("category").asText(), c.get("op").asText(), c.path("inputs"),
+                        mapper.convertValue(c.path("args"), Map.class), c.path("error").asBoolean()));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + FILE, e);
+        }
+    }
+}

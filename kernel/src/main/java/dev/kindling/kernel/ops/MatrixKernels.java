@@ -1,0 +1,87 @@
+package dev.kindling.kernel.ops;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.Tensor;
+import dev.kindling.kernel.tensor.BackendHandle;
+import dev.kindling.kernel.spi.BinaryOp;
+import dev.kindling.kernel.spi.ReduceOp;
+import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.UnaryOp;
+import dev.kindling.kernel.spi.View;
+import dev.kindling.kernel.spi.Window2d;
+import dev.kindling.kernel.tensor.Shapes;
+
+import java.util.Arrays;
+
+import static dev.kindling.kernel.ops.Kernels.*;
+import static dev.kindling.kernel.ops.ViewKernels.*;
+
+/**
+ * Forwards of the matrix ops: mm, bmm and inverse, with PyTorch's shape and dtype checks.
+ * Forwards call each other directly (never through the dispatcher), so an op's internals are not recorded by
+ * autograd.
+ */
+final class MatrixKernels {
+    private MatrixKernels() {}
+
+    static void sameDType(DenseTensor a, DenseTensor b, String what) {
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("expected " + what + " to have the same dtype, but got: " + a.dtype().torchName() + " != "
+                    + b.dtype().torchName());
+        }
+    }
+
+    static DenseTensor mm(DenseTensor a, DenseTensor b) {
+        if (a.dim() != 2) throw new IllegalArgumentException("self must be a matrix (got a " + a.dim() + "-D tensor)");
+        if (b.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix (got a " + b.dim() + "-D tensor)");
+        b = sameBackend(a, b, "mm");
+        if (a.shapeRef()[1] != b.shapeRef()[0]) {
+            throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + Shapes.x(a.shapeRef()) + " and "
+                    + Shapes.x(b.shapeRef()) + ")");
+        }
+        sameDType(a, b, "mat1 and mat2");
+        long m = a.shapeRef()[0];
+        long n = b.shapeRef()[1];
+        DenseTensor out = a.newTensor(a.dtype(), new long[] {m, n});
+        View va = new View(a.storage(), new long[] {1, m, a.shapeRef()[1]}, new long[] {0, a.stridesRef()[0], a.stridesRef()[1]}, a.storageOffset());
+        View vb = new View(b.storage(), new long[] {1, b.shapeRef()[0], n}, new long[] {0, b.stridesRef()[0], b.stridesRef()[1]}, b.storageOffset());
+        View vo = new View(out.storage(), new long[] {1, m, n}, new long[] {0, n, 1}, 0);
+        a.backend().matmul(va, vb, vo);
+        return out;
+    }
+
+    static DenseTensor bmm(DenseTensor a, DenseTensor b) {
+        if (a.dim() != 3) throw new IllegalArgumentException("batch1 must be a 3D tensor (got " + a.dim() + "-D)");
+        if (b.dim() != 3) throw new IllegalArgumentException("batch2 must be a 3D tensor (got " + b.dim() + "-D)");
+        b = sameBackend(a, b, "bmm");
+        long[] sa = a.shapeRef();
+        long[] sb = b.shapeRef();
+        if (sb[0] != sa[0] || sb[1] != sa[2]) {
+            throw new IllegalArgumentException("Expected size for first two dimensions of batch2 tensor to be: [" + sa[0] + ", " + sa[2]
+                    + "] but got: [" + sb[0] + ", " + sb[1] + "].");
+        }
+        sameDType(a, b, "batch1 and batch2");
+        DenseTensor out = a.newTensor(a.dtype(), new long[] {sa[0], sa[1], sb[2]});
+        a.backend().matmul(a.view(), b.view(), out.view());
+        return out;
+    }
+
+    static DenseTensor inverse(DenseTensor a) {
+        if (a.dim() < 2) throw new IllegalArgumentException("linalg.inv: The input tensor A must have at least 2 dimensions.");
+        long[] s = a.shapeRef();
+        long n = s[s.length - 1];
+        if (s[s.length - 2] != n) {
+            throw new IllegalArgumentException("linalg.inv: A must be batches of square matrices, but they are " + s[s.length - 2]
+                    + " by " + n + " matrices");
+        }
+        if (!a.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("linalg.inv: Expected a floating point or complex tensor as input. Got " + torchTypeName(a.dtype()));
+        }
+        long b = Shapes.numel(s) / Math.max(1, n * n);
+        DenseTensor in = reshape(a, new long[] {b, n, n});
+        DenseTensor out = a.newTensor(a.dtype(), new long[] {b, n, n});
+        a.backend().inverse(in.view(), out.view());
+        return reshaped(out, s);
+    }
+}

@@ -1,0 +1,173 @@
+package dev.kindling.kernel.ops;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.Tensor;
+import dev.kindling.kernel.tensor.BackendHandle;
+import dev.kindling.kernel.spi.BinaryOp;
+import dev.kindling.kernel.spi.ReduceOp;
+import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.UnaryOp;
+import dev.kindling.kernel.spi.View;
+import dev.kindling.kernel.spi.Window2d;
+import dev.kindling.kernel.tensor.Shapes;
+
+import java.util.Arrays;
+
+import static dev.kindling.kernel.ops.CopyKernels.*;
+import static dev.kindling.kernel.ops.ElementwiseKernels.*;
+import static dev.kindling.kernel.ops.Kernels.*;
+import static dev.kindling.kernel.ops.ViewKernels.*;
+
+/**
+ * Forwards of the reductions: sum, mean, prod, max/min, arg-extremes, var, norm, logsumexp, all/any, softmax.
+ * Forwards call each other directly (never through the dispatcher), so an op's internals are not recorded by
+ * autograd.
+ */
+final class ReductionKernels {
+    private ReductionKernels() {}
+
+    static DenseTensor reduce(ReduceOp op, DenseTensor x, int[] dims, boolean keepdim, DType outType, String name) {
+        int[] nd = normDims(dims, x.dim(), name);
+        long[] kept = keptShape(x.shapeRef(), nd);
+        DenseTensor src = x.dtype() == outType || op == ReduceOp.MAX || op == ReduceOp.MIN ? x : toCopy(x, outType, x.device());
+        DenseTensor out = x.newTensor(outType, kept);
+        x.backend().reduce(op, src.view(), nd, out.view());
+        return keepdim ? out : reshaped(out, droppedShape(x.shapeRef(), nd));
+    }
+
+    static DenseTensor sum(DenseTensor x, int[] dims, boolean keepdim) {
+        DType t = x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;
+        return reduce(ReduceOp.SUM, x, dims, keepdim, t, "sum");
+    }
+
+    static void requireFloating(DenseTensor x, String op) {
+        if (!x.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + "(): could not infer output dtype. Input dtype must be either a floating point "
+                    + "or complex dtype. Got: " + torchTypeName(x.dtype()));
+        }
+    }
+
+    static DenseTensor mean(DenseTensor x, int[] dims, boolean keepdim) {
+        requireFloating(x, "mean");
+        int[] nd = normDims(dims, x.dim(), "mean");
+        DenseTensor s = sum(x, nd, keepdim);
+        long n = count(x.shapeRef(), nd);
+        return binary(BinaryOp.DIV, s, wrapped(s, (double) n), 1.0);
+    }
+
+    static DenseTensor prod(DenseTensor x, int[] dims, boolean keepdim) {
+        DType t = x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;
+        return reduce(ReduceOp.PROD, x, dims, keepdim, t, "prod");
+    }
+
+    static DenseTensor extremeAll(DenseTensor x, boolean max) {
+        if (x.numel() == 0) {
+            throw new IllegalArgumentException((max ? "max" : "min") + "(): Expected reduction dim to be specified for input.numel() == 0. "
+                    + "Specify the reduction dim with the 'dim' argument.");
+        }
+        return reduce(max ? ReduceOp.MAX : ReduceOp.MIN, x, null, false, x.dtype(), max ? "max" : "min");
+    }
+
+    static Tensor[] extremeDim(DenseTensor x, int dim, boolean keepdim, boolean max) {
+        int d = dim(dim, x.dim());
+        if (x.dim() > 0 && x.shapeRef()[d] == 0) {
+            throw new IndexOutOfBoundsException((max ? "max" : "min") + "(): Expected reduction dim " + d + " to have non-zero size.");
+        }
+        long[] kept = x.dim() == 0 ? new long[0] : keptShape(x.shapeRef(), new int[] {d});
+        DenseTensor values = x.newTensor(x.dtype(), kept);
+        DenseTensor indices = x.newTensor(DType.INT64, kept);
+        if (x.dim() == 0) {
+            x.backend().copy(x.view(), values.view());
+        } else {
+            x.backend().argReduce(max, x.view(), d, values.view(), indices.view());
+        }
+        if (!keepdim && x.dim() > 0) {
+            long[] dropped = droppedShape(x.shapeRef(), new int[] {d});
+            values = reshaped(values, dropped);
+            indices = reshaped(indices, dropped);
+        }
+        return new Tensor[] {values, indices};
+    }
+
+    static DenseTensor argExtreme(DenseTensor x, Integer dim, boolean keepdim, boolean max) {
+        if (dim == null) {
+            if (x.numel() == 0) throw new IllegalArgumentException((max ? "argmax" : "argmin") + "(): Expected reduction dim to be specified for input.numel() == 0.");
+            DenseTensor flat = reshape(x, new long[] {-1});
+            DenseTensor idx = (DenseTensor) extremeDim(flat, 0, false, max)[1];
+            return keepdim ? reshaped(idx, onesShape(x.dim())) : idx;
+        }
+        return (DenseTensor) extremeDim(x, dim, keepdim, max)[1];
+    }
+
+    private static long[] onesShape(int rank) {
+        long[] s = new long[rank];
+        Arrays.fill(s, 1);
+        return s;
+    }
+
+    static DenseTensor var(DenseTensor x, int[] dims, int correction, boolean keepdim) {
+        if (!x.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("std and var only support floating point and complex dtypes, got " + torchTypeName(x.dtype()));
+        }
+        int[] nd = normDims(dims, x.dim(), "var");
+        long n = count(x.shapeRef(), nd);
+        DenseTensor m = mean(x, nd, true);
+        DenseTensor dev = binary(BinaryOp.SUB, x, m, 1.0);
+        DenseTensor sq = binary(BinaryOp.MUL, dev, dev, 1.0);
+        DenseTensor s = sum(sq, nd, keepdim);
+        return binary(BinaryOp.DIV, s, wrapped(s, (double) Math.max(0, n - correction)), 1.0);
+    }
+
+    static DenseTensor norm(DenseTensor x, double p, int[] dims, boolean keepdim) {
+        if (!x.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("linalg.vector_norm: Expected a floating point or complex tensor as input. Got " + torchTypeName(x.dtype()));
+        }
+        DenseTensor a = unary(UnaryOp.ABS, x);
+        if (p == 2) {
+            return unary(UnaryOp.SQRT, sum(binary(BinaryOp.MUL, a, a, 1.0), dims, keepdim));
+        }
+        if (p == 1) return sum(a, dims, keepdim);
+        if (Double.isInfinite(p)) return reduce(p > 0 ? ReduceOp.MAX : ReduceOp.MIN, a, dims, keepdim, a.dtype(), "norm");
+        if (p == 0) {
+            DenseTensor nz = binary(BinaryOp.NE, a, wrapped(a, 0L), 1.0);
+            return sum(toCopy(nz, x.dtype(), x.device()), dims, keepdim);
+        }
+        DenseTensor s = sum(binary(BinaryOp.POW, a, wrapped(a, p), 1.0), dims, keepdim);
+        return binary(BinaryOp.POW, s, wrapped(s, 1.0 / p), 1.0);
+    }
+
+    static DenseTensor logsumexp(DenseTensor x, int[] dims, boolean keepdim) {
+        DenseTensor xf = x.dtype().isFloatingPoint() ? x : toCopy(x, DType.FLOAT32, x.device());
+        int[] nd = normDims(dims, xf.dim(), "logsumexp");
+        DenseTensor m = reduce(ReduceOp.MAX, xf, nd, true, xf.dtype(), "logsumexp");
+        // Where the max is infinite, shift by 0 so that inf - inf does not produce NaN.
+        DenseTensor finite = unary(UnaryOp.ISFINITE, m);
+        DenseTensor shift = where(finite, m, wrapped(m, 0L));
+        DenseTensor e = unary(UnaryOp.EXP, binary(BinaryOp.SUB, xf, shift, 1.0));
+        DenseTensor s = unary(UnaryOp.LOG, sum(e, nd, true));
+        DenseTensor r = binary(BinaryOp.ADD, s, shift, 1.0);
+        return keepdim ? r : reshaped(CopyKernels.clone(r), droppedShape(xf.shapeRef(), nd));
+    }
+
+    static DenseTensor reduceBool(DenseTensor x, ReduceOp op) {
+        // As PyTorch 1.13: uint8 input keeps uint8, everything else gives bool.
+        DType out = x.dtype() == DType.UINT8 ? DType.UINT8 : DType.BOOL;
+        return reduce(op, x, null, false, out, op == ReduceOp.ALL ? "all" : "any");
+    }
+
+    static DenseTensor softmax(DenseTensor x, int dim, boolean log) {
+        if (!x.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("\"" + (log ? "log_softmax" : "softmax") + "\" not implemented for '" + torchTypeName(x.dtype())
+                    + "': it needs a floating dtype (convert with toFloat())");
+        }
+        int d = x.dim() == 0 ? 0 : dim(dim, x.dim());
+        DenseTensor out = x.newTensor(x.dtype(), x.shapeRef());
+        if (x.dim() == 0) {
+            x.backend().fill(out.view(), log ? 0.0 : 1.0);
+            return out;
+        }
+        x.backend().softmax(x.view(), d, log, out.view());
+        return out;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.kindling.kernel.ops;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
+import dev.kindling.api.Tensor;
+import dev.kindling.kernel.tensor.BackendHandle;
+import dev.kindling.kernel.spi.BinaryOp;
+import dev.kindling.kernel.spi.ReduceOp;
+import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.UnaryOp;
+import dev.kindling.kernel.spi.View;
+import dev.kindling.kernel.spi.Window2d;
+import dev.kindling.kernel.tensor.Shapes;
+
+import java.util.Arrays;
+
+import static dev.kindling.kernel.ops.Kernels.*;
+import static dev.kindling.kernel.ops.ViewKernels.*;
+
+/**
+ * Forwards of the sliding-window ops (im2col, col2im, max pooling) and constant padding.
+ * Forwards call each other directly (never through the dispatcher), so an op's internals are not recorded by
+ * autograd.
+ */
+final class WindowKernels {
+    private WindowKernels() {}
+
+    private static void checkWindowInput(DenseTensor x, String op, int rank) {
+        if (x.dim() != rank) {
+            throw new IllegalArgumentException(op + ": expected a " + rank + "-d input, got input of size: " + Shapes.str(x.shapeRef()));
+        }
+        if (!x.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("\"" + op + "\" not implemented for '" + torchTypeName(x.dtype()) + "': it needs a floating dtype");
+        }
+    }
+
+    static DenseTensor im2col(DenseTensor x, Window2d w) {
+        checkWindowInput(x, "im2col", 4);
+        long[] s = x.shapeRef();
+        if (w.oh() != Window2d.outputSize(s[2], w.kh(), w.sh(), w.ph(), w.dh()) || w.ow() != Window2d.outputSize(s[3], w.kw(), w.sw(), w.pw(), w.dw())) {
+            throw new IllegalArgumentException("im2col: window " + w + " does not fit input of size " + Shapes.str(s));
+        }
+        // laid out [C*kh*kw, N, oh*ow] in memory: convolution multiplies the weight by all samples' columns in one product
+        long k = s[1] * w.kh() * w.kw(), l = (long) w.oh() * w.ow();
+        DenseTensor out = x.newTensorStrided(x.dtype(), new long[] {s[0], k, l}, new long[] {l, s[0] * l, 1});
+        if (out.numel() > 0) x.backend().im2col(x.view(), w, out.view());
+        return out;
+    }
+
+    static DenseTensor col2im(DenseTensor cols, Window2d w, long h, long width) {
+        checkWindowInput(cols, "col2im", 3);
+        long[] s = cols.shapeRef();
+        long k = (long) w.kh() * w.kw();
+        if (s[1] % k != 0 || s[2] != (long) w.oh() * w.ow() || w.oh() != Window2d.outputSize(h, w.kh(), w.sh(), w.ph(), w.dh())
+                || w.ow() != Window2d.outputSize(width, w.kw(), w.sw(), w.pw(), w.dw())) {
+            throw new IllegalArgumentException("col2im: columns of size " + Shapes.str(s) + " do not match window " + w + " over output " + h + "x" + width
+                    + " (expected [N, C*" + k + ", " + (long) w.oh() * w.ow() + "])");
+        }
+        DenseTensor out = cols.newTensor(cols.dtype(), new long[] {s[0], s[1] / k, h, width});
+        if (cols.numel() > 0) cols.backend().col2im(cols.view(), w, out.view());
+        return out;
+    }
+
+    static Tensor[] maxPool2d(DenseTensor x, Window2d w) {
+        checkWindowInput(x, "max_pool2d", 4);
+        long[] s = x.shapeRef();
+        long[] shape = {s[0], s[1], w.oh(), w.ow()};
+        DenseTensor values = x.newTensor(x.dtype(), shape);
+        DenseTensor indices = x.newTensor(DType.INT64, shape);
+        if (values.numel() > 0) x.backend().maxPool2d(x.view(), w, values.view(), indices.view());
+        return new Tensor[] {values, indices};
+    }
+
+    static DenseTensor constantPad(DenseTensor x, long[] pad, double value) {
+        if (pad.length % 2 != 0) throw new IllegalArgumentException("Padding length must be divisible by 2");
+        if (pad.length / 2 > x.dim()) {
+            throw new IllegalArgumentException("Padding length too large: " + pad.length + " values pad " + pad.length / 2
+                    + " dimensions of a " + x.dim() + "-D tensor");
+        }
+        long[] shape = x.shapeRef().clone();
+        DenseTensor src = x;
+        long[] dstStart = new long[shape.length];
+        for (int i = 0; i < pad.length / 2; i++) {
+            int d = shape.length - 1 - i;
+            long left = pad[2 * i];
+            long right = pad[2 * i + 1];
+            long size = shape[d] + left + right;
+            if (size < 0) {
+                throw new IllegalArgumentException("The input size " + shape[d] + ", plus negative padding " + left + " and " + right
+                        + " resulted in a negative output size, which is invalid. Check dimension " + d + " of your input.");
+            }
+            // negative amounts crop the source; positive ones offset it in the output
+            long cropL = Math.max(0, -left);
+            long cropR = Math.max(0, -right);
+            src = slice(src, d, cropL, Math.max(cropL, x.shapeRef()[d] - cropR), 1);
+            dstStart[d] = Math.max(0, left);
+            shape[d] = size;
+        }
+        DenseTensor out = x.newTensor(x.dtype(), shape);
+        if (value != 0) x.backend().fill(out.view(), value);
+        if (src.numel() > 0) {
+            DenseTensor dst = out;
+            for (int d = 0; d < shape.length; d++) dst = slice(dst, d, dstStart[d], dstStart[d] + src.shapeRef()[d], 1);
+            x.backend().copy(src.view(), dst.view());
+        }
+        return out;
+    }
+}
