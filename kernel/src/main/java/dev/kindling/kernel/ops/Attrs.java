@@ -27,6 +27,9 @@ public final class Attrs {
     /** Attributes for a call, positional in schema order; checked when the call binds them to its op. */
     public static Attrs of(Object... values) { return values.length == 0 ? NONE : new Attrs(null, values); }
 
+    /** The values themselves (not a copy), for binding. */
+    Object[] values() { return values; }
+
     /** The op these attrs were checked against, or null while unbound. */
     OpDef op() { return op; }
 

@@ -104,9 +104,7 @@ public final class OpDef {
         if (attrs.op() == this) return attrs;
         if (attrs == Attrs.NONE && attributesOptional) return noAttrs;
         if (attrs.op() != null) throw new IllegalArgumentException("attributes of " + attrs.op().name() + " passed to " + name());
-        Object[] values = new Object[attrs.size()];
-        for (int i = 0; i < values.length; i++) values[i] = attrs.get(i);
-        return Attrs.bind(this, values);
+        return Attrs.bind(this, attrs.values());
     }
 
     /** Checks the number of tensor inputs (n-ary ops take one or more). */

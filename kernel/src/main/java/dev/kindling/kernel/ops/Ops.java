@@ -240,6 +240,9 @@ public final class Ops {
 
     private static Tensor call(OpDef op, Attrs attrs, Tensor... inputs) { return Dispatcher.dispatch(op, inputs, attrs)[0]; }
 
+    /** Calls {@code op} with attributes checked against its schema here, so the dispatcher passes them through. */
+    private static Tensor call(OpDef op, Object[] attrs, Tensor... inputs) { return Dispatcher.dispatch(op, inputs, op.attrs(attrs))[0]; }
+
     /** A Java double as a 0-dim FLOAT64 wrapped number on {@code like}'s device (a Python float in promotion). */
     public static DenseTensor scalar(DenseTensor like, double v) { return Kernels.wrapped(like, v); }
 
@@ -247,14 +250,14 @@ public final class Ops {
     public static DenseTensor scalar(DenseTensor like, long v) { return Kernels.wrapped(like, v); }
 
     /** im2col of a 4-d {@code [N, C, H, W]} tensor: {@code [N, C*kh*kw, oh*ow]}. */
-    public static Tensor im2col(Tensor x, Window2d w) { return call(IM2COL, Attrs.of(w), x); }
+    public static Tensor im2col(Tensor x, Window2d w) { return call(IM2COL, IM2COL.attrs(w), x); }
 
     /** col2im of {@code [N, C*kh*kw, oh*ow]} columns into {@code [N, C, h, w]}. */
-    public static Tensor col2im(Tensor cols, Window2d w, long h, long width) { return call(COL2IM, Attrs.of(w, h, width), cols); }
+    public static Tensor col2im(Tensor cols, Window2d w, long h, long width) { return call(COL2IM, COL2IM.attrs(w, h, width), cols); }
 
     /** Max pooling of a 4-d tensor: values and flat INT64 indices into each channel's {@code H*W}. */
     public static Tensor.ValuesIndices maxPool2d(Tensor x, Window2d w) {
-        Tensor[] r = Dispatcher.dispatch(MAX_POOL2D, new Tensor[] {x}, Attrs.of(w));
+        Tensor[] r = Dispatcher.dispatch(MAX_POOL2D, new Tensor[] {x}, MAX_POOL2D.attrs(w));
         return new Tensor.ValuesIndices(r[0], r[1]);
     }
 
@@ -266,52 +269,53 @@ public final class Ops {
 
     public static Tensor binaryInPlace(BinaryOp op, Tensor a, Tensor b) { return call(BINARY_.get(op), Attrs.NONE, a, b); }
 
-    public static Tensor add(Tensor a, Tensor b, double alpha) { return call(BINARY.get(BinaryOp.ADD), Attrs.of(alpha), a, b); }
+    public static Tensor add(Tensor a, Tensor b, double alpha) { return call(BINARY.get(BinaryOp.ADD), new Object[] {alpha}, a, b); }
 
-    public static Tensor sub(Tensor a, Tensor b, double alpha) { return call(BINARY.get(BinaryOp.SUB), Attrs.of(alpha), a, b); }
+    public static Tensor sub(Tensor a, Tensor b, double alpha) { return call(BINARY.get(BinaryOp.SUB), new Object[] {alpha}, a, b); }
 
-    public static Tensor addInPlace(Tensor a, Tensor b, double alpha) { return call(BINARY_.get(BinaryOp.ADD), Attrs.of(alpha), a, b); }
+    public static Tensor addInPlace(Tensor a, Tensor b, double alpha) { return call(BINARY_.get(BinaryOp.ADD), new Object[] {alpha}, a, b); }
 
     public static Tensor powScalar(Tensor x, Tensor exponent) { return binary(BinaryOp.POW, x, exponent); }
 
     public static Tensor powScalarInPlace(Tensor x, Tensor exponent) { return binaryInPlace(BinaryOp.POW, x, exponent); }
 
-    public static Tensor clamp(Tensor x, double min, double max) { return call(CLAMP, Attrs.of(min, max, true), x); }
+    public static Tensor clamp(Tensor x, double min, double max) { return call(CLAMP, CLAMP.attrs(min, max, true), x); }
 
-    public static Tensor clampIntegral(Tensor x, long min, long max) { return call(CLAMP, Attrs.of((double) min, (double) max, false), x); }
+    public static Tensor clampIntegral(Tensor x, long min, long max) { return call(CLAMP, CLAMP.attrs((double) min, (double) max, false), x); }
 
-    public static Tensor clampInPlace(Tensor x, double min, double max) { return call(CLAMP_, Attrs.of(min, max, true), x); }
+    public static Tensor clampInPlace(Tensor x, double min, double max) { return call(CLAMP_, CLAMP_.attrs(min, max, true), x); }
 
     public static Tensor where(Tensor c, Tensor a, Tensor b) { return call(WHERE, Attrs.NONE, c, a, b); }
 
-    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) { return call(SUM, Attrs.of(dims, keepdim), x); }
+    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) { return call(SUM, SUM.attrs(dims, keepdim), x); }
 
-    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) { return call(MEAN, Attrs.of(dims, keepdim), x); }
+    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) { return call(MEAN, MEAN.attrs(dims, keepdim), x); }
 
-    public static Tensor prod(Tensor x, int[] dims, boolean keepdim) { return call(PROD, Attrs.of(dims, keepdim), x); }
+    public static Tensor prod(Tensor x, int[] dims, boolean keepdim) { return call(PROD, PROD.attrs(dims, keepdim), x); }
 
     public static Tensor maxAll(Tensor x, boolean max) { return call(max ? MAX_ALL : MIN_ALL, Attrs.NONE, x); }
 
     public static Tensor.ValuesIndices maxDim(Tensor x, int dim, boolean keepdim, boolean max) {
-        Tensor[] r = Dispatcher.dispatch(max ? MAX_DIM : MIN_DIM, new Tensor[] {x}, Attrs.of(dim, keepdim));
+        OpDef op = max ? MAX_DIM : MIN_DIM;
+        Tensor[] r = Dispatcher.dispatch(op, new Tensor[] {x}, op.attrs(dim, keepdim));
         return new Tensor.ValuesIndices(r[0], r[1]);
     }
 
     public static Tensor argmax(Tensor x, Integer dim, boolean keepdim, boolean max) {
-        return call(max ? ARGMAX : ARGMIN, Attrs.of(dim, keepdim), x);
+        return call(max ? ARGMAX : ARGMIN, new Object[] {dim, keepdim}, x);
     }
 
     public static Tensor varStd(Tensor x, int[] dims, int correction, boolean keepdim, boolean std) {
-        return call(std ? STD : VAR, Attrs.of(dims, correction, keepdim), x);
+        return call(std ? STD : VAR, new Object[] {dims, correction, keepdim}, x);
     }
 
-    public static Tensor norm(Tensor x, double p, int[] dims, boolean keepdim) { return call(NORM, Attrs.of(p, dims, keepdim), x); }
+    public static Tensor norm(Tensor x, double p, int[] dims, boolean keepdim) { return call(NORM, NORM.attrs(p, dims, keepdim), x); }
 
-    public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) { return call(LOGSUMEXP, Attrs.of(dims, keepdim), x); }
+    public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) { return call(LOGSUMEXP, LOGSUMEXP.attrs(dims, keepdim), x); }
 
     public static Tensor allAny(Tensor x, boolean all) { return call(all ? ALL : ANY, Attrs.NONE, x); }
 
-    public static Tensor softmax(Tensor x, int dim, boolean log) { return call(log ? LOG_SOFTMAX : SOFTMAX, Attrs.of(dim), x); }
+    public static Tensor softmax(Tensor x, int dim, boolean log) { return call(log ? LOG_SOFTMAX : SOFTMAX, new Object[] {dim}, x); }
 
     public static Tensor mm(Tensor a, Tensor b) { return call(MM, Attrs.NONE, a, b); }
 
@@ -321,9 +325,9 @@ public final class Ops {
 
     public static Tensor inverse(Tensor a) { return call(INVERSE, Attrs.NONE, a); }
 
-    public static Tensor view(Tensor x, long[] shape) { return call(VIEW, Attrs.of((Object) shape.clone()), x); }
+    public static Tensor view(Tensor x, long[] shape) { return call(VIEW, VIEW.attrs((Object) shape.clone()), x); }
 
-    public static Tensor reshape(Tensor x, long[] shape) { return call(RESHAPE, Attrs.of((Object) shape.clone()), x); }
+    public static Tensor reshape(Tensor x, long[] shape) { return call(RESHAPE, RESHAPE.attrs((Object) shape.clone()), x); }
 
     public static Tensor flatten(Tensor x, int start, int end) {
         DenseTensor t = d(x);
@@ -343,19 +347,19 @@ public final class Ops {
         return reshape(x, out);
     }
 
-    public static Tensor expand(Tensor x, long[] shape) { return call(EXPAND, Attrs.of((Object) shape.clone()), x); }
+    public static Tensor expand(Tensor x, long[] shape) { return call(EXPAND, EXPAND.attrs((Object) shape.clone()), x); }
 
-    public static Tensor permute(Tensor x, int[] dims) { return call(PERMUTE, Attrs.of((Object) dims.clone()), x); }
+    public static Tensor permute(Tensor x, int[] dims) { return call(PERMUTE, PERMUTE.attrs((Object) dims.clone()), x); }
 
-    public static Tensor transpose(Tensor x, int d0, int d1) { return call(TRANSPOSE, Attrs.of(d0, d1), x); }
+    public static Tensor transpose(Tensor x, int d0, int d1) { return call(TRANSPOSE, TRANSPOSE.attrs(d0, d1), x); }
 
     public static Tensor t(Tensor x) { return call(T, Attrs.NONE, x); }
 
-    public static Tensor squeeze(Tensor x, Integer dim) { return call(SQUEEZE, Attrs.of(dim), x); }
+    public static Tensor squeeze(Tensor x, Integer dim) { return call(SQUEEZE, SQUEEZE.attrs(dim), x); }
 
-    public static Tensor unsqueeze(Tensor x, int dim) { return call(UNSQUEEZE, Attrs.of(dim), x); }
+    public static Tensor unsqueeze(Tensor x, int dim) { return call(UNSQUEEZE, UNSQUEEZE.attrs(dim), x); }
 
-    public static Tensor select(Tensor x, int dim, long index) { return call(SELECT, Attrs.of(dim, index), x); }
+    public static Tensor select(Tensor x, int dim, long index) { return call(SELECT, SELECT.attrs(dim, index), x); }
 
     /** Python slice semantics: bounds clamp, negatives count from the end; step must be positive. */
     public static Tensor slice(Tensor x, int dim, long start, long end, long step) {
@@ -368,7 +372,7 @@ public final class Ops {
         long e = end < 0 ? end + n : end;
         s = Math.max(0, Math.min(s, n));
         e = Math.max(s, Math.min(e, n));
-        return call(SLICE, Attrs.of(dd, s, e, step), x);
+        return call(SLICE, SLICE.attrs(dd, s, e, step), x);
     }
 
     public static Tensor narrow(Tensor x, int dim, long start, long length) {
@@ -380,7 +384,7 @@ public final class Ops {
         if (length < 0 || s + length > n) {
             throw new IllegalArgumentException("start (" + s + ") + length (" + length + ") exceeds dimension size (" + n + ").");
         }
-        return call(SLICE, Attrs.of(dd, s, s + length, 1L), x);
+        return call(SLICE, SLICE.attrs(dd, s, s + length, 1L), x);
     }
 
     public static List<Tensor> split(Tensor x, long size, int dim) {
@@ -402,43 +406,43 @@ public final class Ops {
         return split(x, size, dim);
     }
 
-    public static Tensor unfold(Tensor x, int dim, long size, long step) { return call(UNFOLD, Attrs.of(dim, size, step), x); }
+    public static Tensor unfold(Tensor x, int dim, long size, long step) { return call(UNFOLD, UNFOLD.attrs(dim, size, step), x); }
 
-    public static Tensor pad(Tensor x, long[] padding, double value) { return call(CONSTANT_PAD, Attrs.of((Object) padding.clone(), value), x); }
+    public static Tensor pad(Tensor x, long[] padding, double value) { return call(CONSTANT_PAD, CONSTANT_PAD.attrs((Object) padding.clone(), value), x); }
 
     public static Tensor clone(Tensor x) { return call(CLONE, Attrs.NONE, x); }
 
-    public static Tensor toCopy(Tensor x, DType dtype, Device device) { return call(TO_COPY, Attrs.of(dtype, device), x); }
+    public static Tensor toCopy(Tensor x, DType dtype, Device device) { return call(TO_COPY, TO_COPY.attrs(dtype, device), x); }
 
     public static Tensor cat(List<Tensor> ts, int dim) {
         if (ts == null || ts.isEmpty()) throw new IllegalArgumentException("torch.cat(): expected a non-empty list of Tensors");
-        return call(CAT, Attrs.of(dim), ts.toArray(new Tensor[0]));
+        return call(CAT, CAT.attrs(dim), ts.toArray(new Tensor[0]));
     }
 
     public static Tensor stack(List<Tensor> ts, int dim) {
         if (ts == null || ts.isEmpty()) throw new IllegalArgumentException("stack expects a non-empty TensorList");
-        return call(STACK, Attrs.of(dim), ts.toArray(new Tensor[0]));
+        return call(STACK, STACK.attrs(dim), ts.toArray(new Tensor[0]));
     }
 
-    public static Tensor repeat(Tensor x, long[] repeats) { return call(REPEAT, Attrs.of((Object) repeats.clone()), x); }
+    public static Tensor repeat(Tensor x, long[] repeats) { return call(REPEAT, REPEAT.attrs((Object) repeats.clone()), x); }
 
-    public static Tensor indexSelect(Tensor x, int dim, Tensor index) { return call(INDEX_SELECT, Attrs.of(dim), x, index); }
+    public static Tensor indexSelect(Tensor x, int dim, Tensor index) { return call(INDEX_SELECT, INDEX_SELECT.attrs(dim), x, index); }
 
-    public static Tensor gather(Tensor x, int dim, Tensor index) { return call(GATHER, Attrs.of(dim), x, index); }
+    public static Tensor gather(Tensor x, int dim, Tensor index) { return call(GATHER, GATHER.attrs(dim), x, index); }
 
     public static Tensor scatter(Tensor x, int dim, Tensor index, Tensor src, boolean add, boolean inPlace) {
         OpDef op = add ? (inPlace ? SCATTER_ADD_ : SCATTER_ADD) : (inPlace ? SCATTER_ : SCATTER);
-        return call(op, Attrs.of(dim), x, index, src);
+        return call(op, new Object[] {dim}, x, index, src);
     }
 
     public static Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src, boolean inPlace) {
-        return call(inPlace ? INDEX_ADD_ : INDEX_ADD, Attrs.of(dim), x, index, src);
+        return call(inPlace ? INDEX_ADD_ : INDEX_ADD, new Object[] {dim}, x, index, src);
     }
 
     public static Tensor maskedSelect(Tensor x, Tensor mask) { return call(MASKED_SELECT, Attrs.NONE, x, mask); }
 
     public static Tensor maskedFill(Tensor x, Tensor mask, double value, boolean inPlace) {
-        return call(inPlace ? MASKED_FILL_ : MASKED_FILL, Attrs.of(value), x, mask);
+        return call(inPlace ? MASKED_FILL_ : MASKED_FILL, new Object[] {value}, x, mask);
     }
 
     /** {@code x[indices]}: INT64/INT32 indices select along dim 0; a BOOL mask selects the true positions. */
@@ -469,7 +473,7 @@ public final class Ops {
 
     public static Tensor copyInto(Tensor self, Tensor src) { return call(COPY_, Attrs.NONE, self, src); }
 
-    public static Tensor fillInPlace(Tensor self, double value) { return call(FILL_, Attrs.of(value), self); }
+    public static Tensor fillInPlace(Tensor self, double value) { return call(FILL_, FILL_.attrs(value), self); }
 
     public static boolean equal(Tensor a, Tensor b) {
         if (!java.util.Arrays.equals(a.shape(), b.shape())) return false;
