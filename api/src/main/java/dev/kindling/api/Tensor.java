@@ -214,6 +214,20 @@ public interface Tensor extends TensorMethods {
     /** A tensor that shares storage but is cut from the autograd graph. */
     Tensor detach();
 
+    /**
+     * This tensor's data without its autograd history (PyTorch's {@code t.data}): a new tensor on the same storage that
+     * does not require grad. Writes into it are not seen by autograd.
+     */
+    Tensor data();
+
+    /**
+     * Points this tensor at {@code other}'s storage, dtype, device and shape (PyTorch's {@code t.data = other}). The
+     * tensor keeps its identity, so every reference to it (an optimizer's parameter list, a module's field) sees the
+     * new data, and keeps its autograd state ({@code requiresGrad}, hooks). Views taken earlier keep the old storage.
+     * Returns this tensor.
+     */
+    Tensor setData(Tensor other);
+
     // ---- indexing ----
     /** {@code t[i]}: select along dimension 0. */
     Tensor get(long index);

@@ -89,7 +89,14 @@ public final class DenseTensor implements Tensor {
      * Points this tensor at {@code other}'s storage ({@code t.data = other}): the tensor keeps its identity and its
      * autograd state; its views keep the old storage, as in PyTorch.
      */
-    public void setData(DenseTensor other) { impl.setData(other.impl); }
+    @Override
+    public Tensor setData(Tensor other) {
+        impl.setData(Ops.d(other).impl);
+        return this;
+    }
+
+    @Override
+    public Tensor data() { return shallowCopy(); }
 
     public BackendHandle handle() { return impl.handle(); }
 
