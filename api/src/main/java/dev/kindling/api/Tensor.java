@@ -27,6 +27,8 @@ public interface Tensor extends TensorMethods {
     // ---- metadata ----
     long[] shape();
     long size(int dim);
+    /** The shape as PyTorch's {@code t.size()}: a {@link Size} that prints {@code torch.Size([2, 3])}. */
+    Size size();
     long[] stride();
     long storageOffset();
     int dim();
@@ -101,6 +103,8 @@ public interface Tensor extends TensorMethods {
     Tensor clamp(long min, long max);
     Tensor clampMin(double min);
     Tensor clampMax(double max);
+    /** {@code torch.clip}, an alias of {@link #clamp(double, double)}. */
+    Tensor clip(double min, double max);
     Tensor isnan();
     Tensor isinf();
     Tensor isfinite();
@@ -140,6 +144,7 @@ public interface Tensor extends TensorMethods {
     Tensor mean(int[] dims, boolean keepdim);
     Tensor prod();
     Tensor prod(int dim, boolean keepdim);
+    Tensor prod(int dim);
     /** The maximum of all elements, 0-dim. */
     Tensor max();
     ValuesIndices max(int dim);
@@ -149,21 +154,26 @@ public interface Tensor extends TensorMethods {
     ValuesIndices min(int dim, boolean keepdim);
     Tensor argmax();
     Tensor argmax(int dim, boolean keepdim);
+    Tensor argmax(int dim);
     Tensor argmin();
     Tensor argmin(int dim, boolean keepdim);
+    Tensor argmin(int dim);
     /** Unbiased (Bessel-corrected) standard deviation of all elements. */
     Tensor std();
     Tensor std(boolean unbiased);
     Tensor std(int dim, boolean keepdim);
     Tensor std(int dim, boolean unbiased, boolean keepdim);
+    Tensor std(int dim);
     Tensor var();
     Tensor var(boolean unbiased);
     Tensor var(int dim, boolean keepdim);
     Tensor var(int dim, boolean unbiased, boolean keepdim);
+    Tensor var(int dim);
     /** The 2-norm of all elements. */
     Tensor norm();
     Tensor norm(double p);
     Tensor norm(double p, int dim, boolean keepdim);
+    Tensor norm(double p, int dim);
     Tensor logsumexp(int dim);
     Tensor logsumexp(int dim, boolean keepdim);
     Tensor all();
@@ -318,6 +328,11 @@ public interface Tensor extends TensorMethods {
     long[] toLongArray();
     int[] toIntArray();
     boolean[] toBooleanArray();
+    /**
+     * The elements as nested Java lists (PyTorch's {@code t.tolist()}): {@code Double} for floating dtypes, {@code Long}
+     * for integers, {@code Boolean} for BOOL; a 0-dim tensor gives the bare number.
+     */
+    Object tolist();
 
     // ---- autograd (needs the autograd bundle for anything but the default state) ----
     boolean requiresGrad();

@@ -15,16 +15,30 @@ public final class Torch extends TorchFunctions {
     private static TensorRuntime rt() { return TensorRuntimes.get(); }
 
     // ---- tensor(...) from Java arrays ----
-    public static Tensor tensor(float[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.FLOAT32, Device.CPU); }
-    public static Tensor tensor(double[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.FLOAT64, Device.CPU); }
-    public static Tensor tensor(long[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.INT64, Device.CPU); }
-    public static Tensor tensor(int[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.INT32, Device.CPU); }
-    public static Tensor tensor(boolean[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.BOOL, Device.CPU); }
+    // A flat array alone is 1-d (torch.tensor([1., 2.])); given a shape it takes that shape, and an empty shape
+    // (new long[0]) makes a 0-dim tensor of one element, as torch.tensor(5.) is.
+    public static Tensor tensor(float[] data) { return tensor(data, (long) data.length); }
+    public static Tensor tensor(double[] data) { return tensor(data, (long) data.length); }
+    public static Tensor tensor(long[] data) { return tensor(data, (long) data.length); }
+    public static Tensor tensor(int[] data) { return tensor(data, (long) data.length); }
+    public static Tensor tensor(boolean[] data) { return tensor(data, (long) data.length); }
     /** UINT8 data (bytes read as unsigned), e.g. image pixels. */
-    public static Tensor tensor(byte[] data, long... shape) { return rt().fromArray(data, shapeOf(data.length, shape), DType.UINT8, Device.CPU); }
-    /** Flat data converted to {@code dtype}. */
+    public static Tensor tensor(byte[] data) { return tensor(data, (long) data.length); }
+    public static Tensor tensor(float[] data, long... shape) { return rt().fromArray(data, shapeOf(shape), DType.FLOAT32, Device.CPU); }
+    public static Tensor tensor(double[] data, long... shape) { return rt().fromArray(data, shapeOf(shape), DType.FLOAT64, Device.CPU); }
+    public static Tensor tensor(long[] data, long... shape) { return rt().fromArray(data, shapeOf(shape), DType.INT64, Device.CPU); }
+    public static Tensor tensor(int[] data, long... shape) { return rt().fromArray(data, shapeOf(shape), DType.INT32, Device.CPU); }
+    public static Tensor tensor(boolean[] data, long... shape) { return rt().fromArray(data, shapeOf(shape), DType.BOOL, Device.CPU); }
+    public static Tensor tensor(byte[] data, long... shape) { return rt().fromArray(data, shapeOf(shape), DType.UINT8, Device.CPU); }
+    /** Flat data converted to {@code dtype}, 1-d. */
+    public static Tensor tensor(Object flatArray, DType dtype) {
+        if (flatArray == null || !flatArray.getClass().isArray()) throw new IllegalArgumentException("tensor data must be a flat primitive array, got " + flatArray);
+        return tensor(flatArray, dtype, (long) Array.getLength(flatArray));
+    }
+
+    /** Flat data converted to {@code dtype}, with {@code shape} (empty: 0-dim). */
     public static Tensor tensor(Object flatArray, DType dtype, long... shape) {
-        return rt().fromArray(flatArray, shapeOf(Array.getLength(flatArray), shape), dtype, Device.CPU);
+        return rt().fromArray(flatArray, shapeOf(shape), dtype, Device.CPU);
     }
 
     public static Tensor tensor(float[][] data) { return nested(data, DType.FLOAT32); }
@@ -56,8 +70,8 @@ public final class Torch extends TorchFunctions {
     public static Tensor tensor(boolean value) { return rt().fromArray(new boolean[] {value}, new long[0], DType.BOOL, Device.CPU); }
     public static Tensor tensor(double value, boolean requiresGrad) { return tensor(value).requiresGrad_(requiresGrad); }
 
-    private static long[] shapeOf(int length, long[] shape) {
-        if (shape == null || shape.length == 0) return new long[] {length};
+    private static long[] shapeOf(long[] shape) {
+        if (shape == null) throw new IllegalArgumentException("shape is null: pass new long[0] for a 0-dim tensor");
         return shape;
     }
 
@@ -203,10 +217,33 @@ public final class Torch extends TorchFunctions {
      */
     public static void save(java.util.Map<String, Tensor> stateDict, java.nio.file.Path path) { rt().save(stateDict, path); }
 
+    public static void save(java.util.Map<String, Tensor> stateDict, String path) { save(stateDict, java.nio.file.Path.of(path)); }
+
     /** Reads a safetensors file written by PyTorch or Kindling, onto the CPU, in file order. */
     public static java.util.Map<String, Tensor> load(java.nio.file.Path path) { return rt().load(path, Device.CPU); }
 
     public static java.util.Map<String, Tensor> load(java.nio.file.Path path, Device mapLocation) { return rt().load(path, mapLocation); }
+
+    public static java.util.Map<String, Tensor> load(String path) { return load(java.nio.file.Path.of(path)); }
+
+    /** {@code torch.load(path, map_location="cpu")}. */
+    public static java.util.Map<String, Tensor> load(String path, String mapLocation) { return load(java.nio.file.Path.of(path), Device.of(mapLocation)); }
+
+    // ---- version ----
+    /**
+     * Kindling's version ({@code torch.__version__}), e.g. {@code 0.1.0-SNAPSHOT}: the api bundle's build version,
+     * or {@code unknown} when the jar was built without its version resource.
+     */
+    public static String version() {
+        try (java.io.InputStream in = Torch.class.getResourceAsStream("kindling-version.properties")) {
+            if (in == null) return "unknown";
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
 
     // ---- devices ----
     public static boolean cudaIsAvailable() { return rt().isAvailable("cuda"); }

@@ -135,6 +135,7 @@ public final class DenseTensor implements Tensor {
     public long[] shapeRef() { return impl.shapeRef(); }
     public long[] stridesRef() { return impl.stridesRef(); }
     @Override public long size(int dim) { long[] s = impl.shapeRef(); return s[Shapes.dim(dim, s.length)]; }
+    @Override public dev.kindling.api.Size size() { return dev.kindling.api.Size.of(impl.shapeRef()); }
     @Override public long[] stride() { return impl.stridesRef().clone(); }
     @Override public long storageOffset() { return impl.offset(); }
     @Override public int dim() { return impl.dim(); }
@@ -203,6 +204,7 @@ public final class DenseTensor implements Tensor {
     @Override public Tensor clamp(long min, long max) { return Ops.clampIntegral(this, min, max); }
     @Override public Tensor clampMin(double min) { return Ops.clamp(this, min, Double.NaN); }
     @Override public Tensor clampMax(double max) { return Ops.clamp(this, Double.NaN, max); }
+    @Override public Tensor clip(double min, double max) { return Ops.clamp(this, min, max); }
     @Override public Tensor isnan() { return Ops.unary(UnaryOp.ISNAN, this); }
     @Override public Tensor isinf() { return Ops.unary(UnaryOp.ISINF, this); }
     @Override public Tensor isfinite() { return Ops.unary(UnaryOp.ISFINITE, this); }
@@ -239,6 +241,7 @@ public final class DenseTensor implements Tensor {
     @Override public Tensor mean(int[] dims, boolean keepdim) { return Ops.mean(this, dims, keepdim); }
     @Override public Tensor prod() { return Ops.prod(this, null, false); }
     @Override public Tensor prod(int dim, boolean keepdim) { return Ops.prod(this, new int[] {dim}, keepdim); }
+    @Override public Tensor prod(int dim) { return Ops.prod(this, new int[] {dim}, false); }
     @Override public Tensor max() { return Ops.maxAll(this, true); }
     @Override public ValuesIndices max(int dim) { return Ops.maxDim(this, dim, false, true); }
     @Override public ValuesIndices max(int dim, boolean keepdim) { return Ops.maxDim(this, dim, keepdim, true); }
@@ -247,19 +250,24 @@ public final class DenseTensor implements Tensor {
     @Override public ValuesIndices min(int dim, boolean keepdim) { return Ops.maxDim(this, dim, keepdim, false); }
     @Override public Tensor argmax() { return Ops.argmax(this, null, false, true); }
     @Override public Tensor argmax(int dim, boolean keepdim) { return Ops.argmax(this, dim, keepdim, true); }
+    @Override public Tensor argmax(int dim) { return Ops.argmax(this, dim, false, true); }
     @Override public Tensor argmin() { return Ops.argmax(this, null, false, false); }
     @Override public Tensor argmin(int dim, boolean keepdim) { return Ops.argmax(this, dim, keepdim, false); }
+    @Override public Tensor argmin(int dim) { return Ops.argmax(this, dim, false, false); }
     @Override public Tensor std() { return Ops.varStd(this, null, 1, false, true); }
     @Override public Tensor std(boolean unbiased) { return Ops.varStd(this, null, unbiased ? 1 : 0, false, true); }
     @Override public Tensor std(int dim, boolean keepdim) { return Ops.varStd(this, new int[] {dim}, 1, keepdim, true); }
     @Override public Tensor std(int dim, boolean unbiased, boolean keepdim) { return Ops.varStd(this, new int[] {dim}, unbiased ? 1 : 0, keepdim, true); }
+    @Override public Tensor std(int dim) { return Ops.varStd(this, new int[] {dim}, 1, false, true); }
     @Override public Tensor var() { return Ops.varStd(this, null, 1, false, false); }
     @Override public Tensor var(boolean unbiased) { return Ops.varStd(this, null, unbiased ? 1 : 0, false, false); }
     @Override public Tensor var(int dim, boolean keepdim) { return Ops.varStd(this, new int[] {dim}, 1, keepdim, false); }
     @Override public Tensor var(int dim, boolean unbiased, boolean keepdim) { return Ops.varStd(this, new int[] {dim}, unbiased ? 1 : 0, keepdim, false); }
+    @Override public Tensor var(int dim) { return Ops.varStd(this, new int[] {dim}, 1, false, false); }
     @Override public Tensor norm() { return Ops.norm(this, 2, null, false); }
     @Override public Tensor norm(double p) { return Ops.norm(this, p, null, false); }
     @Override public Tensor norm(double p, int dim, boolean keepdim) { return Ops.norm(this, p, new int[] {dim}, keepdim); }
+    @Override public Tensor norm(double p, int dim) { return Ops.norm(this, p, new int[] {dim}, false); }
     @Override public Tensor logsumexp(int dim) { return Ops.logsumexp(this, new int[] {dim}, false); }
     @Override public Tensor logsumexp(int dim, boolean keepdim) { return Ops.logsumexp(this, new int[] {dim}, keepdim); }
     @Override public Tensor all() { return Ops.allAny(this, true); }
@@ -384,6 +392,7 @@ public final class DenseTensor implements Tensor {
     @Override public long[] toLongArray() { return HostData.longs(impl); }
     @Override public int[] toIntArray() { return HostData.ints(impl); }
     @Override public boolean[] toBooleanArray() { return HostData.booleans(impl); }
+    @Override public Object tolist() { return HostData.nestedList(impl); }
 
     // ---- autograd ----
     private GradientEngine engineOrNull() { return kernel.gradientEngine(); }

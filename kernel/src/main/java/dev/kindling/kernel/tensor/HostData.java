@@ -135,4 +135,31 @@ public final class HostData {
         requireOne(t);
         return longs(t)[0];
     }
+
+    /** The elements as nested lists of Double, Long or Boolean (PyTorch's {@code tolist}); 0-dim gives the element. */
+    public static Object nestedList(TensorImpl t) {
+        long[] shape = t.shapeRef();
+        Object raw = raw(t);
+        java.util.function.IntFunction<Object> element;
+        if (t.dtype().isFloatingPoint()) {
+            double[] d = doubles(raw, t.dtype());
+            element = i -> d[i];
+        } else if (t.dtype() == dev.kindling.api.DType.BOOL) {
+            boolean[] b = (boolean[]) raw;
+            element = i -> b[i];
+        } else {
+            long[] l = longs(raw, t.dtype());
+            element = i -> l[i];
+        }
+        if (shape.length == 0) return element.apply(0);
+        return nest(shape, 0, new int[] {0}, element);
+    }
+
+    private static java.util.List<Object> nest(long[] shape, int dim, int[] next, java.util.function.IntFunction<Object> element) {
+        java.util.List<Object> out = new java.util.ArrayList<>((int) shape[dim]);
+        for (long i = 0; i < shape[dim]; i++) {
+            out.add(dim == shape.length - 1 ? element.apply(next[0]++) : nest(shape, dim + 1, next, element));
+        }
+        return out;
+    }
 }
