@@ -61,7 +61,9 @@ final class Convolutions {
         } else {
             y = weight.reshape(groups, out / groups, k).matmul(cols.reshape(n, groups, k, l)).reshape(n, out, win.oh(), win.ow());
         }
-        if (bias != null) y = y.add(bias.view(1, out, 1, 1));
+        // the bias add writes a contiguous result; without a bias, lay the [out, N, ...] product out as [N, out, ...] too,
+        // so that y.view(N, -1) works as in PyTorch (a no-op for one sample and for the grouped path)
+        y = bias != null ? y.add(bias.view(1, out, 1, 1)) : y.contiguous();
         return unbatched ? y.squeeze(0) : y;
     }
 
