@@ -14,6 +14,9 @@ public class AvgPool2d extends Module {
 
     public AvgPool2d(int kernelSize) { this(kernelSize, kernelSize, 0); }
 
+    /** {@code nn.AvgPool2d(kernel_size, stride)}. */
+    public AvgPool2d(int kernelSize, int stride) { this(kernelSize, stride, 0); }
+
     public AvgPool2d(int kernelSize, int stride, int padding) {
         this(new int[] {kernelSize}, new int[] {stride}, new int[] {padding}, false, true, null);
     }

@@ -12,6 +12,12 @@ public class BCEWithLogitsLoss extends Loss {
 
     public BCEWithLogitsLoss(String reduction) { this(null, reduction, null); }
 
+    /**
+     * {@code nn.BCEWithLogitsLoss(pos_weight=posWeight)}: the keyword PyTorch code passes for imbalanced classes. (PyTorch's
+     * first positional argument is {@code weight}; use {@link #builder()} or the three-argument form for that.)
+     */
+    public BCEWithLogitsLoss(Tensor posWeight) { this(null, "mean", posWeight); }
+
     /** PyTorch's positional order: weight, reduction, pos_weight. */
     public BCEWithLogitsLoss(Tensor weight, String reduction, Tensor posWeight) {
         super(F.checkReduction(reduction));

@@ -14,6 +14,9 @@ public class MaxPool2d extends Module {
 
     public MaxPool2d(int kernelSize) { this(kernelSize, kernelSize, 0); }
 
+    /** {@code nn.MaxPool2d(kernel_size, stride)}. */
+    public MaxPool2d(int kernelSize, int stride) { this(kernelSize, stride, 0); }
+
     public MaxPool2d(int kernelSize, int stride, int padding) {
         this(new int[] {kernelSize}, new int[] {stride}, new int[] {padding}, new int[] {1}, false);
     }

@@ -8,6 +8,9 @@ import dev.kindling.api.Torch;
 import dev.kindling.nn.internal.KernelAccess;
 import dev.kindling.nn.internal.Py;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.InaccessibleObjectException;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -30,18 +33,48 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p>Import it by name ({@code import dev.kindling.nn.Module;}): {@code java.lang.Module} makes a wildcard import
  * ambiguous.
  *
- * <p>A subclass registers its parts in its constructor, in the order PyTorch would assign them, and reads them back by
- * name in {@link #forward(Tensor)}:
+ * <p>A subclass is written as in PyTorch: fields that hold a {@code Module} (a layer, a {@link Sequential}, a
+ * {@link ModuleList}, ...) or a parameter made with {@link Parameter#of(Tensor)} are registered under the field's name,
+ * as PyTorch's {@code __setattr__} does:
  * <pre>{@code
  * class Net extends Module {
- *     final Linear fc1 = registerModule("fc1", new Linear(784, 128));
- *     final Linear fc2 = registerModule("fc2", new Linear(128, 10));
- *     public Tensor forward(Tensor x) { return fc2.forward(F.relu(fc1.forward(x))); }
+ *     Linear fc1 = new Linear(784, 128);
+ *     Linear fc2 = new Linear(128, 10);
+ *     Tensor scale = Parameter.of(Torch.ones(1));
+ *     public Tensor forward(Tensor x) { return fc2.forward(F.relu(fc1.forward(x))).mul(scale); }
  * }
  * }</pre>
- * Parameters and buffers are looked up by name ({@link #parameter(String)}, {@link #buffer(String)}) rather than kept
- * in fields, because {@link #to(DType)} and {@link #to(Device)} replace them with converted tensors (Java tensors have
- * no {@code .data} to swap): build optimizers after moving a model.
+ * gives {@code namedParameters()} {@code scale, fc1.weight, fc1.bias, fc2.weight, fc2.bias}, as PyTorch (a module's own
+ * parameters first, then its children's).
+ *
+ * <p><b>Field registration rules.</b> Java runs field initialisers after this class's constructor, so fields are read
+ * (by reflection) lazily: whenever the module's parts are looked at — {@code parameters()}, {@code children()},
+ * {@code stateDict()}, {@code loadStateDict}, {@code toString()}, {@code train()}, {@code to(...)}, {@code apply} and
+ * the other accessors — and before every {@code registerModule}/{@code registerParameter}/{@code registerBuffer} call.
+ * <ul>
+ * <li>Non-static fields of the subclass and its superclasses below {@code Module} are read in declaration order,
+ *     superclass fields first. A field holding a {@code Module} becomes a child, one holding a tensor made by
+ *     {@link Parameter#of(Tensor)} (or registered as a parameter) becomes a parameter. Other values (plain tensors,
+ *     numbers, ...) are ordinary attributes, except that a plain tensor in a field named as a registered buffer
+ *     replaces that buffer, as {@code self.running_mean = t} does in PyTorch.</li>
+ * <li>A field is applied when its value has changed since it was last read: so fields assigned in the constructor
+ *     body or later are picked up too, a reassigned field replaces its registration in place (keeping its position),
+ *     and a field set to {@code null} drops its child (a parameter stays registered as absent, as PyTorch's
+ *     {@code self.bias = None}). Between two changes of the field, explicit registrations under the same name win:
+ *     whichever happened last is in force, as with attribute assignment in PyTorch.</li>
+ * <li>A field whose value is already registered under another name ({@code outProj = registerModule("out_proj", ...)})
+ *     is an alias and adds nothing.</li>
+ * <li>{@code registerModule}/{@code registerParameter}/{@code registerBuffer} stay for names known only at run time
+ *     and for buffers.</li>
+ * <li>Fields are read with {@code setAccessible}, which works for classes on the class path and in any OSGi bundle.
+ *     A class in a named JPMS module must open its package to Kindling's nn module; otherwise the error names the
+ *     field.</li>
+ * </ul>
+ *
+ * <p>{@link #to(DType)}, {@link #to(Device)}, {@link #cuda()}, {@link #cpu()}, {@link #half()}, {@link #bfloat16()},
+ * {@link #toFloat()} and {@link #toDouble()} convert parameters and buffers in place ({@link Tensor#setData(Tensor)}):
+ * the tensors keep their identity, so an optimizer built before the move, and fields that hold the parameters, keep
+ * working, as in PyTorch.
  */
 // Users subclass it for every model; concrete methods may still be added in minor versions.
 @ConsumerType
@@ -52,6 +85,31 @@ public abstract class Module {
     private final Set<String> nonPersistentBuffers = new HashSet<>();
     private final Map<String, Module> modules = new LinkedHashMap<>();
     private boolean training = true;
+    /** What each registrable field held when last read (absent: null). */
+    private final Map<Field, Object> fieldValues = new IdentityHashMap<>();
+    private boolean syncing;
+
+    /** The registrable fields of each Module subclass: non-static, non-synthetic, declared between the class and Module. */
+    private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
+        @Override
+        protected List<Field> computeValue(Class<?> type) {
+            List<Class<?>> chain = new ArrayList<>();
+            for (Class<?> c = type; c != null && c != Module.class; c = c.getSuperclass()) chain.add(0, c);
+            List<Field> out = new ArrayList<>();
+            for (Class<?> c : chain) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
+                    Class<?> t = f.getType();
+                    if (t.isPrimitive() || t.isArray()) continue;
+                    if (!relevantType(t) && !t.isAssignableFrom(Module.class) && !t.isAssignableFrom(Tensor.class)) continue;
+                    out.add(f);
+                }
+            }
+            return List.copyOf(out);
+        }
+    };
+
+    private static boolean relevantType(Class<?> t) { return Module.class.isAssignableFrom(t) || Tensor.class.isAssignableFrom(t); }
 
     protected Module() {}
 
@@ -69,12 +127,95 @@ public abstract class Module {
         throw new IllegalArgumentException(typeName() + ".forward() takes 1 input tensor but " + inputs.length + " were given");
     }
 
+    // ------------------------------------------------------------------------------------------------ fields
+
+    /**
+     * Registers the fields that changed since they were last read (see the class comment). Called by every method
+     * that looks at this module's parts; a subclass rarely needs to call it itself.
+     */
+    protected final void registerFields() {
+        if (syncing) return;
+        List<Field> fields = FIELDS.get(getClass());
+        if (fields.isEmpty()) return;
+        syncing = true;
+        try {
+            for (Field f : fields) {
+                Object v = read(f);
+                if (v == NOT_READABLE) continue;
+                Object last = fieldValues.get(f);
+                if (v == last) continue;
+                if (v == null) fieldValues.remove(f);
+                else fieldValues.put(f, v);
+                assignField(f, v, last);
+            }
+        } finally {
+            syncing = false;
+        }
+    }
+
+    private static final Object NOT_READABLE = new Object();
+
+    private Object read(Field f) {
+        try {
+            if (!f.canAccess(this)) f.setAccessible(true);
+            return f.get(this);
+        } catch (InaccessibleObjectException | IllegalAccessException | SecurityException e) {
+            if (!relevantType(f.getType())) return NOT_READABLE; // an Object-typed field we cannot read: not ours to report
+            throw new IllegalStateException("cannot register field " + f.getDeclaringClass().getName() + "." + f.getName()
+                    + " automatically: it is not accessible to Kindling (" + e.getMessage() + "). Open its package to Kindling's nn "
+                    + "module, or register it explicitly with registerModule/registerParameter(\"" + f.getName() + "\", ...)", e);
+        }
+    }
+
+    private void assignField(Field f, Object v, Object last) {
+        String name = f.getName();
+        if (v == null) {
+            // the field was cleared: drop only what it had put there
+            if (last instanceof Module && modules.get(name) == last) modules.remove(name);
+            if (last instanceof Tensor && parameters.containsKey(name) && parameters.get(name) == last) parameters.put(name, null);
+            if (last instanceof Tensor && buffers.containsKey(name) && buffers.get(name) == last) buffers.put(name, null);
+            return;
+        }
+        if (v instanceof Module) {
+            Module m = (Module) v;
+            if (m == this || (!modules.containsKey(name) && containsIdentity(modules, m))) return; // an alias
+            parameters.remove(name);
+            buffers.remove(name);
+            nonPersistentBuffers.remove(name);
+            modules.put(name, m);
+        } else if (v instanceof Tensor) {
+            Tensor t = (Tensor) v;
+            if (Parameter.isParameter(t)) {
+                if (!parameters.containsKey(name) && (containsIdentity(parameters, t) || containsIdentity(buffers, t))) return; // an alias
+                if (!t.isLeaf()) {
+                    throw new IllegalStateException("Cannot assign non-leaf Tensor to parameter '" + name + "' (field "
+                            + f.getDeclaringClass().getSimpleName() + "." + name + ")");
+                }
+                modules.remove(name);
+                buffers.remove(name);
+                nonPersistentBuffers.remove(name);
+                parameters.put(name, t);
+            } else if (buffers.containsKey(name)) {
+                buffers.put(name, t);
+            } else if (parameters.containsKey(name) && !containsIdentity(parameters, t)) {
+                throw new IllegalStateException("cannot assign a plain Tensor as parameter '" + name + "' (field " + f.getDeclaringClass().getSimpleName()
+                        + "." + name + "; Parameter.of(tensor) or null expected)");
+            }
+        }
+    }
+
+    private static boolean containsIdentity(Map<String, ?> map, Object value) {
+        for (Object o : map.values()) if (o == value) return true;
+        return false;
+    }
+
     // ------------------------------------------------------------------------------------------------ registration
 
     /** Adds (or replaces) a child module under {@code name}; returns it, for {@code this.fc = registerModule("fc", ...)}. */
     public <M extends Module> M registerModule(String name, M module) {
         if (module == null) throw new IllegalArgumentException("registerModule(\"" + name + "\"): module is null");
         checkName(name, "module");
+        registerFields();
         if ((parameters.containsKey(name) || buffers.containsKey(name))) {
             throw new IllegalArgumentException("attribute '" + name + "' already exists");
         }
@@ -88,6 +229,7 @@ public abstract class Module {
      */
     public Tensor registerParameter(String name, Tensor param) {
         checkName(name, "parameter");
+        registerFields();
         if (buffers.containsKey(name) || modules.containsKey(name)) throw new IllegalArgumentException("attribute '" + name + "' already exists");
         if (param != null) {
             if (!param.isLeaf()) {
@@ -95,6 +237,7 @@ public abstract class Module {
                         + "created explicitly. To express '" + name + "' as a function of another Tensor, compute the value in the forward() method.");
             }
             if (!param.requiresGrad() && param.dtype().isFloatingPoint() && KernelAccess.autogradAvailable()) param.requiresGrad_(true);
+            Parameter.mark(param);
         }
         parameters.put(name, param);
         return param;
@@ -106,6 +249,7 @@ public abstract class Module {
     /** Adds (or replaces) a buffer; a non-persistent one is not part of {@link #stateDict()}. */
     public Tensor registerBuffer(String name, Tensor buffer, boolean persistent) {
         checkName(name, "buffer");
+        registerFields();
         if (parameters.containsKey(name) || modules.containsKey(name)) throw new IllegalArgumentException("attribute '" + name + "' already exists");
         buffers.put(name, buffer);
         if (persistent) nonPersistentBuffers.remove(name);
@@ -120,12 +264,14 @@ public abstract class Module {
 
     /** This module's own parameter {@code name} (null when registered as absent); an error if there is none. */
     protected final Tensor parameter(String name) {
+        registerFields();
         if (!parameters.containsKey(name)) throw new IllegalArgumentException(typeName() + " has no parameter '" + name + "'");
         return parameters.get(name);
     }
 
     /** This module's own buffer {@code name} (null when registered as absent); an error if there is none. */
     protected final Tensor buffer(String name) {
+        registerFields();
         if (!buffers.containsKey(name)) throw new IllegalArgumentException(typeName() + " has no buffer '" + name + "'");
         return buffers.get(name);
     }
@@ -136,6 +282,7 @@ public abstract class Module {
         Module m = this;
         StringBuilder path = new StringBuilder();
         for (String item : target.split("\\.", -1)) {
+            m.registerFields();
             Module child = m.modules.get(item);
             if (child == null) throw new IllegalArgumentException(m.typeName() + (path.length() == 0 ? "" : " (" + path + ")") + " has no attribute `" + item + "`");
             if (path.length() > 0) path.append('.');
@@ -149,6 +296,7 @@ public abstract class Module {
     public Tensor getParameter(String target) {
         int dot = target.lastIndexOf('.');
         Module m = getSubmodule(dot < 0 ? "" : target.substring(0, dot));
+        m.registerFields();
         String name = target.substring(dot + 1);
         if (!m.parameters.containsKey(name)) throw new IllegalArgumentException(m.typeName() + " has no parameter `" + name + "`");
         return m.parameters.get(name);
@@ -158,6 +306,7 @@ public abstract class Module {
     public Tensor getBuffer(String target) {
         int dot = target.lastIndexOf('.');
         Module m = getSubmodule(dot < 0 ? "" : target.substring(0, dot));
+        m.registerFields();
         String name = target.substring(dot + 1);
         if (!m.buffers.containsKey(name)) throw new IllegalArgumentException(m.typeName() + " has no buffer `" + name + "`");
         return m.buffers.get(name);
@@ -169,6 +318,7 @@ public abstract class Module {
     public List<Module> children() { return new ArrayList<>(namedChildren().values()); }
 
     public Map<String, Module> namedChildren() {
+        registerFields();
         Map<String, Module> out = new LinkedHashMap<>();
         Set<Module> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         modules.forEach((k, m) -> { if (seen.add(m)) out.put(k, m); });
@@ -187,6 +337,7 @@ public abstract class Module {
 
     private void collectModules(String prefix, Set<Module> memo, Map<String, Module> out) {
         if (!memo.add(this)) return;
+        registerFields();
         out.put(prefix, this);
         modules.forEach((k, m) -> m.collectModules(prefix.isEmpty() ? k : prefix + "." + k, memo, out));
     }
@@ -265,13 +416,19 @@ public abstract class Module {
 
     // ------------------------------------------------------------------------------------------------ conversion
 
-    /** Moves every parameter and buffer (and gradient) to {@code device}. */
+    /**
+     * Moves every parameter and buffer (and gradient) to {@code device} in place: the tensors keep their identity
+     * ({@link Tensor#setData(Tensor)}), so optimizers and fields that hold them see the moved data. Returns this module.
+     */
     public Module to(Device device) { return convert(t -> t.device().equals(device) ? t : t.to(device), false); }
 
     /** {@code to(Device.of(device))}: {@code "cpu"}, {@code "cuda:0"}. */
     public Module to(String device) { return to(Device.of(device)); }
 
-    /** Casts the floating-point parameters and buffers (and gradients) to {@code dtype}; integer buffers keep theirs. */
+    /**
+     * Casts the floating-point parameters and buffers (and gradients) to {@code dtype} in place, as {@link #to(Device)};
+     * integer buffers (BatchNorm's {@code num_batches_tracked}) keep theirs, as in PyTorch.
+     */
     public Module to(DType dtype) {
         if (!dtype.isFloatingPoint()) {
             throw new IllegalArgumentException("nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=" + dtype.torchName());
@@ -279,26 +436,48 @@ public abstract class Module {
         return convert(t -> t.dtype() == dtype ? t : t.to(dtype), true);
     }
 
+    /** {@code to(Device.CUDA)} (PyTorch's {@code module.cuda()}): the first CUDA device. */
+    public Module cuda() { return to(Device.CUDA); }
+
+    /** {@code to(Device.of("cuda", index))}. */
+    public Module cuda(int index) { return to(Device.of("cuda", index)); }
+
+    /** {@code to(Device.CPU)}. */
+    public Module cpu() { return to(Device.CPU); }
+
+    /** {@code to(DType.FLOAT64)} (PyTorch's {@code module.double()}). */
     public Module toDouble() { return to(DType.FLOAT64); }
 
+    /** {@code to(DType.FLOAT32)} (PyTorch's {@code module.float()}). */
     public Module toFloat() { return to(DType.FLOAT32); }
 
+    /** {@code to(DType.FLOAT16)}. */
+    public Module half() { return to(DType.FLOAT16); }
+
+    /** {@code to(DType.BFLOAT16)}. */
+    public Module bfloat16() { return to(DType.BFLOAT16); }
+
     private Module convert(UnaryOperator<Tensor> fn, boolean floatingOnly) {
-        for (Module m : modules()) {
-            try (GradMode ignored = Torch.noGrad()) {
-                m.parameters.replaceAll((k, p) -> {
-                    if (p == null || (floatingOnly && !p.dtype().isFloatingPoint())) return p;
-                    Tensor c = fn.apply(p);
-                    if (c == p) return p;
-                    Tensor moved = c.detach();
-                    if (p.requiresGrad()) moved.requiresGrad_(true);
-                    if (p.grad() != null) moved.setGrad(fn.apply(p.grad()));
-                    return moved;
-                });
-                m.buffers.replaceAll((k, b) -> b == null || (floatingOnly && !b.dtype().isFloatingPoint()) ? b : fn.apply(b));
+        try (GradMode ignored = Torch.noGrad()) {
+            for (Module m : modules()) {
+                for (Tensor p : m.parameters.values()) {
+                    if (p == null || (floatingOnly && !p.dtype().isFloatingPoint())) continue;
+                    swap(p, fn);
+                    Tensor g = p.grad();
+                    if (g != null) swap(g, fn);
+                }
+                for (Tensor b : m.buffers.values()) {
+                    if (b != null && (!floatingOnly || b.dtype().isFloatingPoint())) swap(b, fn);
+                }
             }
         }
         return this;
+    }
+
+    /** PyTorch's {@code t.data = fn(t)}; a tensor shared by several modules is converted once (the second call is a no-op). */
+    private static void swap(Tensor t, UnaryOperator<Tensor> fn) {
+        Tensor c = fn.apply(t);
+        if (c != t) t.setData(c);
     }
 
     // ------------------------------------------------------------------------------------------------ state dict
@@ -311,13 +490,33 @@ public abstract class Module {
     }
 
     private void saveToStateDict(Map<String, Tensor> out, String prefix) {
+        registerFields();
         parameters.forEach((k, p) -> { if (p != null) out.put(prefix + k, p.detach()); });
         buffers.forEach((k, b) -> { if (b != null && !nonPersistentBuffers.contains(k)) out.put(prefix + k, b.detach()); });
         modules.forEach((k, m) -> m.saveToStateDict(out, prefix + k + "."));
     }
 
     /** Keys that {@link #loadStateDict(Map, boolean)} found missing in, or unexpected in, the given state dict. */
-    public record IncompatibleKeys(List<String> missingKeys, List<String> unexpectedKeys) {}
+    public record IncompatibleKeys(List<String> missingKeys, List<String> unexpectedKeys) {
+        /** True when no key was missing or unexpected. */
+        public boolean allKeysMatched() { return missingKeys.isEmpty() && unexpectedKeys.isEmpty(); }
+
+        /**
+         * As PyTorch prints {@code load_state_dict}'s result: {@code <All keys matched successfully>}, else
+         * {@code _IncompatibleKeys(missing_keys=['fc.bias'], unexpected_keys=[])}.
+         */
+        @Override
+        public String toString() {
+            if (allKeysMatched()) return "<All keys matched successfully>";
+            return "_IncompatibleKeys(missing_keys=" + pyList(missingKeys) + ", unexpected_keys=" + pyList(unexpectedKeys) + ")";
+        }
+
+        private static String pyList(List<String> keys) {
+            StringBuilder sb = new StringBuilder("[");
+            for (String k : keys) sb.append(sb.length() == 1 ? "" : ", ").append(Py.repr(k));
+            return sb.append(']').toString();
+        }
+    }
 
     /** {@code loadStateDict(stateDict, true)}. */
     public IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict) { return loadStateDict(stateDict, true); }
@@ -352,6 +551,7 @@ public abstract class Module {
     }
 
     private void loadRecursive(Map<String, Tensor> sd, String prefix, List<String> missing, List<String> unexpected, List<String> errors) {
+        registerFields();
         loadFromStateDict(sd, prefix, missing, unexpected, errors);
         modules.forEach((k, m) -> m.loadRecursive(sd, prefix + k + ".", missing, unexpected, errors));
     }
@@ -413,6 +613,7 @@ public abstract class Module {
     /** The tree as PyTorch's {@code print(model)}. */
     @Override
     public String toString() {
+        registerFields();
         String extra = extraRepr();
         List<String> extraLines = extra.isEmpty() ? List.of() : List.of(extra.split("\n", -1));
         List<String> childLines = new ArrayList<>();
@@ -430,10 +631,14 @@ public abstract class Module {
     // ------------------------------------------------------------------------------------------------ helpers for subclasses
 
     /** Direct child modules by name, in registration order (for containers). */
-    protected final Map<String, Module> childMap() { return modules; }
+    protected final Map<String, Module> childMap() {
+        registerFields();
+        return modules;
+    }
 
     /** The i-th direct child (negative counts from the end), for list-like containers. */
     protected final Module childAt(int index) {
+        registerFields();
         int n = modules.size();
         int i = index < 0 ? index + n : index;
         if (i < 0 || i >= n) throw new IndexOutOfBoundsException("index " + index + " is out of range for " + typeName() + " of size " + n);
