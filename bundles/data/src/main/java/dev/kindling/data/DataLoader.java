@@ -81,6 +81,17 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
         }
     }
 
+    /**
+     * {@code DataLoader(dataset, batch_size, shuffle)}, PyTorch's everyday positional form; every other option keeps
+     * its default (use {@link #builder(Dataset)} for workers, a seed, a sampler, ...).
+     */
+    public DataLoader(Dataset<T> dataset, int batchSize, boolean shuffle) {
+        this(builder(dataset).batchSize(batchSize).shuffle(shuffle).validated());
+    }
+
+    /** {@code DataLoader(dataset, batch_size)}: in order. */
+    public DataLoader(Dataset<T> dataset, int batchSize) { this(dataset, batchSize, false); }
+
     /** A builder over a map-style dataset. */
     public static <T> Builder<T> builder(Dataset<T> dataset) {
         if (dataset == null) throw new IllegalArgumentException("DataLoader needs a dataset");
@@ -146,13 +157,15 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
         /** The collate function ({@code collate_fn}); {@link DefaultCollate} when not set. */
         public Builder<T> collate(Collate<T> collate) { this.collate = collate; return this; }
 
-        public DataLoader<T> build() {
+        public DataLoader<T> build() { return new DataLoader<>(validated()); }
+
+        private Builder<T> validated() {
             if (iterable != null) {
                 if (shuffle) throw new IllegalArgumentException("DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=true");
                 if (sampler != null) throw new IllegalArgumentException("DataLoader with IterableDataset: expected unspecified sampler option, but got sampler=" + sampler);
             }
             if (sampler != null && shuffle) throw new IllegalArgumentException("sampler option is mutually exclusive with shuffle");
-            return new DataLoader<>(this);
+            return this;
         }
     }
 

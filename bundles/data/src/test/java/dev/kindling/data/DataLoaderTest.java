@@ -296,4 +296,18 @@ class DataLoaderTest {
         assertArrayEquals(new double[] {0, 0.5}, b.inputs().toDoubleArray());
         assertSame(null, b.targets());
     }
+
+    @Test
+    void positionalConstructorAsPyTorch() {
+        DataLoader<Integer> inOrder = new DataLoader<>(range(5), 2, false);
+        assertEquals(List.of(List.of(0L, 1L), List.of(2L, 3L), List.of(4L)), epoch(inOrder));
+        assertEquals(3, inOrder.size());
+        assertEquals(epoch(inOrder), epoch(new DataLoader<>(range(5), 2)));
+        Torch.manualSeed(0);
+        List<List<Long>> shuffled = epoch(new DataLoader<>(range(5), 2, true));
+        Torch.manualSeed(0);
+        assertEquals(epoch(DataLoader.builder(range(5)).batchSize(2).shuffle(true).build()), shuffled, "same order as the builder's");
+        assertTrue(new DataLoader<>(range(5), 2, true).sampler() instanceof RandomSampler);
+        assertThrows(IllegalArgumentException.class, () -> new DataLoader<>(range(5), 0, false));
+    }
 }

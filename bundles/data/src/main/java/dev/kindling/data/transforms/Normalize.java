@@ -15,13 +15,22 @@ import java.util.Arrays;
 public final class Normalize implements Transform<Tensor, Tensor> {
     private final double[] mean;
     private final double[] std;
+    private final boolean scalars;
 
-    public Normalize(double[] mean, double[] std) {
+    /** {@code transforms.Normalize(mean, std)} with one mean and one std for every channel ({@code Normalize(0.1307, 0.3081)}). */
+    public Normalize(double mean, double std) {
+        this(new double[] {mean}, new double[] {std}, true);
+    }
+
+    public Normalize(double[] mean, double[] std) { this(mean, std, false); }
+
+    private Normalize(double[] mean, double[] std, boolean scalars) {
         if (mean == null || std == null || mean.length == 0 || std.length == 0) {
             throw new IllegalArgumentException("Normalize needs a mean and a std (one value, or one per channel)");
         }
         this.mean = mean.clone();
         this.std = std.clone();
+        this.scalars = scalars;
     }
 
     public double[] mean() { return mean.clone(); }
@@ -83,5 +92,8 @@ public final class Normalize implements Transform<Tensor, Tensor> {
     }
 
     @Override
-    public String toString() { return "Normalize(mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + ")"; }
+    public String toString() {
+        if (scalars) return "Normalize(mean=" + mean[0] + ", std=" + std[0] + ")"; // as torchvision prints float arguments
+        return "Normalize(mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + ")";
+    }
 }

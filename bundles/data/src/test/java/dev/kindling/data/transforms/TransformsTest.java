@@ -56,6 +56,15 @@ class TransformsTest {
     }
 
     @Test
+    void normalizeWithOneMeanAndStd() {
+        Normalize n = new Normalize(0.5, 0.25);
+        assertEquals("Normalize(mean=0.5, std=0.25)", n.toString()); // torchvision prints its float arguments as given
+        Tensor x = Torch.ones(2, 2, 2).mul(0.75);
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, n.apply(x).toFloatArray(), 1e-6f);
+        assertArrayEquals(new Normalize(new double[] {0.5}, new double[] {0.25}).apply(x).toFloatArray(), n.apply(x).toFloatArray());
+    }
+
+    @Test
     void composeLambdaAndPrinting() {
         Compose<Tensor> c = new Compose<>(new ToTensor(), new Lambda<Tensor, Tensor>(t -> t.mul(2.0)), new Normalize(new double[] {0.1307}, new double[] {0.3081}));
         assertEquals("Compose(\n    ToTensor()\n    Lambda()\n    Normalize(mean=[0.1307], std=[0.3081])\n)", c.toString());
