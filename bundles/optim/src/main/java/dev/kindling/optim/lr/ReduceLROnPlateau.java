@@ -15,8 +15,8 @@ import java.util.Map;
  * epochs are ignored. Call {@link #step(double)} with the metric, e.g. the validation loss, once per epoch.
  *
  * <pre>{@code
- * var s = ReduceLROnPlateau.builder(opt).mode("min").factor(0.5).patience(3).build();
- * s.step(valLoss);
+ * var s = ReduceLROnPlateau.builder(opt).mode("min").factor(0.5).patience(3).verbose(true).build();
+ * s.step(valLoss);   // with verbose, prints "Epoch 00005: reducing learning rate of group 0 to 1.0000e-03." as PyTorch 1.13
  * }</pre>
  */
 public class ReduceLROnPlateau extends LRScheduler {
@@ -32,6 +32,7 @@ public class ReduceLROnPlateau extends LRScheduler {
     private int numBadEpochs;
     private double modeWorse;
     private double eps;
+    private final java.io.PrintStream verbose;
 
     /** PyTorch's defaults: mode min, factor 0.1, patience 10, threshold 1e-4 (rel), cooldown 0, min_lr 0, eps 1e-8. */
     public ReduceLROnPlateau(Optimizer optimizer) {
@@ -56,6 +57,7 @@ public class ReduceLROnPlateau extends LRScheduler {
         this.cooldown = b.cooldown;
         this.cooldownCounter = 0;
         this.eps = b.eps;
+        this.verbose = b.verbose;
         this.lastEpoch = 0;
         initIsBetter(b.mode, b.threshold, b.thresholdMode);
         reset();
@@ -100,7 +102,7 @@ public class ReduceLROnPlateau extends LRScheduler {
             numBadEpochs = 0; // ignore any bad epochs in cooldown
         }
         if (numBadEpochs > patience) {
-            reduceLr();
+            reduceLr(epoch);
             cooldownCounter = cooldown;
             numBadEpochs = 0;
         }
@@ -112,13 +114,23 @@ public class ReduceLROnPlateau extends LRScheduler {
         step(metric.item());
     }
 
-    private void reduceLr() {
+    private void reduceLr(int epoch) {
         List<ParamGroup> groups = optimizer.paramGroups();
         for (int i = 0; i < groups.size(); i++) {
             double oldLr = groups.get(i).lr();
             double newLr = Math.max(oldLr * factor, minLrs[i]);
-            if (oldLr - newLr > eps) groups.get(i).lr(newLr);
+            if (oldLr - newLr > eps) {
+                groups.get(i).lr(newLr);
+                if (verbose != null) verbose.println(reducingMessage(epoch, i, newLr));
+            }
         }
+    }
+
+    /** PyTorch 1.13's verbose line: {@code Epoch 00005: reducing learning rate of group 0 to 1.0000e-03.} */
+    static String reducingMessage(int epoch, int group, double lr) {
+        // Python's "%.5d" and "{:.4e}"; Java's %e also writes at least two exponent digits
+        String e = epoch < 0 ? "-" + String.format(java.util.Locale.ROOT, "%05d", -(long) epoch) : String.format(java.util.Locale.ROOT, "%05d", epoch);
+        return "Epoch " + e + ": reducing learning rate of group " + group + " to " + String.format(java.util.Locale.ROOT, "%.4e", lr) + ".";
     }
 
     public boolean inCooldown() {
@@ -199,6 +211,7 @@ public class ReduceLROnPlateau extends LRScheduler {
         private double[] minLr = {0.0};
         private boolean minLrPerGroup;
         private double eps = 1e-8;
+        private java.io.PrintStream verbose;
 
         private Builder(Optimizer optimizer) { this.optimizer = requireOptimizer(optimizer); }
 
@@ -215,6 +228,10 @@ public class ReduceLROnPlateau extends LRScheduler {
         /** One lower bound per group. */
         public Builder minLrs(double... minLrs) { this.minLr = minLrs.clone(); this.minLrPerGroup = true; return this; }
         public Builder eps(double eps) { this.eps = eps; return this; }
+        /** PyTorch's {@code verbose=True}: prints a line to {@code System.out} each time a group's lr is reduced. */
+        public Builder verbose(boolean verbose) { this.verbose = verbose ? System.out : null; return this; }
+        /** As {@link #verbose(boolean)}, printing to {@code out} (null: quiet). */
+        public Builder verbose(java.io.PrintStream out) { this.verbose = out; return this; }
 
         public ReduceLROnPlateau build() {
             return new ReduceLROnPlateau(this);

@@ -136,4 +136,25 @@ class SchedulerBehaviourTest {
         assertEquals("0.05 0.07500000000000001 0.1 0.1 0.1 0.05 0.05 0.025 ", seq.toString());
         assertTrue(s.toString().startsWith("SequentialLR(milestones=[3]"), s.toString());
     }
+
+    @Test
+    void reduceLrOnPlateauVerboseLinesAreExactlyPyTorchs() {
+        // PyTorch 1.13: ReduceLROnPlateau(SGD(lr=0.1), patience=1, verbose=True), eight steps of 1.0; a second group too
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        ReduceLROnPlateau s = ReduceLROnPlateau.builder(sgd2()).patience(1).verbose(out).build();
+        for (int i = 0; i < 8; i++) s.step(1.0);
+        assertEquals("Epoch 00003: reducing learning rate of group 0 to 1.0000e-02.\n"
+                + "Epoch 00003: reducing learning rate of group 1 to 1.0000e-02.\n"
+                + "Epoch 00005: reducing learning rate of group 0 to 1.0000e-03.\n"
+                + "Epoch 00005: reducing learning rate of group 1 to 1.0000e-03.\n"
+                + "Epoch 00007: reducing learning rate of group 0 to 1.0000e-04.\n"
+                + "Epoch 00007: reducing learning rate of group 1 to 1.0000e-04.\n",
+                bytes.toString(java.nio.charset.StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
+        assertEquals("Epoch 12345: reducing learning rate of group 2 to 3.3333e-07.", ReduceLROnPlateau.reducingMessage(12345, 2, 1 / 3e6));
+        ReduceLROnPlateau quiet = ReduceLROnPlateau.builder(sgd()).patience(0).build();
+        quiet.step(1.0);
+        quiet.step(1.0);
+        assertEquals(0.01, quiet.optimizer().paramGroups().get(0).lr(), 1e-12);
+    }
 }
