@@ -372,7 +372,19 @@ def run_random(a):
 # gen_schema_ops() below, nothing else.
 SCHEMA_OPS = {
     "flip": lambda x, a: torch.flip(x[0], a["dims"]),
+    "addmm": lambda x, a: torch.addmm(x[0], x[1], x[2], beta=a.get("beta", 1), alpha=a.get("alpha", 1)),
+    "baddbmm": lambda x, a: torch.baddbmm(x[0], x[1], x[2], beta=a.get("beta", 1), alpha=a.get("alpha", 1)),
+    "dot": lambda x, a: torch.dot(x[0], x[1]),
+    "cumsum": lambda x, a: torch.cumsum(x[0], a["dim"]),
+    "tril": lambda x, a: torch.tril(x[0], a.get("diagonal", 0)),
+    "triu": lambda x, a: torch.triu(x[0], a.get("diagonal", 0)),
+    "roll": lambda x, a: torch.roll(x[0], a["shifts"], a.get("dims")),
+    "nll_loss": lambda x, a: torch.nn.functional.nll_loss(x[0], x[1], weight=x[2], ignore_index=a["ignore_index"],
+                                                          reduction=REDUCTIONS[a["reduction"]]),
+    "mse_loss": lambda x, a: torch.nn.functional.mse_loss(x[0], x[1], reduction=REDUCTIONS[a["reduction"]]),
+    "native_dropout": lambda x, a: x[0] * x[1],
 }
+REDUCTIONS = ["none", "mean", "sum"]
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -391,7 +403,8 @@ def inp(t, pre=None):
     return d
 
 
-def add(category, name, op, inputs=(), args=None, error_contains=None, exact=False, note=None, expect_error=None):
+def add(category, name, op, inputs=(), args=None, error_contains=None, exact=False, note=None, expect_error=None,
+        no_grad=None):
     args = dict(args or {})
     full = category + "." + name
     assert full not in NAMES, full
@@ -399,6 +412,8 @@ def add(category, name, op, inputs=(), args=None, error_contains=None, exact=Fal
     specs = [i if isinstance(i, dict) else inp(i) for i in inputs]
     tensors = [apply_pre(decode(s), s.get("pre")) for s in specs]
     case = {"name": full, "category": category, "op": op, "inputs": specs, "args": args}
+    if no_grad:
+        case["noGrad"] = list(no_grad)  # inputs the op has no derivative for (gradchecks leave them constant)
     try:
         r = run_torch(op, tensors, args)
     except Exception as e:  # PyTorch raises -> Kindling must throw
@@ -1193,6 +1208,52 @@ def gen_schema_ops():
     add(C, "flip_0d", "flip", [torch.tensor(2.5)], {"dims": [0]})
     add(C, "flip_duplicate_dims", "flip", [rf(2, 3)], {"dims": [0, 0]}, expect_error=True)
     add(C, "flip_dim_out_of_range", "flip", [rf(2, 3)], {"dims": [2]}, expect_error=True)
+
+    add(C, "addmm", "addmm", [rf(4), rf(3, 5), rf(5, 4)], {})
+    add(C, "addmm_beta_alpha", "addmm", [rf(3, 4), rf(3, 5), rf(5, 4)], {"beta": 0.5, "alpha": -2.0})
+    add(C, "addmm_beta0_ignores_nan", "addmm", [f32(NAN, 1.0), rf(2, 3), rf(3, 2)], {"beta": 0.0})
+    add(C, "addmm_mat2_transposed", "addmm", [rf(1, 4), rf(3, 5), inp(rf(4, 5), [["t"]])], {})
+    add(C, "addmm_float64", "addmm", [rf(2).double(), rf(2, 3).double(), rf(3, 2).double()], {"alpha": 3.0})
+    add(C, "addmm_shape_mismatch", "addmm", [rf(4), rf(3, 5), rf(4, 4)], {}, expect_error=True)
+    add(C, "addmm_self_too_big", "addmm", [rf(5), rf(3, 5), rf(5, 4)], {}, expect_error=True)
+    add(C, "baddbmm", "baddbmm", [rf(2, 3, 4), rf(2, 3, 5), rf(2, 5, 4)], {"beta": 2.0, "alpha": 0.5})
+    add(C, "baddbmm_broadcast_self", "baddbmm", [rf(4), rf(2, 3, 5), rf(2, 5, 4)], {})
+    add(C, "dot", "dot", [rf(5), rf(5)], {})
+    add(C, "dot_int64", "dot", [ri(-5, 5, 4), ri(-5, 5, 4)], {})
+    add(C, "dot_2d", "dot", [rf(2, 2), rf(4)], {}, expect_error=True)
+    add(C, "dot_lengths", "dot", [rf(3), rf(4)], {}, expect_error=True)
+    add(C, "dot_dtypes", "dot", [rf(3), rf(3).double()], {}, expect_error=True)
+    add(C, "cumsum_dim0", "cumsum", [rf(3, 4)], {"dim": 0})
+    add(C, "cumsum_last", "cumsum", [rf(2, 3, 4)], {"dim": -1})
+    add(C, "cumsum_transposed", "cumsum", [inp(rf(3, 4), [["t"]])], {"dim": 1})
+    add(C, "cumsum_int32_to_int64", "cumsum", [ri(-9, 9, 6, dtype=torch.int32)], {"dim": 0})
+    add(C, "cumsum_bool", "cumsum", [torch.tensor([True, False, True, True])], {"dim": 0})
+    add(C, "cumsum_0d", "cumsum", [torch.tensor(1.5)], {"dim": 0})
+    add(C, "cumsum_long_float32", "cumsum", [rf(1000, scale=100.0)], {"dim": 0})
+    add(C, "tril", "tril", [rf(4, 5)], {})
+    add(C, "tril_diagonal", "tril", [rf(2, 3, 4)], {"diagonal": 1})
+    add(C, "tril_negative", "tril", [rf(4, 3)], {"diagonal": -2})
+    add(C, "tril_bool", "tril", [torch.ones(3, 3, dtype=torch.bool)], {})
+    add(C, "tril_1d", "tril", [rf(3)], {}, expect_error=True)
+    add(C, "triu", "triu", [rf(4, 5)], {})
+    add(C, "triu_diagonal", "triu", [rf(3, 4)], {"diagonal": 2})
+    add(C, "triu_int64", "triu", [ri(-5, 5, 3, 3)], {"diagonal": -1})
+    add(C, "roll_dim", "roll", [rf(3, 4)], {"shifts": [1], "dims": [1]})
+    add(C, "roll_negative", "roll", [rf(5)], {"shifts": [-2], "dims": [0]})
+    add(C, "roll_two_dims", "roll", [rf(3, 4)], {"shifts": [2, -1], "dims": [0, 1]})
+    add(C, "roll_flattened", "roll", [rf(2, 3)], {"shifts": [4]})
+    add(C, "roll_large_shift", "roll", [rf(4)], {"shifts": [9], "dims": [0]})
+    add(C, "roll_misaligned", "roll", [rf(2, 3)], {"shifts": [1, 2], "dims": [0]}, expect_error=True)
+    logp = torch.log_softmax(rf(4, 5), 1)
+    add(C, "nll_loss_mean", "nll_loss", [logp, torch.tensor([0, 4, 2, 1]), torch.ones(5)], {"reduction": 1, "ignore_index": -100}, no_grad=[2])
+    add(C, "nll_loss_sum_weighted", "nll_loss", [logp, torch.tensor([0, 4, 2, 1]), rpos(5)], {"reduction": 2, "ignore_index": -100}, no_grad=[2])
+    add(C, "nll_loss_none_ignored", "nll_loss", [logp, torch.tensor([0, 3, 3, 1]), rpos(5)], {"reduction": 0, "ignore_index": 3}, no_grad=[2])
+    add(C, "nll_loss_mean_weighted_ignored", "nll_loss", [logp, torch.tensor([2, 3, 3, 1]), rpos(5)], {"reduction": 1, "ignore_index": 3}, no_grad=[2])
+    add(C, "nll_loss_one_sample", "nll_loss", [torch.log_softmax(rf(5), 0), torch.tensor(3), torch.ones(5)], {"reduction": 1, "ignore_index": -100}, no_grad=[2])
+    add(C, "mse_loss_mean", "mse_loss", [rf(3, 4), rf(3, 4)], {"reduction": 1})
+    add(C, "mse_loss_sum", "mse_loss", [rf(5), rf(5)], {"reduction": 2})
+    add(C, "mse_loss_none", "mse_loss", [rf(2, 3), rf(2, 3)], {"reduction": 0})
+    add(C, "native_dropout", "native_dropout", [rf(3, 4), (torch.rand(3, 4) > 0.3).float() / 0.7], {}, no_grad=[1])
 
 
 def cpu_capability():

@@ -24,14 +24,16 @@ public final class OpFixtures {
     static final Path FILE = Path.of("../../backends/cpu/src/test/resources/fixtures/ops.json");
 
     /** One fixture case: its name, fixture op, inputs (as in the file) and args. */
-    public record Case(String name, String category, String op, JsonNode inputs, Map<String, Object> args, boolean error) {
+    public record Case(String name, String category, String op, JsonNode inputs, Map<String, Object> args, boolean error,
+                       java.util.Set<Integer> noGrad) {
         /** Cases of ops tested by their schema name: args are the op's attributes by name. */
         public boolean bySchema() { return category.equals("schema"); }
 
-        /** The inputs as FLOAT64 tensors that require grad (floating inputs), others as they are. */
+        /** The inputs: floating ones as FLOAT64 tensors that require grad (unless in noGrad), others as they are. */
         public Tensor[] gradcheckInputs() {
             List<Tensor> out = new ArrayList<>();
             for (JsonNode spec : inputs) {
+                int index = out.size();
                 String dtype = spec.get("dtype").asText();
                 long[] shape = new long[spec.get("shape").size()];
                 for (int i = 0; i < shape.length; i++) shape[i] = spec.get("shape").get(i).asLong();
@@ -39,18 +41,29 @@ public final class OpFixtures {
                 for (int i = 0; i < data.length; i++) data[i] = spec.get("data").get(i).asDouble();
                 boolean floating = dtype.startsWith("float") || dtype.equals("bfloat16");
                 Tensor t = Torch.tensor(data, shape);
-                out.add(floating ? t.requiresGrad_(true) : t.to(dev.kindling.api.DType.of(dtype)));
+                out.add(!floating ? t.to(dev.kindling.api.DType.of(dtype)) : noGrad.contains(index) ? t : t.requiresGrad_(true));
             }
             return out.toArray(new Tensor[0]);
         }
 
-        /** Whether every input is floating (gradcheck needs that) and none goes through a view first. */
+        /**
+         * Whether gradcheck can run the case: some input is floating (integer inputs, such as class targets, are passed
+         * as they are), none goes through a view first, and PyTorch did not raise.
+         */
         public boolean gradcheckable() {
+            boolean floating = false;
             for (JsonNode spec : inputs) {
-                if (!spec.get("dtype").asText().startsWith("float") || spec.has("pre")) return false;
+                if (spec.has("pre")) return false;
+                floating |= spec.get("dtype").asText().startsWith("float");
             }
-            return !error && inputs.size() > 0;
+            return !error && floating;
         }
+    }
+
+    private static java.util.Set<Integer> noGrad(JsonNode list) {
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        for (JsonNode i : list) out.add(i.asInt());
+        return out;
     }
 
     @SuppressWarnings("unchecked")
@@ -63,7 +76,7 @@ public final class OpFixtures {
             List<Case> out = new ArrayList<>();
             for (JsonNode c : mapper.readTree(FILE.toFile()).get("cases")) {
                 out.add(new Case(c.get("name").asText(), c.get("category").asText(), c.get("op").asText(), c.path("inputs"),
-                        mapper.convertValue(c.path("args"), Map.class), c.path("error").asBoolean()));
+                        mapper.convertValue(c.path("args"), Map.class), c.path("error").asBoolean(), noGrad(c.path("noGrad"))));
             }
             return out;
         } catch (IOException e) {

@@ -103,7 +103,7 @@ public final class Attrs {
 
     public long[] longs(String name) { return (long[]) get(name); }
 
-    private static Object defaultValue(Argument a) {
+    static Object defaultValue(Argument a) {
         String d = a.defaultValue();
         if (d.equals("None")) return null;
         switch (a.type()) {

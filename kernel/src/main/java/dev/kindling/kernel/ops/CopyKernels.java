@@ -15,11 +15,12 @@ import dev.kindling.kernel.tensor.Shapes;
 import java.util.Arrays;
 
 import static dev.kindling.kernel.ops.IndexKernels.*;
+import static dev.kindling.kernel.ops.ElementwiseKernels.*;
 import static dev.kindling.kernel.ops.Kernels.*;
 import static dev.kindling.kernel.ops.ViewKernels.*;
 
 /**
- * Forwards of the ops that copy: clone, flip, dtype/device copies, copy_/fill_, cat, stack, repeat.
+ * Forwards of the ops that copy: clone, flip, dtype/device copies, copy_/fill_, cat, stack, repeat, tril/triu, roll.
  * Forwards call each other directly (never through the dispatcher), so an op's internals are not recorded by
  * autograd.
  */
@@ -162,5 +163,43 @@ final class CopyKernels {
         }
         DenseTensor expandedView = expand(reshape(base, interSrc), inter);
         return reshaped(clone(expandedView), out);
+    }
+
+    /** tril ({@code lower}) or triu: keeps the elements of the last two dims on the right side of {@code diagonal}. */
+    static DenseTensor triangle(DenseTensor x, long diagonal, boolean lower) {
+        String op = lower ? "tril" : "triu";
+        if (x.dim() < 2) throw new IllegalArgumentException(op + ": input tensor must have at least 2 dimensions");
+        int rows = Math.toIntExact(x.shapeRef()[x.dim() - 2]);
+        int cols = Math.toIntExact(x.shapeRef()[x.dim() - 1]);
+        boolean[] keep = new boolean[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) keep[r * cols + c] = lower ? c - r <= diagonal : c - r >= diagonal;
+        }
+        DenseTensor mask = DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), DType.BOOL, keep),
+                new long[] {rows, cols});
+        DenseTensor zero = DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), x.dtype(), new double[] {0}),
+                new long[0]);
+        return where(mask, x, zero);
+    }
+
+    /** Rotates along each dim by its shift (two slices joined); with no dims the flattened tensor rolls. */
+    static DenseTensor roll(DenseTensor x, long[] shifts, int[] dims) {
+        if (dims == null || dims.length == 0) {
+            if (shifts.length != 1) throw new IllegalArgumentException("shifts and dimensions must align. shifts: " + shifts.length + ", dims:0");
+            DenseTensor flat = ViewKernels.reshape(x, new long[] {x.numel()});
+            return ViewKernels.reshape(roll(flat, shifts, new int[] {0}), x.shapeRef());
+        }
+        if (shifts.length != dims.length) {
+            throw new IllegalArgumentException("shifts and dimensions must align. shifts: " + shifts.length + ", dims:" + dims.length);
+        }
+        DenseTensor r = x;
+        for (int i = 0; i < dims.length; i++) {
+            int d = dim(dims[i], x.dim());
+            long n = x.shapeRef()[d];
+            long s = n == 0 ? 0 : ((shifts[i] % n) + n) % n;
+            if (s == 0) continue;
+            r = cat(new Tensor[] {ViewKernels.slice(r, d, n - s, n, 1), ViewKernels.slice(r, d, 0, n - s, 1)}, d);
+        }
+        return r == x ? clone(x) : r;
     }
 }

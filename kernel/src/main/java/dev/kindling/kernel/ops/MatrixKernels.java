@@ -15,10 +15,12 @@ import dev.kindling.kernel.tensor.Shapes;
 import java.util.Arrays;
 
 import static dev.kindling.kernel.ops.Kernels.*;
+import static dev.kindling.kernel.ops.ElementwiseKernels.*;
+import static dev.kindling.kernel.ops.ReductionKernels.*;
 import static dev.kindling.kernel.ops.ViewKernels.*;
 
 /**
- * Forwards of the matrix ops: mm, bmm and inverse, with PyTorch's shape and dtype checks.
+ * Forwards of the matrix ops: mm, bmm, addmm, baddbmm, dot and inverse, with PyTorch's shape and dtype checks.
  * Forwards call each other directly (never through the dispatcher), so an op's internals are not recorded by
  * autograd.
  */
@@ -83,5 +85,43 @@ final class MatrixKernels {
         DenseTensor out = a.newTensor(a.dtype(), new long[] {b, n, n});
         a.backend().inverse(in.view(), out.view());
         return reshaped(out, s);
+    }
+
+    /** {@code beta * self + alpha * product}, self broadcast to the product's shape (beta 0: self ignored). */
+    private static DenseTensor scaleAndAdd(DenseTensor self, DenseTensor product, double beta, double alpha, String op) {
+        DenseTensor scaled = alpha == 1 ? product : binary(BinaryOp.MUL, product, wrapped(product, alpha), 1.0);
+        if (beta == 0) return scaled;
+        if (!Arrays.equals(Shapes.broadcast(self.shapeRef(), product.shapeRef()), product.shapeRef())) {
+            throw new IllegalArgumentException("The size of self " + Shapes.str(self.shapeRef()) + " cannot be broadcast to the "
+                    + "shape of the product " + Shapes.str(product.shapeRef()) + " (in " + op + ")");
+        }
+        DenseTensor s = beta == 1 ? self : binary(BinaryOp.MUL, self, wrapped(self, beta), 1.0);
+        return binary(BinaryOp.ADD, s, scaled, 1.0);
+    }
+
+    static DenseTensor addmm(DenseTensor self, DenseTensor mat1, DenseTensor mat2, double beta, double alpha) {
+        if (mat1.dim() != 2) throw new IllegalArgumentException("mat1 must be a matrix, got " + mat1.dim() + "-D tensor");
+        if (mat2.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix, got " + mat2.dim() + "-D tensor");
+        return scaleAndAdd(self, mm(mat1, mat2), beta, alpha, "addmm");
+    }
+
+    static DenseTensor baddbmm(DenseTensor self, DenseTensor batch1, DenseTensor batch2, double beta, double alpha) {
+        return scaleAndAdd(self, bmm(batch1, batch2), beta, alpha, "baddbmm");
+    }
+
+    static DenseTensor dot(DenseTensor a, DenseTensor b) {
+        if (a.dim() != 1 || b.dim() != 1) {
+            throw new IllegalArgumentException("1D tensors expected, but got " + a.dim() + "D and " + b.dim() + "D tensors");
+        }
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("dot : expected both vectors to have same dtype, but found " + torchTypeName(a.dtype())
+                    + " and " + torchTypeName(b.dtype()));
+        }
+        if (a.shapeRef()[0] != b.shapeRef()[0]) {
+            throw new IllegalArgumentException("inconsistent tensor size, expected tensor [" + a.shapeRef()[0] + "] and src ["
+                    + b.shapeRef()[0] + "] to have the same number of elements, but got " + a.shapeRef()[0] + " and "
+                    + b.shapeRef()[0] + " elements respectively");
+        }
+        return sum(binary(BinaryOp.MUL, a, b, 1.0), null, false);
     }
 }

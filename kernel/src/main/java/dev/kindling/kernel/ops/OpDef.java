@@ -76,13 +76,19 @@ public final class OpDef {
                 throw new IllegalArgumentException(name() + "() has no attribute '" + key + "' (its attributes: " + attributes + ")");
             }
         }
+        // Up to the last named attribute; a left-out one before it takes its default explicitly.
+        int last = -1;
+        for (int i = 0; i < attributes.size(); i++) if (named.containsKey(attributes.get(i).name())) last = i;
         List<Object> values = new ArrayList<>();
-        for (Argument a : attributes) {
-            if (!named.containsKey(a.name())) {
-                if (a.hasDefault()) break;
+        for (int i = 0; i < attributes.size(); i++) {
+            Argument a = attributes.get(i);
+            if (named.containsKey(a.name())) {
+                values.add(convert(named.get(a.name()), a));
+            } else if (!a.hasDefault()) {
                 throw new IllegalArgumentException(name() + "() missing attribute '" + a.name() + "' (" + a + ")");
+            } else if (i < last) {
+                values.add(Attrs.defaultValue(a));
             }
-            values.add(convert(named.get(a.name()), a));
         }
         return Attrs.bind(this, values.toArray());
     }

@@ -119,6 +119,9 @@ public final class Ops {
     /** Composite: its parts (mm, bmm, views) are dispatched, so autograd records them. */
     public static final OpDef MATMUL = def("matmul", (in, a) -> one(matmulOf(d(in[0]), d(in[1]))));
     public static final OpDef INVERSE = def("inverse", (in, a) -> one(MatrixKernels.inverse(d(in[0]))));
+    public static final OpDef ADDMM = def("addmm", (in, a) -> one(MatrixKernels.addmm(d(in[0]), d(in[1]), d(in[2]), a.d("beta"), a.d("alpha"))));
+    public static final OpDef BADDBMM = def("baddbmm", (in, a) -> one(MatrixKernels.baddbmm(d(in[0]), d(in[1]), d(in[2]), a.d("beta"), a.d("alpha"))));
+    public static final OpDef DOT = def("dot", (in, a) -> one(MatrixKernels.dot(d(in[0]), d(in[1]))));
 
     public static final OpDef VIEW = def("view", (in, a) -> one(ViewKernels.view(d(in[0]), a.longs("shape"))));
     /** Composite: a view where the strides allow, else a clone viewed. */
@@ -134,6 +137,14 @@ public final class Ops {
     public static final OpDef UNFOLD = def("unfold", (in, a) -> one(ViewKernels.unfold(d(in[0]), a.i("dim"), a.l("size"), a.l("step"))));
     public static final OpDef CONSTANT_PAD = def("constant_pad_nd", (in, a) -> one(WindowKernels.constantPad(d(in[0]), a.longs("padding"), a.d("value"))));
     public static final OpDef FLIP = def("flip", (in, a) -> one(CopyKernels.flip(d(in[0]), a.ints("dims"))));
+    public static final OpDef CUMSUM = def("cumsum", (in, a) -> one(ReductionKernels.cumsum(d(in[0]), a.i("dim"))));
+    public static final OpDef TRIL = def("tril", (in, a) -> one(CopyKernels.triangle(d(in[0]), a.l("diagonal"), true)));
+    public static final OpDef TRIU = def("triu", (in, a) -> one(CopyKernels.triangle(d(in[0]), a.l("diagonal"), false)));
+    public static final OpDef ROLL = def("roll", (in, a) -> one(CopyKernels.roll(d(in[0]), a.longs("shifts"), a.ints("dims"))));
+
+    public static final OpDef NLL_LOSS = def("nll_loss", (in, a) -> one(LossKernels.nllLoss(in[0], in[1], in[2], a.i("reduction"), a.l("ignore_index"))));
+    public static final OpDef MSE_LOSS = def("mse_loss", (in, a) -> one(LossKernels.mseLoss(in[0], in[1], a.i("reduction"))));
+    public static final OpDef NATIVE_DROPOUT = def("native_dropout", (in, a) -> one(ElementwiseKernels.binary(BinaryOp.MUL, d(in[0]), d(in[1]), 1.0)));
 
     public static final OpDef IM2COL = def("im2col", (in, a) -> one(WindowKernels.im2col(d(in[0]), (Window2d) a.get("window"))));
     public static final OpDef COL2IM = def("col2im", (in, a) -> one(WindowKernels.col2im(d(in[0]), (Window2d) a.get("window"), a.l("height"), a.l("width"))));

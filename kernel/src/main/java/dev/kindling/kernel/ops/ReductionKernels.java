@@ -20,7 +20,8 @@ import static dev.kindling.kernel.ops.Kernels.*;
 import static dev.kindling.kernel.ops.ViewKernels.*;
 
 /**
- * Forwards of the reductions: sum, mean, prod, max/min, arg-extremes, var, norm, logsumexp, all/any, softmax.
+ * Forwards of the reductions: sum, mean, prod, max/min, arg-extremes, var, norm, logsumexp, all/any, softmax, and the
+ * cumulative sum.
  * Forwards call each other directly (never through the dispatcher), so an op's internals are not recorded by
  * autograd.
  */
@@ -169,5 +170,49 @@ final class ReductionKernels {
         }
         x.backend().softmax(x.view(), d, log, out.view());
         return out;
+    }
+
+    /**
+     * Cumulative sum along {@code dim}, on the host: floating inputs accumulate in double, as PyTorch's CPU kernel does,
+     * integers and bool in int64 (the result dtype). A scan has no backend primitive yet.
+     */
+    static DenseTensor cumsum(DenseTensor x, int dim) {
+        int d = dim(dim, Math.max(x.dim(), 1));
+        DType out = x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;
+        long[] shape = x.shapeRef();
+        long n = shape.length == 0 ? 1 : shape[d];
+        long inner = 1;
+        for (int i = d + 1; i < shape.length; i++) inner *= shape[i];
+        long outer = x.numel() / Math.max(1, n * inner);
+        Object host = x.backend().toHost(x.view());
+        Object result;
+        if (out.isFloatingPoint()) {
+            double[] v = dev.kindling.kernel.tensor.HostData.doubles(host, x.dtype());
+            for (long o = 0; o < outer; o++) {
+                for (long in = 0; in < inner; in++) {
+                    double acc = 0;
+                    for (long k = 0; k < n; k++) {
+                        int at = Math.toIntExact((o * n + k) * inner + in);
+                        acc += v[at];
+                        v[at] = acc;
+                    }
+                }
+            }
+            result = v;
+        } else {
+            long[] v = dev.kindling.kernel.tensor.HostData.longs(host, x.dtype());
+            for (long o = 0; o < outer; o++) {
+                for (long in = 0; in < inner; in++) {
+                    long acc = 0;
+                    for (long k = 0; k < n; k++) {
+                        int at = Math.toIntExact((o * n + k) * inner + in);
+                        acc += v[at];
+                        v[at] = acc;
+                    }
+                }
+            }
+            result = v;
+        }
+        return DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), out, result), shape);
     }
 }

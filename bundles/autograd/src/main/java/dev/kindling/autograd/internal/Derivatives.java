@@ -58,6 +58,8 @@ final class Derivatives {
         return m.size(0) > 1 && m.size(1) > 1 && st[0] == 1 && st[1] == m.size(0);
     }
 
+    private static Tensor scaled(Tensor t, double factor) { return factor == 1 ? t : t.mul(factor); }
+
     /** A scalar as a tensor like {@code like}. */
     private static Tensor full(Tensor like, double v) { return Torch.fullLike(like, v); }
 
@@ -144,12 +146,11 @@ final class Derivatives {
 
         // ---- binary ----
         def("add", "AddBackward0", NONE, false, (c, gr) -> {
-            double alpha = c.attrs().size() > 0 ? c.attrs().d(0) : 1.0;
+            double alpha = c.attrs().d("alpha");
             return g(gr, alpha == 1.0 ? gr : gr.mul(alpha));
         });
         def("sub", "SubBackward0", NONE, false, (c, gr) -> {
-            double alpha = c.attrs().size() > 0 ? c.attrs().d(0) : 1.0;
-            return g(gr, gr.mul(-alpha));
+            return g(gr, gr.mul(-c.attrs().d("alpha")));
         });
         def("mul", "MulBackward0", X | Y, false, (c, gr) ->
                 g(c.needs(0) ? gr.mul(c.in(1)) : null, c.needs(1) ? gr.mul(c.in(0)) : null));
@@ -449,6 +450,58 @@ final class Derivatives {
             return g(Engine.sumTo(full.reshape(shape), x), null);
         });
         def("masked_fill", "MaskedFillBackward0", Y, false, (c, gr) -> g(gr.maskedFill(c.in(1), 0.0), null));
+
+        // ---- fused ops: one node with PyTorch's name instead of the ops they are computed with ----
+        def("addmm", "AddmmBackward0", Y | Z, false, (c, gr) -> {
+            double beta = c.attrs().d("beta"), alpha = c.attrs().d("alpha");
+            Tensor a = c.in(1), b = c.in(2);
+            Tensor gs = c.needs(0) ? Engine.sumTo(beta == 1 ? gr : gr.mul(beta), c.inShape(0)) : null;
+            Tensor ga = !c.needs(1) ? null : scaled(columnMajor(a) ? b.mm(gr.t()).t() : gr.mm(b.t()), alpha);
+            Tensor gb = !c.needs(2) ? null : scaled(columnMajor(b) ? gr.t().mm(a).t() : a.t().mm(gr), alpha);
+            return g(gs, ga, gb);
+        });
+        def("baddbmm", "BaddbmmBackward0", Y | Z, false, (c, gr) -> {
+            double beta = c.attrs().d("beta"), alpha = c.attrs().d("alpha");
+            Tensor gs = c.needs(0) ? Engine.sumTo(beta == 1 ? gr : gr.mul(beta), c.inShape(0)) : null;
+            Tensor ga = c.needs(1) ? scaled(gr.bmm(c.in(2).transpose(1, 2)), alpha) : null;
+            Tensor gb = c.needs(2) ? scaled(c.in(1).transpose(1, 2).bmm(gr), alpha) : null;
+            return g(gs, ga, gb);
+        });
+        def("dot", "DotBackward0", X | Y, false, (c, gr) ->
+                g(c.needs(0) ? gr.mul(c.in(1)) : null, c.needs(1) ? gr.mul(c.in(0)) : null));
+        def("nll_loss", "NllLossBackward0", Y | Z, false, (c, gr) -> {
+            if (!c.needs(0)) return g(null, null, null);
+            long[] shape = c.inShape(0);
+            int classDim = shape.length == 1 ? 0 : 1;
+            Tensor target = c.in(1);
+            Tensor ignored = target.eq((double) c.attrs().l("ignore_index"));
+            Tensor safe = target.maskedFill(ignored, 0.0);
+            Tensor w = c.in(2).indexSelect(0, safe.reshape(-1)).view(target.shape()).maskedFill(ignored, 0.0);
+            Tensor scale = c.attrs().i("reduction") == 1 ? gr.div(w.sum()) : gr;
+            Tensor grad = Torch.zeros(shape, gr.dtype(), gr.device()).scatter(classDim, safe.unsqueeze(classDim), w.mul(scale).neg().unsqueeze(classDim));
+            return g(grad, null, null);
+        });
+        def("mse_loss", "MseLossBackward0", X | Y, false, (c, gr) -> {
+            Tensor diff = c.in(0).sub(c.in(1));
+            double norm = c.attrs().i("reduction") == 1 ? 2.0 / Math.max(1, diff.numel()) : 2.0;
+            Tensor grad = diff.mul(norm).mul(gr);
+            return g(c.needs(0) ? grad : null, c.needs(1) ? grad.neg() : null);
+        });
+        def("native_dropout", "NativeDropoutBackward0", Y, false, (c, gr) -> g(gr.mul(c.in(1)), null));
+
+        // ---- scans, triangles, rolls ----
+        def("cumsum", "CumsumBackward0", NONE, false, (c, gr) -> {
+            int d = c.attrs().i("dim");
+            return g(gr.flip(d).cumsum(d).flip(d));
+        });
+        def("tril", "TrilBackward0", NONE, false, (c, gr) -> g(gr.tril(c.attrs().l("diagonal"))));
+        def("triu", "TriuBackward0", NONE, false, (c, gr) -> g(gr.triu(c.attrs().l("diagonal"))));
+        def("roll", "RollBackward0", NONE, false, (c, gr) -> {
+            long[] back = c.attrs().longs("shifts").clone();
+            for (int i = 0; i < back.length; i++) back[i] = -back[i];
+            int[] dims = c.attrs().ints("dims");
+            return g(dims == null ? gr.roll(back) : gr.roll(back, dims));
+        });
 
         // ---- in place only ----
         def("copy_", "CopyBackwards", NONE, false, (c, gr) -> g(Torch.zerosLike(gr), gr));

@@ -41,6 +41,13 @@ public final class F {
 
     /** {@code x·wᵀ + b}; x is {@code [..., in]}, w {@code [out, in]}, b {@code [out]} or null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        // As at::linear: one fused addmm for a batch of rows (and for contiguous 3-d input, viewed as rows), so the
+        // graph shows AddmmBackward0 / ViewBackward0 as PyTorch's does; otherwise a matmul and a bias add.
+        if (bias != null && x.dim() == 2) return bias.addmm(x, weight.t());
+        if (bias != null && x.dim() == 3 && x.isContiguous()) {
+            long[] s = x.shape();
+            return bias.addmm(x.view(-1, s[2]), weight.t()).view(s[0], s[1], weight.size(0));
+        }
         Tensor y = x.matmul(weight.t());
         return bias == null ? y : y.add(bias);
     }

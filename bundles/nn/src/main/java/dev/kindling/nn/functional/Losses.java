@@ -30,7 +30,39 @@ final class Losses {
         return reduction;
     }
 
-    static Tensor mseLoss(Tensor input, Tensor target, String reduction) { return reduce(input.sub(target).square(), reduction); }
+    /** PyTorch's Reduction enum, as the fused loss ops take it. */
+    private static int reductionCode(String reduction) {
+        switch (checkReduction(reduction)) {
+            case "none": return 0;
+            case "mean": return 1;
+            default: return 2;
+        }
+    }
+
+    /** One fused op (MseLossBackward0); inputs of two shapes are broadcast first, as PyTorch does after its warning. */
+    static Tensor mseLoss(Tensor input, Tensor target, String reduction) {
+        int code = reductionCode(reduction);
+        if (!Arrays.equals(input.shape(), target.shape())) {
+            long[] shape = broadcastShape(input.shape(), target.shape());
+            input = input.expand(shape);
+            target = target.expand(shape);
+        }
+        return input.callOp("mse_loss", new Tensor[] {input, target}, code)[0];
+    }
+
+    private static long[] broadcastShape(long[] a, long[] b) {
+        long[] out = new long[Math.max(a.length, b.length)];
+        for (int i = 0; i < out.length; i++) {
+            long x = i < out.length - a.length ? 1 : a[i - (out.length - a.length)];
+            long y = i < out.length - b.length ? 1 : b[i - (out.length - b.length)];
+            if (x != y && x != 1 && y != 1) {
+                throw new IllegalArgumentException("The size of tensor a (" + x + ") must match the size of tensor b (" + y
+                        + ") at non-singleton dimension " + i);
+            }
+            out[i] = x == 1 ? y : x;
+        }
+        return out;
+    }
 
     static Tensor l1Loss(Tensor input, Tensor target, String reduction) { return reduce(input.sub(target).abs(), reduction); }
 
@@ -62,15 +94,9 @@ final class Losses {
         if (outOfRange.any().item() != 0) {
             throw new IllegalArgumentException("Target " + safe.maskedSelect(outOfRange).get(0).itemLong() + " is out of bounds.");
         }
-        Tensor picked = input.gather(classDim, safe.unsqueeze(classDim)).squeeze(classDim);
-        Tensor w = weight == null ? Torch.onesLike(picked) : weight.indexSelect(0, safe.reshape(-1)).view(target.shape());
-        w = w.maskedFill(ignored, 0.0);
-        Tensor loss = picked.mul(w).neg();
-        switch (reduction) {
-            case "none": return loss;
-            case "sum": return loss.sum();
-            default: return loss.sum().div(w.sum());
-        }
+        // One fused op (NllLossBackward0), as PyTorch's; the checks above keep PyTorch's argument errors.
+        Tensor w = weight != null ? weight : Torch.ones(new long[] {classes}, input.dtype(), input.device());
+        return input.callOp("nll_loss", new Tensor[] {input, target, w}, reductionCode(reduction), ignoreIndex)[0];
     }
 
     private static void checkClassTarget(Tensor input, Tensor target, int classDim, String op) {

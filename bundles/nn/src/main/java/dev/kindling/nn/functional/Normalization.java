@@ -21,7 +21,9 @@ final class Normalization {
         try (GradMode ignored = Torch.noGrad()) {
             noise = Torch.emptyLike(x).bernoulli_(1 - p, generator).div_(1 - p);
         }
-        return x.mul(noise);
+        // PyTorch's fused native_dropout runs only on CUDA (NativeDropoutBackward0); on the CPU dropout is a product
+        // (MulBackward0). Same values either way.
+        return x.device().isCpu() ? x.mul(noise) : x.callOp("native_dropout", new Tensor[] {x, noise})[0];
     }
 
     static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
