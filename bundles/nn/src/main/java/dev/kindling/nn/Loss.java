@@ -15,6 +15,18 @@ public abstract class Loss extends Module {
 
     protected Loss(String reduction) { this.reduction = reduction; }
 
+    /**
+     * A custom loss, as PyTorch users write one ({@code class MyLoss(nn.Module): def forward(self, input, target)}):
+     * <pre>{@code
+     * class SmoothedNll extends Loss {
+     *     @Override
+     *     public Tensor forward(Tensor logits, Tensor target) { ... }
+     * }
+     * }</pre>
+     * Its {@link #reduction()} is {@code "mean"}.
+     */
+    protected Loss() { this("mean"); }
+
     public String reduction() { return reduction; }
 
     /** The loss of {@code input} against {@code target}. */

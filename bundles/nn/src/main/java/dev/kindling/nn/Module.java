@@ -115,12 +115,18 @@ public abstract class Module {
 
     // ------------------------------------------------------------------------------------------------ forward
 
-    /** Runs the module on one input. */
-    public abstract Tensor forward(Tensor x);
+    /**
+     * Runs the module on one input. Every module that takes one tensor overrides it; the default fails as PyTorch's
+     * {@code Module.forward} does.
+     */
+    public Tensor forward(Tensor x) {
+        throw new UnsupportedOperationException("Module [" + typeName() + "] is missing the required \"forward\" function");
+    }
 
     /**
-     * Runs the module on several inputs (losses take input and target). The default accepts exactly one input and calls
-     * {@link #forward(Tensor)}.
+     * Runs the module on several inputs. The default accepts exactly one input and calls {@link #forward(Tensor)}; a
+     * module of several inputs overrides this (or, for a loss of input and target, extends {@link Loss} and overrides
+     * {@code forward(input, target)}).
      */
     public Tensor forward(Tensor... inputs) {
         if (inputs.length == 1) return forward(inputs[0]);
