@@ -9,7 +9,6 @@ import dev.kindling.nn.internal.KernelAccess;
 import dev.kindling.nn.internal.Py;
 
 import java.lang.reflect.Field;
-import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,6 +101,11 @@ public abstract class Module {
                     Class<?> t = f.getType();
                     if (t.isPrimitive() || t.isArray()) continue;
                     if (!relevantType(t) && !t.isAssignableFrom(Module.class) && !t.isAssignableFrom(Tensor.class)) continue;
+                    try {
+                        f.trySetAccessible(); // once per field; a field it cannot open is reported when read
+                    } catch (SecurityException ignored) {
+                        // reported when read
+                    }
                     out.add(f);
                 }
             }
@@ -163,9 +167,8 @@ public abstract class Module {
 
     private Object read(Field f) {
         try {
-            if (!f.canAccess(this)) f.setAccessible(true);
             return f.get(this);
-        } catch (InaccessibleObjectException | IllegalAccessException | SecurityException e) {
+        } catch (IllegalAccessException e) {
             if (!relevantType(f.getType())) return NOT_READABLE; // an Object-typed field we cannot read: not ours to report
             throw new IllegalStateException("cannot register field " + f.getDeclaringClass().getName() + "." + f.getName()
                     + " automatically: it is not accessible to Kindling (" + e.getMessage() + "). Open its package to Kindling's nn "
