@@ -235,11 +235,34 @@ public final class OpCodegen {
         return sb.append("}\n").toString();
     }
 
-    /** The full parameter list, then one shorter list per trailing argument with a default. */
+    /**
+     * The full parameter list, then one shorter list per trailing argument with a default; each list that takes an
+     * {@code int[]} of dims before its last parameter also gets a form taking one {@code int} (t.amax(1)).
+     */
+    /** The type of an {@code int[]} argument given as one int. */
+    static final String ONE_DIM = "int as int[]";
+
     static List<List<Arg>> overloads(List<Arg> params) {
+        List<List<Arg>> lists = new ArrayList<>();
+        lists.add(params);
+        for (int n = params.size(); n > 0 && params.get(n - 1).def() != null; n--) lists.add(params.subList(0, n - 1));
         List<List<Arg>> out = new ArrayList<>();
-        out.add(params);
-        for (int n = params.size(); n > 0 && params.get(n - 1).def() != null; n--) out.add(params.subList(0, n - 1));
+        for (List<Arg> l : lists) {
+            out.add(l);
+            List<Arg> single = new ArrayList<>();
+            boolean changed = false;
+            for (int i = 0; i < l.size(); i++) {
+                Arg a = l.get(i);
+                boolean varargs = i == l.size() - 1 && !a.nullable();
+                if (a.type().equals("int[]") && !varargs && !changed) {
+                    single.add(new Arg(a.name(), ONE_DIM, false, null));
+                    changed = true;
+                } else {
+                    single.add(a);
+                }
+            }
+            if (changed) out.add(single);
+        }
         return out;
     }
 
@@ -249,11 +272,13 @@ public final class OpCodegen {
         List<String> attrs = new ArrayList<>();
         boolean first = true;
         for (Arg a : op.args()) {
-            boolean given = params.contains(a);
-            String value = first && !given ? self : given ? camel(a.name()) : literal(a);
+            Arg param = params.stream().filter(p -> p.name().equals(a.name())).findFirst().orElse(null);
+            boolean given = param != null;
+            String value = first && !given ? self : !given ? literal(a)
+                    : param.type().equals(ONE_DIM) ? "new int[] {" + camel(a.name()) + "}" : camel(a.name());
             first = false;
             if (a.tensor()) inputs.add(value);
-            else attrs.add(a.type().endsWith("[]") ? "(Object) " + value : value);
+            else attrs.add(a.type().endsWith("[]") && !value.startsWith("new ") ? "(Object) " + value : value);
         }
         String tensors = inputs.size() == 1 && op.args().get(0).type().equals("Tensor[]") ? inputs.get(0)
                 : "new Tensor[] {" + String.join(", ", inputs) + "}";
@@ -284,6 +309,7 @@ public final class OpCodegen {
 
     static String javaType(Arg a, boolean last) {
         String t = a.type();
+        if (t.equals(ONE_DIM)) return "int";
         if (a.nullable()) {
             switch (t) {
                 case "int": return "Integer";

@@ -383,6 +383,16 @@ SCHEMA_OPS = {
                                                           reduction=REDUCTIONS[a["reduction"]]),
     "mse_loss": lambda x, a: torch.nn.functional.mse_loss(x[0], x[1], reduction=REDUCTIONS[a["reduction"]]),
     "native_dropout": lambda x, a: x[0] * x[1],
+    "amax": lambda x, a: torch.amax(x[0], a["dims"] if a.get("dims") is not None else (), a.get("keepdim", False)),
+    "amin": lambda x, a: torch.amin(x[0], a["dims"] if a.get("dims") is not None else (), a.get("keepdim", False)),
+    "trace": lambda x, a: torch.trace(x[0]),
+    "sort": lambda x, a: list(torch.sort(x[0], dim=a.get("dim", -1), descending=a.get("descending", False), stable=True)),
+    "argsort": lambda x, a: torch.sort(x[0], dim=a.get("dim", -1), descending=a.get("descending", False), stable=True)[1],
+    "topk": lambda x, a: list(torch.topk(x[0], a["k"], dim=a.get("dim", -1), largest=a.get("largest", True))),
+    "diag": lambda x, a: torch.diag(x[0], a.get("diagonal", 0)),
+    "outer": lambda x, a: torch.outer(x[0], x[1]),
+    "isclose": lambda x, a: torch.isclose(x[0], x[1], rtol=a.get("rtol", 1e-05), atol=a.get("atol", 1e-08),
+                                          equal_nan=a.get("equal_nan", False)),
 }
 REDUCTIONS = ["none", "mean", "sum"]
 
@@ -1253,6 +1263,41 @@ def gen_schema_ops():
     add(C, "mse_loss_mean", "mse_loss", [rf(3, 4), rf(3, 4)], {"reduction": 1})
     add(C, "mse_loss_sum", "mse_loss", [rf(5), rf(5)], {"reduction": 2})
     add(C, "mse_loss_none", "mse_loss", [rf(2, 3), rf(2, 3)], {"reduction": 0})
+    distinct = (torch.randperm(12).float() * 0.5 - 3).view(3, 4)
+    add(C, "amax_all", "amax", [rf(3, 4)], {})
+    add(C, "amax_dim", "amax", [rf(3, 4)], {"dims": [1]})
+    add(C, "amax_dims_keepdim", "amax", [rf(2, 3, 4)], {"dims": [0, 2], "keepdim": True})
+    add(C, "amax_ties", "amax", [f32(1.0, 3.0, 3.0, 2.0)], {"dims": [0]}, no_grad=[0])  # no derivative at a tie
+    add(C, "amax_int64", "amax", [ri(-9, 9, 3, 4)], {"dims": [0]})
+    add(C, "amin_dim", "amin", [rf(3, 4)], {"dims": [0]})
+    add(C, "amin_ties", "amin", [f32(1.0, 1.0, 3.0)], {}, no_grad=[0])
+    add(C, "trace", "trace", [rf(3, 3)], {})
+    add(C, "trace_rect", "trace", [rf(2, 4)], {})
+    add(C, "trace_int64", "trace", [ri(-9, 9, 3, 3)], {})
+    add(C, "trace_1d", "trace", [rf(3)], {}, expect_error=True)
+    add(C, "sort_last", "sort", [distinct], {})
+    add(C, "sort_dim0_descending", "sort", [distinct], {"dim": 0, "descending": True})
+    add(C, "sort_stable_ties_nan", "sort", [f32(2.0, NAN, 1.0, 2.0, -INF, 1.0)], {}, no_grad=[0])
+    add(C, "sort_int64", "sort", [torch.tensor([5, -1, 3, 3, 0])], {"descending": True})
+    add(C, "argsort", "argsort", [distinct], {"dim": 1})
+    add(C, "argsort_descending", "argsort", [distinct], {"dim": 0, "descending": True})
+    add(C, "topk", "topk", [distinct], {"k": 2})
+    add(C, "topk_smallest_dim0", "topk", [distinct], {"k": 2, "dim": 0, "largest": False})
+    add(C, "topk_k_too_big", "topk", [distinct], {"k": 5}, expect_error=True)
+    add(C, "diag_of_vector", "diag", [rf(3)], {})
+    add(C, "diag_of_vector_above", "diag", [rf(3)], {"diagonal": 1})
+    add(C, "diag_of_vector_below", "diag", [rf(2)], {"diagonal": -2})
+    add(C, "diag_of_matrix", "diag", [rf(3, 4)], {})
+    add(C, "diag_of_matrix_above", "diag", [rf(3, 4)], {"diagonal": 2})
+    add(C, "diag_of_matrix_below", "diag", [rf(4, 3)], {"diagonal": -1})
+    add(C, "diag_of_wide_matrix_above", "diag", [rf(2, 5)], {"diagonal": 1})
+    add(C, "diag_3d", "diag", [rf(2, 2, 2)], {}, expect_error=True)
+    add(C, "outer", "outer", [rf(3), rf(4)], {})
+    add(C, "outer_2d", "outer", [rf(2, 2), rf(4)], {}, expect_error=True)
+    add(C, "isclose", "isclose", [f32(1.0, 2.0, NAN, INF, 1e-9), f32(1.0 + 1e-6, 2.1, NAN, INF, 0.0)], {})
+    add(C, "isclose_equal_nan_tolerances", "isclose", [f32(1.0, NAN, 10.0), f32(1.05, NAN, 10.5)],
+        {"rtol": 0.01, "atol": 0.1, "equal_nan": True})
+    add(C, "isclose_int64", "isclose", [torch.tensor([1, 2, 3]), torch.tensor([1, 3, 3])], {})
     add(C, "native_dropout", "native_dropout", [rf(3, 4), (torch.rand(3, 4) > 0.3).float() / 0.7], {}, no_grad=[1])
 
 

@@ -47,16 +47,17 @@ public final class OpFixtures {
         }
 
         /**
-         * Whether gradcheck can run the case: some input is floating (integer inputs, such as class targets, are passed
-         * as they are), none goes through a view first, and PyTorch did not raise.
+         * Whether gradcheck can run the case: some floating input has a derivative (integer inputs, such as class
+         * targets, and noGrad ones are passed as they are), none goes through a view first, and PyTorch did not raise.
          */
         public boolean gradcheckable() {
-            boolean floating = false;
-            for (JsonNode spec : inputs) {
+            boolean differentiable = false;
+            for (int i = 0; i < inputs.size(); i++) {
+                JsonNode spec = inputs.get(i);
                 if (spec.has("pre")) return false;
-                floating |= spec.get("dtype").asText().startsWith("float");
+                differentiable |= spec.get("dtype").asText().startsWith("float") && !noGrad.contains(i);
             }
-            return !error && floating;
+            return !error && differentiable;
         }
     }
 

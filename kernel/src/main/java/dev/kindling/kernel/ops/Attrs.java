@@ -116,19 +116,23 @@ public final class Attrs {
     }
 
     // ---- by position (schema order) ----
-    public Object get(int i) { return values[i]; }
+    /** The attribute at {@code i}; one the call left out reads as its schema default once bound. */
+    public Object get(int i) {
+        if (i < values.length || op == null) return values[i];
+        return defaultValue(op.attributes().get(i));
+    }
 
-    public int i(int i) { return ((Number) values[i]).intValue(); }
+    public int i(int i) { return ((Number) get(i)).intValue(); }
 
-    public long l(int i) { return ((Number) values[i]).longValue(); }
+    public long l(int i) { return ((Number) get(i)).longValue(); }
 
-    public double d(int i) { return ((Number) values[i]).doubleValue(); }
+    public double d(int i) { return ((Number) get(i)).doubleValue(); }
 
-    public boolean b(int i) { return (Boolean) values[i]; }
+    public boolean b(int i) { return (Boolean) get(i); }
 
-    public int[] ints(int i) { return (int[]) values[i]; }
+    public int[] ints(int i) { return (int[]) get(i); }
 
-    public long[] longs(int i) { return (long[]) values[i]; }
+    public long[] longs(int i) { return (long[]) get(i); }
 
     private static String str(Object v) {
         return v instanceof int[] ? Arrays.toString((int[]) v) : v instanceof long[] ? Arrays.toString((long[]) v) : String.valueOf(v);

@@ -140,4 +140,23 @@ final class ElementwiseKernels {
         a.backend().where(expanded(c, shape), expanded(a, shape), expanded(b, shape), out.view());
         return out;
     }
+
+    /** {@code |a - b| <= atol + rtol * |b|} or equal, computed in the promoted floating type; NaN only with equalNan. */
+    static DenseTensor isclose(DenseTensor a, DenseTensor b, double rtol, double atol, boolean equalNan) {
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(a.dtype().torchName() + " did not match " + b.dtype().torchName() + " (in isclose)");
+        }
+        if (rtol < 0) throw new IllegalArgumentException("rtol must be greater than or equal to zero, but got " + rtol);
+        if (atol < 0) throw new IllegalArgumentException("atol must be greater than or equal to zero, but got " + atol);
+        DenseTensor equal = binary(BinaryOp.EQ, a, b, 1.0);
+        if (!a.dtype().isFloatingPoint()) return equal;
+        DenseTensor diff = unary(UnaryOp.ABS, binary(BinaryOp.SUB, a, b, 1.0));
+        DenseTensor bound = binary(BinaryOp.ADD, binary(BinaryOp.MUL, unary(UnaryOp.ABS, b), wrapped(b, rtol), 1.0), wrapped(b, atol), 1.0);
+        DenseTensor close = binary(BinaryOp.LOGICAL_OR, equal, binary(BinaryOp.LE, diff, bound, 1.0), 1.0);
+        if (equalNan) {
+            DenseTensor bothNan = binary(BinaryOp.LOGICAL_AND, unary(UnaryOp.ISNAN, a), unary(UnaryOp.ISNAN, b), 1.0);
+            close = binary(BinaryOp.LOGICAL_OR, close, bothNan, 1.0);
+        }
+        return close;
+    }
 }

@@ -149,4 +149,31 @@ final class IndexKernels {
         x.backend().where(expanded(mask, shape), expanded(fillValue, shape), out.view(), out.view());
         return out;
     }
+
+    private static DenseTensor longs(DenseTensor like, long[] values) {
+        return DenseTensor.contiguous(like.kernel(), like.handle(), like.backend().fromHost(like.device(), DType.INT64, values),
+                new long[] {values.length});
+    }
+
+    /** The {@code diagonal}-th diagonal of a matrix as a 1-d tensor (a copy). */
+    static DenseTensor diagonalOf(DenseTensor x, long diagonal) {
+        long m = x.shapeRef()[0];
+        long n = x.shapeRef()[1];
+        long rows = diagonal >= 0 ? Math.max(0, Math.min(m, n - diagonal)) : Math.max(0, Math.min(m + diagonal, n));
+        long[] at = new long[Math.toIntExact(rows)];
+        for (int i = 0; i < at.length; i++) at[i] = (diagonal >= 0 ? i : i - diagonal) * n + (diagonal >= 0 ? i + diagonal : i);
+        return indexSelect(ViewKernels.reshape(x, new long[] {m * n}), 0, longs(x, at));
+    }
+
+    /** torch.diag: a vector onto the diagonal of a square matrix, or a matrix's diagonal out as a vector. */
+    static DenseTensor diag(DenseTensor x, long diagonal) {
+        if (x.dim() == 2) return diagonalOf(x, diagonal);
+        if (x.dim() != 1) throw new IllegalArgumentException("diag(): Supports 1D or 2D tensors. Got " + x.dim() + "D");
+        long len = x.shapeRef()[0];
+        long size = len + Math.abs(diagonal);
+        long[] at = new long[Math.toIntExact(len)];
+        for (int i = 0; i < at.length; i++) at[i] = (diagonal >= 0 ? i : i - diagonal) * size + (diagonal >= 0 ? i + diagonal : i);
+        DenseTensor flat = indexAdd(x.newTensor(x.dtype(), new long[] {size * size}), 0, longs(x, at), x);
+        return ViewKernels.reshape(flat, new long[] {size, size});
+    }
 }

@@ -94,6 +94,7 @@ public final class Ops {
 
     public static final OpDef CLAMP = def("clamp", (in, a) -> one(ElementwiseKernels.clamp(d(in[0]), a.d("min"), a.d("max"), a.b("floating"))));
     public static final OpDef CLAMP_ = inPlace(CLAMP);
+    public static final OpDef ISCLOSE = def("isclose", (in, a) -> one(ElementwiseKernels.isclose(d(in[0]), d(in[1]), a.d("rtol"), a.d("atol"), a.b("equal_nan"))));
     public static final OpDef WHERE = def("where", (in, a) -> one(ElementwiseKernels.where(d(in[0]), d(in[1]), d(in[2]))));
 
     public static final OpDef SUM = def("sum", (in, a) -> one(ReductionKernels.sum(d(in[0]), a.ints("dims"), a.b("keepdim"))));
@@ -108,6 +109,12 @@ public final class Ops {
     public static final OpDef VAR = def("var", (in, a) -> one(ReductionKernels.var(d(in[0]), a.ints("dims"), a.i("correction"), a.b("keepdim"))));
     public static final OpDef STD = def("std", (in, a) -> one(ReductionKernels.var(d(in[0]), a.ints("dims"), a.i("correction"), a.b("keepdim")).sqrt()));
     public static final OpDef NORM = def("norm", (in, a) -> one(ReductionKernels.norm(d(in[0]), a.d("p"), a.ints("dims"), a.b("keepdim"))));
+    public static final OpDef AMAX = def("amax", (in, a) -> one(ReductionKernels.extremeOver(d(in[0]), a.ints("dims"), a.b("keepdim"), true)));
+    public static final OpDef AMIN = def("amin", (in, a) -> one(ReductionKernels.extremeOver(d(in[0]), a.ints("dims"), a.b("keepdim"), false)));
+    public static final OpDef TRACE = def("trace", (in, a) -> one(ReductionKernels.trace(d(in[0]))));
+    public static final OpDef SORT = def("sort", (in, a) -> SortKernels.sorted(d(in[0]), a.i("dim"), a.b("descending"), d(in[0]).dim() == 0 ? 1 : d(in[0]).size(a.i("dim")), "sort"));
+    public static final OpDef ARGSORT = def("argsort", (in, a) -> one(SortKernels.sorted(d(in[0]), a.i("dim"), a.b("descending"), d(in[0]).dim() == 0 ? 1 : d(in[0]).size(a.i("dim")), "argsort")[1]));
+    public static final OpDef TOPK = def("topk", (in, a) -> SortKernels.sorted(d(in[0]), a.i("dim"), a.b("largest"), a.l("k"), "topk"));
     public static final OpDef LOGSUMEXP = def("logsumexp", (in, a) -> one(ReductionKernels.logsumexp(d(in[0]), a.ints("dims"), a.b("keepdim"))));
     public static final OpDef ALL = def("all", (in, a) -> one(ReductionKernels.reduceBool(d(in[0]), ReduceOp.ALL)));
     public static final OpDef ANY = def("any", (in, a) -> one(ReductionKernels.reduceBool(d(in[0]), ReduceOp.ANY)));
@@ -121,6 +128,9 @@ public final class Ops {
     public static final OpDef INVERSE = def("inverse", (in, a) -> one(MatrixKernels.inverse(d(in[0]))));
     public static final OpDef ADDMM = def("addmm", (in, a) -> one(MatrixKernels.addmm(d(in[0]), d(in[1]), d(in[2]), a.d("beta"), a.d("alpha"))));
     public static final OpDef BADDBMM = def("baddbmm", (in, a) -> one(MatrixKernels.baddbmm(d(in[0]), d(in[1]), d(in[2]), a.d("beta"), a.d("alpha"))));
+    public static final OpDef DIAG = def("diag", (in, a) -> one(IndexKernels.diag(d(in[0]), a.l("diagonal"))));
+    /** Composite: a column view times a row (MulBackward0, as PyTorch's). */
+    public static final OpDef OUTER = def("outer", (in, a) -> one(outerOf(d(in[0]), d(in[1]))));
     public static final OpDef DOT = def("dot", (in, a) -> one(MatrixKernels.dot(d(in[0]), d(in[1]))));
 
     public static final OpDef VIEW = def("view", (in, a) -> one(ViewKernels.view(d(in[0]), a.longs("shape"))));
@@ -175,6 +185,12 @@ public final class Ops {
         long[] target = dev.kindling.kernel.tensor.Shapes.infer(shape, x.numel());
         boolean viewable = dev.kindling.kernel.tensor.Shapes.viewStrides(x.shapeRef(), x.stridesRef(), target) != null;
         return view(viewable ? x : clone(x), target);
+    }
+
+    private static Tensor outerOf(DenseTensor a, DenseTensor b) {
+        if (a.dim() != 1) throw new IllegalArgumentException("outer: Expected 1-D argument self, but got " + a.dim() + "-D");
+        if (b.dim() != 1) throw new IllegalArgumentException("outer: Expected 1-D argument vec2, but got " + b.dim() + "-D");
+        return binary(BinaryOp.MUL, reshape(a, new long[] {-1, 1}), b);
     }
 
     private static Tensor matmulOf(DenseTensor a, DenseTensor b) {

@@ -215,4 +215,17 @@ final class ReductionKernels {
         }
         return DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), out, result), shape);
     }
+
+    /** amax / amin: the extreme over dims (all when null), in the input's dtype. */
+    static DenseTensor extremeOver(DenseTensor x, int[] dims, boolean keepdim, boolean max) {
+        String op = max ? "amax" : "amin";
+        if (x.numel() == 0) throw new IllegalArgumentException(op + "(): Expected reduction dim to be specified for input.numel() == 0.");
+        return reduce(max ? ReduceOp.MAX : ReduceOp.MIN, x, dims, keepdim, x.dtype(), op);
+    }
+
+    /** The sum of a matrix's main diagonal (integers sum in int64). */
+    static DenseTensor trace(DenseTensor x) {
+        if (x.dim() != 2) throw new IllegalArgumentException("trace: expected a matrix, but got tensor with dim " + x.dim());
+        return sum(IndexKernels.diagonalOf(x, 0), null, false);
+    }
 }

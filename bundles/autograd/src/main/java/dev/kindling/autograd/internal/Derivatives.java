@@ -489,6 +489,38 @@ final class Derivatives {
         });
         def("native_dropout", "NativeDropoutBackward0", Y, false, (c, gr) -> g(gr.mul(c.in(1)), null));
 
+        // ---- extremes over dims, sorting, diagonals ----
+        Derivative.Formula amaxBack = (c, gr) -> {
+            Tensor x = c.in(0);
+            int[] d = dims(c.attrs(), 0, x.dim());
+            boolean keep = c.attrs().b("keepdim");
+            Tensor mask = x.eq(unreduce(c.out(), x.shape(), d, keep)).to(gr.dtype());
+            return g(mask.mul(unreduce(gr, x.shape(), d, keep)).div(mask.sum(d, true)));
+        };
+        def("amax", "AmaxBackward0", X, true, amaxBack);
+        def("amin", "AminBackward0", X, true, amaxBack);
+        Derivative.Formula selectedBack = (c, gr) -> {
+            long[] s = c.inShape(0);
+            if (s.length == 0) return g(gr);
+            return g(Torch.zeros(s, gr.dtype(), gr.device()).scatter(c.attrs().i("dim"), c.out(1), gr));
+        };
+        def("sort", "SortBackward0", NONE, true, selectedBack);
+        def("topk", "TopkBackward0", NONE, true, selectedBack);
+        def("trace", "TraceBackward0", NONE, false, (c, gr) -> {
+            long[] s = c.inShape(0);
+            return g(Torch.eye(s[0], s[1]).to(gr.dtype()).mul(gr));
+        });
+        def("diag", "DiagBackward0", NONE, false, (c, gr) -> {
+            long[] s = c.inShape(0);
+            long k = c.attrs().l("diagonal");
+            if (s.length == 1) return g(gr.diag(k));
+            // The gradient vector back on the k-th diagonal of an [m, n] matrix: a square diag, cut or padded to size.
+            Tensor square = gr.diag(k);
+            long side = square.size(0);
+            Tensor rows = side >= s[0] ? square.narrow(0, 0, s[0]) : square.pad(new long[] {0, 0, 0, s[0] - side}, 0.0);
+            return g(side >= s[1] ? rows.narrow(1, 0, s[1]) : rows.pad(new long[] {0, s[1] - side}, 0.0));
+        });
+
         // ---- scans, triangles, rolls ----
         def("cumsum", "CumsumBackward0", NONE, false, (c, gr) -> {
             int d = c.attrs().i("dim");
