@@ -36,7 +36,7 @@ esac
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   mvn -B -q -ntp install -DskipTests >/dev/null
-  mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile=benchmarks/target/classpath.txt >/dev/null
+  mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/benchmarks/target/classpath.txt" >/dev/null
 fi
 CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 JAVA=(java -XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector -Dkindling.cpu.threads="$THREADS"

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -ntp install -DskipTests >/dev/null
-mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile=benchmarks/target/classpath.txt >/dev/null
+mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/benchmarks/target/classpath.txt" >/dev/null
 exec java -XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector \
   -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" dev.kindling.benchmarks.FashionMnistTraining "$@"

@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -ntp install -DskipTests >/dev/null
-mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile=benchmarks/target/classpath.txt >/dev/null
+mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/benchmarks/target/classpath.txt" >/dev/null
 CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 exec java -XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "$@"
