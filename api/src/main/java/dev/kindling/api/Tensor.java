@@ -258,6 +258,10 @@ public interface Tensor extends TensorMethods {
     Tensor indexAdd(int dim, Tensor index, Tensor source);
     Tensor maskedFill(Tensor mask, double value);
     Tensor where(Tensor condition, Tensor other);
+    /** {@code x.where(cond, 0.0)}: {@code other} is a Python float in type promotion. */
+    Tensor where(Tensor condition, double other);
+    /** {@code torch.where(cond, value, this)}: {@code value} where the condition holds, this tensor elsewhere. */
+    Tensor whereFlipped(Tensor condition, double value);
     /** {@code t[spec] = value}: writes in place, returns this tensor. */
     Tensor indexPut(String spec, Tensor value);
     Tensor indexPut(String spec, double value);

@@ -183,6 +183,13 @@ public final class Torch extends TorchFunctions {
     public static Tensor stack(Tensor... tensors) { return rt().stack(Arrays.asList(tensors), 0); }
     /** Elementwise {@code condition ? input : other}, broadcasting all three. */
     public static Tensor where(Tensor condition, Tensor input, Tensor other) { return rt().where(condition, input, other); }
+    /** {@code torch.where(cond, 1.0, y)}: a Java scalar counts as a Python float (the tensor's floating dtype wins). */
+    public static Tensor where(Tensor condition, double input, Tensor other) { return other.whereFlipped(condition, input); }
+    public static Tensor where(Tensor condition, Tensor input, double other) { return input.where(condition, other); }
+    /** Two scalars: a float32 tensor of the condition's shape (PyTorch's default dtype). */
+    public static Tensor where(Tensor condition, double input, double other) {
+        return rt().full(condition.shape(), other, DType.FLOAT32, condition.device()).whereFlipped(condition, input);
+    }
     public static Tensor matmul(Tensor a, Tensor b) { return a.matmul(b); }
     public static Tensor mm(Tensor a, Tensor b) { return a.mm(b); }
     public static Tensor bmm(Tensor a, Tensor b) { return a.bmm(b); }

@@ -325,6 +325,8 @@ public final class DenseTensor implements Tensor {
     @Override public Tensor indexAdd(int dim, Tensor index, Tensor source) { return Ops.indexAdd(this, dim, index, source, false); }
     @Override public Tensor maskedFill(Tensor mask, double value) { return Ops.maskedFill(this, mask, value, false); }
     @Override public Tensor where(Tensor condition, Tensor other) { return Ops.where(condition, this, other); }
+    @Override public Tensor where(Tensor condition, double other) { return Ops.where(condition, this, Ops.scalar(this, other)); }
+    @Override public Tensor whereFlipped(Tensor condition, double value) { return Ops.where(condition, Ops.scalar(this, value), this); }
     @Override public Tensor indexPut(String spec, Tensor value) {
         Ops.copyInto((DenseTensor) index(spec), value);
         return this;

@@ -79,4 +79,20 @@ class PyTorchFormsTest {
     void versionIsTheBuildVersion() {
         assertTrue(Torch.version().matches("\\d+\\.\\d+\\.\\d+.*"), Torch.version());
     }
+
+    @Test
+    void whereTakesScalarsAsPythonFloats() {
+        Tensor cond = Torch.tensor(new boolean[] {true, false, true});
+        Tensor ints = Torch.tensor(new long[] {1, 2, 3});
+        Tensor r = Torch.where(cond, ints, 0.5);                 // torch.where(c, int64, 0.5) -> float32
+        assertEquals(DType.FLOAT32, r.dtype());
+        assertArrayEquals(new float[] {1, 0.5f, 3}, r.toFloatArray());
+        Tensor d = Torch.where(cond, 9.0, ints.toDouble());      // float64 tensor keeps float64
+        assertEquals(DType.FLOAT64, d.dtype());
+        assertArrayEquals(new double[] {9, 2, 9}, d.toDoubleArray());
+        Tensor s = Torch.where(cond, 1.0, 0.0);
+        assertEquals(DType.FLOAT32, s.dtype());
+        assertArrayEquals(new float[] {1, 0, 1}, s.toFloatArray());
+        assertArrayEquals(new float[] {1, -1, 3}, ints.toFloat().where(cond, -1.0).toFloatArray());
+    }
 }
