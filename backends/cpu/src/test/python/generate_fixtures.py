@@ -63,7 +63,7 @@ def enc_float32(x):
     s = _special(x)
     if s:
         return s
-    r = float(repr(np.float32(x)))  # shortest decimal that round-trips the float32
+    r = float(str(np.float32(x)))  # shortest decimal that round-trips the float32 (str: NumPy 2 repr adds a type)
     assert np.float32(r) == np.float32(x) and (math.copysign(1, r) == math.copysign(1, x))
     return r
 
