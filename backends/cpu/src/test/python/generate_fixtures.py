@@ -396,6 +396,11 @@ SCHEMA_OPS = {
 }
 REDUCTIONS = ["none", "mean", "sum"]
 
+# torch.linalg ops of the table (merged into SCHEMA_OPS; their cases are in gen_linalg()).
+LINALG_OPS = {
+}
+SCHEMA_OPS.update(LINALG_OPS)
+
 
 # ----------------------------------------------------------------------------------------------------------------------
 # case construction
@@ -1301,6 +1306,10 @@ def gen_schema_ops():
     add(C, "native_dropout", "native_dropout", [rf(3, 4), (torch.rand(3, 4) > 0.3).float() / 0.7], {}, no_grad=[1])
 
 
+def gen_linalg():
+    C = "schema"
+
+
 def cpu_capability():
     for line in torch.__config__.show().splitlines():
         if "CPU capability usage" in line:
@@ -1311,7 +1320,7 @@ def cpu_capability():
 def main():
     torch.manual_seed(20240601)
     for g in (gen_binary, gen_unary, gen_reductions, gen_matrix, gen_shape, gen_indexing, gen_conversion,
-              gen_random, gen_printing, gen_schema_ops):
+              gen_random, gen_printing, gen_schema_ops, gen_linalg):
         g()
     alts = add_capability_alternatives()
     doc = {

@@ -178,6 +178,8 @@ public final class Ops {
     public static final OpDef MASKED_FILL = def("masked_fill", (in, a) -> one(IndexKernels.maskedFill(d(in[0]), d(in[1]), a.d("value"))));
     public static final OpDef MASKED_FILL_ = inPlace(MASKED_FILL);
 
+    // ---- linear algebra (LinalgKernels) ----
+
     public static final OpDef COPY_ = def("copy_", (in, a) -> one(CopyKernels.copyInto(d(in[0]), d(in[1]))));
     public static final OpDef FILL_ = def("fill_", (in, a) -> one(CopyKernels.fill(d(in[0]), a.d("value"))));
 

@@ -535,6 +535,8 @@ final class Derivatives {
             return g(dims == null ? gr.roll(back) : gr.roll(back, dims));
         });
 
+        // ---- linear algebra ----
+
         // ---- in place only ----
         def("copy_", "CopyBackwards", NONE, false, (c, gr) -> g(Torch.zerosLike(gr), gr));
         def("fill_", "FillBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
