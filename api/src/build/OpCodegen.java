@@ -284,6 +284,7 @@ public final class OpCodegen {
                 : "new Tensor[] {" + String.join(", ", inputs) + "}";
         String call = qualifier + "callOp(\"" + op.name() + "\", " + tensors + (attrs.isEmpty() ? "" : ", " + String.join(", ", attrs)) + ")";
         if (op.returns().size() == 2) return "Tensor[] r = " + call + ";\n        return new Tensor.ValuesIndices(r[0], r[1]);";
+        if (op.returns().size() > 2) return "return " + call + ";";
         return "return " + call + "[0];";
     }
 
@@ -323,7 +324,10 @@ public final class OpCodegen {
         return t;
     }
 
-    static String returnType(Op op) { return op.returns().size() == 2 ? "Tensor.ValuesIndices" : "Tensor"; }
+    /** One result: Tensor; two: ValuesIndices (as max(dim) returns); more: the results in schema order. */
+    static String returnType(Op op) {
+        return op.returns().size() == 1 ? "Tensor" : op.returns().size() == 2 ? "Tensor.ValuesIndices" : "Tensor[]";
+    }
 
     static String javadoc(Op op, String indent) {
         StringBuilder sb = new StringBuilder(indent + "/**\n");
@@ -336,7 +340,8 @@ public final class OpCodegen {
     static String signature(Op op) {
         List<String> args = new ArrayList<>();
         for (Arg a : op.args()) args.add(a.type() + (a.nullable() ? "?" : "") + " " + a.name() + (a.def() != null ? " = " + a.def() : ""));
-        return op.name() + "(" + String.join(", ", args) + ") -> " + (op.returns().size() == 1 ? "Tensor" : "(Tensor, Tensor)");
+        return op.name() + "(" + String.join(", ", args) + ") -> " + (op.returns().size() == 1 ? "Tensor"
+                : "(" + String.join(", ", op.returns().stream().map(r -> "Tensor " + r).toList()) + ")");
     }
 
     static String camel(String snake) {

@@ -383,6 +383,10 @@ SCHEMA_OPS = {
                                                           reduction=REDUCTIONS[a["reduction"]]),
     "mse_loss": lambda x, a: torch.nn.functional.mse_loss(x[0], x[1], reduction=REDUCTIONS[a["reduction"]]),
     "native_dropout": lambda x, a: x[0] * x[1],
+    "cumprod": lambda x, a: torch.cumprod(x[0], a["dim"]),
+    "unique": lambda x, a: list(torch._unique2(x[0], sorted=True, return_inverse=a.get("return_inverse", False),
+                                               return_counts=a.get("return_counts", False))),
+    "bincount": lambda x, a: torch.bincount(x[0], minlength=a.get("minlength", 0)),
     "amax": lambda x, a: torch.amax(x[0], a["dims"] if a.get("dims") is not None else (), a.get("keepdim", False)),
     "amin": lambda x, a: torch.amin(x[0], a["dims"] if a.get("dims") is not None else (), a.get("keepdim", False)),
     "trace": lambda x, a: torch.trace(x[0]),
@@ -1245,6 +1249,20 @@ def gen_schema_ops():
     add(C, "cumsum_bool", "cumsum", [torch.tensor([True, False, True, True])], {"dim": 0})
     add(C, "cumsum_0d", "cumsum", [torch.tensor(1.5)], {"dim": 0})
     add(C, "cumsum_long_float32", "cumsum", [rf(1000, scale=100.0)], {"dim": 0})
+    add(C, "cumprod_dim1", "cumprod", [rf(3, 4)], {"dim": 1})
+    add(C, "cumprod_with_zero", "cumprod", [f32(1.5, -2.0, 0.0, 3.0, 0.5)], {"dim": 0})
+    add(C, "cumprod_two_zeros", "cumprod", [f32(2.0, 0.0, 3.0, 0.0, 4.0)], {"dim": 0})
+    add(C, "cumprod_dim0_3d", "cumprod", [rf(3, 2, 2)], {"dim": 0})
+    add(C, "cumprod_int32_to_int64", "cumprod", [ri(-3, 4, 5, dtype=torch.int32)], {"dim": 0})
+    add(C, "unique", "unique", [torch.tensor([3, 1, 3, 2, 1, 1])], {})
+    add(C, "unique_inverse_counts", "unique", [torch.tensor([[3, 1], [3, 2]])], {"return_inverse": True, "return_counts": True})
+    add(C, "unique_float", "unique", [f32(2.5, -1.0, 2.5, 0.0)], {"return_counts": True})
+    add(C, "unique_bool", "unique", [torch.tensor([True, False, True])], {})
+    add(C, "bincount", "bincount", [torch.tensor([1, 1, 3, 0])], {})
+    add(C, "bincount_minlength", "bincount", [torch.tensor([1, 1, 3])], {"minlength": 6})
+    add(C, "bincount_empty", "bincount", [torch.tensor([], dtype=torch.int64)], {})
+    add(C, "bincount_negative", "bincount", [torch.tensor([-1, 1])], {}, expect_error=True)
+    add(C, "bincount_2d", "bincount", [torch.tensor([[1]])], {}, expect_error=True)
     add(C, "tril", "tril", [rf(4, 5)], {})
     add(C, "tril_diagonal", "tril", [rf(2, 3, 4)], {"diagonal": 1})
     add(C, "tril_negative", "tril", [rf(4, 3)], {"diagonal": -2})

@@ -173,10 +173,10 @@ final class ReductionKernels {
     }
 
     /**
-     * Cumulative sum along {@code dim}, on the host: floating inputs accumulate in double, as PyTorch's CPU kernel does,
-     * integers and bool in int64 (the result dtype). A scan has no backend primitive yet.
+     * Cumulative sum or product along {@code dim}, on the host: floating inputs accumulate in double, as PyTorch's CPU
+     * kernel does, integers and bool in int64 (the result dtype). A scan has no backend primitive yet.
      */
-    static DenseTensor cumsum(DenseTensor x, int dim) {
+    static DenseTensor scan(DenseTensor x, int dim, boolean product) {
         int d = dim(dim, Math.max(x.dim(), 1));
         DType out = x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;
         long[] shape = x.shapeRef();
@@ -190,10 +190,10 @@ final class ReductionKernels {
             double[] v = dev.kindling.kernel.tensor.HostData.doubles(host, x.dtype());
             for (long o = 0; o < outer; o++) {
                 for (long in = 0; in < inner; in++) {
-                    double acc = 0;
+                    double acc = product ? 1 : 0;
                     for (long k = 0; k < n; k++) {
                         int at = Math.toIntExact((o * n + k) * inner + in);
-                        acc += v[at];
+                        acc = product ? acc * v[at] : acc + v[at];
                         v[at] = acc;
                     }
                 }
@@ -203,10 +203,10 @@ final class ReductionKernels {
             long[] v = dev.kindling.kernel.tensor.HostData.longs(host, x.dtype());
             for (long o = 0; o < outer; o++) {
                 for (long in = 0; in < inner; in++) {
-                    long acc = 0;
+                    long acc = product ? 1 : 0;
                     for (long k = 0; k < n; k++) {
                         int at = Math.toIntExact((o * n + k) * inner + in);
-                        acc += v[at];
+                        acc = product ? acc * v[at] : acc + v[at];
                         v[at] = acc;
                     }
                 }
@@ -214,6 +214,60 @@ final class ReductionKernels {
             result = v;
         }
         return DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), out, result), shape);
+    }
+
+    /** torch.unique's parts (_unique2): sorted distinct values, and when asked each element's index and the counts. */
+    static Tensor[] unique(DenseTensor x, boolean inverse, boolean counts) {
+        boolean floating = x.dtype().isFloatingPoint();
+        Object host = x.backend().toHost(x.view());
+        int n = Math.toIntExact(x.numel());
+        double[] f = floating ? dev.kindling.kernel.tensor.HostData.doubles(host, x.dtype()) : null;
+        long[] l = floating ? null : dev.kindling.kernel.tensor.HostData.longs(host, x.dtype());
+        java.util.TreeMap<Object, Integer> distinct = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) distinct.merge(floating ? (Object) f[i] : (Object) l[i], 1, Integer::sum);
+        int k = distinct.size();
+        java.util.Map<Object, Integer> position = new java.util.HashMap<>();
+        long[] countValues = new long[k];
+        double[] fv = floating ? new double[k] : null;
+        long[] lv = floating ? null : new long[k];
+        int p = 0;
+        for (java.util.Map.Entry<Object, Integer> e : distinct.entrySet()) {
+            position.put(e.getKey(), p);
+            countValues[p] = e.getValue();
+            if (floating) fv[p] = (Double) e.getKey();
+            else lv[p] = (Long) e.getKey();
+            p++;
+        }
+        Object values = floating ? fv : lv;
+        if (x.dtype() == DType.BOOL) {
+            boolean[] b = new boolean[k];
+            for (int i = 0; i < k; i++) b[i] = lv[i] != 0;
+            values = b;
+        }
+        DenseTensor valuesT = DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), x.dtype(), values), new long[] {k});
+        long[] inv = new long[inverse ? n : 0];
+        for (int i = 0; i < inv.length; i++) inv[i] = position.get(floating ? (Object) f[i] : (Object) l[i]);
+        DenseTensor inverseT = DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), DType.INT64, inv),
+                inverse ? x.shapeRef() : new long[] {0});
+        long[] c = counts ? countValues : new long[0];
+        DenseTensor countsT = DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), DType.INT64, c), new long[] {c.length});
+        return new Tensor[] {valuesT, inverseT, countsT};
+    }
+
+    static DenseTensor bincount(DenseTensor x, long minlength) {
+        if (x.dim() != 1 || !x.dtype().isIntegral() || x.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException("bincount only supports 1-d non-negative integral inputs.");
+        }
+        if (minlength < 0) throw new IllegalArgumentException("minlength should be >= 0");
+        long[] v = dev.kindling.kernel.tensor.HostData.longs(x.backend().toHost(x.view()), x.dtype());
+        long max = -1;
+        for (long e : v) {
+            if (e < 0) throw new IllegalArgumentException("bincount only supports 1-d non-negative integral inputs.");
+            max = Math.max(max, e);
+        }
+        long[] bins = new long[Math.toIntExact(Math.max(minlength, max + 1))];
+        for (long e : v) bins[(int) e]++;
+        return DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), DType.INT64, bins), new long[] {bins.length});
     }
 
     /** amax / amin: the extreme over dims (all when null), in the input's dtype. */

@@ -526,6 +526,27 @@ final class Derivatives {
             int d = c.attrs().i("dim");
             return g(gr.flip(d).cumsum(d).flip(d));
         });
+        def("cumprod", "CumprodBackward0", X, false, (c, gr) -> {
+            // d out_j / d x_i = prod_{k <= j, k != i} x_k for j >= i: per i, the cumprod of x with x_i set to 1,
+            // masked to j >= i, against the incoming gradient. Zeros need no special case; it is differentiable.
+            Tensor x = c.in(0);
+            if (x.dim() == 0) return g(gr);
+            int d = c.attrs().i("dim");
+            int dd = d < 0 ? d + x.dim() : d;
+            long n = x.size(dd);
+            Tensor eye = Torch.eye(n, n).toBool();
+            long[] maskShape = new long[x.dim() + 1];
+            java.util.Arrays.fill(maskShape, 1);
+            maskShape[dd] = n;
+            maskShape[dd + 1] = n;
+            Tensor copies = x.unsqueeze(dd);                                     // [.., 1 (i), n (k), ..]
+            long[] full = copies.shape();
+            full[dd] = n;
+            Tensor withOne = Torch.where(eye.view(maskShape), 1.0, copies.expand(full));
+            Tensor upper = Torch.ones(n, n).triu().toBool().view(maskShape);    // j >= i
+            Tensor partial = withOne.cumprod(dd + 1).mul(gr.unsqueeze(dd)).where(upper, 0.0);
+            return g(partial.sum(dd + 1));
+        });
         def("tril", "TrilBackward0", NONE, false, (c, gr) -> g(gr.tril(c.attrs().l("diagonal"))));
         def("triu", "TriuBackward0", NONE, false, (c, gr) -> g(gr.triu(c.attrs().l("diagonal"))));
         def("roll", "RollBackward0", NONE, false, (c, gr) -> {
