@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  */
 public final class OpCodegen {
     private static final Set<String> ATTRIBUTE_TYPES =
-            Set.of("int", "long", "double", "boolean", "int[]", "long[]", "DType", "Device", "Window2d");
+            Set.of("int", "long", "double", "boolean", "int[]", "long[]", "str", "DType", "Device", "Window2d");
     private static final Set<String> TAGS =
             Set.of("differentiable", "composite", "nondifferentiable", "view", "inplace", "method", "function");
     private static final Pattern LINE = Pattern.compile("([a-z_][a-z0-9_]*)\\((.*)\\)\\s*->\\s*(Tensor|\\(([^)]*)\\))\\s*(?:\\|(.*))?");
@@ -283,8 +283,8 @@ public final class OpCodegen {
         String tensors = inputs.size() == 1 && op.args().get(0).type().equals("Tensor[]") ? inputs.get(0)
                 : "new Tensor[] {" + String.join(", ", inputs) + "}";
         String call = qualifier + "callOp(\"" + op.name() + "\", " + tensors + (attrs.isEmpty() ? "" : ", " + String.join(", ", attrs)) + ")";
-        if (op.returns().size() == 2) return "Tensor[] r = " + call + ";\n        return new Tensor.ValuesIndices(r[0], r[1]);";
-        if (op.returns().size() > 2) return "return " + call + ";";
+        if (valuesIndices(op)) return "Tensor[] r = " + call + ";\n        return new Tensor.ValuesIndices(r[0], r[1]);";
+        if (op.returns().size() > 1) return "return " + call + ";";
         return "return " + call + "[0];";
     }
 
@@ -294,6 +294,7 @@ public final class OpCodegen {
         switch (a.type()) {
             case "double": return d.contains(".") || d.contains("e") ? d : d + ".0";
             case "long": return d + "L";
+            case "str": return str(d.substring(1, d.length() - 1));
             default: return d;
         }
     }
@@ -311,6 +312,7 @@ public final class OpCodegen {
     static String javaType(Arg a, boolean last) {
         String t = a.type();
         if (t.equals(ONE_DIM)) return "int";
+        if (t.equals("str")) return "String";
         if (a.nullable()) {
             switch (t) {
                 case "int": return "Integer";
@@ -324,10 +326,12 @@ public final class OpCodegen {
         return t;
     }
 
-    /** One result: Tensor; two: ValuesIndices (as max(dim) returns); more: the results in schema order. */
+    /** One result: Tensor; (values, indices): ValuesIndices (as max(dim) returns); others: the results in schema order. */
     static String returnType(Op op) {
-        return op.returns().size() == 1 ? "Tensor" : op.returns().size() == 2 ? "Tensor.ValuesIndices" : "Tensor[]";
+        return op.returns().size() == 1 ? "Tensor" : valuesIndices(op) ? "Tensor.ValuesIndices" : "Tensor[]";
     }
+
+    static boolean valuesIndices(Op op) { return op.returns().equals(List.of("values", "indices")); }
 
     static String javadoc(Op op, String indent) {
         StringBuilder sb = new StringBuilder(indent + "/**\n");

@@ -358,6 +358,17 @@ def run_random(a):
             out.append(torch.zeros(c["shape"], dtype=dt).uniform_(c["from"], c["to"], generator=g))
         elif fn == "normal_":
             out.append(torch.zeros(c["shape"], dtype=dt).normal_(c["mean"], c["std"], generator=g))
+        elif fn == "normal":
+            out.append(torch.normal(c["mean"], c["std"], c["shape"], generator=g))
+        elif fn == "normalTensor":
+            mean = torch.tensor(c["mean"], dtype=dt)
+            std = torch.tensor(c["std"], dtype=dt) if isinstance(c["std"], list) else c["std"]
+            out.append(torch.normal(mean, std, generator=g))
+        elif fn == "bernoulli":
+            out.append(torch.bernoulli(torch.tensor(c["p"], dtype=dt).view(c["shape"]), generator=g))
+        elif fn == "multinomial":
+            probs = torch.tensor(c["probs"], dtype=dt).view(c["shape"])
+            out.append(torch.multinomial(probs, c["n"], c["replacement"], generator=g))
         else:
             raise ValueError(fn)
     return out
@@ -1328,6 +1339,27 @@ def gen_linalg():
     C = "schema"
 
 
+def gen_random_distributions():
+    """torch.normal, bernoulli and multinomial streams (last: their reseeding leaves the cases above as they were)."""
+    def r(name, seed, calls, generator=False):
+        a = {"seed": seed, "calls": calls}
+        if generator:
+            a["generator"] = True
+        add("random", name, "random", [], a, exact=True)
+
+    probs = [0.1, 0.5, 0.05, 0.35, 0.2, 0.2, 0.3, 0.3]
+    r("normal.scalars_n20", 13, [{"fn": "normal", "mean": 2.0, "std": 0.5, "shape": [20]}])
+    r("normal.tensor_mean", 13, [{"fn": "normalTensor", "mean": [0.0, 1.0, 2.0, 3.0, 4.0], "std": 0.1, "dtype": "float64"}])
+    r("normal.tensor_mean_std", 13, [{"fn": "normalTensor", "mean": [0.0, 1.0, -1.0], "std": [1.0, 0.5, 2.0], "dtype": "float64"}])
+    r("bernoulli.tensor_p", 17, [{"fn": "bernoulli", "p": [0.0, 0.2, 0.5, 0.9, 1.0, 0.5, 0.3, 0.7], "shape": [2, 4]}])
+    r("bernoulli.generator", 17, [{"fn": "bernoulli", "p": [0.25] * 12, "shape": [12]}], generator=True)
+    r("multinomial.one_sample_rows", 19, [{"fn": "multinomial", "probs": probs, "shape": [2, 4], "n": 1, "replacement": False}])
+    r("multinomial.without_replacement", 19, [{"fn": "multinomial", "probs": probs[:4], "shape": [4], "n": 3, "replacement": False}])
+    r("multinomial.with_replacement", 19, [{"fn": "multinomial", "probs": probs, "shape": [2, 4], "n": 6, "replacement": True}])
+    r("multinomial.unnormalised_f64", 19, [{"fn": "multinomial", "probs": [2.0, 1.0, 7.0], "shape": [3], "n": 5,
+                                            "replacement": True, "dtype": "float64"}], generator=True)
+
+
 def cpu_capability():
     for line in torch.__config__.show().splitlines():
         if "CPU capability usage" in line:
@@ -1338,7 +1370,7 @@ def cpu_capability():
 def main():
     torch.manual_seed(20240601)
     for g in (gen_binary, gen_unary, gen_reductions, gen_matrix, gen_shape, gen_indexing, gen_conversion,
-              gen_random, gen_printing, gen_schema_ops, gen_linalg):
+              gen_random, gen_printing, gen_schema_ops, gen_linalg, gen_random_distributions):
         g()
     alts = add_capability_alternatives()
     doc = {

@@ -143,6 +143,31 @@ public final class Torch extends TorchFunctions {
     public static Tensor randperm(long n) { return rt().randperm(n, DType.INT64, Device.CPU, null); }
     public static Tensor randperm(long n, Generator generator) { return rt().randperm(n, DType.INT64, Device.CPU, generator); }
 
+    /** torch.normal(mean, std, size): float32 normal samples. */
+    public static Tensor normal(double mean, double std, long... size) { return normal(mean, std, size, null); }
+    public static Tensor normal(double mean, double std, long[] size, Generator generator) {
+        return empty(size).normal_(mean, std, generator);
+    }
+    /** torch.normal(mean, std) with a tensor of means: {@code mean + std * N(0, 1)}, elementwise. */
+    public static Tensor normal(Tensor mean, double std) { return normal(mean, std, null); }
+    public static Tensor normal(Tensor mean, double std, Generator generator) {
+        return emptyLike(mean).normal_(0, 1, generator).mul(std).add(mean);
+    }
+    /** torch.normal(mean, std) with tensors of means and standard deviations (of mean's shape). */
+    public static Tensor normal(Tensor mean, Tensor std) { return normal(mean, std, null); }
+    public static Tensor normal(Tensor mean, Tensor std, Generator generator) {
+        return emptyLike(mean).normal_(0, 1, generator).mul(std).add(mean);
+    }
+    /** torch.bernoulli(p): 1 with probability p, per element. */
+    public static Tensor bernoulli(Tensor p) { return rt().bernoulli(p, null); }
+    public static Tensor bernoulli(Tensor p, Generator generator) { return rt().bernoulli(p, generator); }
+    /** torch.multinomial(input, num_samples, replacement=False). */
+    public static Tensor multinomial(Tensor input, long numSamples) { return multinomial(input, numSamples, false, null); }
+    public static Tensor multinomial(Tensor input, long numSamples, boolean replacement) { return multinomial(input, numSamples, replacement, null); }
+    public static Tensor multinomial(Tensor input, long numSamples, boolean replacement, Generator generator) {
+        return rt().multinomial(input, numSamples, replacement, generator);
+    }
+
     public static Tensor eye(long n) { return rt().eye(n, n, DType.FLOAT32, Device.CPU); }
     public static Tensor eye(long n, long m) { return rt().eye(n, m, DType.FLOAT32, Device.CPU); }
     public static Tensor eye(DType dtype, long n) { return rt().eye(n, n, dtype, Device.CPU); }

@@ -176,6 +176,14 @@ public class Kernel implements TensorRuntime, OpRuntime {
     }
 
     @Override
+    public Tensor bernoulli(Tensor p, Generator generator) { return Creation.bernoulli(p, gen(generator)); }
+
+    @Override
+    public Tensor multinomial(Tensor probs, long numSamples, boolean replacement, Generator generator) {
+        return Creation.multinomial(probs, numSamples, replacement, gen(generator));
+    }
+
+    @Override
     public Tensor arange(double start, double end, double step, DType dtype, Device device) {
         return Creation.arange(this, start, end, step, dtype, device);
     }

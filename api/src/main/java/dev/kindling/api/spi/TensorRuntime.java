@@ -32,6 +32,12 @@ public interface TensorRuntime {
 
     Tensor randperm(long n, DType dtype, Device device, Generator generator);
 
+    /** 1 with probability p, per element of {@code p} (torch.bernoulli); a null generator means the default one. */
+    Tensor bernoulli(Tensor p, Generator generator);
+
+    /** Category indices drawn from the rows of {@code probs} (torch.multinomial). */
+    Tensor multinomial(Tensor probs, long numSamples, boolean replacement, Generator generator);
+
     Tensor arange(double start, double end, double step, DType dtype, Device device);
 
     Tensor linspace(double start, double end, long steps, DType dtype, Device device);

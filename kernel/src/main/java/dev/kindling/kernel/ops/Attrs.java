@@ -66,6 +66,7 @@ public final class Attrs {
             case "boolean": return v instanceof Boolean;
             case "int[]": return v instanceof int[];
             case "long[]": return v instanceof long[];
+            case "str": return v instanceof String;
             case "DType": return v instanceof DType;
             case "Device": return v instanceof Device;
             case "Window2d": return v instanceof Window2d;
@@ -103,6 +104,8 @@ public final class Attrs {
 
     public long[] longs(String name) { return (long[]) get(name); }
 
+    public String s(String name) { return (String) get(name); }
+
     static Object defaultValue(Argument a) {
         String d = a.defaultValue();
         if (d.equals("None")) return null;
@@ -111,6 +114,7 @@ public final class Attrs {
             case "long": return Long.valueOf(d);
             case "double": return Double.valueOf(d);
             case "boolean": return Boolean.valueOf(d);
+            case "str": return d.substring(1, d.length() - 1); // 'reduced'
             default: throw new IllegalStateException("no default literal for " + a.type() + " (" + a + ")");
         }
     }

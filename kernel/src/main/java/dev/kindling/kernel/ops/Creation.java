@@ -219,4 +219,83 @@ public final class Creation {
         for (int i = 0; i < n; i++) out[i] = g.nextDouble() < p ? 1 : 0;
         return fillFromHost(self, out);
     }
+
+    /**
+     * torch.bernoulli(p): per element, a float uniform draw below p (PyTorch's CPU kernel draws
+     * {@code bernoulli_distribution<float>}, unlike bernoulli_(double), which draws doubles).
+     */
+    public static Tensor bernoulli(Tensor p, Generator g) {
+        DenseTensor pt = Ops.d(p);
+        if (!pt.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("bernoulli expects a floating probability tensor, got " + pt.dtype().torchName());
+        }
+        double[] pv = dev.kindling.kernel.tensor.HostData.doubles(pt.impl());
+        double[] out = new double[pv.length];
+        for (int i = 0; i < pv.length; i++) {
+            if (!(pv[i] >= 0 && pv[i] <= 1)) throw new IllegalArgumentException("Expected p_in >= 0 && p_in <= 1 to be true, but got " + pv[i]);
+            out[i] = g.nextFloat() < (float) pv[i] ? 1 : 0;
+        }
+        return DenseTensor.contiguous(pt.kernel(), pt.handle(), pt.backend().fromHost(pt.device(), pt.dtype(), out), pt.shapeRef());
+    }
+
+    /**
+     * torch.multinomial, as PyTorch's CPU kernel draws it: without replacement (or one sample) the largest
+     * {@code p / q} with {@code q ~ Exp(1)} (argmax or topk); with replacement a binary search of a uniform double in
+     * the row's normalised cumulative distribution, row by row.
+     */
+    public static Tensor multinomial(Tensor probs, long numSamples, boolean replacement, Generator g) {
+        DenseTensor p = Ops.d(probs);
+        if (p.dim() < 1 || p.dim() > 2) throw new IllegalArgumentException("prob_dist must be 1 or 2 dim");
+        if (!p.dtype().isFloatingPoint()) throw new IllegalArgumentException("multinomial only supports floating-point dtypes for input");
+        if (numSamples <= 0) throw new IllegalArgumentException("cannot sample n_sample <= 0 samples");
+        int rows = p.dim() == 1 ? 1 : Math.toIntExact(p.shapeRef()[0]);
+        int cats = Math.toIntExact(p.shapeRef()[p.dim() - 1]);
+        if (!replacement && numSamples > cats) {
+            throw new IllegalArgumentException("cannot sample n_sample > prob_dist.size(-1) samples without replacement");
+        }
+        boolean f32 = p.dtype() != DType.FLOAT64;
+        double[] v = dev.kindling.kernel.tensor.HostData.doubles(p.impl());
+        for (double x : v) {
+            if (!(x >= 0) || Double.isInfinite(x)) throw new IllegalArgumentException("probability tensor contains either `inf`, `nan` or element < 0");
+        }
+        int n = Math.toIntExact(numSamples);
+        long[] out = new long[rows * n];
+        if (!replacement || n == 1) {
+            double[] key = new double[v.length];
+            for (int i = 0; i < v.length; i++) {
+                double q = -Math.log1p(-g.nextDouble());
+                key[i] = f32 ? (float) v[i] / (float) q : v[i] / q;
+            }
+            for (int r = 0; r < rows; r++) {
+                Integer[] order = new Integer[cats];
+                for (int j = 0; j < cats; j++) order[j] = j;
+                int base = r * cats;
+                java.util.Arrays.sort(order, (a, b) -> Double.compare(key[base + b], key[base + a])); // stable: ties keep the lower index first
+                for (int s = 0; s < n; s++) out[r * n + s] = order[s];
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                double[] cum = new double[cats];
+                double sum = 0;
+                for (int j = 0; j < cats; j++) {
+                    sum += v[r * cats + j];
+                    cum[j] = f32 ? (float) sum : sum;
+                }
+                if (sum <= 0) throw new IllegalArgumentException("invalid multinomial distribution (sum of probabilities <= 0)");
+                for (int j = 0; j < cats; j++) cum[j] = f32 ? (float) cum[j] / (float) sum : cum[j] / sum;
+                for (int s = 0; s < n; s++) {
+                    double u = g.nextDouble();
+                    int left = 0, right = cats;
+                    while (right - left > 0) {
+                        int mid = left + (right - left) / 2;
+                        if (cum[mid] < u) left = mid + 1;
+                        else right = mid;
+                    }
+                    out[r * n + s] = left;
+                }
+            }
+        }
+        long[] shape = p.dim() == 1 ? new long[] {n} : new long[] {rows, n};
+        return DenseTensor.contiguous(p.kernel(), p.handle(), p.backend().fromHost(p.device(), DType.INT64, out), shape);
+    }
 }

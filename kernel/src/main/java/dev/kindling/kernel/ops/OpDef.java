@@ -98,7 +98,7 @@ public final class OpDef {
         switch (a.type()) {
             case "int": return v instanceof Number ? ((Number) v).intValue() : v;
             case "long": return v instanceof Number ? ((Number) v).longValue() : v;
-            case "double": return v instanceof Number ? ((Number) v).doubleValue() : v;
+            case "double": return v instanceof Number ? ((Number) v).doubleValue() : v instanceof String ? Double.valueOf((String) v) : v; // "Infinity" (JSON)
             case "int[]": return v instanceof List ? ((List<?>) v).stream().mapToInt(x -> ((Number) x).intValue()).toArray() : v;
             case "long[]": return v instanceof List ? ((List<?>) v).stream().mapToLong(x -> ((Number) x).longValue()).toArray() : v;
             default: return v;

@@ -293,6 +293,12 @@ class PyTorchConformanceTest {
         });
     }
 
+    private static double[] doubles(JsonNode list) {
+        double[] out = new double[list.size()];
+        for (int i = 0; i < out.length; i++) out[i] = list.get(i).asDouble();
+        return out;
+    }
+
     private static Tensor randomCall(JsonNode c, Generator g) {
         String fn = c.get("fn").asText();
         DType dt = c.has("dtype") ? DType.of(c.get("dtype").asText()) : DType.FLOAT32;
@@ -315,6 +321,18 @@ class PyTorchConformanceTest {
             case "normal_":
                 return g == null ? Torch.zeros(dt, shape).normal_(num(c, "mean"), num(c, "std"))
                         : Torch.zeros(dt, shape).normal_(num(c, "mean"), num(c, "std"), g);
+            case "normal":
+                return Torch.normal(num(c, "mean"), num(c, "std"), shape, g);
+            case "normalTensor": {
+                Tensor mean = Torch.tensor(doubles(c.get("mean")), DType.FLOAT64).to(dt);
+                return c.get("std").isArray() ? Torch.normal(mean, Torch.tensor(doubles(c.get("std")), DType.FLOAT64).to(dt), g)
+                        : Torch.normal(mean, num(c, "std"), g);
+            }
+            case "bernoulli":
+                return Torch.bernoulli(Torch.tensor(doubles(c.get("p")), DType.FLOAT64).to(dt).view(shape), g);
+            case "multinomial":
+                return Torch.multinomial(Torch.tensor(doubles(c.get("probs")), DType.FLOAT64).to(dt).view(shape),
+                        c.get("n").asLong(), c.get("replacement").asBoolean(), g);
             default:
                 throw new AssertionFailedError("fixture uses unknown random fn '" + fn + "'");
         }
