@@ -395,6 +395,7 @@ SCHEMA_OPS = {
     "mse_loss": lambda x, a: torch.nn.functional.mse_loss(x[0], x[1], reduction=REDUCTIONS[a["reduction"]]),
     "native_dropout": lambda x, a: x[0] * x[1],
     "cumprod": lambda x, a: torch.cumprod(x[0], a["dim"]),
+    "einsum": lambda x, a: torch.einsum(a["equation"], *x),
     "unique": lambda x, a: list(torch._unique2(x[0], sorted=True, return_inverse=a.get("return_inverse", False),
                                                return_counts=a.get("return_counts", False))),
     "bincount": lambda x, a: torch.bincount(x[0], minlength=a.get("minlength", 0)),
@@ -1274,6 +1275,22 @@ def gen_schema_ops():
     add(C, "bincount_empty", "bincount", [torch.tensor([], dtype=torch.int64)], {})
     add(C, "bincount_negative", "bincount", [torch.tensor([-1, 1])], {}, expect_error=True)
     add(C, "bincount_2d", "bincount", [torch.tensor([[1]])], {}, expect_error=True)
+    add(C, "einsum_matmul", "einsum", [rf(3, 4), rf(4, 2)], {"equation": "ij,jk->ik"})
+    add(C, "einsum_batched", "einsum", [rf(2, 3, 4), rf(2, 4, 5)], {"equation": "bij,bjk->bik"})
+    add(C, "einsum_dot", "einsum", [rf(5), rf(5)], {"equation": "i,i->"})
+    add(C, "einsum_outer_implicit", "einsum", [rf(3), rf(2)], {"equation": "i,j"})
+    add(C, "einsum_transpose", "einsum", [rf(3, 4)], {"equation": "ij->ji"})
+    add(C, "einsum_implicit_sorted", "einsum", [rf(3, 4)], {"equation": "ba"})
+    add(C, "einsum_sum_all", "einsum", [rf(3, 4)], {"equation": "ij->"})
+    add(C, "einsum_diagonal", "einsum", [rf(3, 3)], {"equation": "ii->i"})
+    add(C, "einsum_trace", "einsum", [rf(3, 3)], {"equation": "ii"})
+    add(C, "einsum_bilinear", "einsum", [rf(2, 3), rf(4, 3, 5), rf(2, 5)], {"equation": "bn,anm,bm->ba"})
+    add(C, "einsum_broadcast_dim1", "einsum", [rf(2, 1), rf(2, 3)], {"equation": "ij,ij->ij"})
+    add(C, "einsum_spaces", "einsum", [rf(2, 3), rf(3)], {"equation": "ij, j -> i"})
+    add(C, "einsum_rank_mismatch", "einsum", [rf(2, 3)], {"equation": "ijk->i"}, expect_error=True)
+    add(C, "einsum_unknown_output", "einsum", [rf(2, 3)], {"equation": "ij->k"}, expect_error=True)
+    add(C, "einsum_too_many_operands", "einsum", [rf(2), rf(2)], {"equation": "i->i"}, expect_error=True)
+    add(C, "einsum_size_mismatch", "einsum", [rf(2, 3), rf(4, 3)], {"equation": "ij,ij->ij"}, expect_error=True)
     add(C, "tril", "tril", [rf(4, 5)], {})
     add(C, "tril_diagonal", "tril", [rf(2, 3, 4)], {"diagonal": 1})
     add(C, "tril_negative", "tril", [rf(4, 3)], {"diagonal": -2})

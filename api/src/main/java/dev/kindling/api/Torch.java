@@ -143,6 +143,12 @@ public final class Torch extends TorchFunctions {
     public static Tensor randperm(long n) { return rt().randperm(n, DType.INT64, Device.CPU, null); }
     public static Tensor randperm(long n, Generator generator) { return rt().randperm(n, DType.INT64, Device.CPU, generator); }
 
+    /** torch.einsum("ij,jk->ik", a, b): Einstein summation (letters as labels; no ellipsis yet). */
+    public static Tensor einsum(String equation, Tensor... operands) {
+        if (operands.length == 0) throw new IllegalArgumentException("einsum(): must provide at least one operand");
+        return operands[0].callOp("einsum", operands, equation)[0];
+    }
+
     /** torch.normal(mean, std, size): float32 normal samples. */
     public static Tensor normal(double mean, double std, long... size) { return normal(mean, std, size, null); }
     public static Tensor normal(double mean, double std, long[] size, Generator generator) {

@@ -131,6 +131,8 @@ public final class Ops {
     public static final OpDef DIAG = def("diag", (in, a) -> one(IndexKernels.diag(d(in[0]), a.l("diagonal"))));
     /** Composite: a column view times a row (MulBackward0, as PyTorch's). */
     public static final OpDef OUTER = def("outer", (in, a) -> one(outerOf(d(in[0]), d(in[1]))));
+    /** Composite: pairwise batched products of the operands (Einsum). */
+    public static final OpDef EINSUM = def("einsum", (in, a) -> one(Einsum.einsum(a.s("equation"), in)));
     public static final OpDef DOT = def("dot", (in, a) -> one(MatrixKernels.dot(d(in[0]), d(in[1]))));
 
     public static final OpDef VIEW = def("view", (in, a) -> one(ViewKernels.view(d(in[0]), a.longs("shape"))));
@@ -183,6 +185,16 @@ public final class Ops {
     public static final OpDef MASKED_FILL_ = inPlace(MASKED_FILL);
 
     // ---- linear algebra (LinalgKernels) ----
+    public static final OpDef LINALG_DET = def("linalg_det", (in, a) -> one(LinalgKernels.det(d(in[0]))));
+    /** Composite: linalg_det (LinalgDetBackward0, as PyTorch's torch.det). */
+    public static final OpDef DET = def("det", (in, a) -> one(call(LINALG_DET, Attrs.NONE, in[0])));
+    public static final OpDef LINALG_SOLVE = def("linalg_solve", (in, a) -> one(LinalgKernels.solve(d(in[0]), d(in[1]), a.b("left"))));
+    public static final OpDef LINALG_CHOLESKY = def("linalg_cholesky", (in, a) -> one(LinalgKernels.cholesky(d(in[0]), a.b("upper"))));
+    public static final OpDef LINALG_QR = def("linalg_qr", (in, a) -> LinalgKernels.qr(d(in[0]), a.s("mode")));
+    public static final OpDef LINALG_SVD = def("linalg_svd", (in, a) -> LinalgKernels.svd(d(in[0]), a.b("full_matrices")));
+    public static final OpDef LINALG_VECTOR_NORM = def("linalg_vector_norm", (in, a) -> one(ReductionKernels.norm(d(in[0]), a.d("ord"), a.ints("dim"), a.b("keepdim"))));
+    /** Composite: 'fro' is linalg_vector_norm over the two dims, 'nuc' the sum of linalg_svd's singular values (as PyTorch's). */
+    public static final OpDef LINALG_MATRIX_NORM = def("linalg_matrix_norm", (in, a) -> one(matrixNormOf(d(in[0]), a.s("ord"), a.ints("dim"), a.b("keepdim"))));
 
     public static final OpDef COPY_ = def("copy_", (in, a) -> one(CopyKernels.copyInto(d(in[0]), d(in[1]))));
     public static final OpDef FILL_ = def("fill_", (in, a) -> one(CopyKernels.fill(d(in[0]), a.d("value"))));
@@ -191,6 +203,33 @@ public final class Ops {
         long[] target = dev.kindling.kernel.tensor.Shapes.infer(shape, x.numel());
         boolean viewable = dev.kindling.kernel.tensor.Shapes.viewStrides(x.shapeRef(), x.stridesRef(), target) != null;
         return view(viewable ? x : clone(x), target);
+    }
+
+    private static Tensor matrixNormOf(DenseTensor x, String ord, int[] dim, boolean keepdim) {
+        String op = "linalg.matrix_norm";
+        if (x.dim() < 2) throw new IllegalArgumentException(op + ": The input tensor A must have at least 2 dimensions.");
+        if (!x.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": Expected a floating point or complex tensor as input. Got " + Kernels.torchTypeName(x.dtype()));
+        }
+        int[] d = dim == null ? new int[] {-2, -1} : dim;
+        if (d.length != 2) throw new IllegalArgumentException(op + ": dim must be a 2-tuple. Got " + java.util.Arrays.stream(d).mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(" ")));
+        int d0 = Kernels.dim(d[0], x.dim());
+        int d1 = Kernels.dim(d[1], x.dim());
+        if (d0 == d1) throw new IllegalArgumentException(op + ": dims must be different. Got (" + d[0] + ", " + d[1] + ")");
+        if (ord.equals("fro")) return call(LINALG_VECTOR_NORM, new Object[] {2.0, new int[] {d0, d1}, keepdim}, x);
+        if (!ord.equals("nuc")) throw new IllegalArgumentException(op + ": Order " + ord + " not supported.");
+        int[] perm = new int[x.dim()];
+        int k = 0;
+        for (int i = 0; i < x.dim(); i++) if (i != d0 && i != d1) perm[k++] = i;
+        perm[k++] = d0;
+        perm[k] = d1;
+        Tensor s = Dispatcher.dispatch(LINALG_SVD, new Tensor[] {permute(x, perm)}, LINALG_SVD.attrs(false))[1];
+        Tensor r = sum(s, new int[] {-1}, false);
+        if (keepdim) {
+            r = unsqueeze(r, Math.min(d0, d1));
+            r = unsqueeze(r, Math.max(d0, d1));
+        }
+        return r;
     }
 
     private static Tensor outerOf(DenseTensor a, DenseTensor b) {
