@@ -250,14 +250,18 @@ public final class Torch extends TorchFunctions {
 
     // ---- saving and loading ----
     /**
-     * Writes a state dict as safetensors ({@code safetensors.torch.save_file}): readable by PyTorch; the write is
-     * atomic. Needs the kindling-io bundle.
+     * Writes a state dict; the file name chooses the format: {@code .pt}, {@code .pth} and {@code .bin} are PyTorch's
+     * own checkpoint format ({@code torch.load(path, weights_only=True)} reads it), anything else is safetensors
+     * ({@code safetensors.torch.load_file}). The write is atomic. Needs the kindling-io bundle.
      */
     public static void save(java.util.Map<String, Tensor> stateDict, java.nio.file.Path path) { rt().save(stateDict, path); }
 
     public static void save(java.util.Map<String, Tensor> stateDict, String path) { save(stateDict, java.nio.file.Path.of(path)); }
 
-    /** Reads a safetensors file written by PyTorch or Kindling, onto the CPU, in file order. */
+    /**
+     * Reads a state dict written by PyTorch or Kindling, onto the CPU, in file order: a {@code .pt}/{@code .pth}/
+     * {@code .bin} checkpoint (tensors and plain containers only; no code from the file runs) or a safetensors file.
+     */
     public static java.util.Map<String, Tensor> load(java.nio.file.Path path) { return rt().load(path, Device.CPU); }
 
     public static java.util.Map<String, Tensor> load(java.nio.file.Path path, Device mapLocation) { return rt().load(path, mapLocation); }
