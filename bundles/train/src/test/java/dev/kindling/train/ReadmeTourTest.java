@@ -52,6 +52,9 @@ class ReadmeTourTest {
         Map<String, Tensor> back = Torch.load(file);
         assertEquals(model.stateDict().keySet(), back.keySet());
         assertArrayEquals(model.stateDict().get("0.weight").toFloatArray(), back.get("0.weight").toFloatArray());
+        String pth = dir.resolve("mlp.pth").toString();
+        Torch.save(model.stateDict(), pth);
+        assertEquals("<All keys matched successfully>", model.loadStateDict(Torch.load(pth)).toString());
 
         Module cnn = ModelSpec.fromJson("[{\"type\":\"conv2d\",\"in\":1,\"out\":32,\"kernel\":3,\"padding\":1},"
                 + "{\"type\":\"relu\"},{\"type\":\"maxpool2d\",\"kernel\":2},{\"type\":\"flatten\"},"
