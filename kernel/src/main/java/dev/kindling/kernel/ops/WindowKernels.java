@@ -1,18 +1,9 @@
 package dev.kindling.kernel.ops;
 
 import dev.kindling.api.DType;
-import dev.kindling.api.Device;
 import dev.kindling.api.Tensor;
-import dev.kindling.kernel.tensor.BackendHandle;
-import dev.kindling.kernel.spi.BinaryOp;
-import dev.kindling.kernel.spi.ReduceOp;
-import dev.kindling.kernel.spi.TensorBackend;
-import dev.kindling.kernel.spi.UnaryOp;
-import dev.kindling.kernel.spi.View;
 import dev.kindling.kernel.spi.Window2d;
 import dev.kindling.kernel.tensor.Shapes;
-
-import java.util.Arrays;
 
 import static dev.kindling.kernel.ops.Kernels.*;
 import static dev.kindling.kernel.ops.ViewKernels.*;
