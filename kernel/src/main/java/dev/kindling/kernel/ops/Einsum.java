@@ -11,7 +11,7 @@ import java.util.Map;
  * torch.einsum as a composite of dispatched ops (so autograd records its parts): operands are contracted left to
  * right, two at a time, each pair as one batched matrix product after summing out the labels no later operand and
  * not the output needs, as PyTorch's implementation does. Labels are letters; a label repeated within one operand
- * takes that operand's diagonal. Ellipsis ("...") is not supported yet and says so.
+ * takes that operand's diagonal; "..." stands for the broadcast dims, aligned to the right.
  */
 final class Einsum {
     private Einsum() {}
@@ -19,29 +19,44 @@ final class Einsum {
     /** An operand with one label per dimension. */
     private record Term(Tensor t, List<Character> labels) {}
 
+    /** Stands for the ellipsis while parsing; replaced by one placeholder label per broadcast dim. */
+    private static final char ELLIPSIS = '.';
+    /** Placeholder labels for the ellipsis dims, outside [a-zA-Z]: the k-th from the right is ELLIPSIS_BASE - k. */
+    private static final char ELLIPSIS_BASE = '\u2fff';
+
     static Tensor einsum(String equation, Tensor[] operands) {
         String eq = equation.replace(" ", "");
-        if (eq.contains(".")) throw new IllegalArgumentException("einsum(): ellipsis (...) is not supported yet in '" + equation + "'");
         int arrow = eq.indexOf("->");
         String lhs = arrow < 0 ? eq : eq.substring(0, arrow);
         String[] inputs = lhs.split(",", -1);
         if (inputs.length < operands.length) throw new IllegalArgumentException("einsum(): more operands were provided than specified in the equation");
         if (inputs.length > operands.length) throw new IllegalArgumentException("einsum(): fewer operands were provided than specified in the equation");
+        // Each operand's ellipsis covers its dims beyond the explicit labels, aligned to the right as broadcasting is.
+        int ellipsisRank = 0;
+        List<List<Character>> parsed = new ArrayList<>();
+        for (int i = 0; i < inputs.length; i++) {
+            List<Character> labels = labels(inputs[i], equation);
+            int explicit = explicitCount(labels);
+            boolean hasEllipsis = labels.contains(ELLIPSIS);
+            if (hasEllipsis ? explicit > operands[i].dim() : explicit != operands[i].dim()) {
+                throw new IllegalArgumentException("einsum(): the number of subscripts in the equation (" + explicit
+                        + ") " + (hasEllipsis ? "is more than" : "does not match") + " the number of dimensions ("
+                        + operands[i].dim() + ") for operand " + i + (hasEllipsis ? "" : " and no ellipsis was given"));
+            }
+            if (hasEllipsis) ellipsisRank = Math.max(ellipsisRank, operands[i].dim() - explicit);
+            parsed.add(labels);
+        }
         Map<Character, Integer> counts = new LinkedHashMap<>();
         List<Term> terms = new ArrayList<>();
         for (int i = 0; i < inputs.length; i++) {
-            List<Character> labels = labels(inputs[i], equation);
-            if (labels.size() != operands[i].dim()) {
-                throw new IllegalArgumentException("einsum(): the number of subscripts in the equation (" + labels.size()
-                        + ") does not match the number of dimensions (" + operands[i].dim() + ") for operand " + i
-                        + " and no ellipsis was given");
-            }
+            List<Character> labels = expand(parsed.get(i), operands[i].dim() - explicitCount(parsed.get(i)));
             for (char c : labels) counts.merge(c, 1, Integer::sum);
             terms.add(diagonals(new Term(operands[i], labels)));
         }
         List<Character> output = new ArrayList<>();
         if (arrow >= 0) {
-            output = labels(eq.substring(arrow + 2), equation);
+            List<Character> declared = labels(eq.substring(arrow + 2), equation);
+            output = declared.contains(ELLIPSIS) ? expand(declared, ellipsisRank) : declared;
             for (char c : output) {
                 if (!counts.containsKey(c)) {
                     throw new IllegalArgumentException("einsum(): output subscript " + c + " does not appear in the equation for any input operand");
@@ -51,8 +66,14 @@ final class Einsum {
                 }
             }
         } else {
-            for (Map.Entry<Character, Integer> e : counts.entrySet()) if (e.getValue() == 1) output.add(e.getKey());
-            output.sort(null);
+            // Implicit output: the ellipsis dims, then the labels used once, in alphabetical order.
+            output.addAll(expand(List.of(ELLIPSIS), ellipsisRank));
+            List<Character> singles = new ArrayList<>();
+            for (Map.Entry<Character, Integer> e : counts.entrySet()) {
+                if (e.getValue() == 1 && Character.isLetter(e.getKey()) && e.getKey() <= 'z') singles.add(e.getKey());
+            }
+            singles.sort(null);
+            output.addAll(singles);
         }
         Term acc = terms.get(0);
         for (int i = 1; i < terms.size(); i++) acc = contract(acc, terms.get(i), needed(terms, i + 1, output));
@@ -62,9 +83,38 @@ final class Einsum {
         return perm.length == 0 ? acc.t() : Ops.permute(acc.t(), perm);
     }
 
+    private static int explicitCount(List<Character> labels) {
+        int n = 0;
+        for (char c : labels) if (c != ELLIPSIS) n++;
+        return n;
+    }
+
+    /** The ellipsis replaced by {@code count} placeholder labels, the last one ELLIPSIS_BASE. */
+    private static List<Character> expand(List<Character> labels, int count) {
+        List<Character> out = new ArrayList<>();
+        for (char c : labels) {
+            if (c != ELLIPSIS) {
+                out.add(c);
+                continue;
+            }
+            for (int k = count - 1; k >= 0; k--) out.add((char) (ELLIPSIS_BASE - k));
+        }
+        return out;
+    }
+
+    /** Letters, and at most one "..." (read as ELLIPSIS). */
     private static List<Character> labels(String s, String equation) {
         List<Character> out = new ArrayList<>();
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '.' && s.startsWith("...", i)) {
+                if (out.contains(ELLIPSIS)) {
+                    throw new IllegalArgumentException("einsum(): found more than one ellipsis (\"...\") in a subscript of '" + equation + "'");
+                }
+                out.add(ELLIPSIS);
+                i += 2;
+                continue;
+            }
             if (!Character.isLetter(c) || c > 'z') {
                 throw new IllegalArgumentException("einsum(): invalid subscript given at index " + equation.indexOf(c)
                         + " in the equation string, subscripts must be in [a-zA-Z]");
