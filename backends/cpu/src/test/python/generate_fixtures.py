@@ -412,8 +412,35 @@ SCHEMA_OPS = {
 }
 REDUCTIONS = ["none", "mean", "sum"]
 
+def _svd_signed(A, full_matrices):
+    """torch.linalg.svd with Kindling's sign convention (the largest entry of each column of U is positive; for rows of
+    Vh past U's columns, the largest entry of the row), which PyTorch leaves to LAPACK."""
+    U, S, Vh = torch.linalg.svd(A, full_matrices=full_matrices)
+    U, Vh = U.clone(), Vh.clone()
+    uc, vr = U.shape[-1], Vh.shape[-2]
+    for j in range(max(uc, vr)):
+        ref = U[..., :, j] if j < uc else Vh[..., j, :]
+        at = ref.abs().argmax(-1, keepdim=True)
+        sign = torch.where(ref.gather(-1, at) < 0, -1.0, 1.0).to(A.dtype)
+        if j < uc:
+            U[..., :, j] *= sign
+        if j < vr:
+            Vh[..., j, :] *= sign
+    return [U, S, Vh]
+
+
 # torch.linalg ops of the table (merged into SCHEMA_OPS; their cases are in gen_linalg()).
 LINALG_OPS = {
+    "linalg_det": lambda x, a: torch.linalg.det(x[0]),
+    "det": lambda x, a: torch.det(x[0]),
+    "linalg_solve": lambda x, a: torch.linalg.solve(x[0], x[1], left=a.get("left", True)),
+    "linalg_cholesky": lambda x, a: torch.linalg.cholesky(x[0], upper=a.get("upper", False)),
+    "linalg_qr": lambda x, a: list(torch.linalg.qr(x[0], mode=a.get("mode", "reduced"))),
+    "linalg_svd": lambda x, a: _svd_signed(x[0], a.get("full_matrices", True)),
+    "linalg_vector_norm": lambda x, a: torch.linalg.vector_norm(x[0], float(a.get("ord", 2)), a.get("dim"),
+                                                                a.get("keepdim", False)),
+    "linalg_matrix_norm": lambda x, a: torch.linalg.matrix_norm(x[0], a.get("ord", "fro"),
+                                                                tuple(a.get("dim") or (-2, -1)), a.get("keepdim", False)),
 }
 SCHEMA_OPS.update(LINALG_OPS)
 
@@ -1354,6 +1381,94 @@ def gen_schema_ops():
 
 def gen_linalg():
     C = "schema"
+    # inputs from a generator of their own, so cases added elsewhere do not change them
+    gen = torch.Generator().manual_seed(20241203)
+
+    def r(*shape, dtype=torch.float32):
+        return ((torch.randn(*shape, generator=gen) * 100).round() / 100).to(dtype)
+
+    def wellcond(n, *batch, dtype=torch.float32):  # well away from singular
+        return (r(*batch, n, n) + 3 * torch.eye(n)).to(dtype)
+
+    def spd(n, *batch, dtype=torch.float32):  # symmetric positive-definite
+        m = r(*batch, n, n, dtype=torch.float64)
+        s = m @ m.mT + n * torch.eye(n, dtype=torch.float64)
+        s = (s * 100).round() / 100
+        return ((s + s.mT) / 2).to(dtype)
+
+    singular = torch.tensor([[1.0, 2.0], [2.0, 4.0]])
+    add(C, "linalg_det", "linalg_det", [wellcond(3)], {})
+    add(C, "linalg_det_batched", "linalg_det", [wellcond(3, 2)], {})
+    add(C, "linalg_det_float64", "linalg_det", [wellcond(4, dtype=torch.float64)], {})
+    add(C, "linalg_det_singular", "linalg_det", [singular], {})
+    add(C, "linalg_det_1x1", "linalg_det", [r(1, 1)], {})
+    add(C, "linalg_det_not_square", "linalg_det", [r(2, 3)], {}, expect_error=True,
+        error_contains="linalg.det: A must be batches of square matrices, but they are 2 by 3 matrices")
+    add(C, "linalg_det_1d", "linalg_det", [r(3)], {}, expect_error=True)
+    add(C, "linalg_det_int64", "linalg_det", [torch.ones(2, 2, dtype=torch.int64)], {}, expect_error=True)
+    add(C, "linalg_torch_det", "det", [wellcond(3)], {})
+    add(C, "linalg_solve", "linalg_solve", [wellcond(3), r(3, 2)], {})
+    add(C, "linalg_solve_vector", "linalg_solve", [wellcond(3), r(3)], {})
+    add(C, "linalg_solve_batched_vectors", "linalg_solve", [wellcond(3, 2), r(2, 3)], {})
+    add(C, "linalg_solve_broadcast", "linalg_solve", [wellcond(3), r(2, 3, 2)], {})
+    add(C, "linalg_solve_batched_a_one_b", "linalg_solve", [wellcond(2, 3), r(2, 1)], {})
+    add(C, "linalg_solve_right", "linalg_solve", [wellcond(3), r(2, 3)], {"left": False})
+    add(C, "linalg_solve_float64", "linalg_solve", [wellcond(4, dtype=torch.float64), r(4, 3, dtype=torch.float64)], {})
+    add(C, "linalg_solve_singular", "linalg_solve", [singular, r(2)], {}, expect_error=True,
+        error_contains="torch.linalg.solve: The solver failed because the input matrix is singular.")
+    add(C, "linalg_solve_singular_batched", "linalg_solve", [torch.stack([torch.eye(2), singular]), r(2, 2)], {},
+        expect_error=True, error_contains="torch.linalg.solve: (Batch element 1): The solver failed because the input matrix is singular.")
+    add(C, "linalg_solve_incompatible", "linalg_solve", [wellcond(2), r(3)], {}, expect_error=True,
+        error_contains="linalg.solve: Incompatible shapes of A and B for the equation AX = B (2x2 and 3x1)")
+    add(C, "linalg_solve_dtypes_differ", "linalg_solve", [wellcond(2), r(2, 2, dtype=torch.float64)], {}, expect_error=True,
+        error_contains="linalg.solve: Expected A and B to have the same dtype, but found A of type Float and B of type Double instead")
+    # cholesky reads the lower triangle only and PyTorch's gradient is the symmetric one: gradchecked on A + A^T
+    # (GradcheckAllOpsTest), as PyTorch's OpInfo does
+    add(C, "linalg_cholesky", "linalg_cholesky", [spd(3)], {}, no_grad=[0])
+    add(C, "linalg_cholesky_batched", "linalg_cholesky", [spd(3, 2)], {}, no_grad=[0])
+    add(C, "linalg_cholesky_upper", "linalg_cholesky", [spd(4)], {"upper": True}, no_grad=[0])
+    add(C, "linalg_cholesky_float64", "linalg_cholesky", [spd(4, dtype=torch.float64)], {}, no_grad=[0])
+    add(C, "linalg_cholesky_not_positive_definite", "linalg_cholesky", [torch.tensor([[1.0, 2.0], [2.0, 1.0]])], {},
+        expect_error=True, error_contains="linalg.cholesky: The factorization could not be completed because the input is "
+        "not positive-definite (the leading minor of order 2 is not positive-definite).")
+    add(C, "linalg_cholesky_not_positive_definite_batched", "linalg_cholesky",
+        [torch.stack([torch.eye(2), torch.tensor([[1.0, 2.0], [2.0, 1.0]])])], {}, expect_error=True,
+        error_contains="linalg.cholesky: (Batch element 1): The factorization could not be completed")
+    add(C, "linalg_cholesky_not_square", "linalg_cholesky", [r(2, 3)], {}, expect_error=True)
+    add(C, "linalg_qr_tall", "linalg_qr", [r(4, 3)], {})
+    add(C, "linalg_qr_wide", "linalg_qr", [r(3, 4)], {})
+    add(C, "linalg_qr_square_complete", "linalg_qr", [r(3, 3)], {"mode": "complete"})
+    add(C, "linalg_qr_wide_complete", "linalg_qr", [r(2, 4)], {"mode": "complete"})
+    # PyTorch: "The QR decomposition is not differentiable when mode='complete' and nrows > ncols."
+    add(C, "linalg_qr_tall_complete", "linalg_qr", [r(4, 2)], {"mode": "complete"}, no_grad=[0])
+    add(C, "linalg_qr_r", "linalg_qr", [r(4, 3)], {"mode": "r"}, no_grad=[0])
+    add(C, "linalg_qr_batched", "linalg_qr", [r(2, 4, 3)], {})
+    add(C, "linalg_qr_float64", "linalg_qr", [r(5, 3, dtype=torch.float64)], {})
+    add(C, "linalg_qr_bad_mode", "linalg_qr", [r(3, 2)], {"mode": "foo"}, expect_error=True,
+        error_contains="qr received unrecognized mode 'foo' but expected one of 'reduced' (default), 'r', or 'complete'")
+    add(C, "linalg_qr_1d", "linalg_qr", [r(3)], {}, expect_error=True)
+    add(C, "linalg_svd_square", "linalg_svd", [r(3, 3)], {})
+    add(C, "linalg_svd_tall_reduced", "linalg_svd", [r(4, 3)], {"full_matrices": False})
+    add(C, "linalg_svd_wide_reduced", "linalg_svd", [r(3, 5)], {"full_matrices": False})
+    add(C, "linalg_svd_batched", "linalg_svd", [r(2, 3, 3)], {})
+    add(C, "linalg_svd_float64", "linalg_svd", [r(4, 4, dtype=torch.float64)], {})
+    add(C, "linalg_svd_1d", "linalg_svd", [r(3)], {}, expect_error=True)
+    add(C, "linalg_svd_int64", "linalg_svd", [torch.ones(2, 2, dtype=torch.int64)], {}, expect_error=True)
+    add(C, "linalg_vector_norm", "linalg_vector_norm", [r(3, 4)], {})
+    add(C, "linalg_vector_norm_ord1_dim", "linalg_vector_norm", [r(3, 4)], {"ord": 1, "dim": [1]})
+    add(C, "linalg_vector_norm_inf_keepdim", "linalg_vector_norm", [r(3, 4)], {"ord": "Infinity", "dim": [0], "keepdim": True})
+    add(C, "linalg_vector_norm_ord3_dims", "linalg_vector_norm", [r(2, 3, 4)], {"ord": 3, "dim": [0, 2]})
+    add(C, "linalg_vector_norm_float64", "linalg_vector_norm", [r(5, dtype=torch.float64)], {"ord": 2})
+    add(C, "linalg_vector_norm_int64", "linalg_vector_norm", [torch.ones(3, dtype=torch.int64)], {}, expect_error=True)
+    add(C, "linalg_matrix_norm_fro", "linalg_matrix_norm", [r(3, 4)], {})
+    add(C, "linalg_matrix_norm_fro_dims_keepdim", "linalg_matrix_norm", [r(2, 3, 4)], {"dim": [0, 2], "keepdim": True})
+    add(C, "linalg_matrix_norm_nuc", "linalg_matrix_norm", [r(3, 4)], {"ord": "nuc"})
+    add(C, "linalg_matrix_norm_nuc_batched_keepdim", "linalg_matrix_norm", [r(2, 3, 3)], {"ord": "nuc", "keepdim": True})
+    add(C, "linalg_matrix_norm_nuc_dims", "linalg_matrix_norm", [r(3, 2, 4, dtype=torch.float64)], {"ord": "nuc", "dim": [2, 0]})
+    add(C, "linalg_matrix_norm_bad_ord", "linalg_matrix_norm", [r(3, 3)], {"ord": "foo"}, expect_error=True,
+        error_contains="linalg.matrix_norm: Order foo not supported.")
+    add(C, "linalg_matrix_norm_1d", "linalg_matrix_norm", [r(3)], {}, expect_error=True,
+        error_contains="linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
 
 
 def gen_random_distributions():

@@ -167,6 +167,11 @@ class GradcheckAllOpsTest {
         c.put("masked_fill", new Case(new Tensor[] {r(2, 3)}, in -> in[0].maskedFill(mask, 2.0)));
         c.put("masked_fill_", new Case(new Tensor[] {r(2, 3)}, inPlace("masked_fill_", Attrs.of(2.0)).compose(in -> new Tensor[] {in[0], mask})));
         c.put("copy_", new Case(new Tensor[] {r(2, 3), r(3)}, inPlace("copy_", Attrs.NONE)));
+        // cholesky reads A's lower triangle and its gradient is the symmetric one (PyTorch's): checked on A + A^T, as
+        // PyTorch's OpInfo does; the other linalg ops run on their fixture inputs (and in LinalgGradcheckTest)
+        Tensor spd = Torch.tensor(new double[][] {{2.0, 0.3, -0.2}, {0.3, 1.5, 0.4}, {-0.2, 0.4, 1.8}}).requiresGrad_(true);
+        c.put("linalg_cholesky", new Case(new Tensor[] {spd}, in -> Torch.linalgCholesky(in[0].add(in[0].transpose(-2, -1)))));
+        c.put("linalg_cholesky upper", new Case(new Tensor[] {spd}, in -> Torch.linalgCholesky(in[0].add(in[0].transpose(-2, -1)), true)));
         // Ops tested by their schema name (generate_fixtures.py's SCHEMA_OPS), composites included: gradcheck on PyTorch's sample inputs.
         for (OpFixtures.Case f : OpFixtures.all()) {
             OpDef op = Ops.table().get(f.op());

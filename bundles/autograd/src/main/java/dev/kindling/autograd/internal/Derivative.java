@@ -31,6 +31,12 @@ final class Derivative {
         int numInputs();
 
         boolean needs(int i);
+
+        /**
+         * The gradient of output {@code i}, or null where none flowed into it; formulas of rows made with
+         * {@code allGrads} read it (they run when any output has a gradient, so {@code grad} may then be null).
+         */
+        Tensor grad(int i);
     }
 
     /** PyTorch's node name, from the attributes and the inputs (e.g. pow with a scalar exponent is PowBackward0). */
@@ -38,12 +44,19 @@ final class Derivative {
     final int saveInputs;
     final boolean saveOutput;
     final Formula formula;
+    /** Whether the formula reads the gradients of every output (QR, SVD), not just output 0's. */
+    final boolean allGrads;
 
     Derivative(BiFunction<Attrs, Tensor[], String> name, int saveInputs, boolean saveOutput, Formula formula) {
+        this(name, saveInputs, saveOutput, formula, false);
+    }
+
+    Derivative(BiFunction<Attrs, Tensor[], String> name, int saveInputs, boolean saveOutput, Formula formula, boolean allGrads) {
         this.name = name;
         this.saveInputs = saveInputs;
         this.saveOutput = saveOutput;
         this.formula = formula;
+        this.allGrads = allGrads;
     }
 
     boolean savesInput(int i) { return i < 31 && (saveInputs & (1 << i)) != 0; }

@@ -557,6 +557,14 @@ final class Derivatives {
         });
 
         // ---- linear algebra ----
+        def("linalg_det", "LinalgDetBackward0", X, true, LinalgDerivatives::det);
+        def("linalg_solve", "LinalgSolveExBackward0", X, true, LinalgDerivatives::solve);
+        def("linalg_cholesky", "LinalgCholeskyExBackward0", NONE, true, LinalgDerivatives::cholesky);
+        // QR and SVD read the gradients of all their outputs (allGrads)
+        TABLE.put("linalg_qr", new Derivative((a, in) -> "LinalgQrBackward0", NONE, true, LinalgDerivatives::qr, true));
+        TABLE.put("linalg_svd", new Derivative((a, in) -> "LinalgSvdBackward0", NONE, true, LinalgDerivatives::svd, true));
+        // norm's row: the same attributes (ord, dim, keepdim) and node
+        TABLE.put("linalg_vector_norm", TABLE.get("norm"));
 
         // ---- in place only ----
         def("copy_", "CopyBackwards", NONE, false, (c, gr) -> g(Torch.zerosLike(gr), gr));

@@ -14,6 +14,8 @@ final class OpNode extends Node implements Derivative.Ctx {
     private final SavedTensor[] saved;
     private SavedTensor[] savedOut;
     private volatile boolean released;
+    /** The output gradients while the formula runs (for {@link #grad}). */
+    private Tensor[] current;
 
     OpNode(Derivative d, Attrs attrs, Edge[] next, Tensor[] inputs, Tensor[] savedInputs, int numOutputs) {
         super(next, numOutputs);
@@ -42,8 +44,16 @@ final class OpNode extends Node implements Derivative.Ctx {
     Tensor[] apply(Tensor[] gradOutputs) {
         if (released) throw Engine.freedGraph();
         Tensor g = gradOutputs[0];
-        if (g == null) return new Tensor[next.length];
-        Tensor[] grads = d.formula.apply(this, g);
+        boolean any = g != null;
+        if (d.allGrads) for (Tensor t : gradOutputs) any |= t != null;
+        if (!any) return new Tensor[next.length];
+        Tensor[] grads;
+        current = gradOutputs;
+        try {
+            grads = d.formula.apply(this, g);
+        } finally {
+            current = null;
+        }
         for (int i = 0; i < grads.length && i < next.length; i++) {
             if (grads[i] == null || next[i] == null) {
                 grads[i] = null;
@@ -74,5 +84,6 @@ final class OpNode extends Node implements Derivative.Ctx {
     @Override public long[] inShape(int i) { return inShapes[i]; }
     @Override public DType inDType(int i) { return inTypes[i]; }
     @Override public int numInputs() { return inShapes.length; }
+    @Override public Tensor grad(int i) { return current != null && i < current.length ? current[i] : null; }
     @Override public boolean needs(int i) { return i < next.length && next[i] != null; }
 }
