@@ -398,7 +398,7 @@ SCHEMA_OPS = {
     "einsum": lambda x, a: torch.einsum(a["equation"], *x),
     "unique": lambda x, a: list(torch._unique2(x[0], sorted=True, return_inverse=a.get("return_inverse", False),
                                                return_counts=a.get("return_counts", False))),
-    "bincount": lambda x, a: torch.bincount(x[0], minlength=a.get("minlength", 0)),
+    "bincount": lambda x, a: torch.bincount(x[0], weights=x[1] if len(x) > 1 else None, minlength=a.get("minlength", 0)),
     "amax": lambda x, a: torch.amax(x[0], a["dims"] if a.get("dims") is not None else (), a.get("keepdim", False)),
     "amin": lambda x, a: torch.amin(x[0], a["dims"] if a.get("dims") is not None else (), a.get("keepdim", False)),
     "trace": lambda x, a: torch.trace(x[0]),
@@ -1300,6 +1300,9 @@ def gen_schema_ops():
     add(C, "bincount", "bincount", [torch.tensor([1, 1, 3, 0])], {})
     add(C, "bincount_minlength", "bincount", [torch.tensor([1, 1, 3])], {"minlength": 6})
     add(C, "bincount_empty", "bincount", [torch.tensor([], dtype=torch.int64)], {})
+    add(C, "bincount_weights", "bincount", [torch.tensor([0, 1, 1, 3]), f32(0.5, 1.0, 2.0, 4.0)], {})
+    add(C, "bincount_int_weights_float64", "bincount", [torch.tensor([0, 1, 1]), torch.tensor([1, 2, 3])], {"minlength": 5})
+    add(C, "bincount_weights_length", "bincount", [torch.tensor([0, 1]), f32(1.0)], {}, expect_error=True)
     add(C, "bincount_negative", "bincount", [torch.tensor([-1, 1])], {}, expect_error=True)
     add(C, "bincount_2d", "bincount", [torch.tensor([[1]])], {}, expect_error=True)
     add(C, "einsum_matmul", "einsum", [rf(3, 4), rf(4, 2)], {"equation": "ij,jk->ik"})
@@ -1314,6 +1317,12 @@ def gen_schema_ops():
     add(C, "einsum_bilinear", "einsum", [rf(2, 3), rf(4, 3, 5), rf(2, 5)], {"equation": "bn,anm,bm->ba"})
     add(C, "einsum_broadcast_dim1", "einsum", [rf(2, 1), rf(2, 3)], {"equation": "ij,ij->ij"})
     add(C, "einsum_spaces", "einsum", [rf(2, 3), rf(3)], {"equation": "ij, j -> i"})
+    add(C, "einsum_ellipsis_batched_matmul", "einsum", [rf(2, 3, 4), rf(4, 5)], {"equation": "...ij,...jk->...ik"})
+    add(C, "einsum_ellipsis_broadcast", "einsum", [rf(2, 1, 3, 4), rf(5, 4, 2)], {"equation": "...ij,...jk->...ik"})
+    add(C, "einsum_ellipsis_leading", "einsum", [rf(2, 3)], {"equation": "i...->..."})
+    add(C, "einsum_ellipsis_implicit", "einsum", [rf(2, 3, 4)], {"equation": "...ji"})
+    add(C, "einsum_ellipsis_only", "einsum", [rf(2)], {"equation": "..."})
+    add(C, "einsum_two_ellipses", "einsum", [rf(2, 3)], {"equation": "......"}, expect_error=True)
     add(C, "einsum_rank_mismatch", "einsum", [rf(2, 3)], {"equation": "ijk->i"}, expect_error=True)
     add(C, "einsum_unknown_output", "einsum", [rf(2, 3)], {"equation": "ij->k"}, expect_error=True)
     add(C, "einsum_too_many_operands", "einsum", [rf(2), rf(2)], {"equation": "i->i"}, expect_error=True)

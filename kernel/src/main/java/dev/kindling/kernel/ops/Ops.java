@@ -153,7 +153,7 @@ public final class Ops {
     public static final OpDef CUMPROD = def("cumprod", (in, a) -> one(ReductionKernels.scan(d(in[0]), a.i("dim"), true)));
     // As _unique2 on the CPU: the inverse comes with the counts too (torch.unique drops what was not asked for).
     public static final OpDef UNIQUE = def("unique", (in, a) -> ReductionKernels.unique(d(in[0]), a.b("return_inverse") || a.b("return_counts"), a.b("return_counts")));
-    public static final OpDef BINCOUNT = def("bincount", (in, a) -> one(ReductionKernels.bincount(d(in[0]), a.l("minlength"))));
+    public static final OpDef BINCOUNT = def("bincount", (in, a) -> one(ReductionKernels.bincount(d(in[0]), in[1] == null ? null : d(in[1]), a.l("minlength"))));
     public static final OpDef TRIL = def("tril", (in, a) -> one(CopyKernels.triangle(d(in[0]), a.l("diagonal"), true)));
     public static final OpDef TRIU = def("triu", (in, a) -> one(CopyKernels.triangle(d(in[0]), a.l("diagonal"), false)));
     public static final OpDef ROLL = def("roll", (in, a) -> one(CopyKernels.roll(d(in[0]), a.longs("shifts"), a.ints("dims"))));

@@ -248,7 +248,7 @@ final class ReductionKernels {
         return new Tensor[] {valuesT, inverseT, countsT};
     }
 
-    static DenseTensor bincount(DenseTensor x, long minlength) {
+    static DenseTensor bincount(DenseTensor x, DenseTensor weights, long minlength) {
         if (x.dim() != 1 || !x.dtype().isIntegral() || x.dtype() == DType.BOOL) {
             throw new IllegalArgumentException("bincount only supports 1-d non-negative integral inputs.");
         }
@@ -259,9 +259,20 @@ final class ReductionKernels {
             if (e < 0) throw new IllegalArgumentException("bincount only supports 1-d non-negative integral inputs.");
             max = Math.max(max, e);
         }
-        long[] bins = new long[Math.toIntExact(Math.max(minlength, max + 1))];
-        for (long e : v) bins[(int) e]++;
-        return DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), DType.INT64, bins), new long[] {bins.length});
+        int size = Math.toIntExact(Math.max(minlength, max + 1));
+        if (weights == null) {
+            long[] bins = new long[size];
+            for (long e : v) bins[(int) e]++;
+            return DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), DType.INT64, bins), new long[] {size});
+        }
+        if (weights.dim() != 1 || weights.shapeRef()[0] != v.length) {
+            throw new IllegalArgumentException("weights should be 1-d and have the same length as input");
+        }
+        double[] w = dev.kindling.kernel.tensor.HostData.doubles(weights.impl());
+        double[] bins = new double[size];
+        for (int i = 0; i < v.length; i++) bins[(int) v[i]] += w[i];
+        DType out = weights.dtype().isFloatingPoint() ? weights.dtype() : DType.FLOAT64;
+        return DenseTensor.contiguous(x.kernel(), x.handle(), x.backend().fromHost(x.device(), out, bins), new long[] {size});
     }
 
     /** amax / amin: the extreme over dims (all when null), in the input's dtype. */
