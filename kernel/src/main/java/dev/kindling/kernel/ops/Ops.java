@@ -22,7 +22,8 @@ import java.util.Map;
  * The op table: binds every op declared in the api's {@code native_functions.schema} (its name, typed attributes and
  * autograd kind, see {@link NativeFunctions}) to its forward. The forwards live in one class per op family
  * ({@link ElementwiseKernels}, {@link ReductionKernels}, {@link MatrixKernels}, {@link ViewKernels},
- * {@link WindowKernels}, {@link CopyKernels}, {@link IndexKernels}): shape and dtype rules, PyTorch-worded errors and
+ * {@link WindowKernels}, {@link CopyKernels}, {@link IndexKernels}, {@link LossKernels}, {@link SortKernels},
+ * {@link LinalgKernels}, {@link Einsum}): shape and dtype rules, PyTorch-worded errors and
  * the calls into backend primitives. The autograd bundle keys its derivatives by these names; an in-place op
  * {@code x_} shares the derivative of {@code x}.
  *
