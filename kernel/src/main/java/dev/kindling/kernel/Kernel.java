@@ -8,7 +8,11 @@ import dev.kindling.api.autograd.Function;
 import dev.kindling.api.autograd.FunctionContext;
 import dev.kindling.api.spi.AutogradService;
 import dev.kindling.api.spi.TensorRuntime;
+import dev.kindling.kernel.ops.Attrs;
 import dev.kindling.kernel.ops.Creation;
+import dev.kindling.kernel.ops.DispatchChain;
+import dev.kindling.kernel.ops.DispatchLayer;
+import dev.kindling.kernel.ops.OpDef;
 import dev.kindling.kernel.tensor.BackendHandle;
 import dev.kindling.kernel.ops.GradientEngine;
 import dev.kindling.kernel.ops.OpRuntime;
@@ -42,6 +46,10 @@ public class Kernel implements TensorRuntime, OpRuntime {
     private final ProviderRegistry<DatasetProvider<?>> datasets = new ProviderRegistry<>("dataset");
     private final java.util.List<TensorFormat> formats = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile GradientEngine engine;
+    private final ThreadLocal<DispatchChain.ThreadState> dispatchState = ThreadLocal.withInitial(DispatchChain.ThreadState::new);
+    private volatile DispatchChain chain = DispatchChain.empty(dispatchState);
+    /** The installed engine as a layer of the chain, or null. */
+    private AutogradLayer autogradLayer;
     private final Generator defaultGenerator = new Generator();
     private final ThreadLocal<boolean[]> gradEnabled = ThreadLocal.withInitial(() -> new boolean[] {true});
 
@@ -97,10 +105,41 @@ public class Kernel implements TensorRuntime, OpRuntime {
         }
     }
 
-    public void setGradientEngine(GradientEngine e) { engine = e; }
+    public synchronized void setGradientEngine(GradientEngine e) {
+        if (autogradLayer != null) chain = chain.without(autogradLayer);
+        engine = e;
+        autogradLayer = e == null ? null : new AutogradLayer(e);
+        if (autogradLayer != null) chain = chain.with(autogradLayer);
+    }
 
     /** Clears the engine if it is still {@code e}. */
-    public void unsetGradientEngine(GradientEngine e) { if (engine == e) engine = null; }
+    public synchronized void unsetGradientEngine(GradientEngine e) { if (engine == e) setGradientEngine(null); }
+
+    /** Adds a layer to the dispatch chain of this kernel's ops (a service: autocast, a tracer, a profiler). */
+    public synchronized void addDispatchLayer(DispatchLayer layer) {
+        if (!chain.layers().contains(layer)) chain = chain.with(layer);
+    }
+
+    public synchronized void removeDispatchLayer(DispatchLayer layer) { chain = chain.without(layer); }
+
+    @Override
+    public DispatchChain dispatchChain() { return chain; }
+
+    /** The autograd engine in the chain: differentiable ops only, at PyTorch's place (below autocast, above tracing). */
+    private static final class AutogradLayer implements DispatchLayer {
+        private final GradientEngine engine;
+
+        AutogradLayer(GradientEngine engine) { this.engine = engine; }
+
+        @Override public int rank() { return AUTOGRAD; }
+
+        @Override public String name() { return "autograd"; }
+
+        @Override public boolean intercepts(OpDef op) { return op.kind() == OpDef.Kind.DIFFERENTIABLE; }
+
+        @Override
+        public Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs, Below below) { return engine.dispatch(op, inputs, attrs, below); }
+    }
 
     /** The installed autograd engine, or null. */
     @Override

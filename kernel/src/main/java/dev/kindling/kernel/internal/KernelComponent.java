@@ -3,6 +3,7 @@ package dev.kindling.kernel.internal;
 import dev.kindling.api.spi.TensorRuntimes;
 import dev.kindling.kernel.Kernel;
 import dev.kindling.kernel.spi.DatasetProvider;
+import dev.kindling.kernel.ops.DispatchLayer;
 import dev.kindling.kernel.ops.GradientEngine;
 import dev.kindling.kernel.spi.LayerProvider;
 import dev.kindling.kernel.spi.LossProvider;
@@ -42,6 +43,12 @@ public class KernelComponent extends Kernel {
     void bindEngine(GradientEngine engine) { setGradientEngine(engine); }
 
     void unbindEngine(GradientEngine engine) { unsetGradientEngine(engine); }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindDispatchLayer(DispatchLayer layer) { addDispatchLayer(layer); }
+
+    void unbindDispatchLayer(DispatchLayer layer) { removeDispatchLayer(layer); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)

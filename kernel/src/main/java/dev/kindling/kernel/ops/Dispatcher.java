@@ -3,9 +3,10 @@ package dev.kindling.kernel.ops;
 import dev.kindling.api.Tensor;
 
 /**
- * Routes an op call: ops with their own derivative go through the autograd engine when one is installed (it records
- * the graph and runs the forward below itself); everything else runs its forward directly. Backends never see
- * autograd.
+ * Routes an op call: checks its attributes and inputs against the op's schema, then runs it through the dispatch chain
+ * of the kernel that owns its tensors ({@link DispatchChain}: autocast, autograd, tracing, ... as installed), which
+ * ends at the op's forward. With no layer installed a call goes straight to the forward. Backends never see the
+ * layers.
  */
 public final class Dispatcher {
     private Dispatcher() {}
@@ -13,12 +14,8 @@ public final class Dispatcher {
     public static Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs) {
         attrs = op.bind(attrs);
         op.checkInputs(inputs);
-        if (op.kind() == OpDef.Kind.DIFFERENTIABLE) {
-            OpRuntime k = kernelOf(inputs);
-            GradientEngine e = k == null ? null : k.gradientEngine();
-            if (e != null) return e.dispatch(op, inputs, attrs);
-        }
-        return op.forward(inputs, attrs);
+        OpRuntime k = kernelOf(inputs);
+        return k == null ? op.forward(inputs, attrs) : k.dispatchChain().dispatch(op, inputs, attrs);
     }
 
     static OpRuntime kernelOf(Tensor[] inputs) {

@@ -7,13 +7,19 @@ import dev.kindling.api.autograd.RemovableHandle;
 import dev.kindling.api.spi.AutogradService;
 
 /**
- * The autograd SPI. The kernel routes every {@link OpDef.Kind#DIFFERENTIABLE} op through {@link #dispatch} when an
- * engine is installed; the engine keeps its per-tensor state in {@link DenseTensor#autogradMeta()}. Without an engine
+ * The autograd SPI. The kernel routes every {@link OpDef.Kind#DIFFERENTIABLE} op through {@link #dispatch}, as a layer
+ * of its dispatch chain, when an engine is installed; the engine keeps its per-tensor state in {@link DenseTensor#autogradMeta()}. Without an engine
  * tensors compute normally and the gradient methods fail with a clear error.
  */
+// Implemented by the autograd bundle: a new method is a major change of this package.
+@org.osgi.annotation.versioning.ConsumerType
 public interface GradientEngine extends AutogradService {
-    /** Runs {@code op.forward} and, where needed, records a node with the op's derivative. */
-    Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs);
+    /**
+     * Runs the op {@code below} autograd (the rest of the dispatch chain, then the forward) and, where needed,
+     * records a node with the op's derivative. The kernel puts the engine into its dispatch chain as the layer of
+     * rank {@link DispatchLayer#AUTOGRAD}, for differentiable ops.
+     */
+    Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs, DispatchLayer.Below below);
 
     boolean requiresGrad(DenseTensor t);
 

@@ -9,6 +9,8 @@ import dev.kindling.kernel.tensor.BackendHandle;
  * engine and the default generator. The kernel implements it; ops and tensors see only this, so the op layer does
  * not depend on the kernel's registries.
  */
+// Implemented by the kernel, called by ops and the autograd bundle.
+@org.osgi.annotation.versioning.ProviderType
 public interface OpRuntime {
     /** The best registered backend for {@code device}, or an error naming the missing backend. */
     BackendHandle selectBackend(Device device);
@@ -23,6 +25,9 @@ public interface OpRuntime {
 
     /** The engine, or an error that says the autograd bundle is missing. */
     GradientEngine requireEngine(String what);
+
+    /** The layers every op call of this kernel's tensors runs through (autograd among them, when installed). */
+    DispatchChain dispatchChain();
 
     /** {@code g}, or the default generator when {@code g} is null. */
     Generator gen(Generator g);

@@ -7,6 +7,7 @@ import dev.kindling.api.autograd.GradFn;
 import dev.kindling.api.autograd.RemovableHandle;
 import dev.kindling.kernel.ops.OpRuntime;
 import dev.kindling.kernel.ops.Attrs;
+import dev.kindling.kernel.ops.DispatchLayer;
 import dev.kindling.kernel.ops.OpDef;
 import dev.kindling.kernel.ops.GradientEngine;
 import dev.kindling.kernel.ops.DenseTensor;
@@ -36,11 +37,11 @@ public class AutogradEngine implements GradientEngine {
     }
 
     @Override
-    public Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs) {
+    public Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs, DispatchLayer.Below below) {
         OpRuntime kernel = d(inputs[0]).kernel();
         boolean gradMode = kernel.isGradEnabled();
         if (op.isInPlace() && gradMode) checkInPlace(d(inputs[0]));
-        if (!gradMode || !anyRequiresGrad(inputs)) return op.forward(inputs, attrs);
+        if (!gradMode || !anyRequiresGrad(inputs)) return below.call(op, inputs, attrs);
 
         Derivative der = Derivatives.get(op);
         if (der == null) throw new IllegalStateException("the derivative for '" + op.name() + "' is not implemented");
@@ -54,7 +55,7 @@ public class AutogradEngine implements GradientEngine {
         Tensor[] outs;
         boolean prev = kernel.setGradEnabled(false);
         try {
-            outs = op.forward(inputs, attrs);
+            outs = below.call(op, inputs, attrs);
         } finally {
             kernel.setGradEnabled(prev);
         }
