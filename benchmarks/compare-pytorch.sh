@@ -45,6 +45,9 @@ JAVA=(java -XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector -
 
 echo "# machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(java -version 2>&1 | head -1)"
 echo "# peer: PyTorch $("$PY" -c 'import torch; print(torch.__version__)') with BLAS ${BLAS:-unknown}, threads=$THREADS, rounds=$ROUNDS, $(date -u +%Y-%m-%dT%H:%MZ)"
+# A workload that gives no result (a missing data set, a crash) is reported with its first error line and skipped.
+ERR="$(mktemp)"
+trap 'rm -f "$ERR"' EXIT
 printf '%-12s %-10s %12s %12s %8s %8s %8s %s\n' workload unit kindling pytorch min median max kindling_gc
 for w in "${WORKLOADS[@]}"; do
   ratios=()
@@ -53,8 +56,10 @@ for w in "${WORKLOADS[@]}"; do
   gc=""
   unit=""
   for ((r = 0; r < ROUNDS; r++)); do
-    k=$("${JAVA[@]}" "$w" 2>/dev/null | grep '^RESULT')
-    p=$(KINDLING_THREADS="$THREADS" "$PY" benchmarks/pytorch_workloads.py "$w" 2>/dev/null | grep '^RESULT')
+    k=$("${JAVA[@]}" "$w" 2>"$ERR" | grep '^RESULT' || true)
+    [ -n "$k" ] || { echo "# $w: no result from Kindling: $(grep -m1 -E 'Exception|Error' "$ERR" || tail -1 "$ERR")" >&2; continue 2; }
+    p=$(KINDLING_THREADS="$THREADS" "$PY" benchmarks/pytorch_workloads.py "$w" 2>"$ERR" | grep '^RESULT' || true)
+    [ -n "$p" ] || { echo "# $w: no result from PyTorch: $(grep -m1 -E 'Exception|Error' "$ERR" || tail -1 "$ERR")" >&2; continue 2; }
     kv=$(echo "$k" | awk '{print $3}')
     pv=$(echo "$p" | awk '{print $3}')
     unit=$(echo "$k" | awk '{print $4}')
