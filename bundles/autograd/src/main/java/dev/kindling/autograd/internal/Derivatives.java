@@ -67,8 +67,12 @@ final class Derivatives {
         return Torch.zeros(shape, like.dtype(), like.device());
     }
 
-    private static int[] dims(Attrs a, int i, int rank) {
-        int[] d = a.ints(i);
+    private static int[] dims(Attrs a, String name, int rank) { return dims(a.ints(name), rank); }
+
+    private static int[] dims(Attrs a, int position, int rank) { return dims(a.ints(position), rank); }
+
+    /** Dims as given (all when null or empty), non-negative and sorted. */
+    private static int[] dims(int[] d, int rank) {
         if (d == null || d.length == 0) {
             int[] all = new int[rank];
             for (int k = 0; k < rank; k++) all[k] = k;
@@ -133,11 +137,11 @@ final class Derivatives {
         def("trunc", "TruncBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
         def("reciprocal", "ReciprocalBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out().square()).neg()));
         def("square", "PowBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0)).mul(2.0)));
-        def("clamp", a -> Double.isNaN(a.d(0)) ? "ClampMaxBackward0" : Double.isNaN(a.d(1)) ? "ClampMinBackward0" : "ClampBackward1",
+        def("clamp", a -> Double.isNaN(a.d("min")) ? "ClampMaxBackward0" : Double.isNaN(a.d("max")) ? "ClampMinBackward0" : "ClampBackward1",
                 X, false, (c, gr) -> {
                     Tensor x = c.in(0);
-                    double lo = c.attrs().d(0);
-                    double hi = c.attrs().d(1);
+                    double lo = c.attrs().d("min");
+                    double hi = c.attrs().d("max");
                     Tensor mask = Torch.onesLike(x).toBool();
                     if (!Double.isNaN(lo)) mask = mask.logicalAnd(x.ge(lo));
                     if (!Double.isNaN(hi)) mask = mask.logicalAnd(x.le(hi));
@@ -191,20 +195,20 @@ final class Derivatives {
         });
 
         // ---- reductions ----
-        def("sum", a -> a.ints(0) == null ? "SumBackward0" : "SumBackward1", NONE, false, (c, gr) -> {
+        def("sum", a -> a.ints("dims") == null ? "SumBackward0" : "SumBackward1", NONE, false, (c, gr) -> {
             long[] s = c.inShape(0);
-            return g(unreduce(gr, s, dims(c.attrs(), 0, s.length), c.attrs().b(1)));
+            return g(unreduce(gr, s, dims(c.attrs(), "dims", s.length), c.attrs().b("keepdim")));
         });
-        def("mean", a -> a.ints(0) == null ? "MeanBackward0" : "MeanBackward1", NONE, false, (c, gr) -> {
+        def("mean", a -> a.ints("dims") == null ? "MeanBackward0" : "MeanBackward1", NONE, false, (c, gr) -> {
             long[] s = c.inShape(0);
-            int[] d = dims(c.attrs(), 0, s.length);
-            return g(unreduce(gr, s, d, c.attrs().b(1)).div((double) count(s, d)));
+            int[] d = dims(c.attrs(), "dims", s.length);
+            return g(unreduce(gr, s, d, c.attrs().b("keepdim")).div((double) count(s, d)));
         });
-        def("prod", a -> a.ints(0) == null ? "ProdBackward0" : "ProdBackward1", X, true, (c, gr) -> {
+        def("prod", a -> a.ints("dims") == null ? "ProdBackward0" : "ProdBackward1", X, true, (c, gr) -> {
             Tensor x = c.in(0);
             long[] s = x.shape();
-            int[] d = dims(c.attrs(), 0, s.length);
-            boolean keep = c.attrs().b(1);
+            int[] d = dims(c.attrs(), "dims", s.length);
+            boolean keep = c.attrs().b("keepdim");
             // d prod / d x_i is the product of the others: result / x_i without zeros; with one zero in the slice only
             // that element gets the product of the others; with more zeros everything is 0.
             Tensor isZero = x.eq(0.0);
@@ -222,9 +226,9 @@ final class Derivatives {
         Derivative.Formula selectBack = (c, gr) -> {
             long[] s = c.inShape(0);
             if (s.length == 0) return g(gr);
-            int dim = c.attrs().i(0);
+            int dim = c.attrs().i("dim");
             int d = dim < 0 ? dim + s.length : dim;
-            boolean keep = c.attrs().b(1);
+            boolean keep = c.attrs().b("keepdim");
             Tensor idx = c.out(1);
             Tensor gk = keep ? gr : gr.unsqueeze(d);
             Tensor ik = keep ? idx : idx.unsqueeze(d);
@@ -235,21 +239,22 @@ final class Derivatives {
         def("var", "VarBackward0", X, false, (c, gr) -> {
             Tensor x = c.in(0);
             long[] s = x.shape();
-            int[] d = dims(c.attrs(), 0, s.length);
+            int[] d = dims(c.attrs(), "dims", s.length);
             long n = count(s, d);
             Tensor mean = x.mean(d, true);
-            return g(unreduce(gr, s, d, c.attrs().b(2)).mul(x.sub(mean)).mul(2.0 / Math.max(0, n - c.attrs().i(1))));
+            return g(unreduce(gr, s, d, c.attrs().b("keepdim")).mul(x.sub(mean)).mul(2.0 / Math.max(0, n - c.attrs().i("correction"))));
         });
         def("std", "StdBackward0", X, true, (c, gr) -> {
             Tensor x = c.in(0);
             long[] s = x.shape();
-            int[] d = dims(c.attrs(), 0, s.length);
-            boolean keep = c.attrs().b(2);
+            int[] d = dims(c.attrs(), "dims", s.length);
+            boolean keep = c.attrs().b("keepdim");
             long n = count(s, d);
             Tensor mean = x.mean(d, true);
             Tensor std = unreduce(c.out(), s, d, keep);
-            return g(unreduce(gr, s, d, keep).mul(x.sub(mean)).div(std.mul((double) Math.max(0, n - c.attrs().i(1)))));
+            return g(unreduce(gr, s, d, keep).mul(x.sub(mean)).div(std.mul((double) Math.max(0, n - c.attrs().i("correction")))));
         });
+        // Also linalg_vector_norm's row, whose attributes have other names (ord, dim): read by position.
         def("norm", "LinalgVectorNormBackward0", X, true, (c, gr) -> {
             Tensor x = c.in(0);
             double p = c.attrs().d(0);
@@ -272,18 +277,18 @@ final class Derivatives {
         def("logsumexp", "LogsumexpBackward0", X, true, (c, gr) -> {
             Tensor x = c.in(0);
             long[] s = x.shape();
-            int[] d = dims(c.attrs(), 0, s.length);
-            boolean keep = c.attrs().b(1);
+            int[] d = dims(c.attrs(), "dims", s.length);
+            boolean keep = c.attrs().b("keepdim");
             return g(unreduce(gr, s, d, keep).mul(x.sub(unreduce(c.out(), s, d, keep)).exp()));
         });
         def("softmax", "SoftmaxBackward0", NONE, true, (c, gr) -> {
             Tensor y = c.out();
-            int dim = c.attrs().i(0);
+            int dim = c.attrs().i("dim");
             return g(y.mul(gr.sub(gr.mul(y).sum(dim, true))));
         });
         def("log_softmax", "LogSoftmaxBackward0", NONE, true, (c, gr) -> {
             Tensor y = c.out();
-            int dim = c.attrs().i(0);
+            int dim = c.attrs().i("dim");
             return g(gr.sub(y.exp().mul(gr.sum(dim, true))));
         });
 
@@ -308,30 +313,30 @@ final class Derivatives {
         def("view", "ViewBackward0", NONE, false, (c, gr) -> g(gr.reshape(c.inShape(0))));
         def("expand", "ExpandBackward0", NONE, false, (c, gr) -> g(Engine.sumTo(gr, c.inShape(0))));
         def("permute", "PermuteBackward0", NONE, false, (c, gr) -> {
-            int[] p = c.attrs().ints(0);
+            int[] p = c.attrs().ints("dims");
             int[] inv = new int[p.length];
             for (int i = 0; i < p.length; i++) inv[p[i] < 0 ? p[i] + p.length : p[i]] = i;
             return g(gr.permute(inv));
         });
-        def("transpose", "TransposeBackward0", NONE, false, (c, gr) -> g(c.inShape(0).length == 0 ? gr : gr.transpose(c.attrs().i(0), c.attrs().i(1))));
+        def("transpose", "TransposeBackward0", NONE, false, (c, gr) -> g(c.inShape(0).length == 0 ? gr : gr.transpose(c.attrs().i("dim0"), c.attrs().i("dim1"))));
         def("t", "TBackward0", NONE, false, (c, gr) -> g(gr.t()));
         def("flip", "FlipBackward0", NONE, false, (c, gr) -> g(gr.flip(c.attrs().ints("dims"))));
-        def("squeeze", a -> a.get(0) == null ? "SqueezeBackward0" : "SqueezeBackward1", NONE, false, (c, gr) -> g(gr.reshape(c.inShape(0))));
+        def("squeeze", a -> a.get("dim") == null ? "SqueezeBackward0" : "SqueezeBackward1", NONE, false, (c, gr) -> g(gr.reshape(c.inShape(0))));
         def("unsqueeze", "UnsqueezeBackward0", NONE, false, (c, gr) -> g(gr.reshape(c.inShape(0))));
         def("select", "SelectBackward0", NONE, false, (c, gr) -> {
             long[] s = c.inShape(0);
-            int dim = c.attrs().i(0);
+            int dim = c.attrs().i("dim");
             int d = dim < 0 ? dim + s.length : dim;
-            long i = c.attrs().l(1);
+            long i = c.attrs().l("index");
             if (i < 0) i += s[d];
             return g(zeros(s, gr).indexAdd(d, Torch.tensor(new long[] {i}).to(gr.device()), gr.unsqueeze(d)));
         });
         def("slice", "SliceBackward0", NONE, false, (c, gr) -> {
             long[] s = c.inShape(0);
-            int d = c.attrs().i(0);
-            long start = c.attrs().l(1);
-            long end = c.attrs().l(2);
-            long step = c.attrs().l(3);
+            int d = c.attrs().i("dim");
+            long start = c.attrs().l("start");
+            long end = c.attrs().l("end");
+            long step = c.attrs().l("step");
             if (gr.size(d) == 0) return g(zeros(s, gr));
             Tensor idx = Torch.arange(start, end, step).to(gr.device());
             return g(zeros(s, gr).indexAdd(d, idx, gr));
@@ -340,9 +345,9 @@ final class Derivatives {
         def("unfold", "UnfoldBackward0", NONE, false, (c, gr) -> {
             long[] s = c.inShape(0);
             if (s.length == 0) return g(gr.reshape(s));
-            int d = c.attrs().i(0) < 0 ? c.attrs().i(0) + s.length : c.attrs().i(0);
-            long size = c.attrs().l(1);
-            long step = c.attrs().l(2);
+            int d = c.attrs().i("dim") < 0 ? c.attrs().i("dim") + s.length : c.attrs().i("dim");
+            long size = c.attrs().l("size");
+            long step = c.attrs().l("step");
             long windows = gr.size(d);
             Tensor out = zeros(s, gr);
             // window element k of window w came from position w * step + k
@@ -354,9 +359,9 @@ final class Derivatives {
         });
         def("im2col", "Im2ColBackward0", NONE, false, (c, gr) -> {
             long[] s = c.inShape(0);
-            return g(Ops.col2im(gr, (Window2d) c.attrs().get(0), s[2], s[3]));
+            return g(Ops.col2im(gr, (Window2d) c.attrs().get("window"), s[2], s[3]));
         });
-        def("col2im", "Col2ImBackward0", NONE, false, (c, gr) -> g(Ops.im2col(gr, (Window2d) c.attrs().get(0))));
+        def("col2im", "Col2ImBackward0", NONE, false, (c, gr) -> g(Ops.im2col(gr, (Window2d) c.attrs().get("window"))));
         // each output took its value from one input cell (its index): gradients scatter back there, adding where windows overlap
         def("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", NONE, true, (c, gr) -> {
             long[] s = c.inShape(0);
@@ -364,7 +369,7 @@ final class Derivatives {
             return g(zeros(new long[] {s[0], s[1], s[2] * s[3]}, gr).scatterAdd(2, idx, gr.reshape(idx.shape())).view(s));
         });
         def("constant_pad_nd", "ConstantPadNdBackward0", NONE, false, (c, gr) -> {
-            long[] p = c.attrs().longs(0).clone();
+            long[] p = c.attrs().longs("padding").clone();
             for (int i = 0; i < p.length; i++) p[i] = -p[i];
             return g(gr.pad(p, 0.0));
         });
@@ -375,7 +380,7 @@ final class Derivatives {
         def("cat", "CatBackward0", NONE, false, (c, gr) -> {
             int n = c.numInputs();
             int rank = gr.dim();
-            int dim = c.attrs().i(0);
+            int dim = c.attrs().i("dim");
             int d = dim < 0 ? dim + rank : dim;
             Tensor[] out = new Tensor[n];
             long pos = 0;
@@ -390,7 +395,7 @@ final class Derivatives {
         });
         def("stack", "StackBackward0", NONE, false, (c, gr) -> {
             int n = c.numInputs();
-            int dim = c.attrs().i(0);
+            int dim = c.attrs().i("dim");
             int d = dim < 0 ? dim + gr.dim() : dim;
             Tensor[] out = new Tensor[n];
             for (int i = 0; i < n; i++) if (c.needs(i)) out[i] = gr.select(d, i);
@@ -398,7 +403,7 @@ final class Derivatives {
         });
         def("repeat", "RepeatBackward0", NONE, false, (c, gr) -> {
             long[] in = c.inShape(0);
-            long[] reps = c.attrs().longs(0);
+            long[] reps = c.attrs().longs("repeats");
             int r = reps.length;
             long[] src = new long[r];
             java.util.Arrays.fill(src, 1);
@@ -416,23 +421,23 @@ final class Derivatives {
         // ---- indexing ----
         def("index_select", "IndexSelectBackward0", Y, false, (c, gr) -> {
             long[] s = c.inShape(0);
-            int dim = c.attrs().i(0);
+            int dim = c.attrs().i("dim");
             if (s.length == 0) return g(gr.reshape(s), null);
             Tensor idx = c.in(1);
             Tensor gi = idx.dim() == 0 ? gr : gr;
             return g(zeros(s, gr).indexAdd(dim, idx.reshape(-1), gi), null);
         });
-        def("gather", "GatherBackward0", Y, false, (c, gr) -> g(zeros(c.inShape(0), gr).scatterAdd(c.attrs().i(0), c.in(1), gr), null));
+        def("gather", "GatherBackward0", Y, false, (c, gr) -> g(zeros(c.inShape(0), gr).scatterAdd(c.attrs().i("dim"), c.in(1), gr), null));
         def("scatter", a -> "ScatterBackward0", Y, false, (c, gr) -> {
-            int dim = c.attrs().i(0);
+            int dim = c.attrs().i("dim");
             Tensor idx = c.in(1);
             Tensor gs = c.needs(2) && c.inShape(2).length > 0 ? gr.gather(dim, idx) : null;
             return g(c.needs(0) ? gr.scatter(dim, idx, 0.0) : null, null, gs);
         });
         def("scatter_add", "ScatterAddBackward0", Y, false, (c, gr) ->
-                g(gr, null, c.needs(2) ? gr.gather(c.attrs().i(0), c.in(1)) : null));
+                g(gr, null, c.needs(2) ? gr.gather(c.attrs().i("dim"), c.in(1)) : null));
         def("index_add", "IndexAddBackward0", Y, false, (c, gr) -> {
-            int dim = c.attrs().i(0);
+            int dim = c.attrs().i("dim");
             Tensor gs = null;
             if (c.needs(2)) {
                 gs = c.inShape(0).length == 0 ? gr : gr.indexSelect(dim, c.in(1).reshape(-1));
@@ -492,7 +497,7 @@ final class Derivatives {
         // ---- extremes over dims, sorting, diagonals ----
         Derivative.Formula amaxBack = (c, gr) -> {
             Tensor x = c.in(0);
-            int[] d = dims(c.attrs(), 0, x.dim());
+            int[] d = dims(c.attrs(), "dims", x.dim());
             boolean keep = c.attrs().b("keepdim");
             Tensor mask = x.eq(unreduce(c.out(), x.shape(), d, keep)).to(gr.dtype());
             return g(mask.mul(unreduce(gr, x.shape(), d, keep)).div(mask.sum(d, true)));
