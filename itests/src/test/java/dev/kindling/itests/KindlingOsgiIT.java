@@ -190,6 +190,37 @@ public class KindlingOsgiIT {
         assertArrayEquals(new float[] {6}, y.grad().toFloatArray(), 1e-6f);
     }
 
+    // ---- a dispatch layer registered as a service joins the chain, and leaves it ----
+
+    @Test
+    public void dispatchLayerServiceJoinsAndLeavesTheChain() throws Exception {
+        awaitBackend(true);
+        await(() -> kernel.gradientEngine() != null, "autograd engine registered");
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.kindling.kernel.ops.DispatchLayer tracer = new dev.kindling.kernel.ops.DispatchLayer() {
+            @Override public int rank() { return TRACER; }
+
+            @Override
+            public Tensor[] dispatch(dev.kindling.kernel.ops.OpDef op, Tensor[] inputs, dev.kindling.kernel.ops.Attrs attrs, Below below) {
+                seen.add(op.name());
+                return below.call(op, inputs, attrs);
+            }
+        };
+        org.osgi.framework.ServiceRegistration<dev.kindling.kernel.ops.DispatchLayer> reg =
+                context.registerService(dev.kindling.kernel.ops.DispatchLayer.class, tracer, null);
+        await(() -> kernel.dispatchChain().layers().contains(tracer), "layer in the chain");
+        Tensor x = Torch.tensor(new float[] {1, 2}).requiresGrad_(true);
+        x.mul(x).sum().backward();
+        assertTrue(seen.toString(), seen.containsAll(List.of("mul", "sum")));
+        assertArrayEquals(new float[] {2, 4}, x.grad().toFloatArray(), 1e-6f);
+
+        reg.unregister();
+        await(() -> !kernel.dispatchChain().layers().contains(tracer), "layer gone");
+        seen.clear();
+        Torch.ones(2).add(1.0);
+        assertEquals(List.of(), seen);
+    }
+
     // ---- a third-party bundle's layer and optimizer come and go at run time ----
 
     @Test
