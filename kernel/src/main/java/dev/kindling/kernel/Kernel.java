@@ -137,6 +137,9 @@ public class Kernel implements TensorRuntime, OpRuntime {
 
         @Override public boolean intercepts(OpDef op) { return op.kind() == OpDef.Kind.DIFFERENTIABLE; }
 
+        /** The engine runs the forward with grad mode off, which keeps nested calls from being recorded. */
+        @Override public boolean excludedBelow() { return false; }
+
         @Override
         public Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs, Below below) { return engine.dispatch(op, inputs, attrs, below); }
     }

@@ -38,21 +38,21 @@ public final class Attrs {
 
     /** Checks {@code values} against {@code op}'s attribute schema and binds them to it. */
     static Attrs bind(OpDef op, Object[] values) {
-        List<Argument> schema = op.attributes();
-        if (values.length > schema.size()) {
-            throw new IllegalArgumentException(op.name() + "() takes " + schema.size() + " attribute(s) " + schema + " but got "
+        int n = op.attrNames.length;
+        if (values.length > n) {
+            throw new IllegalArgumentException(op.name() + "() takes " + n + " attribute(s) " + op.attributes() + " but got "
                     + values.length + ": " + Arrays.deepToString(values));
         }
-        for (int i = 0; i < schema.size(); i++) {
-            Argument a = schema.get(i);
+        for (int i = 0; i < n; i++) {
             if (i >= values.length) {
-                if (!a.hasDefault()) {
-                    throw new IllegalArgumentException(op.name() + "() missing attribute '" + a.name() + "' (" + a + ")");
+                if (!op.attrHasDefault[i]) {
+                    throw new IllegalArgumentException(op.name() + "() missing attribute '" + op.attrNames[i] + "' (" + op.attributes().get(i) + ")");
                 }
                 continue;
             }
             Object v = values[i];
-            if (v == null ? !a.nullable() : !hasType(v, a.type())) {
+            if (v == null ? !op.attrNullable[i] : !op.attrClasses[i].isInstance(v)) {
+                Argument a = op.attributes().get(i);
                 throw new IllegalArgumentException(op.name() + "(): attribute '" + a.name() + "' must be " + a.type()
                         + (a.nullable() ? " or null" : "") + ", got " + (v == null ? "null" : v.getClass().getSimpleName() + " " + str(v)));
             }
@@ -60,17 +60,18 @@ public final class Attrs {
         return new Attrs(op, values);
     }
 
-    private static boolean hasType(Object v, String type) {
+    /** The Java class a schema type's values are instances of. */
+    static Class<?> javaClass(String type) {
         switch (type) {
-            case "int": case "long": case "double": return v instanceof Number;
-            case "boolean": return v instanceof Boolean;
-            case "int[]": return v instanceof int[];
-            case "long[]": return v instanceof long[];
-            case "str": return v instanceof String;
-            case "DType": return v instanceof DType;
-            case "Device": return v instanceof Device;
-            case "Window2d": return v instanceof Window2d;
-            default: throw new IllegalStateException("schema type without a check: " + type);
+            case "int": case "long": case "double": return Number.class;
+            case "boolean": return Boolean.class;
+            case "int[]": return int[].class;
+            case "long[]": return long[].class;
+            case "str": return String.class;
+            case "DType": return DType.class;
+            case "Device": return Device.class;
+            case "Window2d": return Window2d.class;
+            default: throw new IllegalStateException("schema type without a Java class: " + type);
         }
     }
 
@@ -79,17 +80,20 @@ public final class Attrs {
     // ---- by name (bound attrs) ----
     private int index(String name) {
         if (op == null) throw new IllegalStateException("attributes " + this + " are not bound to an op: read them by position");
-        List<Argument> schema = op.attributes();
-        for (int i = 0; i < schema.size(); i++) {
-            if (schema.get(i).name().equals(name)) return i;
+        String[] names = op.attrNames;
+        for (int i = 0; i < names.length; i++) {
+            if (names[i] == name) return i; // literals and the interned schema names: the usual case
         }
-        throw new IllegalArgumentException(op.name() + "() has no attribute '" + name + "' (its attributes: " + schema + ")");
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) return i;
+        }
+        throw new IllegalArgumentException(op.name() + "() has no attribute '" + name + "' (its attributes: " + op.attributes() + ")");
     }
 
     /** The named attribute's value, or its schema default when the call left it out. */
     public Object get(String name) {
         int i = index(name);
-        return i < values.length ? values[i] : defaultValue(op.attributes().get(i));
+        return i < values.length ? values[i] : op.attrDefaults[i];
     }
 
     public int i(String name) { return ((Number) get(name)).intValue(); }
@@ -123,7 +127,7 @@ public final class Attrs {
     /** The attribute at {@code i}; one the call left out reads as its schema default once bound. */
     public Object get(int i) {
         if (i < values.length || op == null) return values[i];
-        return defaultValue(op.attributes().get(i));
+        return op.attrDefaults[i];
     }
 
     public int i(int i) { return ((Number) get(i)).intValue(); }

@@ -73,8 +73,10 @@ public final class DispatchChain {
         for (int i = start; i < layers.length; i++) {
             DispatchLayer layer = layers[i];
             if (!layer.intercepts(op)) continue;
-            if (st == null) st = state.get();
-            if (st.isExcluded(layer)) continue;
+            if (layer.excludedBelow()) {
+                if (st == null) st = state.get();
+                if (st.isExcluded(layer)) continue;
+            }
             return layer.dispatch(op, inputs, attrs, below[i]);
         }
         return op.forward(inputs, attrs);
@@ -89,6 +91,9 @@ public final class DispatchChain {
         @Override
         public Tensor[] call(OpDef op, Tensor[] inputs, Attrs attrs) {
             attrs = op.bind(attrs); // a layer may pass down a call it rewrote
+            if (!layers[index].excludedBelow()) {
+                return index + 1 == layers.length ? op.forward(inputs, attrs) : from(index + 1, op, inputs, attrs);
+            }
             ThreadState st = state.get();
             st.push(layers[index]);
             try {

@@ -33,6 +33,12 @@ public interface DispatchLayer {
     /** Whether the layer wants calls of {@code op} at all; a cheap, stateless test (by kind or name). */
     default boolean intercepts(OpDef op) { return true; }
 
+    /**
+     * Whether the chain keeps the calls made below this layer away from it (the default). A layer that guards its own
+     * re-entry, as autograd does through grad mode, answers false and saves that bookkeeping on every call.
+     */
+    default boolean excludedBelow() { return true; }
+
     /** Handles the call: returns the op's outputs, usually by passing it (or a rewritten call) {@code below}. */
     Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs, Below below);
 

@@ -37,6 +37,12 @@ public final class OpDef {
     private final Forward forward;
     private final Attrs noAttrs;
     private final boolean attributesOptional;
+    // The attribute schema unpacked once, for the per-call checks and lookups.
+    final String[] attrNames;
+    final Class<?>[] attrClasses;
+    final boolean[] attrNullable;
+    final boolean[] attrHasDefault;
+    final Object[] attrDefaults;
 
     OpDef(FunctionSchema schema, Forward forward) {
         this.schema = schema;
@@ -45,6 +51,20 @@ public final class OpDef {
         this.inputCount = schema.inputs().size();
         this.nary = schema.arguments().get(0).type().equals("Tensor[]");
         this.forward = forward;
+        int n = attributes.size();
+        attrNames = new String[n];
+        attrClasses = new Class<?>[n];
+        attrNullable = new boolean[n];
+        attrHasDefault = new boolean[n];
+        attrDefaults = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Argument a = attributes.get(i);
+            attrNames[i] = a.name().intern();
+            attrClasses[i] = Attrs.javaClass(a.type());
+            attrNullable[i] = a.nullable();
+            attrHasDefault[i] = a.hasDefault();
+            attrDefaults[i] = a.hasDefault() ? Attrs.defaultValue(a) : null;
+        }
         this.noAttrs = Attrs.unchecked(this, new Object[0]);
         this.attributesOptional = attributes.stream().allMatch(Argument::hasDefault);
     }
