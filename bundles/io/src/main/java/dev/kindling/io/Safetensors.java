@@ -10,6 +10,7 @@ import dev.kindling.api.DType;
 import dev.kindling.api.Device;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
+import dev.kindling.io.internal.HostBytes;
 import dev.kindling.kernel.ops.DenseTensor;
 
 import java.io.IOException;
@@ -120,19 +121,7 @@ public final class Safetensors {
     static byte[] bytesOf(Tensor t) {
         DenseTensor d = (DenseTensor) (t.device().isCpu() ? t : t.cpu());
         Object host = d.backend().toHost(d.view());
-        int n = java.lang.reflect.Array.getLength(host);
-        ByteBuffer b = ByteBuffer.allocate(n * t.dtype().itemSize()).order(ByteOrder.LITTLE_ENDIAN);
-        if (host instanceof float[]) b.asFloatBuffer().put((float[]) host);
-        else if (host instanceof double[]) b.asDoubleBuffer().put((double[]) host);
-        else if (host instanceof long[]) b.asLongBuffer().put((long[]) host);
-        else if (host instanceof int[]) b.asIntBuffer().put((int[]) host);
-        else if (host instanceof short[]) b.asShortBuffer().put((short[]) host);
-        else if (host instanceof byte[]) b.put((byte[]) host);
-        else {
-            boolean[] z = (boolean[]) host;
-            for (boolean v : z) b.put((byte) (v ? 1 : 0));
-        }
-        return b.array();
+        return HostBytes.littleEndian(host, t.dtype().itemSize());
     }
 
     // ------------------------------------------------------------------ reading
@@ -265,27 +254,11 @@ public final class Safetensors {
 
     private static Tensor toTensor(Path path, long fileOffset, Entry e, ByteBuffer b, Device device) throws SafetensorsException {
         int n = (int) ((e.end - e.begin) / e.dtype.itemSize());
-        Object host;
-        switch (e.dtype) {
-            case FLOAT32: { float[] a = new float[n]; b.asFloatBuffer().get(a); host = a; break; }
-            case FLOAT64: { double[] a = new double[n]; b.asDoubleBuffer().get(a); host = a; break; }
-            case FLOAT16: case BFLOAT16: { short[] a = new short[n]; b.asShortBuffer().get(a); host = a; break; }
-            case INT64: { long[] a = new long[n]; b.asLongBuffer().get(a); host = a; break; }
-            case INT32: { int[] a = new int[n]; b.asIntBuffer().get(a); host = a; break; }
-            case BOOL: {
-                boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) {
-                    byte v = b.get(i);
-                    if (v != 0 && v != 1) {
-                        throw new SafetensorsException(path, fileOffset + i, "tensor '" + e.name + "' is BOOL but holds byte " + (v & 0xff));
-                    }
-                    a[i] = v == 1;
-                }
-                host = a;
-                break;
-            }
-            default: { byte[] a = new byte[n]; b.get(a); host = a; break; }
+        if (e.dtype == DType.BOOL) {
+            int i = HostBytes.firstNonBool(b, n);
+            if (i >= 0) throw new SafetensorsException(path, fileOffset + i, "tensor '" + e.name + "' is BOOL but holds byte " + (b.get(i) & 0xff));
         }
+        Object host = HostBytes.hostArray(b, e.dtype, n);
         Tensor t = Torch.tensor(host, e.dtype, n).reshape(e.shape);
         return device.isCpu() ? t : t.to(device);
     }

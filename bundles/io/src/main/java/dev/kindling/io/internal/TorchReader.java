@@ -404,25 +404,11 @@ public final class TorchReader {
     private DenseTensor storageTensor(StorageRef s, ByteBuffer b) throws PyTorchFileException {
         b.order(order);
         int n = (int) s.numel;
-        Object host;
-        switch (s.dtype) {
-            case FLOAT32: { float[] a = new float[n]; b.asFloatBuffer().get(a); host = a; break; }
-            case FLOAT64: { double[] a = new double[n]; b.asDoubleBuffer().get(a); host = a; break; }
-            case FLOAT16: case BFLOAT16: { short[] a = new short[n]; b.asShortBuffer().get(a); host = a; break; }
-            case INT64: { long[] a = new long[n]; b.asLongBuffer().get(a); host = a; break; }
-            case INT32: { int[] a = new int[n]; b.asIntBuffer().get(a); host = a; break; }
-            case BOOL: {
-                boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) {
-                    byte v = b.get(i);
-                    if (v != 0 && v != 1) throw new PyTorchFileException(path, where, "bool storage '" + s.key + "' holds byte " + (v & 0xff) + " at element " + i);
-                    a[i] = v == 1;
-                }
-                host = a;
-                break;
-            }
-            default: { byte[] a = new byte[n]; b.get(a); host = a; break; }
+        if (s.dtype == DType.BOOL) {
+            int i = HostBytes.firstNonBool(b, n);
+            if (i >= 0) throw new PyTorchFileException(path, where, "bool storage '" + s.key + "' holds byte " + (b.get(i) & 0xff) + " at element " + i);
         }
+        Object host = HostBytes.hostArray(b, s.dtype, n);
         return (DenseTensor) Torch.tensor(host, s.dtype, n);
     }
 

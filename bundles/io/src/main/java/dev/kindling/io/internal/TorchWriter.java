@@ -10,8 +10,6 @@ import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -106,15 +104,7 @@ public final class TorchWriter {
         long n = s.numel();
         if (n * s.dtype().itemSize() > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a storage of " + n + " elements is too large to write");
         Object host = t.backend().toHost(new View(s, new long[] {n}, new long[] {1}, 0));
-        ByteBuffer b = ByteBuffer.allocate((int) n * s.dtype().itemSize()).order(ByteOrder.LITTLE_ENDIAN);
-        if (host instanceof float[]) b.asFloatBuffer().put((float[]) host);
-        else if (host instanceof double[]) b.asDoubleBuffer().put((double[]) host);
-        else if (host instanceof long[]) b.asLongBuffer().put((long[]) host);
-        else if (host instanceof int[]) b.asIntBuffer().put((int[]) host);
-        else if (host instanceof short[]) b.asShortBuffer().put((short[]) host);
-        else if (host instanceof byte[]) b.put((byte[]) host);
-        else for (boolean v : (boolean[]) host) b.put((byte) (v ? 1 : 0));
-        return b.array();
+        return HostBytes.littleEndian(host, s.dtype().itemSize());
     }
 
     /** A stored record whose data starts on a 64-byte boundary (padding in an extra field, as PyTorch's writer does). */
