@@ -1,15 +1,12 @@
 package dev.kindling.data;
 
+import dev.kindling.api.DType;
 import dev.kindling.api.Generator;
 import dev.kindling.api.Torch;
 
-import java.util.Arrays;
-
 /**
- * Indices drawn with probability proportional to their weights ({@code WeightedRandomSampler}), by the same
- * algorithm and random draws as PyTorch's CPU {@code torch.multinomial}: with replacement, a binary search of the
- * normalised cumulative weights per uniform double; without replacement (or for a single draw), the largest
- * {@code weight / Exp(1)} ("exponential race").
+ * Indices drawn with probability proportional to their weights ({@code WeightedRandomSampler}): PyTorch's sampler
+ * draws them with {@code torch.multinomial} on float64 weights, and so does this one ({@link Torch#multinomial}).
  */
 public final class WeightedRandomSampler implements Sampler {
     private final double[] weights;
@@ -48,35 +45,10 @@ public final class WeightedRandomSampler implements Sampler {
     @Override
     public int[] epoch(Generator loaderGenerator) {
         Generator g = generator != null ? generator : loaderGenerator != null ? loaderGenerator : Torch.defaultGenerator();
-        int n = weights.length;
+        // torch.multinomial itself, on float64 weights, as PyTorch's sampler calls it.
+        long[] drawn = Torch.multinomial(Torch.tensor(weights, DType.FLOAT64), numSamples, replacement, g).toLongArray();
         int[] out = new int[numSamples];
-        if (!replacement || numSamples == 1) {
-            double[] key = new double[n];
-            for (int i = 0; i < n; i++) key[i] = weights[i] / -Math.log(1.0 - g.nextDouble());
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) order[i] = i;
-            Arrays.sort(order, (a, b) -> Double.compare(key[b], key[a]));
-            for (int i = 0; i < numSamples; i++) out[i] = order[i];
-            return out;
-        }
-        double[] cum = new double[n];
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += weights[i];
-            cum[i] = sum;
-        }
-        for (int i = 0; i < n; i++) cum[i] /= sum;
-        cum[n - 1] = 1;
-        for (int s = 0; s < numSamples; s++) {
-            double u = g.nextDouble();
-            int lo = 0, hi = n;
-            while (hi - lo > 0) {
-                int mid = lo + (hi - lo) / 2;
-                if (cum[mid] < u) lo = mid + 1;
-                else hi = mid;
-            }
-            out[s] = lo;
-        }
+        for (int i = 0; i < numSamples; i++) out[i] = (int) drawn[i];
         return out;
     }
 }

@@ -283,6 +283,7 @@ public final class Creation {
                 }
                 if (sum <= 0) throw new IllegalArgumentException("invalid multinomial distribution (sum of probabilities <= 0)");
                 for (int j = 0; j < cats; j++) cum[j] = f32 ? (float) cum[j] / (float) sum : cum[j] / sum;
+                cum[cats - 1] = 1; // as PyTorch's kernel: a draw above a last bucket rounded below 1 still lands in it
                 for (int s = 0; s < n; s++) {
                     double u = g.nextDouble();
                     int left = 0, right = cats;
