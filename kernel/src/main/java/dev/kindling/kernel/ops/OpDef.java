@@ -107,7 +107,7 @@ public final class OpDef {
             } else if (!a.hasDefault()) {
                 throw new IllegalArgumentException(name() + "() missing attribute '" + a.name() + "' (" + a + ")");
             } else if (i < last) {
-                values.add(Attrs.defaultValue(a));
+                values.add(attrDefaults[i]);
             }
         }
         return Attrs.bind(this, values.toArray());

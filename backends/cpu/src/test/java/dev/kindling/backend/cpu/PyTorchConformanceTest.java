@@ -356,11 +356,13 @@ class PyTorchConformanceTest {
      * An op of the table tested by its schema name (generate_fixtures.py's SCHEMA_OPS): called through the dispatcher
      * with the fixture's args as its attributes by name, so a new op needs no runner here.
      */
+    private static final ObjectMapper ARGS = new ObjectMapper();
+
     static OpRunner bySchema(String op) {
         return (in, a) -> {
             OpDef def = Ops.byName(op);
             @SuppressWarnings("unchecked")
-            Map<String, Object> named = new ObjectMapper().convertValue(a, Map.class);
+            Map<String, Object> named = ARGS.convertValue(a, Map.class);
             // Optional tensor inputs the case leaves out are passed as null, as the generated forms do.
             Tensor[] inputs = java.util.Arrays.copyOf(in.toArray(new Tensor[0]), Math.max(in.size(), def.schema().inputs().size()));
             Tensor[] r = def.call(inputs, def.attrsByName(named));
