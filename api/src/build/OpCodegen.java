@@ -25,7 +25,7 @@ public final class OpCodegen {
     private static final Set<String> ATTRIBUTE_TYPES =
             Set.of("int", "long", "double", "boolean", "int[]", "long[]", "str", "DType", "Device", "Window2d");
     private static final Set<String> TAGS =
-            Set.of("differentiable", "composite", "nondifferentiable", "view", "inplace", "method", "function");
+            Set.of("differentiable", "composite", "functional", "nondifferentiable", "view", "inplace", "method", "function");
     private static final Pattern LINE = Pattern.compile("([a-z_][a-z0-9_]*)\\((.*)\\)\\s*->\\s*(Tensor|\\(([^)]*)\\))\\s*(?:\\|(.*))?");
     private static final Pattern ARG = Pattern.compile("(Tensor\\[\\]|Tensor|[A-Za-z0-9]+(?:\\[\\])?)(\\?)?\\s+([a-z_][a-z0-9_]*)(?:\\s*=\\s*(\\S+))?");
 
@@ -105,6 +105,7 @@ public final class OpCodegen {
             if (!TAGS.contains(tag)) throw new IllegalArgumentException(where + ": unknown tag '" + tag + "' (known: " + TAGS + ")");
             switch (tag) {
                 case "composite": kind = "COMPOSITE"; break;
+                case "functional": kind = "FUNCTIONAL"; break;
                 case "nondifferentiable": kind = "NON_DIFFERENTIABLE"; break;
                 case "view": view = true; break;
                 case "inplace": inplaceVariant = true; break;
@@ -125,6 +126,30 @@ public final class OpCodegen {
           .append(" by OpCodegen: do not edit. */\n")
           .append("public final class NativeFunctions {\n    private NativeFunctions() {}\n\n")
           .append("    private static final List<FunctionSchema> ALL = List.of(\n");
+        List<Op> table = ops.stream().filter(o -> !o.kind().equals("FUNCTIONAL")).collect(java.util.stream.Collectors.toList());
+        List<Op> functionals = ops.stream().filter(o -> o.kind().equals("FUNCTIONAL")).collect(java.util.stream.Collectors.toList());
+        schemaList(sb, table);
+        sb.append("    private static final List<FunctionSchema> FUNCTIONALS = List.of(\n");
+        schemaList(sb, functionals);
+        sb.append("    private static final Map<String, FunctionSchema> BY_NAME = new LinkedHashMap<>();\n\n")
+          .append("    private static final Map<String, FunctionSchema> FUNCTIONAL_BY_NAME = new LinkedHashMap<>();\n\n")
+          .append("    static {\n        for (FunctionSchema s : ALL) BY_NAME.put(s.name(), s);\n")
+          .append("        for (FunctionSchema s : FUNCTIONALS) FUNCTIONAL_BY_NAME.put(s.name(), s);\n    }\n\n")
+          .append("    /** All ops, in declaration order; {@code x_} follows {@code x}. */\n")
+          .append("    public static List<FunctionSchema> all() { return ALL; }\n\n")
+          .append("    /** The op's schema, or null when no op has that name. */\n")
+          .append("    public static FunctionSchema find(String name) { return BY_NAME.get(name); }\n\n")
+          .append("    /**\n     * The ops tagged {@code functional}: composites whose forward a bundle above the kernel binds (nn's\n")
+          .append("     * functionals: linear, conv2d, layer_norm, ...), so that dispatch layers see them as one op.\n     */\n")
+          .append("    public static List<FunctionSchema> functionals() { return FUNCTIONALS; }\n\n")
+          .append("    /** The functional's schema, or null when no functional has that name. */\n")
+          .append("    public static FunctionSchema findFunctional(String name) { return FUNCTIONAL_BY_NAME.get(name); }\n}\n");
+        return sb.toString();
+    }
+
+
+    private static void schemaList(StringBuilder sb, List<Op> ops) {
+        if (ops.isEmpty()) { sb.append("    );\n\n"); return; }
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
             sb.append("            new FunctionSchema(").append(str(op.name())).append(", List.of(");
@@ -136,17 +161,10 @@ public final class OpCodegen {
             }
             sb.append("), List.of(");
             for (int j = 0; j < op.returns().size(); j++) sb.append(j > 0 ? ", " : "").append(str(op.returns().get(j)));
-            sb.append("), FunctionSchema.Kind.").append(op.kind()).append(", ").append(op.view()).append(", ")
+            sb.append("), FunctionSchema.Kind.").append(op.kind().equals("FUNCTIONAL") ? "COMPOSITE" : op.kind()).append(", ").append(op.view()).append(", ")
               .append(op.inPlace()).append(", ").append(op.method()).append(", ").append(op.function()).append(")")
               .append(i + 1 < ops.size() ? ",\n" : ");\n\n");
         }
-        sb.append("    private static final Map<String, FunctionSchema> BY_NAME = new LinkedHashMap<>();\n\n")
-          .append("    static {\n        for (FunctionSchema s : ALL) BY_NAME.put(s.name(), s);\n    }\n\n")
-          .append("    /** All ops, in declaration order; {@code x_} follows {@code x}. */\n")
-          .append("    public static List<FunctionSchema> all() { return ALL; }\n\n")
-          .append("    /** The op's schema, or null when no op has that name. */\n")
-          .append("    public static FunctionSchema find(String name) { return BY_NAME.get(name); }\n}\n");
-        return sb.toString();
     }
 
     // ------------------------------------------------------------------ Tensor methods and Torch functions

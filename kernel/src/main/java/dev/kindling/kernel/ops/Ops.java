@@ -45,6 +45,20 @@ public final class Ops {
         return op;
     }
 
+    /**
+     * Binds the schema's functional {@code name} (tagged {@code functional}: nn's linear, conv2d, layer_norm, ...) to
+     * its forward, for the bundle that implements it. The op is not part of the kernel's table and the kernel keeps
+     * no reference to it: it lives as long as the caller's class. Dispatched like any op, so dispatch layers see one
+     * call (the tracer records one node; autograd, which intercepts no composite, records the ops inside).
+     */
+    public static OpDef functional(String name, OpDef.Forward forward) {
+        FunctionSchema schema = NativeFunctions.findFunctional(name);
+        if (schema == null) {
+            throw new IllegalArgumentException("'" + name + "' is not declared as a functional in native_functions.schema (api module)");
+        }
+        return new OpDef(schema, forward);
+    }
+
     /** {@code name_}: runs {@code base} and writes the result into input 0 (same derivative as {@code base}). */
     private static OpDef inPlace(OpDef base) {
         return def(base.name() + "_", (in, a) -> {

@@ -6,9 +6,21 @@ import dev.kindling.kernel.spi.Window2d;
 
 import java.util.Arrays;
 
-/** {@link F}'s convolutions and sliding blocks (unfold/fold), all on the kernel's im2col and col2im. */
+/** {@link F}'s linear map, convolutions and sliding blocks (unfold/fold), the latter on the kernel's im2col and col2im. */
 final class Convolutions {
     private Convolutions() {}
+
+    static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        // As at::linear: one fused addmm for a batch of rows (and for contiguous 3-d input, viewed as rows), so the
+        // graph shows AddmmBackward0 / ViewBackward0 as PyTorch's does; otherwise a matmul and a bias add.
+        if (bias != null && x.dim() == 2) return bias.addmm(x, weight.t());
+        if (bias != null && x.dim() == 3 && x.isContiguous()) {
+            long[] s = x.shape();
+            return bias.addmm(x.view(-1, s[2]), weight.t()).view(s[0], s[1], weight.size(0));
+        }
+        Tensor y = x.matmul(weight.t());
+        return bias == null ? y : y.add(bias);
+    }
 
     static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
         if (x.dim() != 2 && x.dim() != 3) {

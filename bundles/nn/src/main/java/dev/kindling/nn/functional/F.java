@@ -18,13 +18,13 @@ public final class F {
     /** {@code leaky_relu} with PyTorch's default slope 0.01. */
     public static Tensor leakyRelu(Tensor x) { return leakyRelu(x, 0.01); }
 
-    public static Tensor leakyRelu(Tensor x, double negativeSlope) { return Activations.leakyRelu(x, negativeSlope); }
+    public static Tensor leakyRelu(Tensor x, double negativeSlope) { return Functionals.call(Functionals.LEAKY_RELU, new Tensor[] {x}, negativeSlope); }
 
     /** Exact GELU: {@code x·Φ(x) = x·0.5·(1 + erf(x/√2))}. */
     public static Tensor gelu(Tensor x) { return gelu(x, "none"); }
 
     /** GELU; {@code approximate} is {@code "none"} (erf) or {@code "tanh"}. */
-    public static Tensor gelu(Tensor x, String approximate) { return Activations.gelu(x, approximate); }
+    public static Tensor gelu(Tensor x, String approximate) { return Functionals.call(Functionals.GELU, new Tensor[] {x}, approximate); }
 
     public static Tensor sigmoid(Tensor x) { return x.sigmoid(); }
 
@@ -41,15 +41,7 @@ public final class F {
 
     /** {@code x·wᵀ + b}; x is {@code [..., in]}, w {@code [out, in]}, b {@code [out]} or null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        // As at::linear: one fused addmm for a batch of rows (and for contiguous 3-d input, viewed as rows), so the
-        // graph shows AddmmBackward0 / ViewBackward0 as PyTorch's does; otherwise a matmul and a bias add.
-        if (bias != null && x.dim() == 2) return bias.addmm(x, weight.t());
-        if (bias != null && x.dim() == 3 && x.isContiguous()) {
-            long[] s = x.shape();
-            return bias.addmm(x.view(-1, s[2]), weight.t()).view(s[0], s[1], weight.size(0));
-        }
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return Functionals.call(Functionals.LINEAR, new Tensor[] {x, weight, bias});
     }
 
     public static Tensor conv1d(Tensor x, Tensor weight) { return conv1d(x, weight, null, 1, 0, 1, 1); }
@@ -58,7 +50,7 @@ public final class F {
 
     /** 1-d convolution of {@code [N, C, L]} (or unbatched {@code [C, L]}) with a {@code [out, C/groups, k]} weight. */
     public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
-        return Convolutions.conv1d(x, weight, bias, stride, padding, dilation, groups);
+        return Functionals.call(Functionals.CONV1D, new Tensor[] {x, weight, bias}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups);
     }
 
     public static Tensor conv2d(Tensor x, Tensor weight) { return conv2d(x, weight, null, 1, 0, 1, 1); }
@@ -78,7 +70,7 @@ public final class F {
      * {@code [out, C/groups, kh, kw]} weight: im2col (the kernel's sliding windows) and one matmul, batched over samples and groups.
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
-        return Convolutions.conv2d(x, weight, bias, stride, padding, dilation, groups);
+        return Functionals.call(Functionals.CONV2D, new Tensor[] {x, weight, bias}, stride, padding, dilation, groups);
     }
 
     /**
@@ -111,7 +103,7 @@ public final class F {
 
     /** Max pooling of {@code [N, C, H, W]} or {@code [C, H, W]}; padding counts as -inf; {@code ceilMode} as PyTorch's. */
     public static Tensor maxPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        return Pooling.maxPool2d(x, kernelSize, stride, padding, dilation, ceilMode);
+        return Functionals.call(Functionals.MAX_POOL2D, new Tensor[] {x}, kernelSize, stride, padding, dilation, ceilMode);
     }
 
     public static Tensor avgPool2d(Tensor x, int kernelSize) { return avgPool2d(x, kernelSize, kernelSize, 0); }
@@ -127,7 +119,7 @@ public final class F {
      */
     public static Tensor avgPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
                                    Integer divisorOverride) {
-        return Pooling.avgPool2d(x, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride);
+        return Functionals.call(Functionals.AVG_POOL2D, new Tensor[] {x}, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride);
     }
 
     public static Tensor adaptiveAvgPool2d(Tensor x, int outputSize) { return adaptiveAvgPool2d(x, Args.pair(outputSize)); }
@@ -136,7 +128,7 @@ public final class F {
      * Adaptive average pooling: output cell {@code (i, j)} averages rows {@code [floor(i·H/oh), ceil((i+1)·H/oh))} and
      * the same for columns, computed as {@code Sh · x · Swᵀ} with 0/1 window matrices, divided by the window sizes.
      */
-    public static Tensor adaptiveAvgPool2d(Tensor x, int[] outputSize) { return Pooling.adaptiveAvgPool2d(x, outputSize); }
+    public static Tensor adaptiveAvgPool2d(Tensor x, int[] outputSize) { return Functionals.call(Functionals.ADAPTIVE_AVG_POOL2D, new Tensor[] {x}, (Object) outputSize); }
 
     // =========================================================================================== dropout and normalisation
 
@@ -145,7 +137,9 @@ public final class F {
 
     /** {@link #dropout(Tensor, double, boolean)} drawing from {@code generator} (null: the default generator). */
     public static Tensor dropout(Tensor x, double p, boolean training, Generator generator) {
-        return Normalization.dropout(x, p, training, generator);
+        // A dropout with its own generator runs as its ops: the generator is no attribute an op can carry.
+        if (generator != null && training) return Normalization.dropout(x, p, true, generator);
+        return Functionals.call(Functionals.DROPOUT, new Tensor[] {x}, p, training);
     }
 
     /**
@@ -155,7 +149,7 @@ public final class F {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
                                    double momentum, double eps) {
-        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+        return Functionals.call(Functionals.BATCH_NORM, new Tensor[] {x, weight, bias, runningMean, runningVar}, training, momentum, eps);
     }
 
     /** Batch normalisation with running statistics (PyTorch's default {@code training=False}), no affine part. */
@@ -167,17 +161,17 @@ public final class F {
 
     /** Normalises over the last {@code normalizedShape.length} dimensions (biased variance), then scales and shifts. */
     public static Tensor layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
-        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
+        return Functionals.call(Functionals.LAYER_NORM, new Tensor[] {x, weight, bias}, normalizedShape, eps);
     }
 
     // =========================================================================================== embedding and padding
 
     /** Rows of {@code weight} for INT64/INT32 indices of any shape: {@code [*, dim]}. */
-    public static Tensor embedding(Tensor input, Tensor weight) { return Embeddings.embedding(input, weight, null); }
+    public static Tensor embedding(Tensor input, Tensor weight) { return Functionals.call(Functionals.EMBEDDING, new Tensor[] {weight, input}, (Object) null); }
 
     /** As {@link #embedding(Tensor, Tensor)}; the row {@code paddingIdx} (negative: from the end) receives no gradient. */
     public static Tensor embedding(Tensor input, Tensor weight, long paddingIdx) {
-        return Embeddings.embedding(input, weight, Long.valueOf(paddingIdx));
+        return Functionals.call(Functionals.EMBEDDING, new Tensor[] {weight, input}, paddingIdx);
     }
 
     /** Constant zero padding; {@code pad} lists (before, after) pairs starting from the last dimension, as PyTorch's F.pad. */

@@ -1,0 +1,45 @@
+package dev.kindling.nn.functional;
+
+import dev.kindling.api.Tensor;
+import dev.kindling.kernel.ops.OpDef;
+import dev.kindling.kernel.ops.Ops;
+
+/**
+ * nn's functionals as ops of the schema (tagged {@code functional} in native_functions.schema): each binds its name
+ * to the family class that computes it, and {@link F} calls through them, so that dispatch layers see one
+ * {@code conv2d} rather than its im2col and matmul (the tracer records one node; autograd records the ops inside).
+ */
+final class Functionals {
+    private Functionals() {}
+
+    static final OpDef LINEAR = Ops.functional("linear", (in, a) -> one(Convolutions.linear(in[0], in[1], in[2])));
+    static final OpDef CONV1D = Ops.functional("conv1d", (in, a) -> one(Convolutions.conv1d(in[0], in[1], in[2],
+            single(a.ints("stride"), "stride"), single(a.ints("padding"), "padding"), single(a.ints("dilation"), "dilation"), a.i("groups"))));
+    static final OpDef CONV2D = Ops.functional("conv2d", (in, a) -> one(Convolutions.conv2d(in[0], in[1], in[2],
+            a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"))));
+    static final OpDef MAX_POOL2D = Ops.functional("max_pool2d", (in, a) -> one(Pooling.maxPool2d(in[0],
+            a.ints("kernel_size"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.b("ceil_mode"))));
+    static final OpDef AVG_POOL2D = Ops.functional("avg_pool2d", (in, a) -> one(Pooling.avgPool2d(in[0],
+            a.ints("kernel_size"), a.ints("stride"), a.ints("padding"), a.b("ceil_mode"), a.b("count_include_pad"),
+            (Integer) a.get("divisor_override"))));
+    static final OpDef ADAPTIVE_AVG_POOL2D = Ops.functional("adaptive_avg_pool2d",
+            (in, a) -> one(Pooling.adaptiveAvgPool2d(in[0], a.ints("output_size"))));
+    static final OpDef BATCH_NORM = Ops.functional("batch_norm", (in, a) -> one(Normalization.batchNorm(in[0], in[3], in[4], in[1], in[2],
+            a.b("training"), a.d("momentum"), a.d("eps"))));
+    static final OpDef LAYER_NORM = Ops.functional("layer_norm", (in, a) -> one(Normalization.layerNorm(in[0],
+            a.longs("normalized_shape"), in[1], in[2], a.d("eps"))));
+    static final OpDef DROPOUT = Ops.functional("dropout", (in, a) -> one(Normalization.dropout(in[0], a.d("p"), a.b("train"), null)));
+    static final OpDef EMBEDDING = Ops.functional("embedding", (in, a) -> one(Embeddings.embedding(in[1], in[0], (Long) a.get("padding_idx"))));
+    static final OpDef GELU = Ops.functional("gelu", (in, a) -> one(Activations.gelu(in[0], a.s("approximate"))));
+    static final OpDef LEAKY_RELU = Ops.functional("leaky_relu", (in, a) -> one(Activations.leakyRelu(in[0], a.d("negative_slope"))));
+
+    /** Runs {@code op} on {@code inputs} (null for an absent optional tensor) with attributes in schema order. */
+    static Tensor call(OpDef op, Tensor[] inputs, Object... attributes) { return op.call1(op.attrs(attributes), inputs); }
+
+    private static Tensor[] one(Tensor t) { return new Tensor[] {t}; }
+
+    private static int single(int[] values, String name) {
+        if (values.length != 1) throw new IllegalArgumentException("conv1d " + name + " takes one value, got " + values.length);
+        return values[0];
+    }
+}
