@@ -3,6 +3,7 @@ package dev.kindling.jit;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.schema.Argument;
 import dev.kindling.kernel.ops.OpDef;
+import dev.kindling.nn.ModelSpec;
 import dev.kindling.nn.Module;
 
 import java.util.Arrays;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A traced module (PyTorch's {@code torch.jit.TracedModule}): the {@link Graph} one forward call recorded, replayed
@@ -23,18 +25,31 @@ public final class TracedModule extends Module {
     private final List<String> inputNames;
     private final List<String> outputNames;
     private final String traceOf;
+    private final String modelSpec;
 
     TracedModule(Module traced, Graph graph, List<String> inputNames, List<String> outputNames) {
         this.graph = graph;
         this.inputNames = List.copyOf(inputNames);
         this.outputNames = List.copyOf(outputNames);
         this.traceOf = traced.getClass().getSimpleName();
+        this.modelSpec = specOf(traced);
         Map<String, Tensor> persistent = traced.stateDict();
         for (Map.Entry<String, Module> c : traced.namedChildren().entrySet()) registerModule(c.getKey(), c.getValue());
         traced.namedParameters().forEach((k, p) -> { if (k.indexOf('.') < 0) registerParameter(k, p); });
         traced.namedBuffers().forEach((k, b) -> { if (k.indexOf('.') < 0) registerBuffer(k, b, persistent.containsKey(k)); });
         train(traced.isTraining());
     }
+
+    private static String specOf(Module m) {
+        try {
+            return ModelSpec.of(m).toJson();
+        } catch (RuntimeException notDescribable) { // a hand-written Module subclass has no layer description
+            return null;
+        }
+    }
+
+    /** The traced module's architecture ({@link ModelSpec} JSON), when its layers can be described; else empty. */
+    public Optional<String> modelSpec() { return Optional.ofNullable(modelSpec); }
 
     /** The recorded program. */
     public Graph graph() { return graph; }
