@@ -3,7 +3,6 @@ package dev.kindling.nn;
 import dev.kindling.api.Tensor;
 import dev.kindling.nn.functional.F;
 
-import java.util.List;
 
 /**
  * Gated recurrent unit, gates in PyTorch's order (reset, update, new):
@@ -22,13 +21,10 @@ public class GRU extends RNNBase {
     public RnnOutput forward(Tensor x, Tensor h0) { return run(x, h0, null); }
 
     @Override
-    protected Tensor[] cell(Tensor gi, Tensor[] state, Tensor wHh, Tensor bHh) {
-        Tensor h = state[0];
-        List<Tensor> i = gi.chunk(3, 1);
-        List<Tensor> hh = F.linear(h, wHh, bHh).chunk(3, 1);
-        Tensor r = i.get(0).add(hh.get(0)).sigmoid();
-        Tensor z = i.get(1).add(hh.get(1)).sigmoid();
-        Tensor n = i.get(2).add(r.mul(hh.get(2))).tanh();
-        return new Tensor[] {n.add(z.mul(h.sub(n)))};
+    protected Tensor[] cell(Tensor gi, Tensor[] state, Tensor wHh, Tensor bHh) { return new Tensor[] {F.gruStep(gi, state[0], wHh, bHh)}; }
+
+    @Override
+    protected Tensor[] layer(Tensor input, Tensor h0, Tensor c0, Tensor[] weights, Tensor[] reverseWeights) {
+        return F.gruLayer(input, h0, weights, reverseWeights);
     }
 }

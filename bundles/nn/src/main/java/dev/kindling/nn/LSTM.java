@@ -3,7 +3,6 @@ package dev.kindling.nn;
 import dev.kindling.api.Tensor;
 import dev.kindling.nn.functional.F;
 
-import java.util.List;
 
 /**
  * Long short-term memory, gates in PyTorch's order (input, forget, cell, output):
@@ -26,10 +25,10 @@ public class LSTM extends RNNBase {
     protected boolean hasCellState() { return true; }
 
     @Override
-    protected Tensor[] cell(Tensor gi, Tensor[] state, Tensor wHh, Tensor bHh) {
-        List<Tensor> g = gi.add(F.linear(state[0], wHh, bHh)).chunk(4, 1);
-        Tensor i = g.get(0).sigmoid(), f = g.get(1).sigmoid(), c = g.get(2).tanh(), o = g.get(3).sigmoid();
-        Tensor cy = f.mul(state[1]).add(i.mul(c));
-        return new Tensor[] {o.mul(cy.tanh()), cy};
+    protected Tensor[] cell(Tensor gi, Tensor[] state, Tensor wHh, Tensor bHh) { return F.lstmStep(gi, state[0], state[1], wHh, bHh); }
+
+    @Override
+    protected Tensor[] layer(Tensor input, Tensor h0, Tensor c0, Tensor[] weights, Tensor[] reverseWeights) {
+        return F.lstmLayer(input, h0, c0, weights, reverseWeights);
     }
 }

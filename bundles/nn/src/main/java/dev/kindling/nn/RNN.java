@@ -24,8 +24,10 @@ public class RNN extends RNNBase {
     public RnnOutput forward(Tensor x, Tensor h0) { return run(x, h0, null); }
 
     @Override
-    protected Tensor[] cell(Tensor gi, Tensor[] state, Tensor wHh, Tensor bHh) {
-        Tensor pre = gi.add(F.linear(state[0], wHh, bHh));
-        return new Tensor[] {nonlinearity.equals("tanh") ? pre.tanh() : pre.relu()};
+    protected Tensor[] cell(Tensor gi, Tensor[] state, Tensor wHh, Tensor bHh) { return new Tensor[] {F.rnnStep(gi, state[0], wHh, bHh, nonlinearity)}; }
+
+    @Override
+    protected Tensor[] layer(Tensor input, Tensor h0, Tensor c0, Tensor[] weights, Tensor[] reverseWeights) {
+        return F.rnnLayer(input, h0, weights, reverseWeights, nonlinearity);
     }
 }

@@ -84,6 +84,19 @@ public abstract class RNNBase extends Module {
     /** One time step of one layer and direction: {@code gi} is the input projection {@code x·W_ihᵀ + b_ih} at this step. */
     protected abstract Tensor[] cell(Tensor gi, Tensor[] state, Tensor wHh, Tensor bHh);
 
+    /**
+     * Runs one layer over a seq-first {@code [L, N, in]} input from initial states {@code h0}, {@code c0}
+     * ({@code [dirs, N, hidden]}, null: zeros): returns the output and the final state parts (F.lstmLayer, ...).
+     */
+    protected abstract Tensor[] layer(Tensor input, Tensor h0, Tensor c0, Tensor[] weights, Tensor[] reverseWeights);
+
+    /** {w_ih, w_hh, b_ih, b_hh} of one layer and direction (null biases when the layer has none). */
+    private Tensor[] layerWeights(int layer, int dir) {
+        String sfx = suffix(layer, dir);
+        return new Tensor[] {parameter("weight_ih" + sfx), parameter("weight_hh" + sfx),
+            bias ? parameter("bias_ih" + sfx) : null, bias ? parameter("bias_hh" + sfx) : null};
+    }
+
     /** Whether the state has a cell part (LSTM). */
     protected boolean hasCellState() { return false; }
 
@@ -109,38 +122,26 @@ public abstract class RNNBase extends Module {
         if (x.size(-1) != inputSize) throw new IllegalArgumentException("input.size(-1) must be equal to input_size. Expected " + inputSize + ", got " + x.size(-1));
         int directions = bidirectional ? 2 : 1;
         Tensor seq = batched ? (batchFirst ? x.transpose(0, 1) : x) : x.unsqueeze(1);
-        long steps = seq.size(0), batch = seq.size(1);
+        long batch = seq.size(1);
         long[] stateShape = {(long) numLayers * directions, batch, hiddenSize};
-        Tensor h = prepareState(h0, stateShape, batched, seq, "hx");
-        Tensor c = hasCellState() ? prepareState(c0, stateShape, batched, seq, "cx") : null;
+        Tensor h = h0 == null ? null : prepareState(h0, stateShape, batched, "hx");
+        Tensor c = hasCellState() && c0 != null ? prepareState(c0, stateShape, batched, "cx") : null;
+        // One functional per layer (lstm_layer, gru_layer, rnn_layer), so a trace records each layer as one node.
         List<Tensor> hN = new ArrayList<>();
         List<Tensor> cN = new ArrayList<>();
         Tensor layerInput = seq;
         for (int layer = 0; layer < numLayers; layer++) {
-            List<Tensor> dirOutputs = new ArrayList<>(directions);
-            for (int dir = 0; dir < directions; dir++) {
-                String sfx = suffix(layer, dir);
-                int idx = layer * directions + dir;
-                Tensor gi = F.linear(layerInput, parameter("weight_ih" + sfx), bias ? parameter("bias_ih" + sfx) : null);
-                Tensor wHh = parameter("weight_hh" + sfx);
-                Tensor bHh = bias ? parameter("bias_hh" + sfx) : null;
-                Tensor[] state = c == null ? new Tensor[] {h.get(idx)} : new Tensor[] {h.get(idx), c.get(idx)};
-                Tensor[] outs = new Tensor[(int) steps];
-                for (long i = 0; i < steps; i++) {
-                    long t = dir == 0 ? i : steps - 1 - i;
-                    state = cell(gi.get(t), state, wHh, bHh);
-                    outs[(int) t] = state[0];
-                }
-                dirOutputs.add(Torch.stack(outs));
-                hN.add(state[0]);
-                if (c != null) cN.add(state[1]);
-            }
-            layerInput = directions == 1 ? dirOutputs.get(0) : Torch.cat(dirOutputs, 2);
+            Tensor hl = h0 == null ? null : h.narrow(0, (long) layer * directions, directions);
+            Tensor cl = c0 == null || c == null ? null : c.narrow(0, (long) layer * directions, directions);
+            Tensor[] r = layer(layerInput, hl, cl, layerWeights(layer, 0), bidirectional ? layerWeights(layer, 1) : null);
+            layerInput = r[0];
+            hN.add(r[1]);
+            if (r.length > 2) cN.add(r[2]);
             if (dropout > 0 && isTraining() && layer < numLayers - 1) layerInput = F.dropout(layerInput, dropout, true);
         }
+        Tensor hOut = hN.size() == 1 ? hN.get(0) : Torch.cat(hN, 0);
+        Tensor cOut = cN.isEmpty() ? null : cN.size() == 1 ? cN.get(0) : Torch.cat(cN, 0);
         Tensor output = layerInput;
-        Tensor hOut = Torch.stack(hN);
-        Tensor cOut = c == null ? null : Torch.stack(cN);
         if (!batched) {
             output = output.squeeze(1);
             hOut = hOut.squeeze(1);
@@ -151,8 +152,7 @@ public abstract class RNNBase extends Module {
         return new RnnOutput(output, hOut, cOut);
     }
 
-    private Tensor prepareState(Tensor s, long[] shape, boolean batched, Tensor like, String name) {
-        if (s == null) return Torch.zeros(shape, like.dtype(), like.device());
+    private Tensor prepareState(Tensor s, long[] shape, boolean batched, String name) {
         Tensor t = batched ? s : s.unsqueeze(1);
         if (!java.util.Arrays.equals(t.shape(), shape)) {
             long[] expected = batched ? shape : new long[] {shape[0], shape[2]};

@@ -93,6 +93,48 @@ public final class F {
         return Convolutions.fold(cols, outputSize, kernelSize, dilation, padding, stride);
     }
 
+    // =========================================================================================== recurrent layers
+
+    /**
+     * One LSTM layer over a seq-first {@code [L, N, in]} input (PyTorch's layout and gate order): {@code weights} and
+     * {@code reverseWeights} (null: one direction) are {@code {w_ih, w_hh, b_ih, b_hh}} (null biases allowed); null
+     * initial states are zeros. Returns {@code {output [L, N, dirs*hidden], h_n, c_n [dirs, N, hidden]}}.
+     */
+    public static Tensor[] lstmLayer(Tensor input, Tensor h0, Tensor c0, Tensor[] weights, Tensor[] reverseWeights) {
+        return Functionals.callAll(Functionals.LSTM_LAYER, layerInputs(input, new Tensor[] {h0, c0}, weights, reverseWeights));
+    }
+
+    /** One GRU layer, as {@link #lstmLayer}; returns {@code {output, h_n}}. */
+    public static Tensor[] gruLayer(Tensor input, Tensor h0, Tensor[] weights, Tensor[] reverseWeights) {
+        return Functionals.callAll(Functionals.GRU_LAYER, layerInputs(input, new Tensor[] {h0}, weights, reverseWeights));
+    }
+
+    /** One Elman RNN layer ({@code nonlinearity} "tanh" or "relu"), as {@link #lstmLayer}; returns {@code {output, h_n}}. */
+    public static Tensor[] rnnLayer(Tensor input, Tensor h0, Tensor[] weights, Tensor[] reverseWeights, String nonlinearity) {
+        return Functionals.callAll(Functionals.RNN_LAYER, layerInputs(input, new Tensor[] {h0}, weights, reverseWeights), nonlinearity);
+    }
+
+    /** One LSTM time step from the input projection {@code gi = x·W_ihᵀ + b_ih}: returns {@code {h', c'}}. */
+    public static Tensor[] lstmStep(Tensor gi, Tensor h, Tensor c, Tensor wHh, Tensor bHh) { return Recurrent.lstmStep(gi, h, c, wHh, bHh); }
+
+    /** One GRU time step from the input projection {@code gi}: returns {@code h'}. */
+    public static Tensor gruStep(Tensor gi, Tensor h, Tensor wHh, Tensor bHh) { return Recurrent.gruStep(gi, h, wHh, bHh); }
+
+    /** One Elman RNN time step from the input projection {@code gi}: returns {@code h'}. */
+    public static Tensor rnnStep(Tensor gi, Tensor h, Tensor wHh, Tensor bHh, String nonlinearity) { return Recurrent.rnnStep(gi, h, wHh, bHh, nonlinearity); }
+
+    private static Tensor[] layerInputs(Tensor input, Tensor[] states, Tensor[] weights, Tensor[] reverse) {
+        if (weights.length != 4 || (reverse != null && reverse.length != 4)) {
+            throw new IllegalArgumentException("a recurrent layer's weights are {w_ih, w_hh, b_ih, b_hh} (biases may be null)");
+        }
+        Tensor[] in = new Tensor[1 + states.length + 8];
+        in[0] = input;
+        System.arraycopy(states, 0, in, 1, states.length);
+        System.arraycopy(weights, 0, in, 1 + states.length, 4);
+        if (reverse != null) System.arraycopy(reverse, 0, in, 5 + states.length, 4);
+        return in;
+    }
+
     // =========================================================================================== pooling
 
     public static Tensor maxPool2d(Tensor x, int kernelSize) { return maxPool2d(x, kernelSize, kernelSize, 0); }

@@ -33,8 +33,21 @@ final class Functionals {
     static final OpDef GELU = Ops.functional("gelu", (in, a) -> one(Activations.gelu(in[0], a.s("approximate"))));
     static final OpDef LEAKY_RELU = Ops.functional("leaky_relu", (in, a) -> one(Activations.leakyRelu(in[0], a.d("negative_slope"))));
 
+    static final OpDef LSTM_LAYER = Ops.functional("lstm_layer", (in, a) -> Recurrent.layer(
+            (gi, st, w, b) -> Recurrent.lstmStep(gi, st[0], st[1], w, b), in[0], new Tensor[] {in[1], in[2]}, Recurrent.weights(in, 3), Recurrent.weights(in, 7)));
+    static final OpDef GRU_LAYER = Ops.functional("gru_layer", (in, a) -> Recurrent.layer(
+            (gi, st, w, b) -> new Tensor[] {Recurrent.gruStep(gi, st[0], w, b)}, in[0], new Tensor[] {in[1]}, Recurrent.weights(in, 2), Recurrent.weights(in, 6)));
+    static final OpDef RNN_LAYER = Ops.functional("rnn_layer", (in, a) -> {
+        String nonlinearity = a.s("nonlinearity");
+        return Recurrent.layer((gi, st, w, b) -> new Tensor[] {Recurrent.rnnStep(gi, st[0], w, b, nonlinearity)}, in[0], new Tensor[] {in[1]},
+                Recurrent.weights(in, 2), Recurrent.weights(in, 6));
+    });
+
     /** Runs {@code op} on {@code inputs} (null for an absent optional tensor) with attributes in schema order. */
     static Tensor call(OpDef op, Tensor[] inputs, Object... attributes) { return op.call1(op.attrs(attributes), inputs); }
+
+    /** Runs an op with several results. */
+    static Tensor[] callAll(OpDef op, Tensor[] inputs, Object... attributes) { return op.call(inputs, op.attrs(attributes)); }
 
     private static Tensor[] one(Tensor t) { return new Tensor[] {t}; }
 
