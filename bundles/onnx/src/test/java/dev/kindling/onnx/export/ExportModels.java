@@ -12,6 +12,9 @@ import dev.kindling.nn.Conv2d;
 import dev.kindling.nn.Dropout;
 import dev.kindling.nn.Embedding;
 import dev.kindling.nn.Flatten;
+import dev.kindling.nn.GRU;
+import dev.kindling.nn.LSTM;
+import dev.kindling.nn.RNN;
 import dev.kindling.nn.GELU;
 import dev.kindling.nn.LayerNorm;
 import dev.kindling.nn.LeakyReLU;
@@ -56,6 +59,16 @@ final class ExportModels {
             Tensor h = norm1.forward(x.add(drop.forward(attn.forward(x))));
             return norm2.forward(h.add(drop.forward(ff2.forward(act.forward(ff1.forward(h))))));
         }
+    }
+
+    /** Embedding, a 2-layer bidirectional LSTM (batch first) and a per-token classifier. */
+    static final class BiLstmTagger extends Module {
+        final Embedding embed = new Embedding(20, 8);
+        final LSTM lstm = new LSTM(8, 6, 2, true, true, 0.0, true);
+        final Linear tag = new Linear(12, 5);
+
+        @Override
+        public Tensor forward(Tensor tokens) { return tag.forward(lstm.forward(embed.forward(tokens))).logSoftmax(-1); }
     }
 
     /** Running statistics that are not the initial 0 and 1, so eval-mode normalisation is really checked. */
@@ -103,6 +116,15 @@ final class ExportModels {
         c.add(new Case("MultiheadAttention", () -> new MultiheadAttention(16, 4), n -> Torch.randn(n + 1, n, 16), Map.of(0, "seq", 1, "batch")));
         c.add(new Case("MultiheadAttentionBatchFirst", () -> new MultiheadAttention(16, 2, 0.0, true, true), n -> Torch.randn(n, n + 2, 16),
                 Map.of(0, "batch", 1, "seq")));
+        c.add(new Case("LSTM", () -> new LSTM(5, 7), n -> Torch.randn(n + 1, n, 5), Map.of(0, "seq", 1, "batch")));
+        c.add(new Case("LSTMNoBias", () -> new LSTM(5, 7, 1, false, false, 0.0, false), n -> Torch.randn(n + 1, n, 5), Map.of(0, "seq", 1, "batch")));
+        c.add(new Case("LSTMBidirectional2Layer", () -> new LSTM(5, 7, 2, true, true, 0.0, true), n -> Torch.randn(n, n + 2, 5), Map.of(0, "batch", 1, "seq")));
+        c.add(new Case("GRU", () -> new GRU(5, 7), n -> Torch.randn(n + 1, n, 5), Map.of(0, "seq", 1, "batch")));
+        c.add(new Case("GRUBidirectional2Layer", () -> new GRU(5, 7, 2, true, false, 0.0, true), n -> Torch.randn(n + 1, n, 5), Map.of(0, "seq", 1, "batch")));
+        c.add(new Case("RNN", () -> new RNN(5, 7), n -> Torch.randn(n + 1, n, 5), Map.of(0, "seq", 1, "batch")));
+        c.add(new Case("RNNReluBidirectional2Layer", () -> new RNN(5, 7, 2, "relu", true, true, 0.0, true), n -> Torch.randn(n, n + 2, 5),
+                Map.of(0, "batch", 1, "seq")));
+        c.add(new Case("BiLSTMTagger", BiLstmTagger::new, n -> Torch.randint(0, 20, new long[] {n, n + 3}), Map.of(0, "batch", 1, "seq")));
         c.add(new Case("MLP", () -> new Sequential(new Linear(12, 32), new ReLU(), new Linear(32, 16), new ReLU(), new Linear(16, 3)),
                 n -> Torch.randn(n, 12), batch()));
         c.add(new Case("CNN", () -> withStats(new Sequential(new Conv2d(1, 8, 3, 1, 1), new BatchNorm2d(8), new ReLU(), new MaxPool2d(2),

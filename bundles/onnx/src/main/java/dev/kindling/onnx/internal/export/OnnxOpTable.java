@@ -22,6 +22,7 @@ final class OnnxOpTable {
         ReductionEmitters.register(t);
         ShapeEmitters.register(t);
         NnEmitters.register(t);
+        RecurrentEmitters.register(t);
         TABLE = Collections.unmodifiableMap(t);
     }
 
