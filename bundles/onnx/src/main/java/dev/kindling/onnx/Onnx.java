@@ -49,6 +49,12 @@ public final class Onnx {
         return OnnxExporter.export(traced, options);
     }
 
+    /** A traced module's ONNX file bytes at opset 17, named and dynamic as it was traced. */
+    public static byte[] toBytes(TracedModule traced) { return toBytes(traced, ExportOptions.defaults()); }
+
+    /** A traced module's ONNX file bytes. */
+    public static byte[] toBytes(TracedModule traced, ExportOptions options) { return OnnxExporter.export(traced, options); }
+
     /** Loads an ONNX model to run on Kindling's backends; its initializers are parameters (trainable). */
     public static OnnxModel load(Path path) { return OnnxLoader.load(path); }
 

@@ -51,6 +51,7 @@ public final class OnnxExporter {
         GraphProto.Builder graph = GraphProto.newBuilder().setName(traced.graph().nodes().isEmpty() ? "empty" : "kindling_graph");
         GraphWriter w = new GraphWriter(opset, graph, g);
         Map<String, Map<Integer, String>> axisNames = options.dynamicAxes();
+        checkAgainstTrace(traced, options);
 
         for (int i = 0; i < g.inputs().size(); i++) {
             Graph.Value v = g.inputs().get(i);
@@ -102,6 +103,30 @@ public final class OnnxExporter {
         metadata(model, "kindling.io", io(traced, axisNames));
         traced.modelSpec().ifPresent(spec -> metadata(model, "kindling.modelspec", spec));
         return model.build();
+    }
+
+    /** Names and dynamic axes in the options must be those the module was traced with: a trace cannot be re-sized here. */
+    private static void checkAgainstTrace(TracedModule traced, ExportOptions options) {
+        check("input", options.inputNames(), traced.inputNames());
+        check("output", options.outputNames(), traced.outputNames());
+        options.dynamicAxes().forEach((name, axes) -> {
+            int i = traced.inputNames().indexOf(name), o = traced.outputNames().indexOf(name);
+            if (i < 0 && o < 0) throw new IllegalArgumentException("dynamic axes are given for '" + name + "', which is neither an input "
+                    + traced.inputNames() + " nor an output " + traced.outputNames() + " of the trace");
+            Graph.Value v = i >= 0 ? traced.graph().inputs().get(i) : traced.graph().outputs().get(o);
+            for (int axis : axes.keySet()) {
+                if (axis >= v.rank() || !(v.shape().get(axis) instanceof SymInt)) {
+                    throw new IllegalArgumentException("axis " + axis + " of '" + name + "' is declared dynamic but the trace has its shape as " + v.shape()
+                            + ": trace the module with that axis dynamic (Jit.trace(..., dynamicAxes))");
+                }
+            }
+        });
+    }
+
+    private static void check(String what, List<String> given, List<String> traced) {
+        if (!given.isEmpty() && !given.equals(traced.subList(0, Math.min(given.size(), traced.size())))) {
+            throw new IllegalArgumentException(what + " names " + given + " differ from the trace's " + traced + ": name them when tracing");
+        }
     }
 
     private static void metadata(ModelProto.Builder m, String key, String value) {
