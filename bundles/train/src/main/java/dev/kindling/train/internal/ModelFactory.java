@@ -60,6 +60,7 @@ final class ModelFactory {
 
     /** Whether the model takes [C, H, W] images: the cnn, or a spec whose first layer is a 2-d one. */
     static boolean wantsImages(String arg, Path cwd) {
+        if (arg == null) return false; // a model with no spec (an ONNX file from elsewhere): fed as its dataset gives it
         String text = specText(arg, cwd);
         if (text == null) return arg.trim().equalsIgnoreCase("cnn");
         Map<String, Object> m = ModelSpec.fromJson(text).toMap();

@@ -5,6 +5,9 @@ import dev.kindling.api.Device;
 import dev.kindling.io.Models;
 import dev.kindling.nn.ModelSpec;
 import dev.kindling.nn.Module;
+import dev.kindling.onnx.Onnx;
+import dev.kindling.onnx.OnnxException;
+import dev.kindling.onnx.OnnxModel;
 import dev.kindling.train.Checkpoint;
 
 import java.io.IOException;
@@ -19,7 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Models on disk, as the commands name them: a whole-model file ({@code Models.save}: spec + weights), a checkpoint
+ * Models on disk, as the commands name them: a whole-model file ({@code Models.save}: spec + weights), an ONNX file, a checkpoint
  * directory (or one whose {@code latest} names it), or a run directory (its {@code model.safetensors}, else its latest
  * checkpoint). Also reads checkpoint and model metadata without loading the weights, for listings.
  */
@@ -54,6 +57,17 @@ final class ModelFiles {
 
     static Loaded load(Path path, Device device) throws IOException {
         Path p = locate(path);
+        if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".onnx")) {
+            // An ONNX model runs on Kindling's backends; one Kindling exported names its architecture in its metadata.
+            OnnxModel m;
+            try {
+                m = Onnx.load(p);
+            } catch (OnnxException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            if (!device.isCpu()) m.to(device);
+            return new Loaded(m, m.metadata().get("kindling.modelspec"), p, false, -1, Map.of());
+        }
         if (Files.isRegularFile(p)) {
             String spec = Models.spec(p);
             Module m = Models.load(p, device);
