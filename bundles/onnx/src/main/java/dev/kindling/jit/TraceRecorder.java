@@ -3,6 +3,7 @@ package dev.kindling.jit;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.schema.Argument;
 import dev.kindling.kernel.ops.Attrs;
+import dev.kindling.kernel.ops.DenseTensor;
 import dev.kindling.kernel.ops.DispatchLayer;
 import dev.kindling.kernel.ops.OpDef;
 
@@ -55,6 +56,11 @@ final class TraceRecorder implements DispatchLayer {
     @Override
     public Tensor[] dispatch(OpDef op, Tensor[] in, Attrs attrs, Below below) {
         if (depth > 0 || Thread.currentThread() != owner) return below.call(op, in, attrs);
+        if (op.isInPlace() && in[0] instanceof DenseTensor && ((DenseTensor) in[0]).isView() && values.containsKey(((DenseTensor) in[0]).base())) {
+            // The graph is functional: writing through a view would leave the base's later readers with the old value.
+            throw new IllegalStateException("cannot trace the in-place " + op.name() + " on a view of another traced value (in '" + lastScope
+                    + "'): use its out-of-place form (" + op.name().substring(0, op.name().length() - 1) + ")");
+        }
         List<Graph.Value> args = new ArrayList<>(in.length);
         for (Tensor t : in) args.add(t == null ? null : valueOf(t));
         Tensor[] out;

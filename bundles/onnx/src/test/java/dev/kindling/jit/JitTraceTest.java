@@ -89,6 +89,20 @@ class JitTraceTest {
     }
 
     @Test
+    void anInPlaceWriteThroughAViewIsRefused() {
+        Module m = new Module() {
+            @Override
+            public Tensor forward(Tensor x) {
+                Tensor y = x.mul(2.0);
+                y.narrow(1, 0, 1).relu_();
+                return y;
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Jit.trace(m, Torch.randn(2, 3)));
+        assertTrue(e.getMessage().contains("cannot trace the in-place relu_ on a view of another traced value"), e.getMessage());
+    }
+
+    @Test
     void badDynamicAxesAreNamed() {
         Module m = cnn();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
