@@ -106,4 +106,22 @@ final class Composites {
         System.arraycopy(a, i + 1, out, i, a.length - i - 1);
         return out;
     }
+
+    /** flatten: dims start..end as one, through reshape (which autograd records). */
+    static Tensor flattenOf(DenseTensor t, int start, int end) {
+        int r = t.dim();
+        if (r == 0) return Ops.reshape(t, new long[] {1});
+        int s = Kernels.dim(start, r);
+        int e = Kernels.dim(end, r);
+        if (s > e) throw new IllegalArgumentException("flatten() has invalid args: start_dim cannot come after end_dim");
+        long[] shape = t.shapeRef();
+        long[] out = new long[r - (e - s)];
+        int k = 0;
+        for (int i = 0; i < s; i++) out[k++] = shape[i];
+        long m = 1;
+        for (int i = s; i <= e; i++) m *= shape[i];
+        out[k++] = m;
+        for (int i = e + 1; i < r; i++) out[k++] = shape[i];
+        return Ops.reshape(t, out);
+    }
 }

@@ -153,6 +153,7 @@ public final class Ops {
     public static final OpDef VIEW = def("view", (in, a) -> one(ViewKernels.view(d(in[0]), a.longs("shape"))));
     /** Composite: a view where the strides allow, else a clone viewed. */
     public static final OpDef RESHAPE = def("reshape", (in, a) -> one(Composites.reshapeOf(d(in[0]), a.longs("shape"))));
+    public static final OpDef FLATTEN = def("flatten", (in, a) -> one(Composites.flattenOf(d(in[0]), a.i("start_dim"), a.i("end_dim"))));
     public static final OpDef EXPAND = def("expand", (in, a) -> one(ViewKernels.expand(d(in[0]), a.longs("shape"))));
     public static final OpDef PERMUTE = def("permute", (in, a) -> one(ViewKernels.permute(d(in[0]), a.ints("dims"))));
     public static final OpDef TRANSPOSE = def("transpose", (in, a) -> one(ViewKernels.transpose(d(in[0]), a.i("dim0"), a.i("dim1"))));
@@ -321,23 +322,7 @@ public final class Ops {
 
     public static Tensor reshape(Tensor x, long[] shape) { return call(RESHAPE, RESHAPE.attrs((Object) shape.clone()), x); }
 
-    public static Tensor flatten(Tensor x, int start, int end) {
-        DenseTensor t = d(x);
-        int r = t.dim();
-        if (r == 0) return reshape(x, new long[] {1});
-        int s = Kernels.dim(start, r);
-        int e = Kernels.dim(end, r);
-        if (s > e) throw new IllegalArgumentException("flatten() has invalid args: start_dim cannot come after end_dim");
-        long[] shape = t.shapeRef();
-        long[] out = new long[r - (e - s)];
-        int k = 0;
-        for (int i = 0; i < s; i++) out[k++] = shape[i];
-        long m = 1;
-        for (int i = s; i <= e; i++) m *= shape[i];
-        out[k++] = m;
-        for (int i = e + 1; i < r; i++) out[k++] = shape[i];
-        return reshape(x, out);
-    }
+    public static Tensor flatten(Tensor x, int start, int end) { return call(FLATTEN, FLATTEN.attrs(start, end), x); }
 
     public static Tensor expand(Tensor x, long[] shape) { return call(EXPAND, EXPAND.attrs((Object) shape.clone()), x); }
 
