@@ -113,6 +113,8 @@ final class ExportModels {
         c.add(new Case("LogSoftmax", () -> new LogSoftmax(1), n -> Torch.randn(n, 7), batch()));
         c.add(new Case("Embedding", () -> new Embedding(10, 4), n -> Torch.randint(0, 10, new long[] {n, n + 1}), Map.of(0, "batch", 1, "seq")));
         c.add(new Case("Flatten", Flatten::new, n -> Torch.randn(n, 2, 3, 4), batch()));
+        c.add(new Case("FlattenMiddle", () -> new Flatten(1, 2), n -> Torch.randn(n, 2, 3, 4), batch()));
+        c.add(new Case("FlattenAll", () -> new Flatten(0, -1), n -> Torch.randn(n, 2, 3), batch()));
         c.add(new Case("MultiheadAttention", () -> new MultiheadAttention(16, 4), n -> Torch.randn(n + 1, n, 16), Map.of(0, "seq", 1, "batch")));
         c.add(new Case("MultiheadAttentionBatchFirst", () -> new MultiheadAttention(16, 2, 0.0, true, true), n -> Torch.randn(n, n + 2, 16),
                 Map.of(0, "batch", 1, "seq")));

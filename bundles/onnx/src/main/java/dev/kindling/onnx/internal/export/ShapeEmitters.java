@@ -24,6 +24,19 @@ final class ShapeEmitters {
     static void register(Map<String, Emitter> t) {
         t.put("view", ShapeEmitters::reshape);
         t.put("reshape", ShapeEmitters::reshape);
+        t.put("flatten", (n, w) -> {
+            Graph.Value x = n.inputs().get(0);
+            int rank = x.rank();
+            if (rank == 0) { w.result("Reshape", List.of(w.in(x), w.int64s(1))); return; }
+            int s = axis(((Number) n.attrs().get("start_dim")).intValue(), rank), e = axis(((Number) n.attrs().get("end_dim")).intValue(), rank);
+            if (s == 1 && e == rank - 1) { w.result("Flatten", List.of(w.in(x)), attr("axis", 1)); return; }
+            // Leading dims copied in place (0), the merged run inferred (-1), trailing dims by size.
+            Object[] shape = new Object[rank - (e - s)];
+            for (int i = 0; i < s; i++) shape[i] = 0L;
+            shape[s] = -1L;
+            for (int i = e + 1; i < rank; i++) shape[s + 1 + i - e - 1] = x.shape().get(i);
+            w.result("Reshape", List.of(w.in(x), w.sizes(shape)));
+        });
         t.put("expand", (n, w) -> {
             Object[] shape = entries(n.attrs().get("shape"));
             int lead = shape.length - n.inputs().get(0).rank();
