@@ -248,6 +248,27 @@ public final class Torch extends TorchFunctions {
     }
     public static boolean isGradEnabled() { return rt().isGradEnabled(); }
 
+    // ---- mixed precision (torch.autocast: thread-local, nests) ----
+    /**
+     * An autocast region for {@code device}'s type in its current autocast dtype (bfloat16 on the CPU and float16 on
+     * CUDA unless changed): inside it, ops of the autocast policy table run in lower precision (matrix products,
+     * convolutions, linear) or in float32 (losses, reductions that need range), as PyTorch 2.x's lists say; others
+     * run in their inputs' dtype. Casts are recorded by autograd, so weight gradients stay float32.
+     */
+    public static AutocastMode autocast(Device device) { return rt().autocast(device, null, true); }
+
+    /** An autocast region running listed ops in {@code dtype} (bfloat16 or float16). */
+    public static AutocastMode autocast(Device device, DType dtype) { return rt().autocast(device, dtype, true); }
+
+    /** An autocast region; {@code enabled=false} switches autocast off inside it (PyTorch's {@code enabled=False}). */
+    public static AutocastMode autocast(Device device, DType dtype, boolean enabled) { return rt().autocast(device, dtype, enabled); }
+
+    /** Whether autocast is on for {@code device}'s type on this thread. */
+    public static boolean isAutocastEnabled(Device device) { return rt().isAutocastEnabled(device.type()); }
+
+    /** The dtype autocast uses for {@code device}'s type on this thread. */
+    public static DType getAutocastDtype(Device device) { return rt().autocastDtype(device.type()); }
+
     // ---- saving and loading ----
     /**
      * Writes a state dict; the file name chooses the format: {@code .pt}, {@code .pth} and {@code .bin} are PyTorch's

@@ -1,5 +1,6 @@
 package dev.kindling.kernel;
 
+import dev.kindling.api.AutocastMode;
 import dev.kindling.api.DType;
 import dev.kindling.api.Device;
 import dev.kindling.api.Generator;
@@ -9,6 +10,7 @@ import dev.kindling.api.autograd.FunctionContext;
 import dev.kindling.api.spi.AutogradService;
 import dev.kindling.api.spi.TensorRuntime;
 import dev.kindling.kernel.ops.Attrs;
+import dev.kindling.kernel.ops.AutocastState;
 import dev.kindling.kernel.ops.Creation;
 import dev.kindling.kernel.ops.DispatchChain;
 import dev.kindling.kernel.ops.DispatchLayer;
@@ -52,6 +54,25 @@ public class Kernel implements TensorRuntime, OpRuntime {
     private AutogradLayer autogradLayer;
     private final Generator defaultGenerator = new Generator();
     private final ThreadLocal<boolean[]> gradEnabled = ThreadLocal.withInitial(() -> new boolean[] {true});
+    private final ThreadLocal<AutocastState> autocast = ThreadLocal.withInitial(AutocastState::new);
+    /** Layers linked only while autocast regions are open, and how many enabled regions are open on all threads. */
+    private final List<DispatchLayer> whileAutocasting = new ArrayList<>();
+    private int autocastRegions;
+    private final AutocastState.Regions regions = new AutocastState.Regions() {
+        @Override
+        public void opened() {
+            synchronized (Kernel.this) {
+                if (autocastRegions++ == 0) for (DispatchLayer l : whileAutocasting) chain = chain.with(l);
+            }
+        }
+
+        @Override
+        public void closed() {
+            synchronized (Kernel.this) {
+                if (--autocastRegions == 0) for (DispatchLayer l : whileAutocasting) chain = chain.without(l);
+            }
+        }
+    };
 
     public BackendRegistry backends() { return backends; }
 
@@ -117,10 +138,18 @@ public class Kernel implements TensorRuntime, OpRuntime {
 
     /** Adds a layer to the dispatch chain of this kernel's ops (a service: autocast, a tracer, a profiler). */
     public synchronized void addDispatchLayer(DispatchLayer layer) {
+        if (layer.activation() == DispatchLayer.Activation.WHILE_AUTOCASTING) {
+            if (whileAutocasting.contains(layer)) return;
+            whileAutocasting.add(layer);
+            if (autocastRegions == 0) return;
+        }
         if (!chain.layers().contains(layer)) chain = chain.with(layer);
     }
 
-    public synchronized void removeDispatchLayer(DispatchLayer layer) { chain = chain.without(layer); }
+    public synchronized void removeDispatchLayer(DispatchLayer layer) {
+        whileAutocasting.remove(layer);
+        chain = chain.without(layer);
+    }
 
     @Override
     public DispatchChain dispatchChain() { return chain; }
@@ -269,6 +298,20 @@ public class Kernel implements TensorRuntime, OpRuntime {
         cell[0] = enabled;
         return prev;
     }
+
+    @Override
+    public AutocastMode autocast(Device device, DType dtype, boolean enabled) {
+        return autocast.get().open(device.type(), dtype, enabled, regions);
+    }
+
+    @Override
+    public boolean isAutocastEnabled(String deviceType) { return autocast.get().enabled(deviceType); }
+
+    @Override
+    public DType autocastDtype(String deviceType) { return autocast.get().dtype(deviceType); }
+
+    @Override
+    public AutocastState autocastState() { return autocast.get(); }
 
     @Override
     public AutogradService autograd() { return requireEngine("Autograd.grad"); }

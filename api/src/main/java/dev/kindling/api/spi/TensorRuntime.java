@@ -63,6 +63,18 @@ public interface TensorRuntime {
     /** Sets this thread's grad mode and returns the previous one. */
     boolean setGradEnabled(boolean enabled);
 
+    /**
+     * Enters an autocast region for {@code device}'s type on this thread ({@code dtype} null: the current autocast
+     * dtype); closing the result restores the previous state.
+     */
+    dev.kindling.api.AutocastMode autocast(Device device, DType dtype, boolean enabled);
+
+    /** Whether autocast is on for {@code deviceType} on this thread. */
+    boolean isAutocastEnabled(String deviceType);
+
+    /** This thread's autocast dtype for {@code deviceType}. */
+    DType autocastDtype(String deviceType);
+
     /** The autograd service, or an {@link IllegalStateException} that says the autograd bundle is missing. */
     AutogradService autograd();
 

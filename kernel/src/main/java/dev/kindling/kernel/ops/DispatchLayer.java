@@ -24,6 +24,17 @@ public interface DispatchLayer {
     /** A tracer's place: below autograd, so it sees each op once, as the user called it. */
     int TRACER = 100;
 
+    /** When the kernel links a layer into its chain. */
+    enum Activation {
+        /** From the moment the layer is added. */
+        ALWAYS,
+        /** Only while some thread has an enabled autocast region open: autocast costs nothing when unused. */
+        WHILE_AUTOCASTING
+    }
+
+    /** When this layer is in the chain (always, unless it says otherwise). */
+    default Activation activation() { return Activation.ALWAYS; }
+
     /** The layer's place: higher ranks see a call first. */
     int rank();
 

@@ -29,6 +29,9 @@ public interface OpRuntime {
     /** The layers every op call of this kernel's tensors runs through (autograd among them, when installed). */
     DispatchChain dispatchChain();
 
+    /** This thread's autocast state (for the autocast layer). */
+    AutocastState autocastState();
+
     /** {@code g}, or the default generator when {@code g} is null. */
     Generator gen(Generator g);
 }
