@@ -1,0 +1,91 @@
+package dev.kindling.amp.internal;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.GradMode;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
+import dev.kindling.kernel.ops.Attrs;
+import dev.kindling.kernel.ops.AutocastState;
+import dev.kindling.kernel.ops.DenseTensor;
+import dev.kindling.kernel.ops.DispatchLayer;
+import dev.kindling.kernel.ops.OpDef;
+import dev.kindling.kernel.ops.Ops;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Autocast (PyTorch's Autocast dispatch keys): the layer of rank {@link #AUTOCAST}, above autograd, linked into the
+ * chain only while an enabled autocast region is open somewhere. For an op in {@link AutocastPolicies} whose first
+ * input's device type has autocast on in this thread, it casts the eligible inputs (floating point, not float64, on
+ * that device) as the op's policy says and passes the call down; the casts are {@code _to_copy} calls through the
+ * whole chain, so autograd records them and weight gradients stay float32. Below itself the layer is excluded, so the
+ * ops a listed op is made of run as they are. In-place ops are never autocast. Casts of weights (float32 leaves that
+ * require grad) to the lower dtype are cached for the outermost region.
+ */
+@Component(service = DispatchLayer.class)
+@SuppressWarnings("try") // try-with-resources for grad mode: the resource is not referenced in the body
+public class AutocastLayer implements DispatchLayer {
+    @Override public int rank() { return AUTOCAST; }
+
+    @Override public String name() { return "autocast"; }
+
+    @Override public Activation activation() { return Activation.WHILE_AUTOCASTING; }
+
+    @Override
+    public boolean intercepts(OpDef op) {
+        return !op.isInPlace() && (AutocastPolicies.of("cpu", op.name()) != null || AutocastPolicies.of("cuda", op.name()) != null);
+    }
+
+    @Override
+    public Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs, Below below) {
+        DenseTensor first = (DenseTensor) inputs[0];
+        String deviceType = first.device().type();
+        AutocastState state = first.kernel().autocastState();
+        CastPolicy policy = AutocastPolicies.of(deviceType, op.name());
+        if (policy == null || !state.enabled(deviceType)) return below.call(op, inputs, attrs);
+        DType target = target(policy, state.dtype(deviceType), inputs, deviceType);
+        if (target == null) return below.call(op, inputs, attrs);
+        Tensor[] cast = inputs.clone();
+        for (int i = 0; i < cast.length; i++) {
+            if (eligible(cast[i], deviceType) && cast[i].dtype() != target) cast[i] = cast(state, (DenseTensor) cast[i], target);
+        }
+        return below.call(op, cast, attrs);
+    }
+
+    /** The dtype the policy casts to, or null when no input is eligible (PROMOTE among low-precision ones only). */
+    private static DType target(CastPolicy policy, DType lower, Tensor[] inputs, String deviceType) {
+        switch (policy) {
+            case LOWER_PRECISION: return lower;
+            case FP32: case FP32_SET_OPT_DTYPE: return DType.FLOAT32;
+            case PROMOTE: {
+                DType widest = null;
+                for (Tensor t : inputs) {
+                    if (!eligible(t, deviceType)) continue;
+                    if (t.dtype() == DType.FLOAT32) return DType.FLOAT32;
+                    widest = t.dtype();
+                }
+                return widest;
+            }
+            default: throw new IllegalStateException("unknown cast policy " + policy);
+        }
+    }
+
+    /** Floating point, not float64, on the region's device type (PyTorch's is_eligible). */
+    private static boolean eligible(Tensor t, String deviceType) {
+        return t != null && t.dtype().isFloatingPoint() && t.dtype() != DType.FLOAT64 && t.device().type().equals(deviceType);
+    }
+
+    /** A recorded cast; a weight's cast to the lower dtype is made once per outermost region (with grad mode on). */
+    private static Tensor cast(AutocastState state, DenseTensor t, DType dtype) {
+        boolean weight = dtype != DType.FLOAT32 && t.dtype() == DType.FLOAT32 && t.isLeaf() && t.requiresGrad() && !t.isView();
+        if (!weight) return Ops.toCopy(t, dtype, t.device());
+        Tensor cached = state.cachedCast(t, dtype);
+        if (cached != null) return cached;
+        Tensor c;
+        // Built with grad mode on (PT#165068): a cast first made under no_grad must not serve a later forward that records.
+        try (GradMode ignored = Torch.enableGrad()) {
+            c = Ops.toCopy(t, dtype, t.device());
+        }
+        state.cacheCast(t, dtype, c);
+        return c;
+    }
+}
