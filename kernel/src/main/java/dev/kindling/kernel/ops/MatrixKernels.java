@@ -1,5 +1,6 @@
 package dev.kindling.kernel.ops;
 
+import dev.kindling.api.DType;
 import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.View;
 import dev.kindling.kernel.tensor.Shapes;
@@ -35,6 +36,7 @@ final class MatrixKernels {
                     + Shapes.x(b.shapeRef()) + ")");
         }
         sameDType(a, b, "mat1 and mat2");
+        if (isHalf(a.dtype())) return rounded(mm(opMath(a), opMath(b)), a.dtype());
         long m = a.shapeRef()[0];
         long n = b.shapeRef()[1];
         DenseTensor out = a.newTensor(a.dtype(), new long[] {m, n});
@@ -56,6 +58,7 @@ final class MatrixKernels {
                     + "] but got: [" + sb[0] + ", " + sb[1] + "].");
         }
         sameDType(a, b, "batch1 and batch2");
+        if (isHalf(a.dtype())) return rounded(bmm(opMath(a), opMath(b)), a.dtype());
         DenseTensor out = a.newTensor(a.dtype(), new long[] {sa[0], sa[1], sb[2]});
         a.backend().matmul(a.view(), b.view(), out.view());
         return out;
@@ -94,12 +97,26 @@ final class MatrixKernels {
     static DenseTensor addmm(DenseTensor self, DenseTensor mat1, DenseTensor mat2, double beta, double alpha) {
         if (mat1.dim() != 2) throw new IllegalArgumentException("mat1 must be a matrix, got " + mat1.dim() + "-D tensor");
         if (mat2.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix, got " + mat2.dim() + "-D tensor");
+        if (isHalf(mat1.dtype()) && mat1.dtype() == self.dtype()) {
+            return rounded(scaleAndAdd(opMath(self), mm(opMath(mat1), opMath(mat2)), beta, alpha, "addmm"), mat1.dtype());
+        }
         return scaleAndAdd(self, mm(mat1, mat2), beta, alpha, "addmm");
     }
 
     static DenseTensor baddbmm(DenseTensor self, DenseTensor batch1, DenseTensor batch2, double beta, double alpha) {
+        if (isHalf(batch1.dtype()) && batch1.dtype() == self.dtype()) {
+            return rounded(scaleAndAdd(opMath(self), bmm(opMath(batch1), opMath(batch2)), beta, alpha, "baddbmm"), batch1.dtype());
+        }
         return scaleAndAdd(self, bmm(batch1, batch2), beta, alpha, "baddbmm");
     }
+
+    // float16 and bfloat16 are storage formats here: products accumulate in float32 and round once, as PyTorch's
+    // kernels do (its OpMathType), on the float32 matrix kernel rather than a slow half-precision loop.
+    private static boolean isHalf(DType d) { return d == DType.FLOAT16 || d == DType.BFLOAT16; }
+
+    private static DenseTensor opMath(DenseTensor t) { return CopyKernels.toCopy(t, DType.FLOAT32, t.device()); }
+
+    private static DenseTensor rounded(DenseTensor t, DType d) { return CopyKernels.toCopy(t, d, t.device()); }
 
     static DenseTensor dot(DenseTensor a, DenseTensor b) {
         if (a.dim() != 1 || b.dim() != 1) {

@@ -1,5 +1,6 @@
 package dev.kindling.nn.functional;
 
+import dev.kindling.api.DType;
 import dev.kindling.api.Generator;
 import dev.kindling.api.GradMode;
 import dev.kindling.api.Tensor;
@@ -69,6 +70,11 @@ final class Normalization {
         if (!ok) {
             throw new IllegalArgumentException("Given normalized_shape=" + Arrays.toString(normalizedShape) + ", expected input with shape [*, "
                     + Arrays.toString(normalizedShape).replaceAll("[\\[\\]]", "") + "], but got input of size" + Arrays.toString(shape));
+        }
+        if (x.dtype() == DType.FLOAT16 || x.dtype() == DType.BFLOAT16) {
+            // Statistics in float32, one rounding at the end, as PyTorch's half-precision layer norm (its OpMathType).
+            Tensor w = weight == null ? null : weight.to(DType.FLOAT32), b = bias == null ? null : bias.to(DType.FLOAT32);
+            return layerNorm(x.to(DType.FLOAT32), normalizedShape, w, b, eps).to(x.dtype());
         }
         int[] dims = new int[k];
         for (int i = 0; i < k; i++) dims[i] = x.dim() - k + i;
