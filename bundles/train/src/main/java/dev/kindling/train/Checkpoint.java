@@ -36,7 +36,13 @@ public final class Checkpoint {
 
     /** Everything needed to resume exactly. */
     public record Data(int epoch, long step, Map<String, Tensor> model, String modelSpec, Map<String, Object> optimizer,
-                       Map<String, Object> scheduler, Map<String, byte[]> rng, Map<String, Double> metrics) {}
+                       Map<String, Object> scheduler, Map<String, byte[]> rng, Map<String, Double> metrics, Map<String, Object> gradScaler) {
+        /** Without a grad scaler's state (float32 or bfloat16 training). */
+        public Data(int epoch, long step, Map<String, Tensor> model, String modelSpec, Map<String, Object> optimizer,
+                    Map<String, Object> scheduler, Map<String, byte[]> rng, Map<String, Double> metrics) {
+            this(epoch, step, model, modelSpec, optimizer, scheduler, rng, metrics, null);
+        }
+    }
 
     /** Saves {@code data} as {@code dir/name} and points {@code dir/latest} at it; returns the checkpoint's path. */
     public static Path save(Path dir, String name, Data data) throws IOException {
@@ -55,6 +61,9 @@ public final class Checkpoint {
             if (data.modelSpec() != null) json.set("model_spec", StateCodec.JSON.readTree(data.modelSpec()));
             json.set("optimizer", StateCodec.encode(data.optimizer(), stateTensors, "optimizer"));
             json.set("scheduler", StateCodec.encode(data.scheduler(), stateTensors, "scheduler"));
+            if (data.gradScaler() != null && !data.gradScaler().isEmpty()) {
+                json.set("grad_scaler", StateCodec.encode(data.gradScaler(), stateTensors, "grad_scaler"));
+            }
             ObjectNode rng = json.putObject("rng");
             if (data.rng() != null) data.rng().forEach((k, v) -> rng.put(k, Base64.getEncoder().encodeToString(v)));
             json.set("metrics", StateCodec.encode(data.metrics() == null ? Map.of() : new LinkedHashMap<>(data.metrics()), stateTensors, "metrics"));
@@ -131,7 +140,8 @@ public final class Checkpoint {
         String spec = json.has("model_spec") ? StateCodec.JSON.writeValueAsString(json.get("model_spec")) : null;
         return new Data(json.path("epoch").asInt(), json.path("step").asLong(), model, spec,
                 asMap(StateCodec.decode(json.get("optimizer"), state, "optimizer")),
-                asMap(StateCodec.decode(json.get("scheduler"), state, "scheduler")), rng, metrics);
+                asMap(StateCodec.decode(json.get("scheduler"), state, "scheduler")), rng, metrics,
+                json.has("grad_scaler") ? asMap(StateCodec.decode(json.get("grad_scaler"), state, "grad_scaler")) : null);
     }
 
     @SuppressWarnings("unchecked")

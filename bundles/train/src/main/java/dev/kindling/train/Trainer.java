@@ -1,6 +1,8 @@
 package dev.kindling.train;
 
 import dev.kindling.api.DType;
+import dev.kindling.amp.GradScaler;
+import dev.kindling.api.AutocastMode;
 import dev.kindling.api.Device;
 import dev.kindling.api.Generator;
 import dev.kindling.api.Tensor;
@@ -51,6 +53,9 @@ public final class Trainer {
     private final int topK;
     private final Path resumeFrom;
     private final boolean validateStoppedEpoch;
+    private final Precision precision;
+    /** Loss scaling for float16 (null otherwise: bfloat16 needs none). */
+    private final GradScaler scaler;
     private final History history = new History();
     private volatile boolean stopRequested;
     private int epoch;
@@ -72,6 +77,8 @@ public final class Trainer {
         this.topK = b.topK;
         this.resumeFrom = b.resumeFrom;
         this.validateStoppedEpoch = b.validateStoppedEpoch;
+        this.precision = b.precision;
+        this.scaler = b.precision == Precision.FP16_MIXED ? new GradScaler() : null;
     }
 
     public static Builder builder(Module model) { return new Builder(model); }
@@ -83,6 +90,7 @@ public final class Trainer {
         private LRScheduler scheduler;
         private SchedulerInterval interval = SchedulerInterval.EPOCH;
         private Device device = Device.CPU;
+        private Precision precision = Precision.FP32;
         private int epochs = 1;
         private double clipNorm = 0;
         private int accumulate = 1;
@@ -105,6 +113,12 @@ public final class Trainer {
         public Builder scheduler(LRScheduler s, SchedulerInterval when) { this.scheduler = s; this.interval = when; return this; }
 
         public Builder device(Device d) { this.device = d; return this; }
+
+        /**
+         * Forward passes in float32 (the default) or under autocast: {@code BF16_MIXED}, {@code FP16_MIXED} (with
+         * dynamic loss scaling, whose state checkpoints keep).
+         */
+        public Builder precision(Precision p) { this.precision = java.util.Objects.requireNonNull(p, "precision"); return this; }
 
         public Builder epochs(int n) {
             if (n < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + n);
@@ -166,6 +180,14 @@ public final class Trainer {
 
     public double lr() { return optimizer.paramGroups().get(0).lr(); }
 
+    public Precision precision() { return precision; }
+
+    /** The float16 loss scaler, or null (float32 and bfloat16 training have none). */
+    public GradScaler gradScaler() { return scaler; }
+
+    /** An autocast region for this trainer's precision, or null (no region) for float32. */
+    private AutocastMode autocast() { return precision == Precision.FP32 ? null : Torch.autocast(device, precision.autocastDtype()); }
+
     public History fit(DataLoader<?> train) { return fit(train, null); }
 
     public History fit(DataLoader<?> train, DataLoader<?> validation) {
@@ -190,15 +212,28 @@ public final class Trainer {
             for (Batch b : train) {
                 Tensor x = b.inputs().to(device);
                 Tensor y = b.targets().to(device);
-                Tensor out = model.forward(x);
-                Tensor loss = lossFn.forward(out, y);
-                (accumulate > 1 ? loss.div((double) accumulate) : loss).backward();
+                Tensor out, loss;
+                try (AutocastMode ac = autocast()) {
+                    out = model.forward(x);
+                    loss = lossFn.forward(out, y);
+                }
+                Tensor toBackward = accumulate > 1 ? loss.div((double) accumulate) : loss;
+                (scaler != null ? scaler.scale(toBackward) : toBackward).backward();
                 pending++;
                 batch++;
                 boolean last = batch == batches;
                 if (pending == accumulate || last) {
-                    if (clipNorm > 0) GradClip.clipGradNorm(model.parameters(), clipNorm);
-                    optimizer.step();
+                    if (scaler != null) {
+                        if (clipNorm > 0) {
+                            scaler.unscale_(optimizer); // clip the true gradients, not the scaled ones
+                            GradClip.clipGradNorm(model.parameters(), clipNorm);
+                        }
+                        scaler.step(optimizer); // skipped when a gradient is inf or NaN
+                        scaler.update();
+                    } else {
+                        if (clipNorm > 0) GradClip.clipGradNorm(model.parameters(), clipNorm);
+                        optimizer.step();
+                    }
                     optimizer.zeroGrad();
                     pending = 0;
                     step++;
@@ -273,8 +308,11 @@ public final class Trainer {
             for (Batch b : loader) {
                 Tensor x = b.inputs().to(device);
                 Tensor y = b.targets().to(device);
-                Tensor out = model.forward(x);
-                lossSum += lossFn.forward(out, y).item() * b.size();
+                Tensor out;
+                try (AutocastMode ac = autocast()) {
+                    out = model.forward(x);
+                    lossSum += lossFn.forward(out, y).item() * b.size();
+                }
                 n += b.size();
                 if (isClassification(out, y)) {
                     if (cm == null) cm = new ClassificationMetrics((int) out.size(1), topK);
@@ -320,7 +358,7 @@ public final class Trainer {
         Generator lg = trainLoader == null ? null : trainLoader.generator();
         if (lg != null) rng.put("train_loader", lg.getState());
         return new Checkpoint.Data(epoch, step, model.stateDict(), modelSpec, optimizer.stateDict(),
-                scheduler == null ? null : scheduler.stateDict(), rng, metrics);
+                scheduler == null ? null : scheduler.stateDict(), rng, metrics, scaler == null ? null : scaler.stateDict());
     }
 
     /** Restores a checkpoint; returns the epoch to continue with. */
@@ -334,6 +372,7 @@ public final class Trainer {
         model.loadStateDict(d.model());
         optimizer.loadStateDict(d.optimizer());
         if (scheduler != null && d.scheduler() != null) scheduler.loadStateDict(d.scheduler());
+        if (scaler != null && d.gradScaler() != null) scaler.loadStateDict(d.gradScaler());
         if (d.rng().containsKey("default")) Torch.defaultGenerator().setState(d.rng().get("default"));
         Generator lg = trainLoader.generator();
         if (lg != null && d.rng().containsKey("train_loader")) lg.setState(d.rng().get("train_loader"));

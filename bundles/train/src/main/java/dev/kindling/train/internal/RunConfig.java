@@ -50,6 +50,8 @@ final class RunConfig {
     int workers;
     int patience;
     double clipNorm;
+    /** Lightning's precision name (32, bf16-mixed, 16-mixed); resumed runs keep theirs. */
+    String precision = "32";
     List<Long> inputShape = new ArrayList<>();
     List<Long> rawShape = new ArrayList<>();
     String rawDtype;
@@ -95,7 +97,7 @@ final class RunConfig {
         if (s != null) s.put("interval", schedulerInterval);
         o.set("scheduler", s);
         o.put("epochs", epochs).put("batch_size", batchSize).put("seed", seed).put("device", device).put("workers", workers)
-                .put("early_stopping_patience", patience).put("clip_norm", clipNorm);
+                .put("early_stopping_patience", patience).put("clip_norm", clipNorm).put("precision", precision);
         try {
             return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -151,6 +153,7 @@ final class RunConfig {
         c.workers = o.path("workers").asInt(0);
         c.patience = o.path("early_stopping_patience").asInt(0);
         c.clipNorm = o.path("clip_norm").asDouble(0);
+        c.precision = o.path("precision").asText("32");
         return c;
     }
 

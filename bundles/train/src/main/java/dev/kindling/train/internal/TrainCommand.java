@@ -1,6 +1,7 @@
 package dev.kindling.train.internal;
 
 import dev.kindling.kernel.Kernel;
+import dev.kindling.train.Precision;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
@@ -50,6 +51,7 @@ public class TrainCommand extends JobStartingCommand {
             "  --workers N                 data loader worker threads (default 0)",
             "  --patience N                early stopping after N epochs without a lower val_loss (default off)",
             "  --clip-norm X               gradient norm clipping (default off)",
+            "  --precision P               32 (default), bf16-mixed or 16-mixed: forward passes under autocast",
             "  --wait                      run in the foreground: print progress, end with the test accuracy; fails if training fails",
             "The job writes checkpoints/ (every epoch, best/ by val accuracy, latest), logs/ (TensorBoard, metrics.csv),",
             "model.safetensors (spec + weights), run.json and summary.json into the output directory.");
@@ -59,7 +61,7 @@ public class TrainCommand extends JobStartingCommand {
             new Words.Option("lr", VALUE), new Words.Option("scheduler", NAMED), new Words.Option("scheduler-interval", VALUE),
             new Words.Option("loss", NAMED), new Words.Option("device", VALUE), new Words.Option("seed", VALUE),
             new Words.Option("out", VALUE), new Words.Option("test-fraction", VALUE), new Words.Option("workers", VALUE),
-            new Words.Option("patience", VALUE), new Words.Option("clip-norm", VALUE), new Words.Option("wait", FLAG),
+            new Words.Option("patience", VALUE), new Words.Option("clip-norm", VALUE), new Words.Option("precision", VALUE), new Words.Option("wait", FLAG),
             new Words.Option("overwrite", FLAG), new Words.Option("help", FLAG));
 
     @Activate
@@ -97,6 +99,11 @@ public class TrainCommand extends JobStartingCommand {
         cfg.workers = w.integer("workers", 0, 0);
         cfg.patience = w.integer("patience", 0, 0);
         cfg.clipNorm = w.number("clip-norm", 0, 0, Double.POSITIVE_INFINITY, false, true);
+        try {
+            cfg.precision = Precision.parse(w.string("precision", "32")).flag();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("kindling:train: --precision: " + e.getMessage(), e);
+        }
         cfg.testFraction = w.number("test-fraction", DataPrep.DEFAULT_TEST_FRACTION, 0, 1, true, true);
         Words.Named opt = w.named("optimizer");
         if (opt == null) opt = new Words.Named("adam", new LinkedHashMap<>());

@@ -203,6 +203,7 @@ final class TrainingJob {
                 b.scheduler(scheduler, config.schedulerInterval.equals("step") ? Trainer.SchedulerInterval.STEP : Trainer.SchedulerInterval.EPOCH);
             }
             if (config.clipNorm > 0) b.gradClipNorm(config.clipNorm);
+            b.precision(dev.kindling.train.Precision.parse(config.precision));
             if (resumeFrom != null) b.resumeFrom(resumeFrom);
             Trainer trainer = b.build();
             History h = trainer.fit(train, test);
