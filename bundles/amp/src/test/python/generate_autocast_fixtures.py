@@ -47,6 +47,11 @@ def cases(low):
         "layer_norm_keeps": (lambda: F.layer_norm(T.to(low), (5,)), [T]),
         "add_promotes_natively": (lambda: T + T.to(low), [T]),
         "mm_float64_untouched": (lambda: A.double().mm(M.double()), [A, M]),
+        "l1_loss": (lambda: F.l1_loss(T.to(low), torch.zeros(4, 5)), [T, torch.zeros(4, 5)]),
+        "smooth_l1_loss": (lambda: F.smooth_l1_loss(T.to(low), torch.zeros(4, 5)), [T, torch.zeros(4, 5)]),
+        "cross_entropy": (lambda: F.cross_entropy(T.to(low), IDX), [T]),
+        "bce_with_logits": (lambda: F.binary_cross_entropy_with_logits(T.to(low), torch.ones(4, 5)), [T]),
+        "kl_div": (lambda: F.kl_div(T.log_softmax(1).to(low), torch.full((4, 5), 0.2), reduction="batchmean"), [T]),
     }
 
 

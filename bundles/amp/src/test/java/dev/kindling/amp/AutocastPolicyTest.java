@@ -50,7 +50,12 @@ class AutocastPolicyTest {
             Map.entry("exp_keeps", c -> c.low(0).exp()),
             Map.entry("layer_norm_keeps", c -> F.layerNorm(c.low(0), new long[] {5})),
             Map.entry("add_promotes_natively", c -> c.in(0).add(c.low(0))),
-            Map.entry("mm_float64_untouched", c -> c.in(0).toDouble().mm(c.in(1).toDouble())));
+            Map.entry("mm_float64_untouched", c -> c.in(0).toDouble().mm(c.in(1).toDouble())),
+            Map.entry("l1_loss", c -> F.l1Loss(c.low(0), c.in(1))),
+            Map.entry("smooth_l1_loss", c -> F.smoothL1Loss(c.low(0), c.in(1))),
+            Map.entry("cross_entropy", c -> F.crossEntropy(c.low(0), Torch.tensor(new long[] {1, 0, 4, 2}))),
+            Map.entry("bce_with_logits", c -> F.binaryCrossEntropyWithLogits(c.low(0), Torch.ones(4, 5))),
+            Map.entry("kl_div", c -> F.klDiv(c.in(0).logSoftmax(1).to(c.low), Torch.full(new long[] {4, 5}, 0.2), "batchmean", false)));
 
     private record Call(List<Tensor> inputs, DType low) {
         Tensor in(int i) { return inputs.get(i); }

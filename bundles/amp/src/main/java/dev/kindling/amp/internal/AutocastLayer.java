@@ -42,6 +42,12 @@ public class AutocastLayer implements DispatchLayer {
         AutocastState state = first.kernel().autocastState();
         CastPolicy policy = AutocastPolicies.of(deviceType, op.name());
         if (policy == null || !state.enabled(deviceType)) return below.call(op, inputs, attrs);
+        if (policy == CastPolicy.BANNED) {
+            throw new IllegalStateException(op.name() + " is unsafe to autocast: torch.nn.functional.binary_cross_entropy and torch.nn.BCELoss are "
+                    + "unsafe to autocast. Many models use a sigmoid layer right before the binary cross entropy layer. In this case, combine the two "
+                    + "layers using torch.nn.functional.binary_cross_entropy_with_logits or torch.nn.BCEWithLogitsLoss (F.binaryCrossEntropyWithLogits, "
+                    + "BCEWithLogitsLoss), which are safe to autocast.");
+        }
         DType target = target(policy, state.dtype(deviceType), inputs, deviceType);
         if (target == null) return below.call(op, inputs, attrs);
         Tensor[] cast = inputs.clone();
@@ -56,6 +62,7 @@ public class AutocastLayer implements DispatchLayer {
         switch (policy) {
             case LOWER_PRECISION: return lower;
             case FP32: case FP32_SET_OPT_DTYPE: return DType.FLOAT32;
+            case BANNED: throw new IllegalStateException("banned ops are refused before casting");
             case PROMOTE: {
                 DType widest = null;
                 for (Tensor t : inputs) {

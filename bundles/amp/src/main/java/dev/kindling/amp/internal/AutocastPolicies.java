@@ -19,14 +19,18 @@ final class AutocastPolicies {
     static {
         Map<String, CastPolicy> cpu = new HashMap<>();
         put(cpu, CastPolicy.LOWER_PRECISION, "conv1d", "conv2d", "bmm", "mm", "baddbmm", "addmm", "linear", "matmul", "lstm_layer");
-        put(cpu, CastPolicy.FP32, "mse_loss", "nll_loss", "prod", "trace", "inverse", "det", "linalg_det", "linalg_solve", "linalg_cholesky",
+        put(cpu, CastPolicy.FP32, "mse_loss", "nll_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy_loss", "binary_cross_entropy",
+                "binary_cross_entropy_with_logits", "kl_div", "triplet_margin_loss", "cosine_embedding_loss", "prod", "trace", "inverse", "det", "linalg_det", "linalg_solve", "linalg_cholesky",
                 "linalg_qr", "linalg_svd", "linalg_vector_norm", "linalg_matrix_norm");
         put(cpu, CastPolicy.PROMOTE, "stack", "cat");
 
         Map<String, CastPolicy> cuda = new HashMap<>();
         put(cuda, CastPolicy.LOWER_PRECISION, "conv1d", "conv2d", "addmm", "matmul", "einsum", "mm", "linear", "baddbmm", "bmm");
         put(cuda, CastPolicy.FP32, "acos", "asin", "cosh", "sinh", "tan", "exp", "expm1", "log", "log10", "log2", "log1p", "reciprocal",
-                "rsqrt", "pow", "layer_norm", "nll_loss", "mse_loss", "logsumexp", "norm");
+                "rsqrt", "pow", "layer_norm", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy_with_logits",
+                "kl_div", "triplet_margin_loss", "cosine_embedding_loss", "logsumexp", "norm");
+        // PyTorch refuses it on CUDA: float16 cannot hold log(p) near 0 and 1 (use binary_cross_entropy_with_logits).
+        put(cuda, CastPolicy.BANNED, "binary_cross_entropy");
         put(cuda, CastPolicy.FP32_SET_OPT_DTYPE, "prod", "softmax", "log_softmax", "cumprod", "cumsum", "linalg_vector_norm",
                 "linalg_matrix_norm", "sum");
         put(cuda, CastPolicy.PROMOTE, "atan2", "dot", "scatter_add");

@@ -8,6 +8,8 @@ enum CastPolicy {
     FP32,
     /** To float32 unless the call asks for a dtype (softmax, sum, cumsum on CUDA); Kindling's ops take none. */
     FP32_SET_OPT_DTYPE,
+    /** Refused inside a region (binary_cross_entropy on CUDA), with PyTorch's advice. */
+    BANNED,
     /** To the widest eligible input type, float32 beating the lower one (cat, stack on CPU; dot on CUDA). */
     PROMOTE
 }

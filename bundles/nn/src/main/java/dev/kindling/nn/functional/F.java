@@ -237,20 +237,20 @@ public final class F {
     public static Tensor l1Loss(Tensor input, Tensor target) { return l1Loss(input, target, "mean"); }
 
     /** Absolute error {@code |input - target|}, reduced. */
-    public static Tensor l1Loss(Tensor input, Tensor target, String reduction) { return Losses.l1Loss(input, target, reduction); }
+    public static Tensor l1Loss(Tensor input, Tensor target, String reduction) { return Functionals.call(Functionals.L1_LOSS, new Tensor[] {input, target}, reduction); }
 
     public static Tensor smoothL1Loss(Tensor input, Tensor target) { return smoothL1Loss(input, target, "mean", 1.0); }
 
     /** {@code 0.5·d²/beta} where {@code |d| < beta}, else {@code |d| - 0.5·beta}; {@code beta = 0} is the L1 loss. */
     public static Tensor smoothL1Loss(Tensor input, Tensor target, String reduction, double beta) {
-        return Losses.smoothL1Loss(input, target, reduction, beta);
+        return Functionals.call(Functionals.SMOOTH_L1_LOSS, new Tensor[] {input, target}, reduction, beta);
     }
 
     public static Tensor huberLoss(Tensor input, Tensor target) { return huberLoss(input, target, "mean", 1.0); }
 
     /** {@code 0.5·d²} where {@code |d| < delta}, else {@code delta·(|d| - 0.5·delta)}. */
     public static Tensor huberLoss(Tensor input, Tensor target, String reduction, double delta) {
-        return Losses.huberLoss(input, target, reduction, delta);
+        return Functionals.call(Functionals.HUBER_LOSS, new Tensor[] {input, target}, reduction, delta);
     }
 
     public static Tensor nllLoss(Tensor input, Tensor target) { return nllLoss(input, target, null, -100, "mean"); }
@@ -274,14 +274,14 @@ public final class F {
      * {@code labelSmoothing} mixing in the uniform distribution.
      */
     public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex, String reduction, double labelSmoothing) {
-        return Losses.crossEntropy(input, target, weight, ignoreIndex, reduction, labelSmoothing);
+        return Functionals.call(Functionals.CROSS_ENTROPY_LOSS, new Tensor[] {input, target, weight}, reduction, ignoreIndex, labelSmoothing);
     }
 
     public static Tensor binaryCrossEntropy(Tensor input, Tensor target) { return binaryCrossEntropy(input, target, null, "mean"); }
 
     /** {@code -w·(y·log x + (1-y)·log(1-x))} for probabilities {@code x}, with the logarithms clamped at -100 as PyTorch. */
     public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, String reduction) {
-        return Losses.binaryCrossEntropy(input, target, weight, reduction);
+        return Functionals.call(Functionals.BINARY_CROSS_ENTROPY, new Tensor[] {input, target, weight}, reduction);
     }
 
     public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
@@ -293,7 +293,7 @@ public final class F {
      * {@code max(-x, 0)}), with {@code posWeight} weighting the positive term per class.
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor weight, String reduction, Tensor posWeight) {
-        return Losses.binaryCrossEntropyWithLogits(input, target, weight, reduction, posWeight);
+        return Functionals.call(Functionals.BINARY_CROSS_ENTROPY_WITH_LOGITS, new Tensor[] {input, target, weight, posWeight}, reduction);
     }
 
     public static Tensor klDiv(Tensor input, Tensor target) { return klDiv(input, target, "mean", false); }
@@ -303,7 +303,7 @@ public final class F {
      * log-probabilities with {@code logTarget}); reduction may also be "batchmean" (sum divided by the batch size).
      */
     public static Tensor klDiv(Tensor input, Tensor target, String reduction, boolean logTarget) {
-        return Losses.klDiv(input, target, reduction, logTarget);
+        return Functionals.call(Functionals.KL_DIV, new Tensor[] {input, target}, reduction, logTarget);
     }
 
     /** {@code ‖x1 - x2 + eps‖_p} over the last dimension. */
@@ -316,13 +316,13 @@ public final class F {
     /** {@code max(d(a,p) - d(a,n) + margin, 0)} with the pairwise p-norm distance; {@code swap} uses min(d(a,n), d(p,n)). */
     public static Tensor tripletMarginLoss(Tensor anchor, Tensor positive, Tensor negative, double margin, double p, double eps, boolean swap,
                                            String reduction) {
-        return Losses.tripletMarginLoss(anchor, positive, negative, margin, p, eps, swap, reduction);
+        return Functionals.call(Functionals.TRIPLET_MARGIN_LOSS, new Tensor[] {anchor, positive, negative}, margin, p, eps, swap, reduction);
     }
 
     public static Tensor cosineEmbeddingLoss(Tensor x1, Tensor x2, Tensor target) { return cosineEmbeddingLoss(x1, x2, target, 0.0, "mean"); }
 
     /** {@code 1 - cos(x1, x2)} where {@code target = 1}, {@code max(0, cos(x1, x2) - margin)} where {@code target = -1}. */
     public static Tensor cosineEmbeddingLoss(Tensor x1, Tensor x2, Tensor target, double margin, String reduction) {
-        return Losses.cosineEmbeddingLoss(x1, x2, target, margin, reduction);
+        return Functionals.call(Functionals.COSINE_EMBEDDING_LOSS, new Tensor[] {x1, x2, target}, margin, reduction);
     }
 }

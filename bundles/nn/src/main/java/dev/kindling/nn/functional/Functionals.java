@@ -43,6 +43,20 @@ final class Functionals {
                 Recurrent.weights(in, 2), Recurrent.weights(in, 6));
     });
 
+    static final OpDef L1_LOSS = Ops.functional("l1_loss", (in, a) -> one(Losses.l1Loss(in[0], in[1], a.s("reduction"))));
+    static final OpDef SMOOTH_L1_LOSS = Ops.functional("smooth_l1_loss", (in, a) -> one(Losses.smoothL1Loss(in[0], in[1], a.s("reduction"), a.d("beta"))));
+    static final OpDef HUBER_LOSS = Ops.functional("huber_loss", (in, a) -> one(Losses.huberLoss(in[0], in[1], a.s("reduction"), a.d("delta"))));
+    static final OpDef CROSS_ENTROPY_LOSS = Ops.functional("cross_entropy_loss", (in, a) -> one(Losses.crossEntropy(in[0], in[1], in[2],
+            a.l("ignore_index"), a.s("reduction"), a.d("label_smoothing"))));
+    static final OpDef BINARY_CROSS_ENTROPY = Ops.functional("binary_cross_entropy", (in, a) -> one(Losses.binaryCrossEntropy(in[0], in[1], in[2], a.s("reduction"))));
+    static final OpDef BINARY_CROSS_ENTROPY_WITH_LOGITS = Ops.functional("binary_cross_entropy_with_logits",
+            (in, a) -> one(Losses.binaryCrossEntropyWithLogits(in[0], in[1], in[2], a.s("reduction"), in[3])));
+    static final OpDef KL_DIV = Ops.functional("kl_div", (in, a) -> one(Losses.klDiv(in[0], in[1], a.s("reduction"), a.b("log_target"))));
+    static final OpDef TRIPLET_MARGIN_LOSS = Ops.functional("triplet_margin_loss", (in, a) -> one(Losses.tripletMarginLoss(in[0], in[1], in[2],
+            a.d("margin"), a.d("p"), a.d("eps"), a.b("swap"), a.s("reduction"))));
+    static final OpDef COSINE_EMBEDDING_LOSS = Ops.functional("cosine_embedding_loss", (in, a) -> one(Losses.cosineEmbeddingLoss(in[0], in[1], in[2],
+            a.d("margin"), a.s("reduction"))));
+
     /** Runs {@code op} on {@code inputs} (null for an absent optional tensor) with attributes in schema order. */
     static Tensor call(OpDef op, Tensor[] inputs, Object... attributes) { return op.call1(op.attrs(attributes), inputs); }
 
