@@ -15,6 +15,7 @@ import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.SGD;
 import dev.kindling.train.EvalResult;
 import dev.kindling.train.ProgressLogger;
+import dev.kindling.train.Precision;
 import dev.kindling.train.Trainer;
 
 /**
@@ -46,7 +47,8 @@ public final class FashionMnistTraining {
         Module model = ModelSpec.fromJson(which.equals("cnn") ? CNN : MLP).build();
         Optimizer opt = adam ? new Adam(model.parameters(), lr)
                 : SGD.builder(model.parameters()).lr(lr).momentum(0.9).build();
-        Trainer.Builder tb = Trainer.builder(model).optimizer(opt).loss(new CrossEntropyLoss()).epochs(epochs)
+        Precision precision = Precision.parse(System.getProperty("kindling.precision", "32"));
+        Trainer.Builder tb = Trainer.builder(model).optimizer(opt).loss(new CrossEntropyLoss()).epochs(epochs).precision(precision)
                 .callbacks(new ProgressLogger(System.out, 200));
         if (args.length > 4 && args[4].equals("cosine")) {
             tb.scheduler(new dev.kindling.optim.lr.CosineAnnealingLR(opt, epochs, 0), Trainer.SchedulerInterval.EPOCH);
@@ -55,7 +57,7 @@ public final class FashionMnistTraining {
         long start = System.nanoTime();
         t.fit(train, test);
         EvalResult r = t.evaluate(test);
-        System.out.printf("RESULT model=%s epochs=%d test_accuracy=%.4f total_seconds=%.1f%n", which, epochs, r.accuracy(),
-                (System.nanoTime() - start) / 1e9);
+        System.out.printf("RESULT model=%s epochs=%d precision=%s test_accuracy=%.4f total_seconds=%.1f%n", which, epochs, precision.flag(),
+                r.accuracy(), (System.nanoTime() - start) / 1e9);
     }
 }
