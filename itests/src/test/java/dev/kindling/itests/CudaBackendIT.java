@@ -19,7 +19,6 @@ import org.osgi.framework.BundleContext;
 import javax.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -29,11 +28,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 /**
  * The CUDA backend installed into a running framework, as a user would: the JCuda wrapper bundle (natives through
@@ -62,14 +56,7 @@ public class CudaBackendIT {
     CommandProcessor commandProcessor;
 
     @Configuration
-    public Option[] config() {
-        List<Option> opts = new ArrayList<>();
-        opts.add(junitBundles());
-        opts.add(systemProperty("kindling.itest.bundles").value(KindlingOsgiIT.bundleDir().getPath()));
-        opts.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
-        for (String b : BUNDLES) opts.add(bundle(KindlingOsgiIT.bundleUrl(b)));
-        return options(opts.toArray(new Option[0]));
-    }
+    public Option[] config() { return KindlingOsgiIT.container(List.of(BUNDLES)); }
 
     @Test
     public void cudaBundlesInstallAtRunTimeAndReportAvailability() throws Exception {

@@ -78,16 +78,19 @@ public class KindlingOsgiIT {
         return f.toURI().toString();
     }
 
-    @Configuration
-    public Option[] config() {
+    /** A Felix with JUnit and {@code bundles} (file: copies from {@link #bundleDir()}), installed in order. */
+    static Option[] container(List<String> bundles) {
         List<Option> opts = new ArrayList<>();
         opts.add(junitBundles());
         opts.add(systemProperty("kindling.itest.bundles").value(bundleDir().getPath()));
         // pax-logging-api (a Pax Exam bundle) logs at DEBUG unless told otherwise
         opts.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
-        for (String b : BUNDLES) opts.add(bundle(bundleUrl(b)));
+        for (String b : bundles) opts.add(bundle(bundleUrl(b)));
         return options(opts.toArray(new Option[0]));
     }
+
+    @Configuration
+    public Option[] config() { return container(List.of(BUNDLES)); }
 
     // ---- (a) the CPU backend registers ----
 
