@@ -6,13 +6,17 @@ import dev.kindling.kernel.spi.BackendDiagnostics;
 import dev.kindling.kernel.spi.TensorBackend;
 import dev.kindling.kernel.tensor.BackendHandle;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,14 +34,71 @@ public final class BackendRegistry {
             if (h.unchecked() == backend) return;
         }
         handles.add(new BackendHandle(backend, order.incrementAndGet()));
+        synchronized (arrivals) {
+            arrivals.notifyAll(); // ops waiting for a backend of this device type may go on
+        }
     }
 
+    /**
+     * Removes a backend. Tensors it held are not lost: their next use moves them to the backend then serving the
+     * device type, waiting up to {@link #backendWait()} for one to be installed (a bundle update or restart).
+     */
     public void remove(TensorBackend backend) {
         for (BackendHandle h : handles) {
             if (h.unchecked() == backend) {
-                h.deactivate();
+                h.deactivate(this::awaitSuccessor);
                 handles.remove(h);
+                removed.put(backend.deviceType(), h);
             }
+        }
+    }
+
+    private final Object arrivals = new Object();
+    /** The last backend removed per device type: new tensors on it wait for a successor, as old ones do. */
+    private final Map<String, BackendHandle> removed = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
+    private volatile Duration backendWait = Duration.ofMillis(Long.getLong("kindling.backend.waitMillis", 30_000));
+
+    /** How long an op on a tensor of a removed backend waits for a backend of its device type to come back. */
+    public Duration backendWait() { return backendWait; }
+
+    public void setBackendWait(Duration wait) {
+        if (wait.isNegative()) throw new IllegalArgumentException("backend wait must not be negative: " + wait);
+        backendWait = wait;
+    }
+
+    /** Device types that ops are waiting for right now (a job shows as "waiting for backend cpu"). */
+    public Set<String> waitingFor() {
+        Set<String> out = new TreeSet<>();
+        waiting.forEach((type, n) -> { if (n.get() > 0) out.add(type); });
+        return out;
+    }
+
+    private BackendHandle awaitSuccessor(String deviceType, BackendHandle gone) {
+        long deadline = System.nanoTime() + backendWait.toNanos();
+        AtomicInteger count = waiting.computeIfAbsent(deviceType, t -> new AtomicInteger());
+        count.incrementAndGet();
+        try {
+            synchronized (arrivals) {
+                while (true) {
+                    BackendHandle h = selectOrNull(deviceType);
+                    if (h != null && h != gone) return h;
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new IllegalStateException("The backend '" + gone.unchecked().name() + "' that holds this tensor's storage (device '" + deviceType
+                                + "') is no longer available (its bundle was stopped, updated or uninstalled) and no backend for '" + deviceType
+                                + "' came back within " + backendWait.toMillis() + " ms (kindling.backend.waitMillis)");
+                    }
+                    try {
+                        arrivals.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while waiting for a backend for device '" + deviceType + "'", e);
+                    }
+                }
+            }
+        } finally {
+            count.decrementAndGet();
         }
     }
 
@@ -67,6 +128,8 @@ public final class BackendRegistry {
     /** The backend that serves new tensors on {@code device}, or an error that says what is installed. */
     public BackendHandle select(Device device) {
         BackendHandle h = selectOrNull(device.type());
+        BackendHandle gone = removed.get(device.type());
+        if (h == null && gone != null) h = awaitSuccessor(device.type(), gone); // momentarily absent: wait as ops on its tensors do
         if (h == null) {
             StringBuilder msg = new StringBuilder("No backend available for device '").append(device).append("'");
             List<String> unavailable = new ArrayList<>();

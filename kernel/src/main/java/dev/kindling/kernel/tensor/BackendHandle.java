@@ -1,15 +1,36 @@
 package dev.kindling.kernel.tensor;
 
+import dev.kindling.kernel.spi.Storage;
 import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.View;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
- * A registered backend. Tensors keep the handle of the backend that holds their storage, so when that backend goes
- * away (bundle stopped or uninstalled) they fail with an error that names it, instead of calling into a dead bundle.
+ * A registered backend. Tensors keep the handle of the backend that holds their storage. When that backend goes away
+ * (its bundle stopped, updated or uninstalled), the handle is deactivated with a {@link Successor}: the next use of a
+ * tensor on it moves the tensor's storage, once per storage so views stay aliases, to the backend that serves the
+ * device type by then, waiting a bounded time for one to come back. A job therefore pauses across an update of its
+ * backend instead of failing.
  */
 public final class BackendHandle {
+    /** Finds the handle now serving a device type, waiting (bounded) for one; or fails saying why. */
+    @FunctionalInterface
+    public interface Successor {
+        BackendHandle await(String deviceType, BackendHandle gone);
+    }
+
     private final TensorBackend backend;
     private final long order;
     private volatile boolean active = true;
+    private volatile Successor successor;
+    // Old storage -> its copy on the successor: weak keys, so a storage no tensor uses any more costs nothing.
+    private final Map<Storage, Moved> moved = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** A storage's new place. */
+    public record Moved(BackendHandle handle, Storage storage) {}
 
     /** Made by the kernel's backend registry; {@code order} breaks ties between backends of equal rank. */
     public BackendHandle(TensorBackend backend, long order) {
@@ -19,12 +40,14 @@ public final class BackendHandle {
 
     /** The backend, checked to be still registered. */
     public TensorBackend backend() {
-        if (!active) {
-            throw new IllegalStateException("The backend '" + backend.name() + "' that holds this tensor's storage (device '"
-                    + backend.deviceType() + "') is no longer available: its bundle was stopped or uninstalled. "
-                    + "Tensors created on it cannot be used any more; create them again on an installed backend.");
-        }
+        if (!active) throw gone();
         return backend;
+    }
+
+    private IllegalStateException gone() {
+        return new IllegalStateException("The backend '" + backend.name() + "' that holds this tensor's storage (device '"
+                + backend.deviceType() + "') is no longer available: its bundle was stopped or uninstalled. "
+                + "Tensors created on it cannot be used any more; create them again on an installed backend.");
     }
 
     public TensorBackend unchecked() { return backend; }
@@ -33,6 +56,32 @@ public final class BackendHandle {
 
     public long order() { return order; }
 
-    /** Called by the registry when the backend goes away: tensors on it then fail with a clear error. */
-    public void deactivate() { active = false; }
+    /** Called by the registry when the backend goes away with no successor: tensors on it then fail clearly. */
+    public void deactivate() { deactivate(null); }
+
+    /** Called by the registry when the backend goes away: tensors on it move to what {@code next} finds. */
+    public void deactivate(Successor next) {
+        successor = next;
+        active = false;
+    }
+
+    /**
+     * Where {@code storage} (held by this gone backend) lives now: copied, the first time any tensor asks, through the
+     * host to the backend that serves its device type. The gone backend's storage must still be readable: true of
+     * host-resident storage (the CPU backend's arrays), which outlives the bundle that made it.
+     */
+    public Moved migrate(Storage storage) {
+        if (active) throw new IllegalStateException("backend '" + backend.name() + "' is still active: nothing to migrate");
+        synchronized (moved) {
+            Moved m = moved.get(storage);
+            if (m != null) return m;
+            Successor next = successor;
+            if (next == null) throw gone();
+            BackendHandle target = next.await(backend.deviceType(), this);
+            Object host = backend.toHost(new View(storage, new long[] {storage.numel()}, new long[] {1}, 0));
+            m = new Moved(target, target.backend().fromHost(storage.device(), storage.dtype(), host));
+            moved.put(storage, m);
+            return m;
+        }
+    }
 }

@@ -51,11 +51,29 @@ public final class TensorImpl {
 
     /** Another layout of the same storage; shares the version counter, as views do. */
     public TensorImpl restrided(long[] newShape, long[] newStrides, long newOffset) {
+        live();
         return new TensorImpl(handle, storage, newShape, newStrides, newOffset, version, false);
+    }
+
+    /**
+     * Makes sure the storage is on an active backend: when the backend that held it went away, moves it (once per
+     * storage, shared by its views) to the one serving the device type now. Costs one volatile read otherwise.
+     */
+    private void live() {
+        if (!handle.isActive()) migrate();
+    }
+
+    private synchronized void migrate() {
+        while (!handle.isActive()) {
+            BackendHandle.Moved m = handle.migrate(storage);
+            handle = m.handle();
+            storage = m.storage();
+        }
     }
 
     /** The same storage and layout under a new identity (detach): shares the version counter. */
     public TensorImpl alias() {
+        live();
         return new TensorImpl(handle, storage, shape, strides, offset, version, wrappedNumber);
     }
 
@@ -64,22 +82,34 @@ public final class TensorImpl {
      * version counter stays this tensor's own and is bumped, so saved-for-backward checks see the change.
      */
     public void setData(TensorImpl other) {
-        this.handle = other.handle;
-        this.storage = other.storage;
+        this.handle = other.handle();
+        this.storage = other.storage();
         this.shape = other.shape.clone();
         this.strides = other.strides.clone();
         this.offset = other.offset;
         version.bump();
     }
 
-    public BackendHandle handle() { return handle; }
+    public BackendHandle handle() {
+        live();
+        return handle;
+    }
 
     /** The backend holding the storage, or a clear error if it went away. */
-    public TensorBackend backend() { return handle.backend(); }
+    public TensorBackend backend() {
+        live();
+        return handle.backend();
+    }
 
-    public Storage storage() { return storage; }
+    public Storage storage() {
+        live();
+        return storage;
+    }
 
-    public View view() { return new View(storage, shape, strides, offset); }
+    public View view() {
+        live();
+        return new View(storage, shape, strides, offset);
+    }
 
     /** The shape array itself, not a copy: callers must not modify it. */
     public long[] shapeRef() { return shape; }

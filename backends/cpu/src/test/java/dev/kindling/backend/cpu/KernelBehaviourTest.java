@@ -56,6 +56,7 @@ class KernelBehaviourTest {
     @Test
     void removedBackendFailsClearlyAndNewOneIsPickedUpWithoutRestart() {
         Kernel k = new Kernel();
+        k.backends().setBackendWait(java.time.Duration.ofMillis(50));
         CpuBackend first = new CpuBackend();
         k.addBackend(first);
         Tensor t = k.full(new long[] {2, 2}, 3, DType.FLOAT32, Device.CPU);
@@ -63,13 +64,39 @@ class KernelBehaviourTest {
 
         k.removeBackend(first);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.add(1));
-        assertTrue(e.getMessage().contains("cpu-java") && e.getMessage().contains("no longer available"), e.getMessage());
+        assertTrue(e.getMessage().contains("cpu-java") && e.getMessage().contains("no longer available")
+                && e.getMessage().contains("came back within 50 ms"), e.getMessage());
         IllegalStateException none = assertThrows(IllegalStateException.class, () -> k.full(new long[] {1}, 0, DType.FLOAT32, Device.CPU));
-        assertTrue(none.getMessage().contains("No backend available for device 'cpu'"), none.getMessage());
+        assertTrue(none.getMessage().contains("came back within 50 ms"), none.getMessage());
 
         k.addBackend(new CpuBackend());
         Tensor u = k.full(new long[] {2}, 2, DType.FLOAT32, Device.CPU);
         assertEquals(4.0, u.sum().item());
+        assertEquals(12.0, t.sum().item(), "the tensor of the removed backend moved to the new one");
+    }
+
+    /** A backend update (remove, then a new instance) under live tensors: values kept, views still aliases, ops waited. */
+    @Test
+    void tensorsOutliveTheirBackendAndOpsWaitForTheNextOne() throws Exception {
+        Kernel k = new Kernel();
+        k.backends().setBackendWait(java.time.Duration.ofSeconds(20));
+        CpuBackend first = new CpuBackend();
+        k.addBackend(first);
+        Tensor base = k.full(new long[] {2, 3}, 1, DType.FLOAT32, Device.CPU);
+        Tensor row = base.narrow(0, 1, 1);
+        k.removeBackend(first);
+        java.util.concurrent.CompletableFuture<Double> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> base.mul(2).sum().item());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!k.backends().waitingFor().contains("cpu") && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(java.util.Set.of("cpu"), k.backends().waitingFor(), "the op waits for a cpu backend");
+        assertFalse(waiting.isDone());
+        CpuBackend second = new CpuBackend();
+        k.addBackend(second);
+        assertEquals(12.0, waiting.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("cpu-java", base.backendName());
+        row.add_(5); // in place through the view: the base sees it, so the view moved with the same storage
+        assertArrayEquals(new float[] {1, 1, 1, 6, 6, 6}, base.toFloatArray());
+        assertEquals(java.util.Set.of(), k.backends().waitingFor());
     }
 
     @Test
