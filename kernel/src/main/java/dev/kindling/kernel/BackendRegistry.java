@@ -34,6 +34,7 @@ public final class BackendRegistry {
             if (h.unchecked() == backend) return;
         }
         handles.add(new BackendHandle(backend, order.incrementAndGet()));
+        removed.remove(backend.deviceType()); // the gone handle then lives only as long as tensors not yet moved off it
         synchronized (arrivals) {
             arrivals.notifyAll(); // ops waiting for a backend of this device type may go on
         }
