@@ -68,6 +68,11 @@ public final class BackendRegistry {
         backendWait = wait;
     }
 
+    /** The device type {@code thread} is waiting for a backend of, or null. */
+    public String waitingFor(Thread thread) { return waitingThreads.get(thread); }
+
+    private final Map<Thread, String> waitingThreads = new ConcurrentHashMap<>();
+
     /** Device types that ops are waiting for right now (a job shows as "waiting for backend cpu"). */
     public Set<String> waitingFor() {
         Set<String> out = new TreeSet<>();
@@ -79,6 +84,7 @@ public final class BackendRegistry {
         long deadline = System.nanoTime() + backendWait.toNanos();
         AtomicInteger count = waiting.computeIfAbsent(deviceType, t -> new AtomicInteger());
         count.incrementAndGet();
+        waitingThreads.put(Thread.currentThread(), deviceType);
         try {
             synchronized (arrivals) {
                 while (true) {
@@ -99,6 +105,7 @@ public final class BackendRegistry {
                 }
             }
         } finally {
+            waitingThreads.remove(Thread.currentThread());
             count.decrementAndGet();
         }
     }

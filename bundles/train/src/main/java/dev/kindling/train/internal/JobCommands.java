@@ -42,7 +42,7 @@ public class JobCommands {
             TrainingState s = j.progress();
             Map<String, Double> last = j.lastEpochMetrics();
             boolean live = !state.ended() && s != null;
-            rows.add(new JobsTable.Row(j.id(), state.label(), live ? s.epoch() + 1 : j.epochsDone(), j.config().epochs,
+            rows.add(new JobsTable.Row(j.id(), j.stateLabel(), live ? s.epoch() + 1 : j.epochsDone(), j.config().epochs,
                     s == null ? null : s.step(),
                     live ? s.samplesPerSecond() : last.getOrDefault("samples_per_second", Double.NaN),
                     live ? s.loss() : last.getOrDefault("train_loss", Double.NaN),

@@ -106,6 +106,15 @@ final class TrainingJob {
     Path resumeFrom() { return resumeFrom; }
     int startEpoch() { return startEpoch; }
     State state() { return state; }
+
+    private volatile Thread runner;
+
+    /** The state as kindling:jobs shows it: a running job whose ops wait for a backend says which. */
+    String stateLabel() {
+        Thread t = runner;
+        String awaited = state == State.RUNNING && t != null ? kernel.backends().waitingFor(t) : null;
+        return awaited != null ? "waiting for backend " + awaited : state.label();
+    }
     Throwable error() { return error; }
     TrainingState progress() { return progress; }
     List<String> epochLines() { return epochLines; }
@@ -178,6 +187,7 @@ final class TrainingJob {
             startNanos = System.nanoTime();
             started = Instant.now();
             state = State.RUNNING;
+            runner = Thread.currentThread();
         }
         DataLoader<Sample> train = null;
         DataLoader<Sample> test = null;
