@@ -135,6 +135,21 @@ public final class F {
         return in;
     }
 
+    // =========================================================================================== attention
+
+    /**
+     * PyTorch's {@code F.multi_head_attention_forward}: {@code [L, N, E]} query/key/value ({@code [N, L, E]} when
+     * {@code batchFirst}, {@code [L, E]} unbatched), the packed {@code [3E, E]} in-projection and its bias, the output
+     * projection, optional key-padding and attention masks (boolean: true is masked; float: added). Returns
+     * {@code {output, weights}}, weights null unless {@code needWeights} (averaged over heads when asked).
+     */
+    public static Tensor[] multiHeadAttention(Tensor query, Tensor key, Tensor value, Tensor inProjWeight, Tensor inProjBias, Tensor outProjWeight,
+            Tensor outProjBias, Tensor keyPaddingMask, Tensor attnMask, int numHeads, double dropoutP, boolean training, boolean needWeights,
+            boolean averageAttnWeights, boolean batchFirst) {
+        return Functionals.callAll(Functionals.MULTI_HEAD_ATTENTION, new Tensor[] {query, key, value, inProjWeight, inProjBias, outProjWeight,
+            outProjBias, keyPaddingMask, attnMask}, numHeads, dropoutP, training, needWeights, averageAttnWeights, batchFirst);
+    }
+
     // =========================================================================================== pooling
 
     public static Tensor maxPool2d(Tensor x, int kernelSize) { return maxPool2d(x, kernelSize, kernelSize, 0); }

@@ -57,6 +57,10 @@ final class Functionals {
     static final OpDef COSINE_EMBEDDING_LOSS = Ops.functional("cosine_embedding_loss", (in, a) -> one(Losses.cosineEmbeddingLoss(in[0], in[1], in[2],
             a.d("margin"), a.s("reduction"))));
 
+    static final OpDef MULTI_HEAD_ATTENTION = Ops.functional("multi_head_attention", (in, a) -> Attention.multiHeadAttention(in[0], in[1], in[2],
+            in[3], in[4], in[5], in[6], in[7], in[8], a.i("num_heads"), a.d("dropout_p"), a.b("training"), a.b("need_weights"),
+            a.b("average_attn_weights"), a.b("batch_first")));
+
     /** Runs {@code op} on {@code inputs} (null for an absent optional tensor) with attributes in schema order. */
     static Tensor call(OpDef op, Tensor[] inputs, Object... attributes) { return op.call1(op.attrs(attributes), inputs); }
 
