@@ -78,6 +78,11 @@ final class Generalizer {
             List<Graph.Value> outs = new ArrayList<>();
             for (int o = 0; o < na.outputs().size(); o++) {
                 Graph.Value va = na.outputs().get(o), vb = nb.outputs().get(o);
+                if (va == null || vb == null) {
+                    if (va != vb) throw refused("gives " + where + " result " + o + " at one size and not at the other");
+                    outs.add(null);
+                    continue;
+                }
                 Graph.Value v = va.withShape(shape(va.shape(), vb.shape(), where + " result " + o));
                 merged.put(va, v);
                 outs.add(v);

@@ -78,7 +78,7 @@ public final class Graph {
             this.op = op;
             this.inputs = java.util.Collections.unmodifiableList(new ArrayList<>(inputs));
             this.attrs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attrs));
-            this.outputs = List.copyOf(outputs);
+            this.outputs = java.util.Collections.unmodifiableList(new ArrayList<>(outputs));
             this.scope = scope;
         }
 
@@ -93,6 +93,7 @@ public final class Graph {
         /** Attributes by schema name, in schema order; ints/longs that follow a dynamic axis are {@link SymInt}s. */
         public Map<String, Object> attrs() { return attrs; }
 
+        /** Results in schema order; null where an optional result is absent. */
         public List<Value> outputs() { return outputs; }
 
         /** The module path the node belongs to (from the parameters it reads; "" at the top). */
@@ -154,7 +155,7 @@ public final class Graph {
             sb.append("  ").append(decl(c.getKey())).append(" = constant()\n");
         }
         for (Node n : nodes) {
-            sb.append("  ").append(n.outputs().stream().map(Graph::decl).collect(Collectors.joining(", ")))
+            sb.append("  ").append(n.outputs().stream().map(v -> v == null ? "None" : decl(v)).collect(Collectors.joining(", ")))
               .append(" = ").append(n.op()).append("(")
               .append(n.inputs().stream().map(v -> v == null ? "None" : v.toString()).collect(Collectors.joining(", ")));
             for (Map.Entry<String, Object> a : n.attrs().entrySet()) {

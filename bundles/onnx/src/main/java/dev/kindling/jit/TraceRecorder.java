@@ -72,6 +72,10 @@ final class TraceRecorder implements DispatchLayer {
         }
         List<Graph.Value> results = new ArrayList<>(out.length);
         for (Tensor t : out) {
+            if (t == null) { // an absent optional result (attention weights not asked for)
+                results.add(null);
+                continue;
+            }
             Graph.Value v = new Graph.Value(nextId, "" + nextId, Graph.Kind.INTERMEDIATE, t.dtype(), dims(t));
             nextId++;
             values.put(t, v); // an in-place op's target now stands for its new value

@@ -111,7 +111,7 @@ public final class TracedModule extends Module {
             }
             OpDef op = n.opDef();
             Tensor[] out = op.call(args, op.attrsByName(concrete(op, n.attrs(), sizes)));
-            for (int i = 0; i < out.length; i++) env.put(n.outputs().get(i), out[i]);
+            for (int i = 0; i < out.length; i++) if (n.outputs().get(i) != null) env.put(n.outputs().get(i), out[i]);
         }
         Tensor[] result = new Tensor[graph.outputs().size()];
         for (int i = 0; i < result.length; i++) result[i] = env.get(graph.outputs().get(i));

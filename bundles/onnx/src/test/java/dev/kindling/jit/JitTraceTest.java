@@ -46,6 +46,17 @@ class JitTraceTest {
     }
 
     @Test
+    void recurrentLayersAndAttentionAreOneNodeEach() {
+        Torch.manualSeed(4);
+        Module lstm = new dev.kindling.nn.LSTM(3, 4, 2, true, false, 0.0, true);
+        assertEquals(List.of("lstm_layer", "lstm_layer", "cat", "cat"), ops(Jit.trace(lstm, Torch.randn(5, 2, 3)).graph()));
+        Module attn = new dev.kindling.nn.MultiheadAttention(8, 2);
+        Graph g = Jit.trace(attn, Torch.randn(4, 2, 8)).graph();
+        assertEquals(List.of("multi_head_attention"), ops(g), g.toString());
+        assertTrue(g.toString().contains("None = multi_head_attention("), g.toString());
+    }
+
+    @Test
     void replayMatchesTheModuleAndFollowsItsParameters() {
         Module m = cnn();
         Tensor x = Torch.randn(2, 1, 8, 8);

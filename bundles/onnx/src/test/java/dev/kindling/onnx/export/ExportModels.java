@@ -71,6 +71,23 @@ final class ExportModels {
         public Tensor forward(Tensor tokens) { return tag.forward(lstm.forward(embed.forward(tokens))).logSoftmax(-1); }
     }
 
+    /** Self-attention with a key-padding mask computed from the input and a causal mask: output, or the head-averaged weights. */
+    static final class MaskedAttention extends Module {
+        final MultiheadAttention attn = new MultiheadAttention(16, 4, 0.0, true, true);
+        private final boolean weights;
+
+        MaskedAttention(boolean weights) { this.weights = weights; }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            long seq = x.size(1);
+            Tensor padding = x.sum(new int[] {2}, false).lt(-2.0); // [N, S] true where masked
+            Tensor causal = Torch.ones(seq, seq).triu(1).gt(0.5);  // [S, S]
+            dev.kindling.nn.AttentionOutput o = attn.forward(x, x, x, padding, weights, causal, true);
+            return weights ? o.weights() : o.output();
+        }
+    }
+
     /** Running statistics that are not the initial 0 and 1, so eval-mode normalisation is really checked. */
     private static Module withStats(Module m) {
         m.namedBuffers().forEach((k, b) -> {
@@ -127,6 +144,9 @@ final class ExportModels {
         c.add(new Case("RNNReluBidirectional2Layer", () -> new RNN(5, 7, 2, "relu", true, true, 0.0, true), n -> Torch.randn(n, n + 2, 5),
                 Map.of(0, "batch", 1, "seq")));
         c.add(new Case("BiLSTMTagger", BiLstmTagger::new, n -> Torch.randint(0, 20, new long[] {n, n + 3}), Map.of(0, "batch", 1, "seq")));
+        c.add(new Case("MultiheadAttentionMasked", () -> new MaskedAttention(false), n -> Torch.randn(n, 5, 16), batch()));
+        c.add(new Case("MultiheadAttentionWeights", () -> new MaskedAttention(true), n -> Torch.randn(n, 5, 16), batch()));
+        c.add(new Case("MultiheadAttentionUnbatched", () -> new MultiheadAttention(16, 4), n -> Torch.randn(n + 1, 16), Map.of(0, "seq")));
         c.add(new Case("MLP", () -> new Sequential(new Linear(12, 32), new ReLU(), new Linear(32, 16), new ReLU(), new Linear(16, 3)),
                 n -> Torch.randn(n, 12), batch()));
         c.add(new Case("CNN", () -> withStats(new Sequential(new Conv2d(1, 8, 3, 1, 1), new BatchNorm2d(8), new ReLU(), new MaxPool2d(2),

@@ -23,6 +23,7 @@ final class OnnxOpTable {
         ShapeEmitters.register(t);
         NnEmitters.register(t);
         RecurrentEmitters.register(t);
+        AttentionEmitters.register(t);
         TABLE = Collections.unmodifiableMap(t);
     }
 
