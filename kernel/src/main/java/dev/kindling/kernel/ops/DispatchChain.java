@@ -32,6 +32,8 @@ public final class DispatchChain {
     }
 
     private final DispatchLayer[] layers;
+    /** Each layer's {@link DispatchLayer#excludedBelow()}, asked once: the hot path reads the array. */
+    private final boolean[] guarded;
     private final Rest[] below;
     private final ThreadLocal<ThreadState> state;
 
@@ -39,7 +41,11 @@ public final class DispatchChain {
         this.layers = layers;
         this.state = state;
         this.below = new Rest[layers.length];
-        for (int i = 0; i < layers.length; i++) below[i] = new Rest(i);
+        this.guarded = new boolean[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            below[i] = new Rest(i);
+            guarded[i] = layers[i].excludedBelow();
+        }
     }
 
     /** A chain with no layers, whose calls go straight to the forwards. */
@@ -73,7 +79,7 @@ public final class DispatchChain {
         for (int i = start; i < layers.length; i++) {
             DispatchLayer layer = layers[i];
             if (!layer.intercepts(op)) continue;
-            if (layer.excludedBelow()) {
+            if (guarded[i]) {
                 if (st == null) st = state.get();
                 if (st.isExcluded(layer)) continue;
             }
@@ -91,7 +97,7 @@ public final class DispatchChain {
         @Override
         public Tensor[] call(OpDef op, Tensor[] inputs, Attrs attrs) {
             attrs = op.bind(attrs); // a layer may pass down a call it rewrote
-            if (!layers[index].excludedBelow()) {
+            if (!guarded[index]) {
                 return index + 1 == layers.length ? op.forward(inputs, attrs) : from(index + 1, op, inputs, attrs);
             }
             ThreadState st = state.get();
