@@ -3,5 +3,5 @@
  * every op of Kindling with its inputs, attributes, results and tags, generated from {@code native_functions.schema}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.kindling.api.schema;

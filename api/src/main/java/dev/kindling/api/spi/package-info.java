@@ -3,5 +3,5 @@
  * Users never need this package.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package dev.kindling.api.spi;

@@ -3,5 +3,5 @@
  * {@link dev.kindling.nn.init} and {@link dev.kindling.nn.ModelSpec} (JSON model descriptions).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package dev.kindling.nn;

@@ -1,4 +1,4 @@
 /** {@code torch.nn.functional}: {@link dev.kindling.nn.functional.F}. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.kindling.nn.functional;
