@@ -49,8 +49,18 @@ public final class BackendRegistry {
             if (h.unchecked() == backend) {
                 h.deactivate(this::awaitSuccessor);
                 handles.remove(h);
-                removed.put(backend.deviceType(), h);
+                // Only a backend that served its device type makes new tensors wait for a successor: one that never
+                // could (no driver) leaves the "No backend available" answer immediate.
+                if (isAvailable(backend)) removed.put(backend.deviceType(), h);
             }
+        }
+    }
+
+    private static boolean isAvailable(TensorBackend backend) {
+        try {
+            return backend.availability().available();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -137,7 +147,12 @@ public final class BackendRegistry {
     public BackendHandle select(Device device) {
         BackendHandle h = selectOrNull(device.type());
         BackendHandle gone = removed.get(device.type());
-        if (h == null && gone != null) h = awaitSuccessor(device.type(), gone); // momentarily absent: wait as ops on its tensors do
+        // Momentarily absent (the backend that served it was removed and nothing else is registered for the device
+        // type, as during a bundle update): wait, as ops on its tensors do. A registered but unavailable backend
+        // (no driver) answers at once.
+        if (h == null && gone != null && handles.stream().noneMatch(x -> x.unchecked().deviceType().equals(device.type()))) {
+            h = awaitSuccessor(device.type(), gone);
+        }
         if (h == null) {
             StringBuilder msg = new StringBuilder("No backend available for device '").append(device).append("'");
             List<String> unavailable = new ArrayList<>();
