@@ -1,0 +1,147 @@
+package dev.kindling.onnx.internal.load;
+
+import dev.kindling.api.Tensor;
+import dev.kindling.nn.Module;
+import dev.kindling.nn.Parameter;
+import dev.kindling.onnx.OnnxException;
+import dev.kindling.onnx.OnnxModel;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A loaded ONNX graph, run node by node with Kindling ops. Floating initializers are parameters (they require grad),
+ * integer and bool ones buffers; both are registered under the keys {@link StateNames} gives, so {@code stateDict()}
+ * keys are the initializer names. Each run reads the registered tensors, so {@code to(device)}, {@code loadStateDict}
+ * and optimizer steps are seen by the next run.
+ */
+final class LoadedModel extends OnnxModel {
+    private final String source;
+    private final int opset;
+    private final List<String> inputs, outputs;
+    private final Map<String, long[]> inputShapes;
+    private final Map<String, String> metadata;
+    private final List<NodeDef> nodes;
+    /** Initializer name to the registered tensor (its identity survives device moves: Module uses setData). */
+    private final Map<String, Tensor> initializers = new LinkedHashMap<>();
+
+    LoadedModel(String source, int opset, List<String> inputs, Map<String, long[]> inputShapes, List<String> outputs,
+                Map<String, String> metadata, Map<String, Tensor> inits, List<NodeDef> nodes) {
+        this.source = source;
+        this.opset = opset;
+        this.inputs = List.copyOf(inputs);
+        this.inputShapes = inputShapes;
+        this.outputs = List.copyOf(outputs);
+        this.metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        this.nodes = List.copyOf(nodes);
+        Set<String> names = inits.keySet();
+        inits.forEach((name, t) -> initializers.put(name, register(StateNames.key(name, names), t)));
+    }
+
+    /** Submodules made from dotted initializer names. */
+    private static final class Scope extends Module {
+        @Override
+        protected String typeName() { return "OnnxScope"; }
+    }
+
+    private Tensor register(String key, Tensor t) {
+        String[] parts = key.split("\\.");
+        Module m = this;
+        for (int i = 0; i < parts.length - 1; i++) {
+            Module child = m.namedChildren().get(parts[i]);
+            if (child == null) child = m.registerModule(parts[i], new Scope());
+            m = child;
+        }
+        String leaf = parts[parts.length - 1];
+        if (t.dtype().isFloatingPoint()) {
+            Tensor p = Parameter.of(t);
+            m.registerParameter(leaf, p);
+            return p;
+        }
+        m.registerBuffer(leaf, t);
+        return t;
+    }
+
+    @Override
+    public List<String> inputNames() { return inputs; }
+
+    @Override
+    public List<String> outputNames() { return outputs; }
+
+    @Override
+    public Map<String, String> metadata() { return metadata; }
+
+    @Override
+    public int opset() { return opset; }
+
+    @Override
+    protected String typeName() { return "OnnxModel"; }
+
+    @Override
+    public String extraRepr() { return "source=" + source + ", opset=" + opset + ", nodes=" + nodes.size() + ", inputs=" + inputs + ", outputs=" + outputs; }
+
+    @Override
+    public Tensor[] run(Tensor... in) {
+        if (in.length != inputs.size()) {
+            throw new IllegalArgumentException(source + ": the model takes " + inputs.size() + " inputs " + inputs + " but " + in.length + " were given");
+        }
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        for (int i = 0; i < in.length; i++) named.put(inputs.get(i), in[i]);
+        Map<String, Tensor> out = run(named);
+        return outputs.stream().map(out::get).toArray(Tensor[]::new);
+    }
+
+    @Override
+    public Map<String, Tensor> run(Map<String, Tensor> given) {
+        Map<String, Tensor> env = new HashMap<>(initializers);
+        for (String name : given.keySet()) {
+            if (!inputs.contains(name)) throw new IllegalArgumentException(source + ": '" + name + "' is not an input of the model (inputs: " + inputs + ")");
+        }
+        for (String name : inputs) {
+            Tensor t = given.get(name);
+            if (t == null) throw new IllegalArgumentException(source + ": input '" + name + "' is missing");
+            checkShape(name, t);
+            env.put(name, t);
+        }
+        for (NodeDef n : nodes) {
+            Tensor[] args = new Tensor[n.inputs.size()];
+            for (int i = 0; i < args.length; i++) {
+                String v = n.inputs.get(i);
+                args[i] = v.isEmpty() ? null : env.get(v);
+            }
+            Tensor[] res;
+            try {
+                res = n.op.run(new OpContext(n, args));
+            } catch (OnnxException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new OnnxException(n.describe() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+            }
+            for (int i = 0; i < n.outputs.size(); i++) {
+                String o = n.outputs.get(i);
+                if (o.isEmpty()) continue;
+                if (i >= res.length || res[i] == null) throw new OnnxException(n.describe() + ": output " + i + " ('" + o + "') is not produced by this implementation");
+                env.put(o, res[i]);
+            }
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String o : outputs) out.put(o, env.get(o));
+        return out;
+    }
+
+    private void checkShape(String name, Tensor t) {
+        long[] want = inputShapes.get(name);
+        if (want == null) return;
+        long[] got = t.shape();
+        boolean ok = want.length == got.length;
+        for (int i = 0; ok && i < want.length; i++) ok = want[i] < 0 || want[i] == got[i];
+        if (!ok) {
+            throw new IllegalArgumentException(source + ": input '" + name + "' has shape " + Arrays.toString(got) + " but the model declares "
+                    + Arrays.toString(want).replace("-1", "?"));
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.kindling.onnx.internal.load.ops;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
+import dev.kindling.onnx.internal.load.OpContext;
+import dev.kindling.onnx.internal.load.OpTable;
+
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
+
+import static dev.kindling.onnx.internal.load.ops.Util.one;
+
+/** Elementwise ops: arithmetic, comparisons, logic, unary math, activations, Cast, Where, Clip. */
+public final class ElementwiseOps {
+    private ElementwiseOps() {}
+
+    public static void register(OpTable t) {
+        binary(t, "Add", Tensor::add);
+        binary(t, "Sub", Tensor::sub);
+        binary(t, "Mul", Tensor::mul);
+        binary(t, "Div", ElementwiseOps::div);
+        t.put("Pow", c -> {
+            Tensor x = c.in(0), y = c.in(1);
+            // ONNX keeps the base's type (an int base with a float exponent stays int)
+            return one(x.pow(y).to(x.dtype()));
+        });
+        t.put("Mod", c -> {
+            Tensor a = c.in(0), b = c.in(1);
+            if (c.i("fmod", 0) != 0) {
+                // C fmod: the sign of the dividend
+                Tensor q = a.dtype().isFloatingPoint() ? a.div(b).trunc() : a.div(b).trunc().to(a.dtype());
+                return one(a.sub(q.mul(b)));
+            }
+            return one(a.remainder(b));
+        });
+        binary(t, "PRelu", (x, slope) -> Torch.where(x.lt(0.0), x.mul(slope), x));
+        binary(t, "Equal", Tensor::eq);
+        binary(t, "Less", Tensor::lt);
+        binary(t, "Greater", Tensor::gt);
+        binary(t, "LessOrEqual", Tensor::le);
+        binary(t, "GreaterOrEqual", Tensor::ge);
+        binary(t, "And", Tensor::logicalAnd);
+        binary(t, "Or", Tensor::logicalOr);
+        binary(t, "Xor", Tensor::logicalXor);
+
+        variadic(t, "Max", Tensor::maximum);
+        variadic(t, "Min", Tensor::minimum);
+        variadic(t, "Sum", Tensor::add);
+        t.put("Mean", c -> {
+            Tensor[] xs = c.all();
+            Tensor s = xs[0];
+            for (int i = 1; i < xs.length; i++) s = s.add(xs[i]);
+            return one(s.div((double) xs.length).to(xs[0].dtype()));
+        });
+
+        unary(t, "Neg", Tensor::neg);
+        unary(t, "Abs", Tensor::abs);
+        unary(t, "Sign", Tensor::sign);
+        unary(t, "Exp", Tensor::exp);
+        unary(t, "Log", Tensor::log);
+        unary(t, "Sqrt", Tensor::sqrt);
+        unary(t, "Reciprocal", Tensor::reciprocal);
+        unary(t, "Sin", Tensor::sin);
+        unary(t, "Cos", Tensor::cos);
+        unary(t, "Tan", Tensor::tan);
+        unary(t, "Asin", Tensor::asin);
+        unary(t, "Acos", Tensor::acos);
+        unary(t, "Atan", Tensor::atan);
+        unary(t, "Sinh", Tensor::sinh);
+        unary(t, "Cosh", Tensor::cosh);
+        unary(t, "Tanh", Tensor::tanh);
+        unary(t, "Asinh", x -> x.add(x.square().add(1.0).sqrt()).log());
+        unary(t, "Acosh", x -> x.add(x.square().sub(1.0).sqrt()).log());
+        unary(t, "Atanh", x -> x.add(1.0).div(x.neg().add(1.0)).log().mul(0.5));
+        unary(t, "Erf", Tensor::erf);
+        unary(t, "Floor", Tensor::floor);
+        unary(t, "Ceil", Tensor::ceil);
+        unary(t, "Round", Tensor::round);
+        unary(t, "Relu", Tensor::relu);
+        unary(t, "Sigmoid", Tensor::sigmoid);
+        unary(t, "Not", Tensor::logicalNot);
+        unary(t, "IsNaN", Tensor::isnan);
+        unary(t, "Softsign", x -> x.div(x.abs().add(1.0)));
+        unary(t, "Softplus", ElementwiseOps::softplus);
+        unary(t, "Mish", x -> x.mul(softplus(x).tanh()));
+        t.put("Identity", c -> one(c.in(0)));
+        t.put("IsInf", c -> {
+            Tensor x = c.in(0);
+            boolean pos = c.i("detect_positive", 1) != 0, neg = c.i("detect_negative", 1) != 0;
+            Tensor inf = x.isinf();
+            if (pos && neg) return one(inf);
+            if (!pos && !neg) return one(inf.logicalAnd(inf.logicalNot()));
+            return one(inf.logicalAnd(pos ? x.gt(0.0) : x.lt(0.0)));
+        });
+
+        t.put("LeakyRelu", c -> {
+            Tensor x = c.in(0);
+            double a = c.f("alpha", 0.01f);
+            return one(Torch.where(x.lt(0.0), x.mul(a), x));
+        });
+        t.put("HardSigmoid", c -> one(hardSigmoid(c.in(0), c.f("alpha", 0.2f), c.f("beta", 0.5f))));
+        unary(t, "HardSwish", x -> x.mul(hardSigmoid(x, 1.0 / 6, 0.5)));
+        t.put("Elu", c -> one(elu(c.in(0), c.f("alpha", 1f))));
+        t.put("Celu", c -> {
+            Tensor x = c.in(0);
+            double a = c.f("alpha", 1f);
+            return one(x.relu().add(x.div(a).exp().sub(1.0).mul(a).clampMax(0.0)));
+        });
+        t.put("Selu", c -> {
+            double a = c.f("alpha", 1.67326319217681884765625f), g = c.f("gamma", 1.05070102214813232421875f);
+            return one(elu(c.in(0), a).mul(g));
+        });
+        t.put("ThresholdedRelu", c -> {
+            Tensor x = c.in(0);
+            return one(x.where(x.gt((double) c.f("alpha", 1f)), 0.0));
+        });
+        t.put("Shrink", c -> {
+            Tensor x = c.in(0);
+            double bias = c.f("bias", 0f), lambd = c.f("lambd", 0.5f);
+            Tensor zero = Torch.zerosLike(x);
+            Tensor r = Torch.where(x.lt(-lambd), x.add(bias), Torch.where(x.gt(lambd), x.sub(bias), zero));
+            return one(r.to(x.dtype()));
+        });
+        t.put("Gelu", c -> {
+            String approx = c.s("approximate", "none");
+            if (!approx.equals("none") && !approx.equals("tanh")) throw c.error("approximate must be 'none' or 'tanh', got '" + approx + "'");
+            return one(dev.kindling.nn.functional.F.gelu(c.in(0), approx));
+        });
+
+        t.put("Clip", ElementwiseOps::clip);
+        t.put("Where", c -> one(Torch.where(c.in(0), c.in(1), c.in(2))));
+        t.put("Cast", c -> {
+            if (c.has("saturate") && c.i("saturate", 1) != 1) throw c.error("saturate=0 applies to float8 types, which are not supported");
+            DType to = Util.dtype(c, c.i("to", 0));
+            return one(cast(c.in(0), to));
+        });
+        t.put("CastLike", c -> one(cast(c.in(0), c.in(1).dtype())));
+    }
+
+    static Tensor cast(Tensor x, DType to) {
+        if (x.dtype() == to) return x;
+        // ONNX casts floats to integers by truncation toward zero, NaN to 0 is unspecified
+        if (x.dtype().isFloatingPoint() && to.isIntegral()) return x.trunc().to(to);
+        return x.to(to);
+    }
+
+    private static Tensor div(Tensor a, Tensor b) {
+        if (a.dtype().isFloatingPoint() || b.dtype().isFloatingPoint()) return a.div(b);
+        return a.div(b).trunc().to(DType.promote(a.dtype(), b.dtype())); // integer division truncates, as C does
+    }
+
+    static Tensor softplus(Tensor x) {
+        // log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|)
+        return x.relu().add(x.abs().neg().exp().log1p());
+    }
+
+    static Tensor hardSigmoid(Tensor x, double alpha, double beta) {
+        return x.mul(alpha).add(beta).clamp(0.0, 1.0).to(x.dtype());
+    }
+
+    static Tensor elu(Tensor x, double alpha) {
+        return Torch.where(x.lt(0.0), x.expm1().mul(alpha), x);
+    }
+
+    private static Tensor[] clip(OpContext c) {
+        Tensor x = c.in(0);
+        Tensor lo, hi;
+        if (c.opset() < 11) {
+            lo = c.has("min") ? OpContext.scalarLike(c.f("min", 0f), x) : null;
+            hi = c.has("max") ? OpContext.scalarLike(c.f("max", 0f), x) : null;
+        } else {
+            lo = c.opt(1);
+            hi = c.opt(2);
+        }
+        if (lo != null) x = x.maximum(lo.to(x.dtype()));
+        if (hi != null) x = x.minimum(hi.to(x.dtype()));
+        return one(x);
+    }
+
+    private static void unary(OpTable t, String name, UnaryOperator<Tensor> f) {
+        t.put(name, c -> one(f.apply(c.in(0))));
+    }
+
+    private static void binary(OpTable t, String name, BinaryOperator<Tensor> f) {
+        t.put(name, c -> one(f.apply(c.in(0), c.in(1))));
+    }
+
+    private static void variadic(OpTable t, String name, BinaryOperator<Tensor> f) {
+        t.put(name, c -> {
+            Tensor[] xs = c.all();
+            if (xs.length == 0) throw c.error("needs at least one input");
+            Tensor r = xs[0];
+            for (int i = 1; i < xs.length; i++) r = f.apply(r, xs[i]);
+            return one(r);
+        });
+    }
+}

@@ -1,0 +1,180 @@
+package dev.kindling.onnx.internal.load.ops;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
+import dev.kindling.onnx.internal.load.OpContext;
+import dev.kindling.onnx.internal.load.OpTable;
+
+import java.util.Arrays;
+
+import static dev.kindling.onnx.internal.load.ops.Util.one;
+
+/** Gather/Scatter families, OneHot, NonZero, Compress. ONNX indices may be negative (counted from the end). */
+public final class IndexOps {
+    private IndexOps() {}
+
+    public static void register(OpTable t) {
+        t.put("Gather", c -> {
+            Tensor x = c.in(0), idx = c.in(1);
+            int axis = c.axis(c.i("axis", 0), x.dim());
+            Tensor i = positive(c, idx, x.size(axis));
+            long[] xs = x.shape(), is = idx.shape();
+            long[] out = new long[xs.length - 1 + is.length];
+            System.arraycopy(xs, 0, out, 0, axis);
+            System.arraycopy(is, 0, out, axis, is.length);
+            System.arraycopy(xs, axis + 1, out, axis + is.length, xs.length - axis - 1);
+            return one(x.indexSelect(axis, i.reshape(-1)).reshape(out));
+        });
+        t.put("GatherElements", c -> {
+            Tensor x = c.in(0);
+            int axis = c.axis(c.i("axis", 0), x.dim());
+            return one(x.gather(axis, positive(c, c.in(1), x.size(axis))));
+        });
+        t.put("GatherND", IndexOps::gatherNd);
+        t.put("ScatterElements", IndexOps::scatterElements);
+        t.put("Scatter", IndexOps::scatterElements);
+        t.put("ScatterND", IndexOps::scatterNd);
+        t.put("OneHot", c -> {
+            Tensor idx = c.in(0), values = c.in(2);
+            long depth = (long) c.scalar(1, 0);
+            if (depth <= 0) throw c.error("depth must be positive, got " + depth);
+            if (values.numel() != 2) throw c.error("values must hold [off, on]");
+            int rank = idx.dim() + 1;
+            int axis = c.axis(c.i("axis", -1), rank);
+            Tensor i = idx.dtype().isFloatingPoint() ? idx.trunc().toLong() : idx.toLong();
+            i = Torch.where(i.lt(0.0), i.add(depth), i);
+            long[] shape = new long[rank];
+            Arrays.fill(shape, 1);
+            shape[axis] = depth;
+            Tensor range = Torch.arange(depth).reshape(shape).to(idx.device());
+            Tensor hot = i.unsqueeze(axis).eq(range);
+            Tensor flat = values.reshape(2);
+            return one(Torch.where(hot, flat.select(0, 1), flat.select(0, 0)));
+        });
+        t.put("NonZero", c -> {
+            Tensor x = c.in(0);
+            boolean[] nz = x.ne(0.0).toBooleanArray();
+            long[] shape = x.shape();
+            int rank = shape.length, count = 0;
+            for (boolean b : nz) if (b) count++;
+            long[] out = new long[rank * count];
+            int k = 0;
+            for (int flat = 0; flat < nz.length; flat++) {
+                if (!nz[flat]) continue;
+                long rem = flat;
+                for (int d = rank - 1; d >= 0; d--) {
+                    out[d * count + k] = rem % shape[d];
+                    rem /= shape[d];
+                }
+                k++;
+            }
+            return one(OpContext.longsLike(out, x, rank, count));
+        });
+        t.put("Compress", c -> {
+            Tensor x = c.in(0);
+            boolean[] cond = c.in(1).toBooleanArray();
+            Tensor src = c.has("axis") ? x : x.reshape(-1);
+            int axis = c.has("axis") ? c.axis(c.i("axis", 0), x.dim()) : 0;
+            int n = (int) Math.min(cond.length, src.size(axis));
+            long[] keep = new long[n];
+            int k = 0;
+            for (int i = 0; i < n; i++) if (cond[i]) keep[k++] = i;
+            return one(src.indexSelect(axis, OpContext.longsLike(Arrays.copyOf(keep, k), x, k)));
+        });
+    }
+
+    /** Indices made non-negative (and INT64), with out-of-range ones an error. */
+    static Tensor positive(OpContext c, Tensor idx, long n) {
+        if (!idx.dtype().isIntegral()) throw c.error("indices must be integers, got " + idx.dtype().torchName());
+        Tensor i = idx.toLong();
+        if (i.numel() > 0) {
+            long lo = i.min().itemLong(), hi = i.max().itemLong();
+            if (lo < -n || hi >= n) throw c.error("index " + (lo < -n ? lo : hi) + " is out of range for an axis of size " + n);
+        }
+        return Torch.where(i.lt(0.0), i.add(n), i);
+    }
+
+    private static Tensor[] scatterElements(OpContext c) {
+        Tensor x = c.in(0), upd = c.in(2);
+        int axis = c.axis(c.i("axis", 0), x.dim());
+        Tensor idx = positive(c, c.in(1), x.size(axis));
+        String red = c.s("reduction", "none");
+        switch (red) {
+            case "none": return one(x.scatter(axis, idx, upd));
+            case "add": return one(x.scatterAdd(axis, idx, upd));
+            default: throw c.error("reduction '" + red + "' is not supported (none and add are)");
+        }
+    }
+
+    /** Indices of the last dimension of {@code idx} as rows of the leading dims of {@code x} flattened. */
+    private static Tensor linearRows(OpContext c, Tensor x, Tensor idx, int batchDims) {
+        long[] xs = x.shape(), is = idx.shape();
+        int k = (int) is[is.length - 1];
+        if (k + batchDims > xs.length) throw c.error("index tuples of length " + k + " exceed the data rank " + xs.length);
+        Tensor lin = null;
+        for (int j = 0; j < k; j++) {
+            long n = xs[batchDims + j];
+            Tensor ij = positive(c, idx.select(idx.dim() - 1, j), n);
+            lin = lin == null ? ij : lin.mul(n).add(ij);
+        }
+        return lin == null ? Torch.zeros(DType.INT64, Arrays.copyOf(is, is.length - 1)).to(x.device()) : lin;
+    }
+
+    private static Tensor[] gatherNd(OpContext c) {
+        Tensor x = c.in(0), idx = c.in(1);
+        int b = (int) c.i("batch_dims", 0);
+        long[] xs = x.shape(), is = idx.shape();
+        int k = (int) is[is.length - 1];
+        if (b < 0 || b >= is.length || b > xs.length) throw c.error("batch_dims " + b + " is out of range");
+        long batch = Util.prod(xs, 0, b);
+        long rowsPer = Util.prod(xs, b, b + k);
+        long[] rest = Arrays.copyOfRange(xs, b + k, xs.length);
+        Tensor lin = linearRows(c, x, idx, b).reshape(batch, -1); // [batch, m]
+        long m = lin.size(1);
+        Tensor offs = Torch.arange(batch).mul(rowsPer).unsqueeze(1).to(x.device());
+        long[] flatShape = new long[1 + rest.length];
+        flatShape[0] = batch * rowsPer;
+        System.arraycopy(rest, 0, flatShape, 1, rest.length);
+        Tensor rows = x.reshape(flatShape).indexSelect(0, lin.add(offs).reshape(-1));
+        long[] out = new long[is.length - 1 + rest.length];
+        System.arraycopy(is, 0, out, 0, is.length - 1);
+        System.arraycopy(rest, 0, out, is.length - 1, rest.length);
+        return one(rows.reshape(out));
+    }
+
+    private static Tensor[] scatterNd(OpContext c) {
+        Tensor x = c.in(0), idx = c.in(1), upd = c.in(2);
+        long[] xs = x.shape(), is = idx.shape();
+        int k = (int) is[is.length - 1];
+        long rows = Util.prod(xs, 0, k);
+        long[] flat = new long[1 + xs.length - k];
+        flat[0] = rows;
+        System.arraycopy(xs, k, flat, 1, xs.length - k);
+        long rowLen = Util.prod(xs, k, xs.length);
+        Tensor lin = linearRows(c, x, idx, 0).reshape(-1);
+        long m = lin.size(0);
+        Tensor index = lin.reshape(m, 1).expand(m, rowLen);
+        Tensor src = upd.reshape(m, rowLen);
+        Tensor base = x.reshape(rows, rowLen);
+        String red = c.s("reduction", "none");
+        Tensor r;
+        switch (red) {
+            case "none": r = base.scatter(0, index, src); break;
+            case "add": r = base.scatterAdd(0, index, src); break;
+            case "mul": {
+                // multiply through logs would lose signs: gather the rows, multiply, write back (duplicates fold in order)
+                Tensor out = base;
+                long[] li = lin.toLongArray();
+                for (int i = 0; i < li.length; i++) {
+                    Tensor row = out.narrow(0, li[i], 1).mul(src.narrow(0, i, 1));
+                    out = out.scatter(0, index.narrow(0, i, 1), row);
+                }
+                r = out;
+                break;
+            }
+            default: throw c.error("reduction '" + red + "' is not supported (none, add and mul are)");
+        }
+        return one(r.reshape(xs));
+    }
+}

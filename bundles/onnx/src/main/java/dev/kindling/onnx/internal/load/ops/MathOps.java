@@ -1,0 +1,76 @@
+package dev.kindling.onnx.internal.load.ops;
+
+import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
+import dev.kindling.onnx.internal.load.OpContext;
+import dev.kindling.onnx.internal.load.OpTable;
+
+import java.util.function.BiFunction;
+
+import static dev.kindling.onnx.internal.load.ops.Util.one;
+
+/** Matrix products, Einsum, Softmax-like normalisations, cumulative sums, triangles. */
+public final class MathOps {
+    private MathOps() {}
+
+    public static void register(OpTable t) {
+        t.put("MatMul", c -> one(c.in(0).matmul(c.in(1))));
+        t.put("Gemm", MathOps::gemm);
+        t.put("Einsum", c -> {
+            String eq = c.s("equation", "").replace(" ", "");
+            if (eq.contains(".")) throw c.error("Einsum with an ellipsis ('...') is not supported: '" + eq + "'");
+            return one(Torch.einsum(eq, c.all()));
+        });
+        t.put("Det", c -> one(c.in(0).det()));
+        t.put("Trilu", c -> {
+            long k = c.opt(1) == null ? 0 : (long) c.scalar(1, 0);
+            return one(c.i("upper", 1) != 0 ? c.in(0).triu(k) : c.in(0).tril(k));
+        });
+        t.put("CumSum", MathOps::cumsum);
+        t.put("Softmax", c -> one(softmaxLike(c, Tensor::softmax)));
+        t.put("LogSoftmax", c -> one(softmaxLike(c, Tensor::logSoftmax)));
+        t.put("Hardmax", c -> one(softmaxLike(c, (x, d) -> {
+            Tensor idx = x.argmax(d, true);
+            return Torch.zerosLike(x).scatter(d, idx, 1.0);
+        })));
+    }
+
+    private static Tensor[] gemm(OpContext c) {
+        Tensor a = c.in(0), b = c.in(1);
+        if (c.i("transA", 0) != 0) a = a.t();
+        if (c.i("transB", 0) != 0) b = b.t();
+        Tensor y = a.mm(b);
+        double alpha = c.f("alpha", 1f), beta = c.f("beta", 1f);
+        if (alpha != 1) y = y.mul(alpha);
+        Tensor bias = c.opt(2);
+        if (bias != null && beta != 0) y = y.add(beta == 1 ? bias : bias.mul(beta));
+        return one(y);
+    }
+
+    /**
+     * Softmax, LogSoftmax, Hardmax: from opset 13 along one axis (default -1); before, the input is coerced to 2-D
+     * at {@code axis} (default 1) and normalised over the whole second part.
+     */
+    private static Tensor softmaxLike(OpContext c, BiFunction<Tensor, Integer, Tensor> f) {
+        Tensor x = c.in(0);
+        int rank = x.dim();
+        if (c.opset() >= 13) return f.apply(x, rank == 0 ? 0 : c.axis(c.i("axis", -1), rank));
+        int axis = c.axis(c.i("axis", 1), rank);
+        long[] shape = x.shape();
+        Tensor flat = x.reshape(Util.prod(shape, 0, axis), Util.prod(shape, axis, rank));
+        return f.apply(flat, 1).reshape(shape);
+    }
+
+    private static Tensor[] cumsum(OpContext c) {
+        Tensor x = c.in(0);
+        int axis = c.axis((long) c.scalar(1, 0), x.dim());
+        boolean reverse = c.i("reverse", 0) != 0, exclusive = c.i("exclusive", 0) != 0;
+        Tensor y = reverse ? x.flip(axis) : x;
+        Tensor s = y.cumsum(axis).to(x.dtype());
+        if (exclusive) {
+            long n = x.size(axis);
+            s = Util.padDim(s.narrow(axis, 0, Math.max(n - 1, 0)), axis, n > 0 ? 1 : 0, 0, 0.0);
+        }
+        return one(reverse ? s.flip(axis) : s);
+    }
+}
