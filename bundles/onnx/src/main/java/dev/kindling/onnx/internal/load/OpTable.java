@@ -2,8 +2,10 @@ package dev.kindling.onnx.internal.load;
 
 import dev.kindling.onnx.internal.load.ops.ElementwiseOps;
 import dev.kindling.onnx.internal.load.ops.IndexOps;
+import dev.kindling.onnx.internal.load.ops.LossOps;
 import dev.kindling.onnx.internal.load.ops.MathOps;
 import dev.kindling.onnx.internal.load.ops.NnOps;
+import dev.kindling.onnx.internal.load.ops.QuantOps;
 import dev.kindling.onnx.internal.load.ops.ReduceOps;
 import dev.kindling.onnx.internal.load.ops.ResizeOps;
 import dev.kindling.onnx.internal.load.ops.RnnOps;
@@ -34,6 +36,8 @@ public final class OpTable {
         NnOps.register(t);
         RnnOps.register(t);
         ResizeOps.register(t);
+        LossOps.register(t);
+        QuantOps.register(t);
         return t;
     }
 

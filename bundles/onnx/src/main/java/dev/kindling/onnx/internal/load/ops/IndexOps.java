@@ -52,6 +52,27 @@ public final class IndexOps {
             Tensor flat = values.reshape(2);
             return one(Torch.where(hot, flat.select(0, 1), flat.select(0, 0)));
         });
+        t.put("ReverseSequence", c -> {
+            Tensor x = c.in(0);
+            long[] lens = c.longs(1);
+            int time = c.axis(c.i("time_axis", 0), x.dim()), batch = c.axis(c.i("batch_axis", 1), x.dim());
+            long steps = x.size(time), n = x.size(batch);
+            if (lens.length != n) throw c.error("sequence_lens has " + lens.length + " entries for a batch of " + n);
+            // per (time, batch): the source time step; shaped to broadcast over the other axes for gather
+            long[] idx = new long[(int) (steps * n)];
+            for (int s = 0; s < steps; s++) {
+                for (int b = 0; b < n; b++) {
+                    long len = Math.max(0, Math.min(steps, lens[b]));
+                    idx[(int) (time < batch ? s * n + b : b * steps + s)] = s < len ? len - 1 - s : s;
+                }
+            }
+            long[] shape = new long[x.dim()];
+            Arrays.fill(shape, 1);
+            shape[time] = steps;
+            shape[batch] = n;
+            Tensor index = OpContext.longsLike(idx, x, shape).expand(x.shape());
+            return one(x.gather(time, index));
+        });
         t.put("NonZero", c -> {
             Tensor x = c.in(0);
             boolean[] nz = x.ne(0.0).toBooleanArray();

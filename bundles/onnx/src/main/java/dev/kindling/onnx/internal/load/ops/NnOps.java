@@ -24,6 +24,7 @@ public final class NnOps {
         t.put("ConvTranspose", NnOps::convTranspose);
         t.put("MaxPool", NnOps::maxPool);
         t.put("AveragePool", NnOps::avgPool);
+        t.put("MaxUnpool", NnOps::maxUnpool);
         t.put("LpPool", NnOps::lpPool);
         t.put("GlobalAveragePool", c -> one(c.in(0).mean(spatial(c.in(0)), true)));
         t.put("GlobalMaxPool", c -> one(c.in(0).amax(spatial(c.in(0)), true)));
@@ -233,9 +234,10 @@ public final class NnOps {
             long full = s[i] * (in[i] - 1) + op[i] + eff;
             if (outShape != null || auto.startsWith("SAME")) {
                 long target = outShape != null ? outShape[outShape.length - n + i] : in[i] * s[i];
-                long total = Math.max(full - target, 0);
+                long total = full - target;
                 boolean upper = !auto.equals("SAME_LOWER");
-                pb[i] = upper ? total / 2 : total - total / 2;
+                // a target beyond the full size (total < 0) extends the end, as output_padding would
+                pb[i] = total < 0 ? 0 : upper ? total / 2 : total - total / 2;
                 pe[i] = total - pb[i];
             } else if (pads != null) {
                 if (pads.length != 2 * n) throw c.error("pads " + Arrays.toString(pads) + " must have 2 entries per spatial dim");
@@ -338,6 +340,35 @@ public final class NnOps {
             out[1] = pw.reshape(flatShape).gather(2 + n, arg).squeeze(2 + n).toLong();
         }
         return out;
+    }
+
+    /** Scatters each value to its flat position (MaxPool's Indices) in a zero tensor of the unpooled shape. */
+    private static Tensor[] maxUnpool(OpContext c) {
+        Tensor x = c.in(0), idx = c.in(1);
+        long[] kernel = c.ints("kernel_shape");
+        if (kernel == null) throw c.error("kernel_shape is required");
+        int n = x.dim() - 2;
+        long[] s = orOnes(c, c.ints("strides"), n, "strides");
+        long[] pads = c.ints("pads");
+        long[] out = x.shape();
+        for (int i = 0; i < n; i++) out[2 + i] = (out[2 + i] - 1) * s[i] + kernel[i] - (pads == null ? 0 : pads[i] + pads[i + n]);
+        // Indices are positions in the pooled input, of this inferred shape; a larger output_shape pads at the end
+        long[] target = c.longs(2);
+        if (target != null && target.length != out.length) throw c.error("output_shape must have rank " + out.length);
+        c.checkAlloc(out);
+        long total = Util.prod(out, 0, out.length);
+        Tensor flatIdx = idx.toLong().reshape(-1);
+        if (flatIdx.numel() > 0 && (flatIdx.min().itemLong() < 0 || flatIdx.max().itemLong() >= total)) throw c.error("an index is outside the output");
+        Tensor y = Torch.zeros(new long[] {total}, x.dtype(), x.device()).scatter(0, flatIdx, x.reshape(-1));
+        y = y.reshape(out);
+        if (target != null) {
+            c.checkAlloc(target);
+            for (int i = 2; i < out.length; i++) {
+                if (target[i] < out[i]) throw c.error("output_shape " + Arrays.toString(target) + " is smaller than the unpooled " + Arrays.toString(out));
+                y = Util.padDim(y, i, 0, target[i] - out[i], 0);
+            }
+        }
+        return one(y);
     }
 
     private static Tensor[] avgPool(OpContext c) {

@@ -151,7 +151,8 @@ public final class ResizeOps {
         switch (coord) {
             case "half_pixel": return (o + 0.5) / scale - 0.5;
             case "pytorch_half_pixel": return out > 1 ? (o + 0.5) / scale - 0.5 : 0;
-            case "align_corners": return out == 1 ? 0 : (double) o * (in - 1) / (out - 1);
+            // with scales given, ONNX takes the resized length as in * scale, not the rounded output size
+            case "align_corners": return in * scale == 1 ? 0 : o * (in - 1) / (in * scale - 1);
             case "asymmetric": return o / scale;
             case "tf_half_pixel_for_nn": return (o + 0.5) / scale;
             case "tf_crop_and_resize":

@@ -33,7 +33,9 @@ public final class ShapeOps {
         t.put("Flatten", c -> {
             Tensor x = c.in(0);
             long[] s = x.shape();
-            int axis = c.axis(c.i("axis", 1), s.length + 1);
+            long a = c.i("axis", 1);
+            if (a < -s.length || a > s.length) throw c.error("axis " + a + " is out of range [-" + s.length + ", " + s.length + "]");
+            int axis = (int) (a < 0 ? a + s.length : a);
             return one(x.reshape(Util.prod(s, 0, axis), Util.prod(s, axis, s.length)));
         });
         t.put("Transpose", c -> {

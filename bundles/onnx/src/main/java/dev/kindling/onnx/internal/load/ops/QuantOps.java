@@ -1,0 +1,62 @@
+package dev.kindling.onnx.internal.load.ops;
+
+import dev.kindling.api.DType;
+import dev.kindling.api.Tensor;
+import dev.kindling.onnx.internal.load.OpContext;
+import dev.kindling.onnx.internal.load.OpTable;
+
+import java.util.Arrays;
+
+import static dev.kindling.onnx.internal.load.ops.Util.one;
+
+/** Linear (de)quantisation to 8-bit integers: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear. */
+public final class QuantOps {
+    private QuantOps() {}
+
+    public static void register(OpTable t) {
+        t.put("QuantizeLinear", c -> {
+            Tensor x = c.in(0), scale = c.in(1), zp = c.opt(2);
+            DType to = zp == null ? DType.UINT8 : zp.dtype();
+            Tensor s = perAxis(c, scale, x), z = zp == null ? null : perAxis(c, zp, x);
+            Tensor q = x.div(s).round();
+            if (z != null) q = q.add(z.to(q.dtype()));
+            return one(saturate(c, q, to));
+        });
+        t.put("DequantizeLinear", c -> {
+            Tensor x = c.in(0), scale = c.in(1), zp = c.opt(2);
+            Tensor s = perAxis(c, scale, x);
+            Tensor v = x.to(s.dtype());
+            if (zp != null) v = v.sub(perAxis(c, zp, x).to(s.dtype()));
+            return one(v.mul(s));
+        });
+        t.put("DynamicQuantizeLinear", c -> {
+            Tensor x = c.in(0);
+            double max = Math.max(0, x.max().item()), min = Math.min(0, x.min().item());
+            double scale = (max - min) / 255;
+            if (scale == 0) scale = 1; // an all-zero input: any scale quantises it to the zero point
+            float s = (float) scale;
+            double zpv = Math.max(0, Math.min(255, Math.rint(-min / s)));
+            Tensor y = saturate(c, x.div((double) s).round().add(zpv), DType.UINT8);
+            return new Tensor[] {y, OpContext.scalarOf(s, DType.FLOAT32, x), OpContext.scalarOf(zpv, DType.UINT8, x)};
+        });
+    }
+
+    /** A scalar, or a 1-D per-channel tensor laid along {@code axis} (default 1) of {@code x}. */
+    private static Tensor perAxis(OpContext c, Tensor v, Tensor x) {
+        if (v.numel() == 1) return v.reshape();
+        int axis = c.axis(c.i("axis", 1), x.dim());
+        if (v.dim() != 1 || v.size(0) != x.size(axis)) throw c.error("per-axis parameter " + Arrays.toString(v.shape()) + " does not match axis " + axis + " of " + Arrays.toString(x.shape()));
+        long[] s = new long[x.dim()];
+        Arrays.fill(s, 1);
+        s[axis] = v.size(0);
+        return v.reshape(s);
+    }
+
+    private static Tensor saturate(OpContext c, Tensor q, DType to) {
+        switch (to) {
+            case UINT8: return q.clamp(0.0, 255.0).to(to);
+            case INT8: return q.clamp(-128.0, 127.0).to(to);
+            default: throw c.error("quantising to " + to.torchName() + " is not supported (uint8 and int8 are)");
+        }
+    }
+}

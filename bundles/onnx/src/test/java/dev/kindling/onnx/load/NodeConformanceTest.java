@@ -1,0 +1,230 @@
+package dev.kindling.onnx.load;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.kindling.api.DType;
+import dev.kindling.api.Tensor;
+import dev.kindling.onnx.Onnx;
+import dev.kindling.onnx.OnnxModel;
+import dev.kindling.onnx.internal.load.OpSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * ONNX's node conformance cases (Debian's {@code libonnx-testdata}: one-node models with serialised inputs and
+ * expected outputs) run through the importer, compared as ONNX's own runner does: rtol 1e-3, atol 1e-7 (looser for
+ * 16-bit floats), the same shape, and the output held in the dtype the ONNX type maps to. A case that fails must be in
+ * {@code onnx-load/node-expected-failures.txt} with its reason; a listed case that passes fails too, so the list only
+ * shrinks. Per-op counts go to {@code target/onnx-node-report.txt}. Skipped when the data is not installed.
+ *
+ * <p>{@code -Donnx.node.data=DIR} points at another copy of the data (e.g. regenerated from the onnx wheel).
+ */
+class NodeConformanceTest {
+    static final Path DATA = Path.of(System.getProperty("onnx.node.data", "/usr/share/libonnx-testdata/data/node"));
+    private static final long CASE_TIMEOUT_S = 20;
+
+    private static final Map<String, int[]> PER_OP = new TreeMap<>(); // op -> {passed, run}
+    private static final Map<String, String> FAILURES = new TreeMap<>();
+    private static final ExecutorService EXEC = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "onnx-node-case");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static Map<String, String> expectedFailures() throws IOException {
+        Map<String, String> m = new TreeMap<>();
+        try (InputStream in = NodeConformanceTest.class.getResourceAsStream("/onnx-load/node-expected-failures.txt")) {
+            if (in == null) throw new IllegalStateException("onnx-load/node-expected-failures.txt is missing from the test resources");
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                String l = line.strip();
+                if (l.isEmpty() || l.startsWith("#")) continue;
+                int sp = l.indexOf(' ');
+                m.put(sp < 0 ? l : l.substring(0, sp), sp < 0 ? "" : l.substring(sp + 1).strip());
+            }
+        }
+        return m;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> nodeCases() throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "ONNX node test data not installed at " + DATA + " (apt-get install libonnx-testdata); skipping");
+        Map<String, String> expected = expectedFailures();
+        List<Path> cases;
+        try (Stream<Path> s = Files.list(DATA)) {
+            cases = s.filter(p -> Files.isRegularFile(p.resolve("model.onnx"))).sorted().toList();
+        }
+        Set<String> present = new LinkedHashSet<>();
+        for (Path p : cases) present.add(p.getFileName().toString());
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path dir : cases) {
+            String name = dir.getFileName().toString();
+            tests.add(DynamicTest.dynamicTest(name, () -> {
+                String op = opLabel(dir);
+                String problem = runCase(dir);
+                int[] counts = PER_OP.computeIfAbsent(op, k -> new int[2]);
+                counts[1]++;
+                if (problem == null) counts[0]++;
+                else FAILURES.put(name, problem);
+                boolean listed = expected.containsKey(name);
+                if (problem != null && !listed) fail(name + " fails and is not in node-expected-failures.txt: " + problem);
+                if (problem == null && listed) fail(name + " now passes: remove it from node-expected-failures.txt (listed as: " + expected.get(name) + ")");
+            }));
+        }
+        tests.add(DynamicTest.dynamicTest("expected-failures list names only existing cases", () -> {
+            List<String> stale = expected.keySet().stream().filter(k -> !present.contains(k)).toList();
+            if (!stale.isEmpty()) fail("node-expected-failures.txt lists cases that are not in " + DATA + ": " + stale);
+        }));
+        return tests.stream();
+    }
+
+    @AfterAll
+    static void report() throws IOException {
+        if (PER_OP.isEmpty()) return;
+        int passed = 0, run = 0;
+        StringBuilder sb = new StringBuilder("# ONNX node conformance (" + DATA + ")\n# op: passed/run, failing cases\n");
+        for (var e : PER_OP.entrySet()) {
+            passed += e.getValue()[0];
+            run += e.getValue()[1];
+            sb.append(e.getKey()).append(": ").append(e.getValue()[0]).append('/').append(e.getValue()[1]).append('\n');
+        }
+        sb.append("\n# failures\n");
+        FAILURES.forEach((k, v) -> sb.append(k).append(' ').append(v.replace('\n', ' ')).append('\n'));
+        String total = "TOTAL: " + passed + "/" + run + " node cases pass";
+        sb.insert(0, total + "\n");
+        Path out = Path.of("target", "onnx-node-report.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, sb.toString());
+        System.out.println("[onnx node conformance] " + total + " (" + PER_OP.size() + " op labels; report: " + out.toAbsolutePath() + ")");
+    }
+
+    /** The op a case tests: its node's type, or {@code <case> (expanded)} for a function body of several nodes. */
+    private static String opLabel(Path dir) {
+        try {
+            ModelProto m = ModelProto.parseFrom(Files.readAllBytes(dir.resolve("model.onnx")));
+            List<NodeProto> nodes = m.getGraph().getNodeList();
+            if (nodes.size() == 1) return nodes.get(0).getOpType();
+            return "multi-node: " + (nodes.isEmpty() ? "none" : nodes.get(nodes.size() - 1).getOpType() + " (expanded functions)");
+        } catch (IOException e) {
+            return "unparseable";
+        }
+    }
+
+    /** Null when the case passes, else a short reason. */
+    private static String runCase(Path dir) throws InterruptedException {
+        Future<String> f = EXEC.submit(() -> check(dir));
+        try {
+            return f.get(CASE_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            return "timeout after " + CASE_TIMEOUT_S + " s";
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            return "error: " + c.getClass().getSimpleName() + ": " + c.getMessage();
+        }
+    }
+
+    private static String check(Path dir) throws IOException {
+        OnnxModel model;
+        try {
+            model = Onnx.load(dir.resolve("model.onnx"));
+        } catch (RuntimeException e) {
+            return "load: " + e.getMessage();
+        }
+        ModelProto proto = ModelProto.parseFrom(Files.readAllBytes(dir.resolve("model.onnx")));
+        Set<String> inits = new java.util.HashSet<>();
+        proto.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
+        List<Integer> inTypes = proto.getGraph().getInputList().stream().filter(v -> !inits.contains(v.getName()))
+                .map(v -> v.getType().getTensorType().getElemType()).toList();
+        List<Integer> outTypes = proto.getGraph().getOutputList().stream().map(v -> v.getType().getTensorType().getElemType()).toList();
+        Path set = dir.resolve("test_data_set_0");
+        List<Tensor> inputs = new ArrayList<>();
+        for (int k = 0; Files.exists(set.resolve("input_" + k + ".pb")); k++) {
+            try {
+                inputs.add(readAs(Files.readAllBytes(set.resolve("input_" + k + ".pb")), k < inTypes.size() ? inTypes.get(k) : 0, "input_" + k + ".pb"));
+            } catch (RuntimeException e) {
+                return "input " + k + ": " + e.getMessage();
+            }
+        }
+        if (inputs.size() != model.inputNames().size()) {
+            return "the data set has " + inputs.size() + " inputs, the model takes " + model.inputNames().size();
+        }
+        Tensor[] got;
+        try {
+            got = model.run(inputs.toArray(Tensor[]::new));
+        } catch (RuntimeException e) {
+            return "run: " + e.getMessage();
+        }
+        for (int k = 0; k < got.length; k++) {
+            Path p = set.resolve("output_" + k + ".pb");
+            if (!Files.exists(p)) continue;
+            byte[] bytes = Files.readAllBytes(p);
+            Tensor want;
+            try {
+                want = readAs(bytes, k < outTypes.size() ? outTypes.get(k) : 0, p.getFileName().toString());
+            } catch (RuntimeException e) {
+                return "output " + k + ": " + e.getMessage();
+            }
+            String why = compare(got[k], want);
+            if (why != null) return "output " + k + " (" + model.outputNames().get(k) + "): " + why;
+        }
+        return null;
+    }
+
+    /**
+     * Reads a serialised tensor. numpy has no bfloat16, so ONNX 1.12's generators saved bfloat16 data as UINT16 bit
+     * patterns; where the model declares BFLOAT16, such a tensor is read as the bfloat16 it stands for.
+     */
+    private static Tensor readAs(byte[] bytes, int declared, String source) throws IOException {
+        TensorProto t = TensorProto.parseFrom(bytes);
+        if (declared == TensorProto.DataType.BFLOAT16_VALUE && t.getDataType() == TensorProto.DataType.UINT16_VALUE) {
+            bytes = t.toBuilder().setDataType(TensorProto.DataType.BFLOAT16_VALUE).build().toByteArray();
+        }
+        return OpSupport.readTensor(bytes, source);
+    }
+
+    static String compare(Tensor got, Tensor want) {
+        if (!Arrays.equals(got.shape(), want.shape())) return "shape " + Arrays.toString(got.shape()) + ", expected " + Arrays.toString(want.shape());
+        if (got.dtype() != want.dtype()) return "dtype " + got.dtype().torchName() + ", expected " + want.dtype().torchName();
+        DType dt = want.dtype();
+        if (dt.isFloatingPoint()) {
+            double rtol = 1e-3, atol = dt == DType.FLOAT16 ? 1e-3 : dt == DType.BFLOAT16 ? 1e-2 : 1e-7;
+            double[] g = got.toDoubleArray(), w = want.toDoubleArray();
+            for (int i = 0; i < g.length; i++) {
+                if (Double.isNaN(w[i]) && Double.isNaN(g[i])) continue;
+                if (w[i] == g[i]) continue;
+                if (!(Math.abs(g[i] - w[i]) <= atol + rtol * Math.abs(w[i]))) return "element " + i + " is " + g[i] + ", expected " + w[i];
+            }
+        } else if (dt.isBool()) {
+            if (!Arrays.equals(got.toBooleanArray(), want.toBooleanArray())) return "values differ: " + got + " vs " + want;
+        } else {
+            long[] g = got.toLongArray(), w = want.toLongArray();
+            for (int i = 0; i < g.length; i++) if (g[i] != w[i]) return "element " + i + " is " + g[i] + ", expected " + w[i];
+        }
+        return null;
+    }
+}
