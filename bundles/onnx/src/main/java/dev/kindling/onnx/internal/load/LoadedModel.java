@@ -17,7 +17,8 @@ import java.util.Set;
  * A loaded ONNX graph, run node by node with Kindling ops. Floating initializers are parameters (they require grad),
  * integer and bool ones buffers; both are registered under the keys {@link StateNames} gives, so {@code stateDict()}
  * keys are the initializer names. Each run reads the registered tensors, so {@code to(device)}, {@code loadStateDict}
- * and optimizer steps are seen by the next run.
+ * and optimizer steps are seen by the next run. Inputs that do not fit the graph's declared inputs (count, names,
+ * rank, static dims) are an {@link OnnxException} too.
  */
 final class LoadedModel extends OnnxModel {
     private final String source;
@@ -87,7 +88,7 @@ final class LoadedModel extends OnnxModel {
     @Override
     public Tensor[] run(Tensor... in) {
         if (in.length != inputs.size()) {
-            throw new IllegalArgumentException(source + ": the model takes " + inputs.size() + " inputs " + inputs + " but " + in.length + " were given");
+            throw new OnnxException(source + ": the model takes " + inputs.size() + " inputs " + inputs + " but " + in.length + " were given");
         }
         Map<String, Tensor> named = new LinkedHashMap<>();
         for (int i = 0; i < in.length; i++) named.put(inputs.get(i), in[i]);
@@ -99,11 +100,11 @@ final class LoadedModel extends OnnxModel {
     public Map<String, Tensor> run(Map<String, Tensor> given) {
         Map<String, Tensor> env = new HashMap<>(initializers);
         for (String name : given.keySet()) {
-            if (!inputs.contains(name)) throw new IllegalArgumentException(source + ": '" + name + "' is not an input of the model (inputs: " + inputs + ")");
+            if (!inputs.contains(name)) throw new OnnxException(source + ": '" + name + "' is not an input of the model (inputs: " + inputs + ")");
         }
         for (String name : inputs) {
             Tensor t = given.get(name);
-            if (t == null) throw new IllegalArgumentException(source + ": input '" + name + "' is missing");
+            if (t == null) throw new OnnxException(source + ": input '" + name + "' is missing");
             checkShape(name, t);
             env.put(name, t);
         }
@@ -140,7 +141,7 @@ final class LoadedModel extends OnnxModel {
         boolean ok = want.length == got.length;
         for (int i = 0; ok && i < want.length; i++) ok = want[i] < 0 || want[i] == got[i];
         if (!ok) {
-            throw new IllegalArgumentException(source + ": input '" + name + "' has shape " + Arrays.toString(got) + " but the model declares "
+            throw new OnnxException(source + ": input '" + name + "' has shape " + Arrays.toString(got) + " but the model declares "
                     + Arrays.toString(want).replace("-1", "?"));
         }
     }
