@@ -130,16 +130,29 @@ public final class OpContext {
         return (int) (axis < 0 ? axis + rank : axis);
     }
 
-    /** Checks that an op about to allocate {@code numel} elements (from run-time values) stays within reason. */
+    /** Checks that an op about to allocate {@code shape} (from run-time values or attributes) stays within reason. */
     public void checkAlloc(long[] shape) {
+        try {
+            checkSize(shape);
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
+    }
+
+    /**
+     * The same check without a node (the interpreter names the node when it passes the exception on): no negative
+     * dimension, at most {@link TensorProtos#MAX_ELEMENTS} elements, and at most a quarter of the heap at 8 bytes each.
+     */
+    public static void checkSize(long[] shape) {
         long n = 1;
         for (long d : shape) {
-            if (d < 0) throw error("shape " + java.util.Arrays.toString(shape) + " has a negative dimension");
-            if (d != 0 && n > TensorProtos.MAX_ELEMENTS / d) throw error("shape " + java.util.Arrays.toString(shape) + " is too large");
+            if (d < 0) throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " has a negative dimension");
+            if (d != 0 && n > TensorProtos.MAX_ELEMENTS / d) throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " is too large");
             n *= d;
         }
-        long avail = Runtime.getRuntime().maxMemory() / 4;
-        if (n * 8 > avail) throw error("shape " + java.util.Arrays.toString(shape) + " needs more memory than is available");
+        if (n * 8 > Runtime.getRuntime().maxMemory() / 4) {
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " needs more memory than is available");
+        }
     }
 
     /** An INT64 tensor of {@code values} on {@code like}'s device. */

@@ -42,6 +42,9 @@ public final class IndexOps {
             if (values.numel() != 2) throw c.error("values must hold [off, on]");
             int rank = idx.dim() + 1;
             int axis = c.axis(c.i("axis", -1), rank);
+            long[] outShape = new long[rank];
+            for (int d = 0, j = 0; d < rank; d++) outShape[d] = d == axis ? depth : idx.size(j++);
+            c.checkAlloc(outShape);
             Tensor i = idx.dtype().isFloatingPoint() ? idx.trunc().toLong() : idx.toLong();
             i = Torch.where(i.lt(0.0), i.add(depth), i);
             long[] shape = new long[rank];

@@ -174,6 +174,15 @@ public final class NnOps {
 
     private static Tensor convolve(Tensor x, Tensor w, Tensor b, Window win, int groups) {
         int n = win.n();
+        // the im2col buffer both paths build: kernel and pads come from the file, so bound it first
+        long[] colShape = new long[2 + 2 * n];
+        colShape[0] = x.size(0);
+        colShape[1] = x.size(1);
+        for (int i = 0; i < n; i++) {
+            colShape[2 + i] = win.out[i];
+            colShape[2 + n + i] = win.k[i];
+        }
+        OpContext.checkSize(colShape);
         if (n == 2) {
             boolean sym = win.pb[0] == win.pe[0] && win.pb[1] == win.pe[1];
             Tensor in = x;
@@ -251,6 +260,9 @@ public final class NnOps {
             int dim = 2 + i;
             if (s[i] == 1) continue;
             long len = y.size(dim);
+            long[] spread = y.shape();
+            spread[dim] = len * s[i];
+            c.checkAlloc(spread);
             Tensor u = Util.padDim(y.unsqueeze(dim + 1), dim + 1, 0, s[i] - 1, 0);
             long[] sh = y.shape();
             sh[dim] = len * s[i];

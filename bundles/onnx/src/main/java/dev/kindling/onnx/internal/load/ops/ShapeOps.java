@@ -191,7 +191,7 @@ public final class ShapeOps {
         int outs = c.outputCount();
         if (sizes == null || sizes.length == 0) {
             int parts = c.opset() >= 18 && c.has("num_outputs") ? (int) c.i("num_outputs", outs) : outs;
-            if (parts <= 0) throw c.error("num_outputs must be positive");
+            if (parts <= 0 || parts > Math.max(len, outs)) throw c.error("cannot split an axis of " + len + " into " + parts + " parts");
             long chunk = (len + parts - 1) / parts;
             if (!(c.opset() >= 18 && c.has("num_outputs")) && len % parts != 0) throw c.error("axis of size " + len + " does not split into " + parts + " equal parts");
             sizes = new long[parts];

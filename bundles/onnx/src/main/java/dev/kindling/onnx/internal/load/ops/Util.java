@@ -47,6 +47,9 @@ final class Util {
     /** Pads (or crops, when negative) one dimension of {@code x} with {@code value}. */
     static Tensor padDim(Tensor x, int dim, long before, long after, double value) {
         if (before == 0 && after == 0) return x;
+        long[] out = x.shape();
+        out[dim] += before + after;
+        OpContext.checkSize(out); // pads come from attributes and inputs: a hostile one must not exhaust memory
         long[] p = new long[2 * (x.dim() - dim)];
         p[p.length - 2] = before;
         p[p.length - 1] = after;
