@@ -56,10 +56,10 @@ class NodeConformanceTest {
         return t;
     });
 
-    static Map<String, String> expectedFailures() throws IOException {
+    static Map<String, String> expectedFailures(String resource) throws IOException {
         Map<String, String> m = new TreeMap<>();
-        try (InputStream in = NodeConformanceTest.class.getResourceAsStream("/onnx-load/node-expected-failures.txt")) {
-            if (in == null) throw new IllegalStateException("onnx-load/node-expected-failures.txt is missing from the test resources");
+        try (InputStream in = NodeConformanceTest.class.getResourceAsStream("/onnx-load/" + resource)) {
+            if (in == null) throw new IllegalStateException("onnx-load/" + resource + " is missing from the test resources");
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 String l = line.strip();
                 if (l.isEmpty() || l.startsWith("#")) continue;
@@ -70,34 +70,53 @@ class NodeConformanceTest {
         return m;
     }
 
+    /** ONNX's one-node cases. */
     @TestFactory
     Stream<DynamicTest> nodeCases() throws IOException {
         Assumptions.assumeTrue(Files.isDirectory(DATA), "ONNX node test data not installed at " + DATA + " (apt-get install libonnx-testdata); skipping");
-        Map<String, String> expected = expectedFailures();
-        List<Path> cases;
-        try (Stream<Path> s = Files.list(DATA)) {
-            cases = s.filter(p -> Files.isRegularFile(p.resolve("model.onnx"))).sorted().toList();
+        return cases(List.of(DATA), "node-expected-failures.txt", false);
+    }
+
+    /**
+     * The module-level cases ONNX converted from PyTorch's tests (Conv1d/2d/3d, BatchNorm eval, pools, PReLU, ...:
+     * opset 6-9 models, so they exercise the old-opset adapters), keyed {@code pytorch-converted/<case>}.
+     */
+    @TestFactory
+    Stream<DynamicTest> pytorchCases() throws IOException {
+        Path root = DATA.getParent();
+        List<Path> dirs = List.of(root.resolve("pytorch-converted"), root.resolve("pytorch-operator"));
+        Assumptions.assumeTrue(dirs.stream().allMatch(Files::isDirectory), "ONNX's pytorch-converted/-operator data not installed under " + root + "; skipping");
+        return cases(dirs, "pytorch-expected-failures.txt", true);
+    }
+
+    private Stream<DynamicTest> cases(List<Path> roots, String listName, boolean prefixed) throws IOException {
+        Map<String, String> expected = expectedFailures(listName);
+        List<Path> cases = new ArrayList<>();
+        for (Path root : roots) {
+            try (Stream<Path> s = Files.list(root)) {
+                cases.addAll(s.filter(p -> Files.isRegularFile(p.resolve("model.onnx"))).sorted().toList());
+            }
         }
         Set<String> present = new LinkedHashSet<>();
-        for (Path p : cases) present.add(p.getFileName().toString());
         List<DynamicTest> tests = new ArrayList<>();
         for (Path dir : cases) {
-            String name = dir.getFileName().toString();
+            String name = prefixed ? dir.getParent().getFileName() + "/" + dir.getFileName() : dir.getFileName().toString();
+            present.add(name);
             tests.add(DynamicTest.dynamicTest(name, () -> {
-                String op = opLabel(dir);
+                String op = (prefixed ? dir.getParent().getFileName() + ": " : "") + opLabel(dir);
                 String problem = runCase(dir);
                 int[] counts = PER_OP.computeIfAbsent(op, k -> new int[2]);
                 counts[1]++;
                 if (problem == null) counts[0]++;
                 else FAILURES.put(name, problem);
                 boolean listed = expected.containsKey(name);
-                if (problem != null && !listed) fail(name + " fails and is not in node-expected-failures.txt: " + problem);
-                if (problem == null && listed) fail(name + " now passes: remove it from node-expected-failures.txt (listed as: " + expected.get(name) + ")");
+                if (problem != null && !listed) fail(name + " fails and is not in " + listName + ": " + problem);
+                if (problem == null && listed) fail(name + " now passes: remove it from " + listName + " (listed as: " + expected.get(name) + ")");
             }));
         }
-        tests.add(DynamicTest.dynamicTest("expected-failures list names only existing cases", () -> {
+        tests.add(DynamicTest.dynamicTest(listName + " names only existing cases", () -> {
             List<String> stale = expected.keySet().stream().filter(k -> !present.contains(k)).toList();
-            if (!stale.isEmpty()) fail("node-expected-failures.txt lists cases that are not in " + DATA + ": " + stale);
+            if (!stale.isEmpty()) fail(listName + " lists cases that are not in " + roots + ": " + stale);
         }));
         return tests.stream();
     }
@@ -105,16 +124,21 @@ class NodeConformanceTest {
     @AfterAll
     static void report() throws IOException {
         if (PER_OP.isEmpty()) return;
-        int passed = 0, run = 0;
-        StringBuilder sb = new StringBuilder("# ONNX node conformance (" + DATA + ")\n# op: passed/run, failing cases\n");
+        int passed = 0, run = 0, ptPassed = 0, ptRun = 0;
+        StringBuilder sb = new StringBuilder("# ONNX conformance (" + DATA.getParent() + ")\n# op: passed/run\n");
         for (var e : PER_OP.entrySet()) {
-            passed += e.getValue()[0];
-            run += e.getValue()[1];
+            if (e.getKey().startsWith("pytorch-")) {
+                ptPassed += e.getValue()[0];
+                ptRun += e.getValue()[1];
+            } else {
+                passed += e.getValue()[0];
+                run += e.getValue()[1];
+            }
             sb.append(e.getKey()).append(": ").append(e.getValue()[0]).append('/').append(e.getValue()[1]).append('\n');
         }
         sb.append("\n# failures\n");
         FAILURES.forEach((k, v) -> sb.append(k).append(' ').append(v.replace('\n', ' ')).append('\n'));
-        String total = "TOTAL: " + passed + "/" + run + " node cases pass";
+        String total = "TOTAL: " + passed + "/" + run + " node cases pass; " + ptPassed + "/" + ptRun + " pytorch-converted/-operator cases pass";
         sb.insert(0, total + "\n");
         Path out = Path.of("target", "onnx-node-report.txt");
         Files.createDirectories(out.getParent());

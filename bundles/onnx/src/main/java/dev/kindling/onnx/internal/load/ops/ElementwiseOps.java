@@ -34,7 +34,17 @@ public final class ElementwiseOps {
             }
             return one(a.remainder(b));
         });
-        binary(t, "PRelu", (x, slope) -> Torch.where(x.lt(0.0), x.mul(slope), x));
+        t.put("PRelu", c -> {
+            Tensor x = c.in(0), slope = c.in(1);
+            if (c.opset() < 7 && slope.dim() == 1 && x.dim() > 2 && slope.size(0) == x.size(1)) {
+                // before opset 7 a 1-D slope was per channel (axis 1), not numpy-broadcast against the last axis
+                long[] s = new long[x.dim() - 1];
+                java.util.Arrays.fill(s, 1);
+                s[0] = slope.size(0);
+                slope = slope.reshape(s);
+            }
+            return one(Torch.where(x.lt(0.0), x.mul(slope), x));
+        });
         binary(t, "Equal", Tensor::eq);
         binary(t, "Less", Tensor::lt);
         binary(t, "Greater", Tensor::gt);
