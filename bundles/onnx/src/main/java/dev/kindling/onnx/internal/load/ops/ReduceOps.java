@@ -1,6 +1,7 @@
 package dev.kindling.onnx.internal.load.ops;
 
 import dev.kindling.api.Tensor;
+import dev.kindling.api.Torch;
 import dev.kindling.onnx.internal.load.OpContext;
 import dev.kindling.onnx.internal.load.OpTable;
 
@@ -18,20 +19,20 @@ public final class ReduceOps {
 
     public static void register(OpTable t) {
         // ReduceSum's axes became an input at opset 13, the others' at 18
-        reduce(t, "ReduceSum", 13, (x, a) -> x.sum(a, true).to(x.dtype()));
-        reduce(t, "ReduceMean", 18, (x, a) -> x.mean(a, true));
-        reduce(t, "ReduceMax", 18, (x, a) -> x.amax(a, true));
-        reduce(t, "ReduceMin", 18, (x, a) -> x.amin(a, true));
-        reduce(t, "ReduceProd", 18, (x, a) -> {
+        reduce(t, "ReduceSum", 13, 0, (x, a) -> x.sum(a, true).to(x.dtype()));
+        reduce(t, "ReduceMean", 18, Double.NaN, (x, a) -> x.mean(a, true));
+        reduce(t, "ReduceMax", 18, Double.NEGATIVE_INFINITY, (x, a) -> x.amax(a, true));
+        reduce(t, "ReduceMin", 18, Double.POSITIVE_INFINITY, (x, a) -> x.amin(a, true));
+        reduce(t, "ReduceProd", 18, 1, (x, a) -> {
             Tensor r = x;
             for (int d : a) r = r.prod(d, true);
             return r.to(x.dtype());
         });
-        reduce(t, "ReduceL1", 18, (x, a) -> x.abs().sum(a, true).to(x.dtype()));
-        reduce(t, "ReduceL2", 18, (x, a) -> x.mul(x).sum(a, true).sqrt().to(x.dtype()));
-        reduce(t, "ReduceSumSquare", 18, (x, a) -> x.mul(x).sum(a, true).to(x.dtype()));
-        reduce(t, "ReduceLogSum", 18, (x, a) -> x.sum(a, true).log());
-        reduce(t, "ReduceLogSumExp", 18, (x, a) -> {
+        reduce(t, "ReduceL1", 18, 0, (x, a) -> x.abs().sum(a, true).to(x.dtype()));
+        reduce(t, "ReduceL2", 18, 0, (x, a) -> x.mul(x).sum(a, true).sqrt().to(x.dtype()));
+        reduce(t, "ReduceSumSquare", 18, 0, (x, a) -> x.mul(x).sum(a, true).to(x.dtype()));
+        reduce(t, "ReduceLogSum", 18, Double.NEGATIVE_INFINITY, (x, a) -> x.sum(a, true).log());
+        reduce(t, "ReduceLogSumExp", 18, Double.NEGATIVE_INFINITY, (x, a) -> {
             Tensor m = x.amax(a, true).detach();
             Tensor finite = m.where(m.isfinite(), 0.0); // keeps -inf rows from turning into NaN
             return x.sub(finite).exp().sum(a, true).log().add(finite);
@@ -41,7 +42,8 @@ public final class ReduceOps {
         t.put("TopK", ReduceOps::topk);
     }
 
-    private static void reduce(OpTable t, String name, int axesInputSince, Reduction f) {
+    /** {@code empty}: the result of reducing no elements (ONNX defines it: 0 for sums, -inf for max, ...). */
+    private static void reduce(OpTable t, String name, int axesInputSince, double empty, Reduction f) {
         t.put(name, c -> {
             Tensor x = c.in(0);
             long[] axes = c.opset() >= axesInputSince ? c.longs(1) : c.ints("axes");
@@ -54,7 +56,19 @@ public final class ReduceOps {
             }
             int[] a = Util.axes(c, axes, rank);
             if (rank == 0) return one(f.apply(x.reshape(1), new int[] {0}).reshape());
-            Tensor r = f.apply(x, a);
+            Tensor r;
+            if (x.numel() == 0) {
+                long[] kept = x.shape();
+                for (int d : a) kept[d] = 1;
+                boolean anyEmpty = false;
+                for (int d : a) anyEmpty |= x.size(d) == 0;
+                // max/min kernels refuse empty input; an empty reduction is the op's identity, and none is computed
+                // where the empty dim is kept
+                r = anyEmpty ? Torch.full(kept, x.dtype().isBool() ? (empty > 0 ? 1 : 0) : empty, x.dtype(), x.device())
+                        : Torch.zeros(kept, x.dtype(), x.device());
+            } else {
+                r = f.apply(x, a);
+            }
             if (keep) return one(r);
             long[] shape = r.shape();
             boolean[] drop = new boolean[rank];

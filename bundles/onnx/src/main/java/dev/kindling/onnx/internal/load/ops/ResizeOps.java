@@ -47,9 +47,17 @@ public final class ResizeOps {
         if ((scales != null && scales.length != axes.length) || (sizes != null && sizes.length != axes.length)) {
             throw c.error("scales/sizes must have one entry per resized axis (" + axes.length + ")");
         }
-        if (c.has("keep_aspect_ratio_policy") && !c.s("keep_aspect_ratio_policy", "stretch").equals("stretch")) {
-            throw c.error("keep_aspect_ratio_policy other than 'stretch' is not supported");
+        String policy = c.s("keep_aspect_ratio_policy", "stretch");
+        double keptScale = Double.NaN;
+        if (sizes != null && !policy.equals("stretch")) {
+            // one scale for every resized axis: the largest that fits (not_larger) or the smallest that covers (not_smaller)
+            if (!policy.equals("not_larger") && !policy.equals("not_smaller")) throw c.error("keep_aspect_ratio_policy '" + policy + "' is unknown");
+            for (int k = 0; k < axes.length; k++) {
+                double r = (double) sizes[k] / x.size(axes[k]);
+                keptScale = Double.isNaN(keptScale) ? r : policy.equals("not_larger") ? Math.min(keptScale, r) : Math.max(keptScale, r);
+            }
         }
+        boolean antialias = c.i("antialias", 0) != 0;
         String mode = c.s("mode", "nearest");
         String coord = legacy ? "asymmetric" : c.s("coordinate_transformation_mode", "half_pixel");
         String nearest = legacy ? "floor" : c.s("nearest_mode", "round_prefer_floor");
@@ -62,7 +70,10 @@ public final class ResizeOps {
             long in = x.size(ax);
             long out;
             double scale;
-            if (sizes != null) {
+            if (sizes != null && !Double.isNaN(keptScale)) {
+                scale = keptScale;
+                out = Math.round(scale * in);
+            } else if (sizes != null) {
                 out = sizes[k];
                 scale = in == 0 ? 1 : (double) out / in;
             } else {
@@ -81,51 +92,49 @@ public final class ResizeOps {
                 end = roi[(axesAttr == null ? ax : k) + n];
             }
             if (out == in && scale == 1 && !coord.equals("tf_crop_and_resize")) continue;
-            y = resizeAxis(c, y, ax, in, out, scale, mode, coord, nearest, a, exclude, start, end, extrapolation);
+            y = resizeAxis(c, y, ax, in, out, scale, mode, coord, nearest, a, exclude, antialias, start, end, extrapolation);
         }
         return one(y);
     }
 
     private static Tensor resizeAxis(OpContext c, Tensor y, int ax, long in, long out, double scale, String mode, String coord,
-                                     String nearest, double a, boolean exclude, double start, double end, double extrap) {
-        int taps;
+                                     String nearest, double a, boolean exclude, boolean antialias, double roiStart, double roiEnd, double extrap) {
+        boolean cubic;
         switch (mode) {
-            case "nearest": taps = 1; break;
-            case "linear": case "bilinear": taps = 2; break;
-            case "cubic": case "bicubic": taps = 4; break;
+            case "nearest": cubic = false; break;
+            case "linear": case "bilinear": cubic = false; break;
+            case "cubic": case "bicubic": cubic = true; break;
             default: throw c.error("mode '" + mode + "' is not supported");
         }
+        boolean nearestMode = mode.equals("nearest");
+        // interpolation taps at offsets start..start+taps-1 from floor(x); antialiasing a downscale widens the kernel
+        // by 1/scale, as ONNX's reference does
+        double sc = antialias && scale < 1 ? scale : 1;
+        int start = nearestMode ? 0 : (int) Math.floor((cubic ? -2 : -1) / sc) + 1;
+        int taps = nearestMode ? 1 : 2 - 2 * start;
         long[][] idx = new long[taps][(int) out];
         double[][] wts = new double[taps][(int) out];
         boolean[] outside = new boolean[(int) out];
         for (int o = 0; o < out; o++) {
-            double xo = source(c, coord, o, in, out, scale, start, end);
+            double xo = source(c, coord, o, in, out, scale, roiStart, roiEnd);
             if (coord.equals("tf_crop_and_resize") && (xo < 0 || xo > in - 1)) outside[o] = true;
-            if (taps == 1) {
-                long i = round(c, nearest, xo);
-                idx[0][o] = Math.max(0, Math.min(in - 1, i));
+            if (nearestMode) {
+                idx[0][o] = Math.max(0, Math.min(in - 1, round(c, nearest, xo)));
                 wts[0][o] = 1;
-            } else if (taps == 2) {
-                double xc = Math.max(0, Math.min(in - 1, xo));
-                long i0 = (long) Math.floor(xc);
-                double f = xc - i0;
-                idx[0][o] = i0;
-                idx[1][o] = Math.min(i0 + 1, in - 1);
-                wts[0][o] = 1 - f;
-                wts[1][o] = f;
-            } else {
-                long i0 = (long) Math.floor(xo);
-                double t = xo - i0;
-                double[] w = {cubic(t + 1, a), cubic(t, a), cubic(1 - t, a), cubic(2 - t, a)};
-                double sum = 0;
-                for (int j = 0; j < 4; j++) {
-                    long i = i0 - 1 + j;
-                    if (exclude && (i < 0 || i >= in)) w[j] = 0;
-                    sum += w[j];
-                    idx[j][o] = Math.max(0, Math.min(in - 1, i));
-                }
-                for (int j = 0; j < 4; j++) wts[j][o] = exclude && sum != 0 ? w[j] / sum : w[j];
+                continue;
             }
+            long x0 = (long) Math.floor(xo);
+            double ratio = xo - x0, sum = 0;
+            for (int j = 0; j < taps; j++) {
+                long i = x0 + start + j;
+                double arg = (start + j - ratio) * sc;
+                double w = cubic ? cubic(arg, a) : Math.max(0, 1 - Math.abs(arg));
+                if (exclude && (i < 0 || i >= in)) w = 0;
+                idx[j][o] = Math.max(0, Math.min(in - 1, i)); // edge values beyond the input
+                wts[j][o] = w;
+                sum += w;
+            }
+            if (sum != 0) for (int j = 0; j < taps; j++) wts[j][o] /= sum;
         }
         long[] wshape = new long[y.dim()];
         Arrays.fill(wshape, 1);
@@ -150,6 +159,10 @@ public final class ResizeOps {
     private static double source(OpContext c, String coord, long o, long in, long out, double scale, double start, double end) {
         switch (coord) {
             case "half_pixel": return (o + 0.5) / scale - 0.5;
+            case "half_pixel_symmetric": {
+                double adjustment = out / (scale * in), center = in / 2.0;
+                return center * (1 - adjustment) + (o + 0.5) / scale - 0.5;
+            }
             case "pytorch_half_pixel": return out > 1 ? (o + 0.5) / scale - 0.5 : 0;
             // with scales given, ONNX takes the resized length as in * scale, not the rounded output size
             case "align_corners": return in * scale == 1 ? 0 : o * (in - 1) / (in * scale - 1);

@@ -140,7 +140,8 @@ public final class ShapeOps {
             long b = c.i("blocksize", 0);
             long n = x.size(0), ch = x.size(1), h = x.size(2), w = x.size(3);
             if (b <= 0 || h % b != 0 || w % b != 0) throw c.error("blocksize " + b + " does not divide " + h + "x" + w);
-            Tensor y = x.reshape(n, ch, h / b, b, w / b, b).permute(0, 3, 5, 1, 2, 4);
+            Tensor blocks = x.reshape(n, ch, h / b, b, w / b, b);
+            Tensor y = c.s("mode", "DCR").equals("CRD") ? blocks.permute(0, 1, 3, 5, 2, 4) : blocks.permute(0, 3, 5, 1, 2, 4);
             return one(y.reshape(n, ch * b * b, h / b, w / b));
         });
     }
