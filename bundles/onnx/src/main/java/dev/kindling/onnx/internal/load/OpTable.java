@@ -1,5 +1,6 @@
 package dev.kindling.onnx.internal.load;
 
+import dev.kindling.onnx.internal.load.ops.DetectionOps;
 import dev.kindling.onnx.internal.load.ops.ElementwiseOps;
 import dev.kindling.onnx.internal.load.ops.IndexOps;
 import dev.kindling.onnx.internal.load.ops.LossOps;
@@ -38,6 +39,7 @@ public final class OpTable {
         ResizeOps.register(t);
         LossOps.register(t);
         QuantOps.register(t);
+        DetectionOps.register(t);
         return t;
     }
 

@@ -138,6 +138,23 @@ public final class ElementwiseOps {
             return one(dev.kindling.nn.functional.F.gelu(c.in(0), approx));
         });
 
+        t.put("Swish", c -> {
+            Tensor x = c.in(0);
+            return one(x.mul(x.mul((double) c.f("alpha", 1f)).sigmoid()));
+        });
+        t.put("BitShift", c -> {
+            boolean left = c.s("direction", "").equals("LEFT");
+            if (!left && !c.s("direction", "").equals("RIGHT")) throw c.error("direction must be LEFT or RIGHT");
+            Tensor x = c.in(0);
+            DType dt = x.dtype();
+            int width = dt == DType.INT8 || dt == DType.UINT8 ? 8 : dt == DType.INT32 ? 32 : 64;
+            // shifts outside [0, width) give 0, or -1 for a negative value shifted right (arithmetic shift)
+            return one(integerOp(c, x, c.in(1), (a, b) -> b < 0 || b >= width ? (!left && a < 0 ? -1 : 0) : left ? a << b : a >> b));
+        });
+        t.put("BitwiseAnd", c -> one(integerOp(c, c.in(0), c.in(1), (a, b) -> a & b)));
+        t.put("BitwiseOr", c -> one(integerOp(c, c.in(0), c.in(1), (a, b) -> a | b)));
+        t.put("BitwiseXor", c -> one(integerOp(c, c.in(0), c.in(1), (a, b) -> a ^ b)));
+        t.put("BitwiseNot", c -> one(integerOp(c, c.in(0), c.in(0), (a, b) -> ~a)));
         t.put("Clip", ElementwiseOps::clip);
         t.put("Where", c -> one(Torch.where(c.in(0), c.in(1), c.in(2))));
         t.put("Cast", c -> {
@@ -146,6 +163,24 @@ public final class ElementwiseOps {
             return one(cast(c.in(0), to));
         });
         t.put("CastLike", c -> one(cast(c.in(0), c.in(1).dtype())));
+    }
+
+    /**
+     * Bit operations, which Kindling has no kernels for: computed on the host over the broadcast operands, in 64-bit
+     * longs, wrapped back to the operand type (uint8 masks to 8 bits; uint16/32 are held widened in int32/int64, so
+     * their complement and shifts past their width are not those of the narrow type).
+     */
+    private static Tensor integerOp(OpContext c, Tensor a, Tensor b, java.util.function.LongBinaryOperator f) {
+        if (!a.dtype().isIntegral() || a.dtype() != b.dtype()) throw c.error("needs two integer inputs of one type, got " + a.dtype().torchName() + " and " + b.dtype().torchName());
+        long[] shape = Util.broadcast(c, a.shape(), b.shape());
+        c.checkAlloc(shape);
+        long[] x = a.expand(shape).contiguous().toLongArray(), y = b.expand(shape).contiguous().toLongArray();
+        long mask = a.dtype() == DType.UINT8 ? 0xff : -1L;
+        long[] r = new long[x.length];
+        for (int i = 0; i < r.length; i++) r[i] = f.applyAsLong(x[i] & mask, y[i] & mask) & mask;
+        if (a.dtype() == DType.INT8) for (int i = 0; i < r.length; i++) r[i] = (byte) r[i];
+        if (a.dtype() == DType.INT32) for (int i = 0; i < r.length; i++) r[i] = (int) r[i];
+        return Torch.tensor(r, a.dtype(), shape).to(a.device());
     }
 
     static Tensor cast(Tensor x, DType to) {

@@ -76,6 +76,7 @@ public final class IndexOps {
             Tensor index = OpContext.longsLike(idx, x, shape).expand(x.shape());
             return one(x.gather(time, index));
         });
+        t.put("Unique", IndexOps::unique);
         t.put("NonZero", c -> {
             Tensor x = c.in(0);
             boolean[] nz = x.ne(0.0).toBooleanArray();
@@ -108,6 +109,48 @@ public final class IndexOps {
         });
     }
 
+    /**
+     * Unique slices along {@code axis} (elements when no axis): found on the host, but Y is gathered from the input,
+     * so gradients flow. Outputs Y, first-occurrence indices, inverse indices and counts, sorted or in first-seen order.
+     */
+    private static Tensor[] unique(OpContext c) {
+        Tensor x = c.in(0);
+        boolean hasAxis = c.has("axis");
+        Tensor src = hasAxis ? x : x.reshape(-1);
+        int axis = hasAxis ? c.axis(c.i("axis", 0), x.dim()) : 0;
+        long n = src.size(axis);
+        double[] flat = src.transpose(0, axis).contiguous().toDoubleArray();
+        int width = n == 0 ? 0 : (int) (flat.length / n);
+        java.util.Comparator<Integer> byValue = (p, q) -> {
+            for (int k = 0; k < width; k++) {
+                int r = Double.compare(flat[p * width + k], flat[q * width + k]);
+                if (r != 0) return r;
+            }
+            return 0;
+        };
+        java.util.TreeMap<Integer, Integer> firstOf = new java.util.TreeMap<>(byValue); // row -> first index
+        java.util.List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (!firstOf.containsKey(i)) {
+                firstOf.put(i, i);
+                order.add(i);
+            }
+        }
+        java.util.List<Integer> uniq = c.i("sorted", 1) != 0 ? new java.util.ArrayList<>(firstOf.values()) : order;
+        java.util.Map<Integer, Integer> slot = new java.util.HashMap<>();
+        for (int k = 0; k < uniq.size(); k++) slot.put(uniq.get(k), k);
+        long[] first = new long[uniq.size()], counts = new long[uniq.size()], inverse = new long[(int) n];
+        for (int k = 0; k < first.length; k++) first[k] = uniq.get(k);
+        for (int i = 0; i < n; i++) {
+            int k = slot.get(firstOf.get(i));
+            inverse[i] = k;
+            counts[k]++;
+        }
+        Tensor y = src.indexSelect(axis, OpContext.longsLike(first, x, first.length));
+        return new Tensor[] {y, OpContext.longsLike(first, x, first.length), OpContext.longsLike(inverse, x, inverse.length),
+                OpContext.longsLike(counts, x, counts.length)};
+    }
+
     /** Indices made non-negative (and INT64), with out-of-range ones an error. */
     static Tensor positive(OpContext c, Tensor idx, long n) {
         if (!idx.dtype().isIntegral()) throw c.error("indices must be integers, got " + idx.dtype().torchName());
@@ -127,8 +170,39 @@ public final class IndexOps {
         switch (red) {
             case "none": return one(x.scatter(axis, idx, upd));
             case "add": return one(x.scatterAdd(axis, idx, upd));
-            default: throw c.error("reduction '" + red + "' is not supported (none and add are)");
+            case "mul": case "max": case "min": return one(scatterReduce(c, x, axis, idx, upd, red));
+            default: throw c.error("reduction '" + red + "' is not one of none, add, mul, max, min");
         }
+    }
+
+    /**
+     * ScatterElements with mul/max/min, which Kindling has no kernel for: computed on the host (in double, or long
+     * for integer types), so no gradient flows through these three reductions.
+     */
+    private static Tensor scatterReduce(OpContext c, Tensor x, int axis, Tensor idx, Tensor upd, String red) {
+        long[] xs = x.shape(), is = idx.shape();
+        if (!Arrays.equals(is, upd.shape())) throw c.error("indices " + Arrays.toString(is) + " and updates " + Arrays.toString(upd.shape()) + " differ in shape");
+        boolean integral = !x.dtype().isFloatingPoint();
+        long[] li = idx.toLongArray();
+        double[] dv = integral ? null : x.toDoubleArray(), du = integral ? null : upd.toDoubleArray();
+        long[] lv = integral ? x.toLongArray() : null, lu = integral ? upd.toLongArray() : null;
+        long[] stride = new long[xs.length];
+        for (int d = xs.length - 1, acc = 1; d >= 0; d--) {
+            stride[d] = acc;
+            acc *= (int) xs[d];
+        }
+        int[] pos = new int[is.length];
+        for (int p = 0; p < li.length; p++) {
+            long off = 0;
+            for (int d = 0; d < is.length; d++) {
+                if (d != axis && pos[d] >= xs[d]) throw c.error("indices extend past the data along axis " + d);
+                off += (d == axis ? li[p] : pos[d]) * stride[d];
+            }
+            if (integral) lv[(int) off] = red.equals("mul") ? lv[(int) off] * lu[p] : red.equals("max") ? Math.max(lv[(int) off], lu[p]) : Math.min(lv[(int) off], lu[p]);
+            else dv[(int) off] = red.equals("mul") ? dv[(int) off] * du[p] : red.equals("max") ? Math.max(dv[(int) off], du[p]) : Math.min(dv[(int) off], du[p]);
+            for (int d = is.length - 1; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
+        }
+        return Torch.tensor(integral ? lv : dv, x.dtype(), xs).to(x.device());
     }
 
     /** Indices of the last dimension of {@code idx} as rows of the leading dims of {@code x} flattened. */
@@ -186,18 +260,19 @@ public final class IndexOps {
         switch (red) {
             case "none": r = base.scatter(0, index, src); break;
             case "add": r = base.scatterAdd(0, index, src); break;
-            case "mul": {
-                // multiply through logs would lose signs: gather the rows, multiply, write back (duplicates fold in order)
+            case "mul": case "max": case "min": {
+                // no scatter kernel for these: combine row by row and write back (duplicate indices fold in order)
                 Tensor out = base;
                 long[] li = lin.toLongArray();
                 for (int i = 0; i < li.length; i++) {
-                    Tensor row = out.narrow(0, li[i], 1).mul(src.narrow(0, i, 1));
+                    Tensor old = out.narrow(0, li[i], 1), upd1 = src.narrow(0, i, 1);
+                    Tensor row = red.equals("mul") ? old.mul(upd1) : red.equals("max") ? old.maximum(upd1) : old.minimum(upd1);
                     out = out.scatter(0, index.narrow(0, i, 1), row);
                 }
                 r = out;
                 break;
             }
-            default: throw c.error("reduction '" + red + "' is not supported (none, add and mul are)");
+            default: throw c.error("reduction '" + red + "' is not one of none, add, mul, max, min");
         }
         return one(r.reshape(xs));
     }

@@ -53,6 +53,24 @@ public final class NnOps {
             return one(x.sub(mean).div(var.sqrt().add(1e-9)));
         });
         t.put("Dropout", NnOps::dropout);
+        t.put("RMSNormalization", c -> {
+            Tensor x = c.in(0);
+            int axis = c.axis(c.i("axis", -1), x.dim());
+            int[] dims = new int[x.dim() - axis];
+            for (int i = 0; i < dims.length; i++) dims[i] = axis + i;
+            Tensor xs = c.i("stash_type", 1) == 1 && x.dtype() != DType.FLOAT64 ? x.toFloat() : x;
+            Tensor inv = xs.square().mean(dims, true).add((double) c.f("epsilon", 1e-5f)).rsqrt();
+            return one(xs.mul(inv).to(x.dtype()).mul(c.in(1)));
+        });
+        t.put("LpNormalization", c -> {
+            Tensor x = c.in(0);
+            int axis = c.axis(c.i("axis", -1), x.dim());
+            long p = c.i("p", 2);
+            if (p != 1 && p != 2) throw c.error("p must be 1 or 2, got " + p);
+            Tensor norm = p == 1 ? x.abs().sum(new int[] {axis}, true) : x.square().sum(new int[] {axis}, true).sqrt();
+            return one(x.div(norm));
+        });
+        t.put("Col2Im", NnOps::col2im);
     }
 
     private static int[] spatial(Tensor x) {
@@ -469,6 +487,21 @@ public final class NnOps {
         Tensor sq = Util.padDim(x.square(), 1, (size - 1) / 2, size - 1 - (size - 1) / 2, 0);
         Tensor sum = sq.unfold(1, size, 1).sum(-1);
         return one(x.div(sum.mul(alpha / size).add(bias).pow(beta)));
+    }
+
+    /** Col2Im as Kindling's {@code fold} (2-D images); asymmetric pads fold onto the padded image and crop it. */
+    private static Tensor[] col2im(OpContext c) {
+        Tensor cols = c.in(0);
+        long[] image = c.longs(1), block = c.longs(2);
+        if (image == null || block == null || image.length != 2 || block.length != 2) throw c.error("only 2-D images are supported (image_shape and block_shape of length 2)");
+        long[] d = orOnes(c, c.ints("dilations"), 2, "dilations"), s = orOnes(c, c.ints("strides"), 2, "strides");
+        long[] pads = c.ints("pads");
+        if (pads == null) pads = new long[4];
+        if (pads.length != 4) throw c.error("pads must have 4 entries");
+        int[] padded = {(int) (image[0] + pads[0] + pads[2]), (int) (image[1] + pads[1] + pads[3])};
+        c.checkAlloc(new long[] {cols.size(0), cols.size(1), padded[0], padded[1]});
+        Tensor y = F.fold(cols, padded, Util.ints(block), Util.ints(d), new int[] {0, 0}, Util.ints(s));
+        return one(y.narrow(2, pads[0], image[0]).narrow(3, pads[1], image[1]));
     }
 
     private static Tensor[] dropout(OpContext c) {

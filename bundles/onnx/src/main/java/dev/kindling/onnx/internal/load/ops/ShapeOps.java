@@ -125,6 +125,24 @@ public final class ShapeOps {
             Tensor rows = Torch.arange(n).unsqueeze(1), cols = Torch.arange(m).unsqueeze(0);
             return one(cols.sub(rows).eq((double) k).to(dt).to(x.device()));
         });
+        t.put("CenterCropPad", c -> {
+            Tensor x = c.in(0);
+            long[] shape = c.longs(1);
+            long[] ax = c.ints("axes");
+            int[] axes = ax == null ? null : Util.axes(c, ax, x.dim());
+            int n = axes == null ? x.dim() : axes.length;
+            if (shape == null || shape.length != n) throw c.error("shape must have one entry per axis (" + n + ")");
+            Tensor y = x;
+            for (int i = 0; i < n; i++) {
+                int a = axes == null ? i : axes[i];
+                long in = x.size(a), want = shape[i];
+                if (want < 0) throw c.error("shape " + Arrays.toString(shape) + " has a negative entry");
+                // crop from (in - want) / 2, or pad (want - in) / 2 before and the rest after
+                if (want < in) y = y.narrow(a, (in - want) / 2, want);
+                else if (want > in) y = Util.padDim(y, a, (want - in) / 2, want - in - (want - in) / 2, 0);
+            }
+            return one(y);
+        });
         t.put("DepthToSpace", c -> {
             Tensor x = c.in(0);
             long b = c.i("blocksize", 0);
