@@ -176,8 +176,10 @@ public final class NnOps {
 
     // ------------------------------------------------------------------------------------------ convolution
 
-    private static Tensor[] conv(OpContext c) {
-        Tensor x = c.in(0), w = c.in(1), b = c.opt(2);
+    private static Tensor[] conv(OpContext c) { return one(conv(c, c.in(0), c.in(1), c.opt(2))); }
+
+    /** Conv with the node's attributes on the given operands (ConvInteger and QLinearConv pass shifted ones). */
+    static Tensor conv(OpContext c, Tensor x, Tensor w, Tensor b) {
         if (x.dim() < 3) throw c.error("input must be [N, C, spatial...], got rank " + x.dim());
         long[] kernel = c.ints("kernel_shape");
         if (kernel == null) kernel = Arrays.copyOfRange(w.shape(), 2, w.dim());
@@ -187,7 +189,7 @@ public final class NnOps {
         if (groups <= 0 || cin % groups != 0 || m % groups != 0 || w.size(1) != cin / groups) {
             throw c.error("weight " + Arrays.toString(w.shape()) + " and group " + groups + " do not fit " + cin + " input channels");
         }
-        return one(convolve(x, w, b, win, (int) groups));
+        return convolve(x, w, b, win, (int) groups);
     }
 
     private static Tensor convolve(Tensor x, Tensor w, Tensor b, Window win, int groups) {

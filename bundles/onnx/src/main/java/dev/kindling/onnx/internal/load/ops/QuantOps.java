@@ -14,6 +14,7 @@ public final class QuantOps {
     private QuantOps() {}
 
     public static void register(OpTable t) {
+        registerInteger(t);
         t.put("QuantizeLinear", c -> {
             Tensor x = c.in(0), scale = c.in(1), zp = c.opt(2);
             DType to = zp == null ? DType.UINT8 : zp.dtype();
@@ -39,6 +40,53 @@ public final class QuantOps {
             Tensor y = saturate(c, x.div((double) s).round().add(zpv), DType.UINT8);
             return new Tensor[] {y, OpContext.scalarOf(s, DType.FLOAT32, x), OpContext.scalarOf(zpv, DType.UINT8, x)};
         });
+    }
+
+    /** {@code v - zp} in float64 (exact for 8-bit data); {@code zp} scalar or per {@code axis} entry. */
+    private static Tensor shifted(Tensor v, Tensor zp, int axis) {
+        Tensor d = v.toDouble();
+        if (zp == null) return d;
+        return d.sub(along(zp.toDouble(), v.dim(), axis));
+    }
+
+    /** A scalar as is; a 1-D tensor shaped to lie along {@code axis} of a rank-{@code rank} tensor. */
+    private static Tensor along(Tensor v, int rank, int axis) {
+        if (v.numel() == 1) return v.reshape();
+        long[] s = new long[rank];
+        Arrays.fill(s, 1);
+        s[axis] = v.numel();
+        return v.reshape(s);
+    }
+
+    private static void registerInteger(OpTable t) {
+        // (A - a_zp) @ (B - b_zp) in int32; a per-row A zero point, a per-column B zero point
+        t.put("MatMulInteger", c -> {
+            Tensor a = c.in(0), b = c.in(1);
+            return one(shifted(a, c.opt(2), a.dim() - 2).matmul(shifted(b, c.opt(3), b.dim() - 1)).to(DType.INT32));
+        });
+        t.put("ConvInteger", c -> {
+            Tensor x = c.in(0), w = c.in(1);
+            return one(NnOps.conv(c, shifted(x, c.opt(2), 1), shifted(w, c.opt(3), 0), null).to(DType.INT32));
+        });
+        t.put("QLinearMatMul", c -> {
+            Tensor a = c.in(0), b = c.in(3), yzp = c.opt(7);
+            Tensor real = shifted(a, c.opt(2), a.dim() - 2).mul(along(c.in(1).toDouble(), a.dim(), a.dim() - 2))
+                    .matmul(shifted(b, c.opt(5), b.dim() - 1).mul(along(c.in(4).toDouble(), b.dim(), b.dim() - 1)));
+            return one(requantize(c, real, c.in(6), yzp, real.dim() - 1));
+        });
+        t.put("QLinearConv", c -> {
+            Tensor x = c.in(0), w = c.in(3), bias = c.opt(8);
+            Tensor xs = c.in(1).toDouble().reshape(), ws = along(c.in(4).toDouble(), w.dim(), 0);
+            Tensor acc = NnOps.conv(c, shifted(x, c.opt(2), 1), shifted(w, c.opt(5), 0).mul(ws), null).mul(xs);
+            if (bias != null) acc = acc.add(along(bias.toDouble().mul(xs).mul(c.in(4).toDouble().reshape(-1)), acc.dim(), 1));
+            return one(requantize(c, acc, c.in(6), c.opt(7), 1));
+        });
+    }
+
+    private static Tensor requantize(OpContext c, Tensor real, Tensor scale, Tensor zp, int axis) {
+        Tensor q = real.div(along(scale.toDouble(), real.dim(), axis)).round();
+        if (zp != null) q = q.add(along(zp.toDouble(), real.dim(), axis));
+        return saturate(c, q, zp == null ? DType.UINT8 : zp.dtype());
     }
 
     /** A scalar, or a 1-D per-channel tensor laid along {@code axis} (default 1) of {@code x}. */

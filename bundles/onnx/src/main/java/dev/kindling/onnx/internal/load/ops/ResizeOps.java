@@ -18,6 +18,142 @@ public final class ResizeOps {
     public static void register(OpTable t) {
         t.put("Resize", ResizeOps::resize);
         t.put("Upsample", ResizeOps::resize);
+        t.put("GridSample", ResizeOps::gridSample);
+        t.put("AffineGrid", ResizeOps::affineGrid);
+    }
+
+    /** The sampling grid of an affine map: normalised output coordinates (x, y[, z], 1) times theta transposed. */
+    private static Tensor[] affineGrid(OpContext c) {
+        Tensor theta = c.in(0);
+        long[] size = c.longs(1);
+        if (size == null || (size.length != 4 && size.length != 5)) throw c.error("size must be [N, C, H, W] or [N, C, D, H, W]");
+        int k = size.length - 2;
+        if (theta.dim() != 3 || theta.size(1) != k || theta.size(2) != k + 1) throw c.error("theta must be [N, " + k + ", " + (k + 1) + "]");
+        boolean align = c.i("align_corners", 0) != 0;
+        long[] dims = Arrays.copyOfRange(size, 2, size.length);
+        long points = Util.prod(dims, 0, k);
+        c.checkAlloc(new long[] {size[0], points, k + 1});
+        double[] base = new double[(int) (points * (k + 1))];
+        for (int p = 0; p < points; p++) {
+            long rest = p;
+            for (int i = k - 1; i >= 0; i--) {
+                long at = rest % dims[i];
+                rest /= dims[i];
+                double v = align ? (dims[i] == 1 ? -1 : -1 + 2.0 * at / (dims[i] - 1)) : (2.0 * at + 1) / dims[i] - 1;
+                base[p * (k + 1) + (k - 1 - i)] = v; // the grid's components run x (last axis) first
+            }
+            base[p * (k + 1) + k] = 1;
+        }
+        Tensor b = dev.kindling.api.Torch.tensor(base, theta.dtype(), points, k + 1).to(theta.device());
+        long[] out = new long[k + 2];
+        out[0] = size[0];
+        System.arraycopy(dims, 0, out, 1, k);
+        out[k + 1] = k;
+        return one(b.matmul(theta.transpose(1, 2)).reshape(out));
+    }
+
+    /**
+     * GridSample of any spatial rank: per output point, the taps (1 nearest, 2 per axis linear, 4 per axis cubic) and
+     * their weights are found on the host; the values are gathered from the input, so gradients reach X (not the grid).
+     */
+    private static Tensor[] gridSample(OpContext c) {
+        Tensor x = c.in(0), grid = c.in(1);
+        int k = x.dim() - 2;
+        if (k < 1 || grid.dim() != k + 2 || grid.size(k + 1) != k || grid.size(0) != x.size(0)) {
+            throw c.error("grid " + Arrays.toString(grid.shape()) + " does not fit input " + Arrays.toString(x.shape()));
+        }
+        String mode = c.s("mode", c.opset() >= 20 ? "linear" : "bilinear");
+        mode = mode.equals("bilinear") ? "linear" : mode.equals("bicubic") ? "cubic" : mode;
+        if (!mode.equals("nearest") && !mode.equals("linear") && !mode.equals("cubic")) throw c.error("mode '" + mode + "' is not supported");
+        String pad = c.s("padding_mode", "zeros");
+        if (!pad.equals("zeros") && !pad.equals("border") && !pad.equals("reflection")) throw c.error("padding_mode '" + pad + "' is not supported");
+        boolean align = c.i("align_corners", 0) != 0;
+        long n = x.size(0), ch = x.size(1);
+        long[] dims = Arrays.copyOfRange(x.shape(), 2, x.dim());
+        long points = Util.prod(grid.shape(), 1, k + 1), plane = Util.prod(dims, 0, k);
+        int per = mode.equals("nearest") ? 1 : mode.equals("linear") ? 2 : 4;
+        int taps = (int) Math.pow(per, k);
+        c.checkAlloc(new long[] {n, ch, points, taps});
+        double[] g = grid.toDoubleArray();
+        long[] idx = new long[(int) (n * points * taps)];
+        double[] wts = new double[idx.length];
+        long[][] tapIdx = new long[k][per];
+        double[][] tapW = new double[k][per];
+        for (int b = 0; b < n; b++) {
+            for (int p = 0; p < points; p++) {
+                int base = (int) ((b * points + p) * k);
+                for (int i = 0; i < k; i++) {
+                    double lo = align ? 0 : -0.5, hi = align ? dims[i] - 1 : dims[i] - 0.5;
+                    double nrm = g[base + k - 1 - i]; // grid components run x, y, z: the reverse of the axes
+                    double v = align ? (nrm + 1) / 2 * (dims[i] - 1) : ((nrm + 1) * dims[i] - 1) / 2;
+                    if (mode.equals("nearest")) v = Math.rint(v);
+                    if (v < lo || v > hi) {
+                        if (pad.equals("border")) v = Math.max(0, Math.min(dims[i] - 1, v));
+                        else if (pad.equals("reflection")) v = reflect(v, lo, hi);
+                    }
+                    long v0 = (long) Math.floor(v);
+                    double f = v - v0;
+                    for (int j = 0; j < per; j++) {
+                        long at = mode.equals("nearest") ? (long) v : mode.equals("linear") ? v0 + j : v0 - 1 + j;
+                        double w = mode.equals("nearest") ? 1 : mode.equals("linear") ? (j == 0 ? 1 - f : f) : cubic(f - (j - 1), -0.75);
+                        // the pixel itself: zeros outside, the edge, or the reflection inside the border
+                        if (at < 0 || at >= dims[i]) {
+                            if (pad.equals("zeros")) {
+                                w = 0;
+                                at = 0;
+                            } else if (pad.equals("border")) {
+                                at = Math.max(0, Math.min(dims[i] - 1, at));
+                            } else {
+                                at = (long) reflect(at, lo, hi);
+                                at = Math.max(0, Math.min(dims[i] - 1, at));
+                            }
+                        }
+                        tapIdx[i][j] = at;
+                        tapW[i][j] = w;
+                    }
+                }
+                for (int t = 0; t < taps; t++) {
+                    long flat = 0;
+                    double w = 1;
+                    for (int i = 0, rest = t; i < k; i++) {
+                        int j = rest % per;
+                        rest /= per;
+                        flat = flat * dims[i] + tapIdx[i][j];
+                        w *= tapW[i][j];
+                    }
+                    int o = (int) ((b * points + p) * taps + t);
+                    idx[o] = flat;
+                    wts[o] = w;
+                }
+            }
+        }
+        Tensor index = OpContext.longsLike(idx, x, n, 1, points * taps).expand(n, ch, points * taps);
+        Tensor vals = x.reshape(n, ch, plane).gather(2, index).reshape(n, ch, points, taps);
+        Tensor w = dev.kindling.api.Torch.tensor(wts, x.dtype(), n, 1, points, taps).to(x.device());
+        long[] out = new long[2 + k];
+        out[0] = n;
+        out[1] = ch;
+        System.arraycopy(grid.shape(), 1, out, 2, k);
+        return one(vals.mul(w).sum(3).reshape(out));
+    }
+
+    /** Reflects {@code x} into [lo, hi] by folding at the nearer border, as often as needed. */
+    private static double reflect(double x, double lo, double hi) {
+        double range = hi - lo;
+        if (range <= 0) return lo;
+        if (x < lo) {
+            double d = lo - x;
+            long folds = (long) (d / range);
+            double r = d - folds * range;
+            return folds % 2 == 0 ? lo + r : hi - r;
+        }
+        if (x > hi) {
+            double d = x - hi;
+            long folds = (long) (d / range);
+            double r = d - folds * range;
+            return folds % 2 == 0 ? hi - r : lo + r;
+        }
+        return x;
     }
 
     private static Tensor[] resize(OpContext c) {
