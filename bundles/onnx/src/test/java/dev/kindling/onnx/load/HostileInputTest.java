@@ -128,7 +128,7 @@ class HostileInputTest {
         fails(() -> Onnx.load(bytes(model(twice, 17)), "twice.onnx"), "node #1 'r2'", "output 'y' is also produced by node #0 'r1'");
 
         GraphProto shadow = identity().addNode(node("Relu", "r", List.of("x"), List.of("x"))).addNode(node("Relu", "r2", List.of("x"), List.of("y"))).build();
-        fails(() -> Onnx.load(bytes(model(shadow, 17)), "shadow.onnx"), "node #0 'r'", "already a graph input");
+        fails(() -> Onnx.load(bytes(model(shadow, 17)), "shadow.onnx"), "node #0 'r'", "output 'x' is already defined");
 
         GraphProto noProducer = identity().addNode(node("Relu", "r", List.of("x"), List.of("z"))).build();
         fails(() -> Onnx.load(bytes(model(noProducer, 17)), "noout.onnx"), "graph output 'y' is not produced");
@@ -142,9 +142,18 @@ class HostileInputTest {
         ModelProto mlModel = model(identity().addNode(ml).build(), 17).toBuilder()
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("ai.onnx.ml").setVersion(3)).build();
         fails(() -> Onnx.load(bytes(mlModel), "ml.onnx"), "'clf'", "domain 'ai.onnx.ml' is not supported");
-        GraphProto loop = identity().addNode(node("If", "branch", List.of("x"), List.of("y"),
-                AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(GraphProto.getDefaultInstance()).build())).build();
-        fails(() -> Onnx.load(bytes(model(loop, 17)), "if.onnx"), "'branch'", "op type 'If' is not supported");
+        GraphProto sneaky = identity().addNode(node("Relu", "relu", List.of("x"), List.of("y"),
+                AttributeProto.newBuilder().setName("body").setType(AttributeProto.AttributeType.GRAPH).setG(GraphProto.getDefaultInstance()).build())).build();
+        fails(() -> Onnx.load(bytes(model(sneaky, 17)), "graph.onnx"), "'relu'", "attribute 'body' holds a subgraph, which only If, Loop and Scan take");
+        // a branch reading a value nothing defines is caught at load time, naming the branch and its node
+        GraphProto branch = GraphProto.newBuilder().addOutput(value("b", FLOAT, 2))
+                .addNode(node("Relu", "inner", List.of("ghost"), List.of("b"))).build();
+        GraphProto ifGraph = GraphProto.newBuilder().addInput(value("c", ai.onnx.proto.OnnxMl.TensorProto.DataType.BOOL_VALUE))
+                .addInput(value("x", FLOAT, 2)).addOutput(value("y", FLOAT, 2))
+                .addNode(node("If", "branch", List.of("c"), List.of("y"),
+                        AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(branch).build(),
+                        AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(branch).build())).build();
+        fails(() -> Onnx.load(bytes(model(ifGraph, 17)), "if.onnx"), "node #0 'branch' (If) attribute 'then_branch'", "node #0 'inner'", "input 'ghost' is not defined");
     }
 
     @Test

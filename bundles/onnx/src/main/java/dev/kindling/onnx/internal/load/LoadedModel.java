@@ -108,27 +108,7 @@ final class LoadedModel extends OnnxModel {
             checkShape(name, t);
             env.put(name, t);
         }
-        for (NodeDef n : nodes) {
-            Tensor[] args = new Tensor[n.inputs.size()];
-            for (int i = 0; i < args.length; i++) {
-                String v = n.inputs.get(i);
-                args[i] = v.isEmpty() ? null : env.get(v);
-            }
-            Tensor[] res;
-            try {
-                res = n.op.run(new OpContext(n, args));
-            } catch (OnnxException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw new OnnxException(n.describe() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
-            }
-            for (int i = 0; i < n.outputs.size(); i++) {
-                String o = n.outputs.get(i);
-                if (o.isEmpty()) continue;
-                if (i >= res.length || res[i] == null) throw new OnnxException(n.describe() + ": output " + i + " ('" + o + "') is not produced by this implementation");
-                env.put(o, res[i]);
-            }
-        }
+        Interpreter.execute(nodes, env);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String o : outputs) out.put(o, env.get(o));
         return out;

@@ -14,13 +14,15 @@ final class NodeDef {
     final Map<String, AttributeProto> attrs;
     /** TENSOR attributes, decoded once at load time. */
     final Map<String, Tensor> tensorAttrs;
+    /** GRAPH attributes, built at load time. */
+    final Map<String, SubGraph> graphs;
     final Op op;
     final int opset;
     /** The model's source name, for errors. */
     final String source;
 
     NodeDef(int index, String opType, String name, List<String> inputs, List<String> outputs,
-            Map<String, AttributeProto> attrs, Map<String, Tensor> tensorAttrs, Op op, int opset, String source) {
+            Map<String, AttributeProto> attrs, Map<String, Tensor> tensorAttrs, Map<String, SubGraph> graphs, Op op, int opset, String source) {
         this.index = index;
         this.opType = opType;
         this.name = name;
@@ -28,9 +30,18 @@ final class NodeDef {
         this.outputs = outputs;
         this.attrs = attrs;
         this.tensorAttrs = tensorAttrs;
+        this.graphs = graphs;
         this.op = op;
         this.opset = opset;
         this.source = source;
+    }
+
+    /** The values this node reads: its inputs and what its subgraphs read from enclosing scopes. */
+    java.util.Set<String> dependencies() {
+        java.util.Set<String> d = new java.util.LinkedHashSet<>();
+        for (String i : inputs) if (!i.isEmpty()) d.add(i);
+        for (SubGraph g : graphs.values()) d.addAll(g.implicitInputs);
+        return d;
     }
 
     /** How errors name this node: {@code model.onnx: node #3 'conv1' (Conv, opset 13)}. */

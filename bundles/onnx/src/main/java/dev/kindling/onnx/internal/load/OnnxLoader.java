@@ -149,7 +149,8 @@ public final class OnnxLoader {
 
             List<NodeDef> nodes = new ArrayList<>();
             OpTable table = OpTable.standard();
-            for (int k = 0; k < g.getNodeCount(); k++) nodes.add(node(g.getNode(k), k, table));
+            Set<String> scope = names(g);
+            for (int k = 0; k < g.getNodeCount(); k++) nodes.add(node(g.getNode(k), k, table, scope));
             List<NodeDef> order = topoSort(nodes, defined);
 
             List<String> outputs = new ArrayList<>();
@@ -175,7 +176,55 @@ public final class OnnxLoader {
             return dims;
         }
 
-        private NodeDef node(NodeProto p, int index, OpTable table) {
+        /** Every name a graph defines: inputs, initializers, node outputs. */
+        private Set<String> names(GraphProto g) {
+            Set<String> n = new HashSet<>();
+            g.getInputList().forEach(v -> n.add(v.getName()));
+            g.getInitializerList().forEach(t -> n.add(t.getName()));
+            g.getNodeList().forEach(x -> n.addAll(x.getOutputList()));
+            n.remove("");
+            return n;
+        }
+
+        /** A GRAPH attribute; {@code outer} holds the names of the enclosing scopes, which its nodes may read. */
+        private SubGraph subgraph(GraphProto g, String desc, Set<String> outer, OpTable table) {
+            Map<String, Tensor> inits = new LinkedHashMap<>();
+            for (int k = 0; k < g.getInitializerCount(); k++) {
+                TensorProto t = g.getInitializer(k);
+                String what = desc + ": initializer #" + k + " '" + t.getName() + "'";
+                if (t.getName().isEmpty() || inits.containsKey(t.getName())) throw err(what + " has no name or is defined twice");
+                inits.put(t.getName(), TensorProtos.decode(t, modelDir, source + ": " + what));
+            }
+            Set<String> local = new HashSet<>(inits.keySet());
+            List<String> inputs = new ArrayList<>();
+            for (ValueInfoProto v : g.getInputList()) {
+                if (v.getName().isEmpty() || !local.add(v.getName())) throw err(desc + ": input '" + v.getName() + "' is unnamed or listed twice");
+                inputs.add(v.getName());
+            }
+            Set<String> scope = new HashSet<>(outer);
+            scope.addAll(names(g));
+            List<NodeDef> nodes = new ArrayList<>();
+            for (int k = 0; k < g.getNodeCount(); k++) nodes.add(node(g.getNode(k), k, table, scope));
+            Set<String> visible = new HashSet<>(local);
+            visible.addAll(outer);
+            List<NodeDef> order = topoSort(nodes, visible, desc + ": ");
+            Set<String> produced = new HashSet<>(local);
+            for (NodeDef n : nodes) produced.addAll(n.outputs);
+            Set<String> implicit = new java.util.LinkedHashSet<>();
+            for (NodeDef n : nodes) for (String d : n.dependencies()) if (!produced.contains(d)) implicit.add(d);
+            List<String> outputs = new ArrayList<>();
+            for (ValueInfoProto v : g.getOutputList()) {
+                if (!produced.contains(v.getName()) && !outer.contains(v.getName())) throw err(desc + ": output '" + v.getName() + "' is not produced");
+                if (!produced.contains(v.getName())) implicit.add(v.getName());
+                outputs.add(v.getName());
+            }
+            return new SubGraph(source + ": " + desc, inputs, outputs, inits, order, implicit);
+        }
+
+        /** Ops whose GRAPH attributes are bodies the interpreter runs. */
+        private static final Set<String> CONTROL_FLOW = Set.of("If", "Loop", "Scan");
+
+        private NodeDef node(NodeProto p, int index, OpTable table, Set<String> scope) {
             String desc = "node #" + index + (p.getName().isEmpty() ? "" : " '" + p.getName() + "'") + " (" + p.getOpType() + ")";
             String domain = p.getDomain();
             if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
@@ -185,14 +234,19 @@ public final class OnnxLoader {
             if (op == null) throw err(desc + ": op type '" + p.getOpType() + "' is not supported at opset " + opset);
             Map<String, AttributeProto> attrs = new LinkedHashMap<>();
             Map<String, Tensor> tensors = new HashMap<>();
+            Map<String, SubGraph> graphs = new HashMap<>();
             for (AttributeProto a : p.getAttributeList()) {
                 if (a.getName().isEmpty()) throw err(desc + ": an attribute has no name");
                 if (attrs.put(a.getName(), a) != null) throw err(desc + ": attribute '" + a.getName() + "' is given twice");
                 if (!a.getRefAttrName().isEmpty()) throw err(desc + ": attribute '" + a.getName() + "' refers to a function attribute, which only function bodies may");
                 AttributeType want = COMMON_ATTRS.get(a.getName());
                 if (want != null && a.getType() != want) throw err(desc + ": attribute '" + a.getName() + "' must be " + want + ", got " + a.getType());
-                if (a.getType() == AttributeType.GRAPH || a.getType() == AttributeType.GRAPHS) {
-                    throw err(desc + ": attribute '" + a.getName() + "' holds a subgraph; control flow (If/Loop/Scan) is not supported");
+                if (a.getType() == AttributeType.GRAPHS || (a.getType() == AttributeType.GRAPH && !CONTROL_FLOW.contains(p.getOpType()))) {
+                    throw err(desc + ": attribute '" + a.getName() + "' holds a subgraph, which only If, Loop and Scan take here");
+                }
+                if (a.getType() == AttributeType.GRAPH) {
+                    if (!a.hasG()) throw err(desc + ": attribute '" + a.getName() + "' is GRAPH but holds no graph");
+                    graphs.put(a.getName(), subgraph(a.getG(), desc + " attribute '" + a.getName() + "'", scope, table));
                 }
                 if (a.getType() == AttributeType.TENSOR) {
                     if (!a.hasT()) throw err(desc + ": attribute '" + a.getName() + "' is TENSOR but holds no tensor");
@@ -201,7 +255,7 @@ public final class OnnxLoader {
             }
             List<String> outs = List.copyOf(p.getOutputList());
             if (outs.isEmpty()) throw err(desc + ": has no outputs");
-            return new NodeDef(index, p.getOpType(), p.getName(), List.copyOf(p.getInputList()), outs, attrs, tensors, op, opset, source);
+            return new NodeDef(index, p.getOpType(), p.getName(), List.copyOf(p.getInputList()), outs, attrs, tensors, graphs, op, opset, source);
         }
 
         /**
@@ -209,14 +263,16 @@ public final class OnnxLoader {
          * but producers sometimes write them out of order). Errors: an input nothing defines, a value defined twice,
          * a cycle.
          */
-        private List<NodeDef> topoSort(List<NodeDef> nodes, Set<String> graphValues) {
+        private List<NodeDef> topoSort(List<NodeDef> nodes, Set<String> graphValues) { return topoSort(nodes, graphValues, ""); }
+
+        private List<NodeDef> topoSort(List<NodeDef> nodes, Set<String> graphValues, String where) {
             Map<String, NodeDef> producer = new HashMap<>();
             for (NodeDef n : nodes) {
                 for (String o : n.outputs) {
                     if (o.isEmpty()) continue;
-                    if (graphValues.contains(o)) throw err(n.describeShort() + ": output '" + o + "' is already a graph input or initializer");
+                    if (graphValues.contains(o)) throw err(where + n.describeShort() + ": output '" + o + "' is already defined (a graph input, initializer or enclosing-scope value)");
                     NodeDef prev = producer.put(o, n);
-                    if (prev != null) throw err(n.describeShort() + ": output '" + o + "' is also produced by " + prev.describeShort());
+                    if (prev != null) throw err(where + n.describeShort() + ": output '" + o + "' is also produced by " + prev.describeShort());
                 }
             }
             Map<NodeDef, Integer> pending = new HashMap<>();
@@ -224,9 +280,9 @@ public final class OnnxLoader {
             Deque<NodeDef> ready = new ArrayDeque<>();
             for (NodeDef n : nodes) {
                 int deps = 0;
-                for (String in : n.inputs) {
-                    if (in.isEmpty() || graphValues.contains(in)) continue;
-                    if (!producer.containsKey(in)) throw err(n.describeShort() + ": input '" + in + "' is not defined by any node, graph input or initializer");
+                for (String in : n.dependencies()) {
+                    if (graphValues.contains(in)) continue;
+                    if (!producer.containsKey(in)) throw err(where + n.describeShort() + ": input '" + in + "' is not defined by any node, graph input or initializer");
                     deps++;
                     consumers.computeIfAbsent(in, x -> new ArrayList<>()).add(n);
                 }
@@ -245,7 +301,7 @@ public final class OnnxLoader {
             }
             if (order.size() != nodes.size()) {
                 NodeDef stuck = nodes.stream().filter(n -> pending.get(n) > 0).findFirst().orElseThrow();
-                throw err(stuck.describeShort() + ": is part of a cycle (its inputs depend on its own outputs)");
+                throw err(where + stuck.describeShort() + ": is part of a cycle (its inputs depend on its own outputs)");
             }
             return order;
         }

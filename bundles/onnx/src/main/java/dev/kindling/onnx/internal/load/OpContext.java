@@ -18,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 public final class OpContext {
     private final NodeDef node;
     private final Tensor[] inputs;
+    private final java.util.Map<String, Tensor> scope;
 
-    OpContext(NodeDef node, Tensor[] inputs) {
+    OpContext(NodeDef node, Tensor[] inputs, java.util.Map<String, Tensor> scope) {
         this.node = node;
         this.inputs = inputs;
+        this.scope = scope;
     }
 
     public int opset() { return node.opset; }
@@ -120,6 +122,21 @@ public final class OpContext {
     public Tensor t(String name) {
         attr(name, AttributeType.TENSOR);
         return node.tensorAttrs.get(name);
+    }
+
+    /** Whether the node has GRAPH attribute {@code name}. */
+    public boolean hasGraph(String name) { return node.graphs.containsKey(name); }
+
+    /** The number of inputs of GRAPH attribute {@code name}. */
+    public int graphInputs(String name) { return graph(name).inputs.size(); }
+
+    /** Runs GRAPH attribute {@code name} on {@code args}, with this node's scope visible; returns its outputs. */
+    public Tensor[] runGraph(String name, Tensor... args) { return graph(name).run(scope, args); }
+
+    private SubGraph graph(String name) {
+        SubGraph g = node.graphs.get(name);
+        if (g == null) throw error("graph attribute '" + name + "' is missing");
+        return g;
     }
 
     // ---- helpers ----

@@ -1,5 +1,6 @@
 package dev.kindling.onnx.internal.load;
 
+import dev.kindling.onnx.internal.load.ops.ControlFlowOps;
 import dev.kindling.onnx.internal.load.ops.DetectionOps;
 import dev.kindling.onnx.internal.load.ops.ElementwiseOps;
 import dev.kindling.onnx.internal.load.ops.IndexOps;
@@ -40,6 +41,7 @@ public final class OpTable {
         LossOps.register(t);
         QuantOps.register(t);
         DetectionOps.register(t);
+        ControlFlowOps.register(t);
         return t;
     }
 
