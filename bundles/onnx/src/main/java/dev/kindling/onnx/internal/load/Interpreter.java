@@ -10,6 +10,17 @@ import java.util.Map;
 final class Interpreter {
     private Interpreter() {}
 
+    /**
+     * Constants (Constant nodes, shapes computed on the host) are made on the CPU; where a node mixes them with
+     * tensors on an accelerator (the model was moved with {@code to(device)}), they follow the accelerator.
+     */
+    private static void sameDevice(Tensor[] args) {
+        dev.kindling.api.Device target = null;
+        for (Tensor t : args) if (t != null && !t.device().equals(dev.kindling.api.Device.CPU)) target = t.device();
+        if (target == null) return;
+        for (int i = 0; i < args.length; i++) if (args[i] != null && !args[i].device().equals(target)) args[i] = args[i].to(target);
+    }
+
     static void execute(List<NodeDef> nodes, Map<String, Tensor> env) {
         for (NodeDef n : nodes) {
             Tensor[] args = new Tensor[n.inputs.size()];
@@ -19,6 +30,7 @@ final class Interpreter {
             }
             Tensor[] res;
             try {
+                sameDevice(args);
                 res = n.op.run(new OpContext(n, args, env));
             } catch (OnnxException e) {
                 throw e;

@@ -1,5 +1,6 @@
 package dev.kindling.onnx.internal.load;
 
+import dev.kindling.onnx.internal.load.ops.AttentionOps;
 import dev.kindling.onnx.internal.load.ops.ControlFlowOps;
 import dev.kindling.onnx.internal.load.ops.DetectionOps;
 import dev.kindling.onnx.internal.load.ops.ElementwiseOps;
@@ -42,6 +43,7 @@ public final class OpTable {
         QuantOps.register(t);
         DetectionOps.register(t);
         ControlFlowOps.register(t);
+        AttentionOps.register(t);
         return t;
     }
 
