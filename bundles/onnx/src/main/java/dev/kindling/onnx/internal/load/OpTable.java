@@ -13,6 +13,7 @@ import dev.kindling.onnx.internal.load.ops.ReduceOps;
 import dev.kindling.onnx.internal.load.ops.ResizeOps;
 import dev.kindling.onnx.internal.load.ops.RnnOps;
 import dev.kindling.onnx.internal.load.ops.ShapeOps;
+import dev.kindling.onnx.internal.load.ops.SignalOps;
 
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +45,7 @@ public final class OpTable {
         DetectionOps.register(t);
         ControlFlowOps.register(t);
         AttentionOps.register(t);
+        SignalOps.register(t);
         return t;
     }
 

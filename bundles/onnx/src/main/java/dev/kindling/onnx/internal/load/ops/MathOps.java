@@ -29,28 +29,10 @@ public final class MathOps {
         t.put("CumProd", c -> cumulative(c, true));
         t.put("Softmax", c -> one(softmaxLike(c, Tensor::softmax)));
         t.put("LogSoftmax", c -> one(softmaxLike(c, Tensor::logSoftmax)));
-        window(t, "HannWindow", new double[] {0.5, -0.5});
-        window(t, "HammingWindow", new double[] {25.0 / 46, -21.0 / 46});
-        window(t, "BlackmanWindow", new double[] {0.42, -0.5, 0.08});
         t.put("Hardmax", c -> one(softmaxLike(c, (x, d) -> {
             Tensor idx = x.argmax(d, true);
             return Torch.zerosLike(x).scatter(d, idx, 1.0);
         })));
-    }
-
-    /** A cosine-sum window {@code sum_k a_k cos(2 pi k n / D)}, D = size (periodic) or size - 1 (symmetric). */
-    private static void window(OpTable t, String name, double[] a) {
-        t.put(name, c -> {
-            long n = (long) c.scalar(0, 0);
-            if (n < 0) throw c.error("size " + n + " is negative");
-            c.checkAlloc(new long[] {n});
-            double denom = c.i("periodic", 1) != 0 ? n : n - 1;
-            double[] v = new double[(int) n];
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < a.length; k++) v[i] += a[k] * Math.cos(2 * Math.PI * k * i / denom);
-            }
-            return one(Torch.tensor(v, Util.dtype(c, c.i("output_datatype", 1)), n).to(c.in(0).device()));
-        });
     }
 
     /**
