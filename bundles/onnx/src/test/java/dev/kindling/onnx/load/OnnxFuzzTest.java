@@ -64,15 +64,9 @@ class OnnxFuzzTest {
                 .addNode(node("ReduceMean", "mean", List.of("p"), List.of("y"), ints("axes", 2, 3), attr("keepdims", 0L)))
                 .build();
         c.add(new Case("cnn", model(cnn, 17), () -> new Tensor[] {Torch.ones(2, 2, 6, 6)}));
-        GraphProto dyn = GraphProto.newBuilder()
+        GraphProto dyn = Protos.reshapeToBatch(GraphProto.newBuilder()
                 .addInput(value("x", FLOAT, "batch", 3, 4)).addOutput(value("y", FLOAT, "batch", 12))
-                .addInitializer(longs("zero", new long[] {0})).addInitializer(longs("axes0", new long[] {0}, 1))
-                .addInitializer(longs("twelve", new long[] {12}, 1)).addInitializer(longs("reps", new long[] {1, 1}, 2))
-                .addNode(node("Shape", "shape", List.of("x"), List.of("s")))
-                .addNode(node("Gather", "batch", List.of("s", "zero"), List.of("b"), attr("axis", 0L)))
-                .addNode(node("Unsqueeze", "unsq", List.of("b", "axes0"), List.of("b1")))
-                .addNode(node("Concat", "cat", List.of("b1", "twelve"), List.of("shape2"), attr("axis", 0L)))
-                .addNode(node("Reshape", "flat", List.of("x", "shape2"), List.of("f")))
+                .addInitializer(longs("reps", new long[] {1, 1}, 2)), "x", "f", 12)
                 .addNode(node("Tile", "tile", List.of("f", "reps"), List.of("t")))
                 .addNode(node("Softmax", "sm", List.of("t"), List.of("y"), attr("axis", -1L)))
                 .build();

@@ -78,6 +78,21 @@ final class Protos {
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(graph).build();
     }
 
+    /**
+     * Adds {@code out = Reshape(in, Concat(Unsqueeze(Gather(Shape(in), 0)), [width]))}: a reshape to
+     * {@code [batch, width]} whose batch size is read from the input at run time, as exporters write dynamic axes.
+     */
+    static GraphProto.Builder reshapeToBatch(GraphProto.Builder g, String in, String out, long width) {
+        return g.addInitializer(longs("zero", new long[] {0}))
+                .addInitializer(longs("axes0", new long[] {0}, 1))
+                .addInitializer(longs("width", new long[] {width}, 1))
+                .addNode(node("Shape", "shape", List.of(in), List.of("s")))
+                .addNode(node("Gather", "batch", List.of("s", "zero"), List.of("b"), attr("axis", 0L)))
+                .addNode(node("Unsqueeze", "unsq", List.of("b", "axes0"), List.of("b1")))
+                .addNode(node("Concat", "cat", List.of("b1", "width"), List.of("shape2"), attr("axis", 0L)))
+                .addNode(node("Reshape", "flat", List.of(in, "shape2"), List.of(out)));
+    }
+
     /** {@code y = Gemm(Relu(Gemm(x, fc1)), fc2)} with PyTorch Linear layouts (transB=1), x: [batch, in]. */
     static ModelProto mlp(int in, int hidden, int out, long seed) {
         java.util.Random r = new java.util.Random(seed);

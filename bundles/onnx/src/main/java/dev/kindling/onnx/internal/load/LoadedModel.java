@@ -24,13 +24,13 @@ final class LoadedModel extends OnnxModel {
     private final String source;
     private final int opset;
     private final List<String> inputs, outputs;
-    private final Map<String, long[]> inputShapes;
+    private final Map<String, DeclaredShape> inputShapes;
     private final Map<String, String> metadata;
     private final List<NodeDef> nodes;
     /** Initializer name to the registered tensor (its identity survives device moves: Module uses setData). */
     private final Map<String, Tensor> initializers = new LinkedHashMap<>();
 
-    LoadedModel(String source, int opset, List<String> inputs, Map<String, long[]> inputShapes, List<String> outputs,
+    LoadedModel(String source, int opset, List<String> inputs, Map<String, DeclaredShape> inputShapes, List<String> outputs,
                 Map<String, String> metadata, Map<String, Tensor> inits, List<NodeDef> nodes) {
         this.source = source;
         this.opset = opset;
@@ -42,6 +42,9 @@ final class LoadedModel extends OnnxModel {
         Set<String> names = inits.keySet();
         inits.forEach((name, t) -> initializers.put(name, register(StateNames.key(name, names), t)));
     }
+
+    /** An input's declared dims ({@code -1} where not a value) and their {@code dim_param} symbols (or null). */
+    record DeclaredShape(long[] dims, String[] symbols) {}
 
     /** Submodules made from dotted initializer names. */
     private static final class Scope extends Module {
@@ -102,10 +105,11 @@ final class LoadedModel extends OnnxModel {
         for (String name : given.keySet()) {
             if (!inputs.contains(name)) throw new OnnxException(source + ": '" + name + "' is not an input of the model (inputs: " + inputs + ")");
         }
+        Map<String, Long> symbols = new HashMap<>();
         for (String name : inputs) {
             Tensor t = given.get(name);
             if (t == null) throw new OnnxException(source + ": input '" + name + "' is missing");
-            checkShape(name, t);
+            checkShape(name, t, symbols);
             env.put(name, t);
         }
         Interpreter.execute(nodes, env);
@@ -114,15 +118,28 @@ final class LoadedModel extends OnnxModel {
         return out;
     }
 
-    private void checkShape(String name, Tensor t) {
-        long[] want = inputShapes.get(name);
+    /**
+     * The given input against its declaration: rank, static dims, and one size per {@code dim_param} symbol across
+     * all inputs of a call ({@code symbols} collects them).
+     */
+    private void checkShape(String name, Tensor t, Map<String, Long> symbols) {
+        DeclaredShape want = inputShapes.get(name);
         if (want == null) return;
         long[] got = t.shape();
-        boolean ok = want.length == got.length;
-        for (int i = 0; ok && i < want.length; i++) ok = want[i] < 0 || want[i] == got[i];
+        boolean ok = want.dims().length == got.length;
+        for (int i = 0; ok && i < got.length; i++) ok = want.dims()[i] < 0 || want.dims()[i] == got[i];
         if (!ok) {
-            throw new OnnxException(source + ": input '" + name + "' has shape " + Arrays.toString(got) + " but the model declares "
-                    + Arrays.toString(want).replace("-1", "?"));
+            String[] shown = new String[want.dims().length];
+            for (int i = 0; i < shown.length; i++) shown[i] = want.dims()[i] >= 0 ? String.valueOf(want.dims()[i]) : want.symbols()[i] != null ? want.symbols()[i] : "?";
+            throw new OnnxException(source + ": input '" + name + "' has shape " + Arrays.toString(got) + " but the model declares " + Arrays.toString(shown));
+        }
+        for (int i = 0; i < got.length; i++) {
+            String sym = want.symbols()[i];
+            if (sym == null) continue;
+            Long prev = symbols.putIfAbsent(sym, got[i]);
+            if (prev != null && prev != got[i]) {
+                throw new OnnxException(source + ": input '" + name + "' has " + sym + " = " + got[i] + " at dim " + i + ", but another input has " + sym + " = " + prev);
+            }
         }
     }
 }

@@ -138,7 +138,7 @@ public final class OnnxLoader {
             // graph inputs that are not initializers (older IRs list initializers among the inputs, as defaults)
             List<String> inputs = new ArrayList<>();
             Set<String> defined = new HashSet<>(inits.keySet());
-            Map<String, long[]> inputShapes = new HashMap<>();
+            Map<String, LoadedModel.DeclaredShape> inputShapes = new HashMap<>();
             for (ValueInfoProto v : g.getInputList()) {
                 if (v.getName().isEmpty()) throw err("graph input #" + inputs.size() + " has no name");
                 if (inits.containsKey(v.getName())) continue;
@@ -164,16 +164,18 @@ public final class OnnxLoader {
             return new LoadedModel(source, opset, inputs, inputShapes, outputs, metadata, inits, order);
         }
 
-        /** The static dims of a graph input ({@code -1} for a {@code dim_param} or unknown dim), or null if untyped. */
-        private long[] staticShape(ValueInfoProto v) {
+        /** A graph input's declared dims: a value, or a {@code dim_param} symbol, or unknown; null if untyped. */
+        private LoadedModel.DeclaredShape staticShape(ValueInfoProto v) {
             if (!v.hasType() || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) return null;
             var shape = v.getType().getTensorType().getShape();
             long[] dims = new long[shape.getDimCount()];
+            String[] symbols = new String[dims.length];
             for (int i = 0; i < dims.length; i++) {
                 var d = shape.getDim(i);
                 dims[i] = d.hasDimValue() && d.getDimValue() >= 0 ? d.getDimValue() : -1;
+                symbols[i] = d.hasDimParam() && !d.getDimParam().isEmpty() ? d.getDimParam() : null;
             }
-            return dims;
+            return new LoadedModel.DeclaredShape(dims, symbols);
         }
 
         /** Every name a graph defines: inputs, initializers, node outputs. */
