@@ -160,7 +160,7 @@ class NodeConformanceTest {
 
     /** Null when the case passes, else a short reason. */
     private static String runCase(Path dir) throws InterruptedException {
-        Future<String> f = EXEC.submit(() -> check(dir));
+        Future<String> f = EXEC.submit(() -> CaseRunner.check(dir));
         try {
             return f.get(CASE_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
@@ -172,83 +172,4 @@ class NodeConformanceTest {
         }
     }
 
-    private static String check(Path dir) throws IOException {
-        OnnxModel model;
-        try {
-            model = Onnx.load(dir.resolve("model.onnx"));
-        } catch (RuntimeException e) {
-            return "load: " + e.getMessage();
-        }
-        ModelProto proto = ModelProto.parseFrom(Files.readAllBytes(dir.resolve("model.onnx")));
-        Set<String> inits = new java.util.HashSet<>();
-        proto.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
-        List<Integer> inTypes = proto.getGraph().getInputList().stream().filter(v -> !inits.contains(v.getName()))
-                .map(v -> v.getType().getTensorType().getElemType()).toList();
-        List<Integer> outTypes = proto.getGraph().getOutputList().stream().map(v -> v.getType().getTensorType().getElemType()).toList();
-        Path set = dir.resolve("test_data_set_0");
-        List<Tensor> inputs = new ArrayList<>();
-        for (int k = 0; Files.exists(set.resolve("input_" + k + ".pb")); k++) {
-            try {
-                inputs.add(readAs(Files.readAllBytes(set.resolve("input_" + k + ".pb")), k < inTypes.size() ? inTypes.get(k) : 0, "input_" + k + ".pb"));
-            } catch (RuntimeException e) {
-                return "input " + k + ": " + e.getMessage();
-            }
-        }
-        if (inputs.size() != model.inputNames().size()) {
-            return "the data set has " + inputs.size() + " inputs, the model takes " + model.inputNames().size();
-        }
-        Tensor[] got;
-        try {
-            got = model.run(inputs.toArray(Tensor[]::new));
-        } catch (RuntimeException e) {
-            return "run: " + e.getMessage();
-        }
-        for (int k = 0; k < got.length; k++) {
-            Path p = set.resolve("output_" + k + ".pb");
-            if (!Files.exists(p)) continue;
-            byte[] bytes = Files.readAllBytes(p);
-            Tensor want;
-            try {
-                want = readAs(bytes, k < outTypes.size() ? outTypes.get(k) : 0, p.getFileName().toString());
-            } catch (RuntimeException e) {
-                return "output " + k + ": " + e.getMessage();
-            }
-            String why = compare(got[k], want);
-            if (why != null) return "output " + k + " (" + model.outputNames().get(k) + "): " + why;
-        }
-        return null;
-    }
-
-    /**
-     * Reads a serialised tensor. numpy has no bfloat16, so ONNX 1.12's generators saved bfloat16 data as UINT16 bit
-     * patterns; where the model declares BFLOAT16, such a tensor is read as the bfloat16 it stands for.
-     */
-    private static Tensor readAs(byte[] bytes, int declared, String source) throws IOException {
-        TensorProto t = TensorProto.parseFrom(bytes);
-        if (declared == TensorProto.DataType.BFLOAT16_VALUE && t.getDataType() == TensorProto.DataType.UINT16_VALUE) {
-            bytes = t.toBuilder().setDataType(TensorProto.DataType.BFLOAT16_VALUE).build().toByteArray();
-        }
-        return OpSupport.readTensor(bytes, source);
-    }
-
-    static String compare(Tensor got, Tensor want) {
-        if (!Arrays.equals(got.shape(), want.shape())) return "shape " + Arrays.toString(got.shape()) + ", expected " + Arrays.toString(want.shape());
-        if (got.dtype() != want.dtype()) return "dtype " + got.dtype().torchName() + ", expected " + want.dtype().torchName();
-        DType dt = want.dtype();
-        if (dt.isFloatingPoint()) {
-            double rtol = 1e-3, atol = dt == DType.FLOAT16 ? 1e-3 : dt == DType.BFLOAT16 ? 1e-2 : 1e-7;
-            double[] g = got.toDoubleArray(), w = want.toDoubleArray();
-            for (int i = 0; i < g.length; i++) {
-                if (Double.isNaN(w[i]) && Double.isNaN(g[i])) continue;
-                if (w[i] == g[i]) continue;
-                if (!(Math.abs(g[i] - w[i]) <= atol + rtol * Math.abs(w[i]))) return "element " + i + " is " + g[i] + ", expected " + w[i];
-            }
-        } else if (dt.isBool()) {
-            if (!Arrays.equals(got.toBooleanArray(), want.toBooleanArray())) return "values differ: " + got + " vs " + want;
-        } else {
-            long[] g = got.toLongArray(), w = want.toLongArray();
-            for (int i = 0; i < g.length; i++) if (g[i] != w[i]) return "element " + i + " is " + g[i] + ", expected " + w[i];
-        }
-        return null;
-    }
 }
