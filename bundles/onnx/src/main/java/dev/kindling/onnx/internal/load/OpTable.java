@@ -9,6 +9,7 @@ import dev.kindling.onnx.internal.load.ops.LossOps;
 import dev.kindling.onnx.internal.load.ops.MathOps;
 import dev.kindling.onnx.internal.load.ops.NnOps;
 import dev.kindling.onnx.internal.load.ops.QuantOps;
+import dev.kindling.onnx.internal.load.ops.RandomOps;
 import dev.kindling.onnx.internal.load.ops.ReduceOps;
 import dev.kindling.onnx.internal.load.ops.ResizeOps;
 import dev.kindling.onnx.internal.load.ops.RnnOps;
@@ -46,6 +47,7 @@ public final class OpTable {
         ControlFlowOps.register(t);
         AttentionOps.register(t);
         SignalOps.register(t);
+        RandomOps.register(t);
         return t;
     }
 
