@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OnnxFuzzTest {
     private static final long SEED = 20261204L;
-    private static final int BYTE_MUTANTS_PER_MODEL = 1000, PROTO_MUTANTS_PER_MODEL = 300;
+    private static final int BYTE_MUTANTS_PER_MODEL = 800, PROTO_MUTANTS_PER_MODEL = 250;
 
     private record Case(String name, ModelProto model, Supplier<Tensor[]> inputs) {}
 
@@ -71,6 +71,23 @@ class OnnxFuzzTest {
                 .addNode(node("Softmax", "sm", List.of("t"), List.of("y"), attr("axis", -1L)))
                 .build();
         c.add(new Case("dynamic", model(dyn, 13), () -> new Tensor[] {Torch.ones(2, 3, 4)}));
+        // a bidirectional LSTM whose output feeds an If choosing between two subgraphs (a branch reads the outer y)
+        GraphProto thenG = GraphProto.newBuilder().addOutput(value("t", FLOAT)).addNode(node("Relu", "pos", List.of("yh"), List.of("t"))).build();
+        GraphProto elseG = GraphProto.newBuilder().addOutput(value("e", FLOAT)).addNode(node("Neg", "neg", List.of("yh"), List.of("e"))).build();
+        GraphProto rnn = GraphProto.newBuilder()
+                .addInput(value("x", FLOAT, 4, "batch", 3)).addOutput(value("out", FLOAT))
+                .addInitializer(floats("W", Protos.random(r, 2 * 4 * 5 * 3, 0.4), 2, 20, 3))
+                .addInitializer(floats("R", Protos.random(r, 2 * 4 * 5 * 5, 0.4), 2, 20, 5))
+                .addInitializer(floats("B", Protos.random(r, 2 * 8 * 5, 0.1), 2, 40))
+                .addNode(node("LSTM", "lstm", List.of("x", "W", "R", "B"), List.of("y", "yh"), attr("hidden_size", 5L), attr("direction", "bidirectional")))
+                .addNode(node("ReduceSum", "total", List.of("y"), List.of("sum"), attr("keepdims", 0L)))
+                .addNode(node("Greater", "positive", List.of("sum", "zero"), List.of("cond")))
+                .addInitializer(floats("zero", new float[] {0}))
+                .addNode(node("If", "branch", List.of("cond"), List.of("out"),
+                        AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(thenG).build(),
+                        AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(elseG).build()))
+                .build();
+        c.add(new Case("rnn-if", model(rnn, 17), () -> new Tensor[] {Torch.ones(4, 2, 3)}));
         return c;
     }
 
@@ -107,6 +124,8 @@ class OnnxFuzzTest {
             Random rnd = new Random(SEED);
             int n = 0;
             for (Case c : corpus()) {
+                // the unmutated model must load and run, or its mutants test nothing
+                Onnx.load(c.model().toByteArray(), c.name() + ".onnx").run(c.inputs().get());
                 byte[] orig = c.model().toByteArray();
                 for (int i = 0; i < BYTE_MUTANTS_PER_MODEL; i++) {
                     String kind = "byte-" + (i % 7);

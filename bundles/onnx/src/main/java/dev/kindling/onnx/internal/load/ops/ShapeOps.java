@@ -272,7 +272,8 @@ public final class ShapeOps {
             } else {
                 s = Math.max(-1, Math.min(n - 1, s));
                 e = Math.max(-1, Math.min(n - 1, e));
-                long count = s > e ? (s - e + (-step) - 1) / (-step) : 0;
+                // at most n elements whatever the step (a step of Long.MIN_VALUE must not overflow the count)
+                long count = s > e ? Math.min(n, 1 + (s - e - 1) / Math.max(1, -Math.max(step, -Long.MAX_VALUE))) : 0;
                 long[] idx = new long[(int) count];
                 for (int k = 0; k < count; k++) idx[k] = s + k * step;
                 y = y.indexSelect(ax[i], OpContext.longsLike(idx, y, idx.length));
