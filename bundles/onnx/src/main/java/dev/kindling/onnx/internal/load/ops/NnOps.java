@@ -166,6 +166,13 @@ public final class NnOps {
         return x;
     }
 
+    /** Whether a window is one PyTorch's 2-D pooling kernels take: symmetric pads of at most half the kernel. */
+    private static boolean torchPool2d(Window w) {
+        if (w.n() != 2) return false;
+        for (int i = 0; i < 2; i++) if (w.pb[i] != w.pe[i] || 2 * w.pb[i] > w.k[i]) return false;
+        return true;
+    }
+
     private static int[] windowDims(int n) {
         int[] d = new int[n];
         for (int i = 0; i < n; i++) d[i] = 2 + n + i;
@@ -335,6 +342,12 @@ public final class NnOps {
         if (kernel == null) throw c.error("kernel_shape is required");
         Window win = window(c, spatialShape(x), kernel, true);
         int n = win.n();
+        boolean ceil = c.i("ceil_mode", 0) != 0;
+        if (!c.wantsOutput(1) && torchPool2d(win)) {
+            // Kindling's max_pool2d kernel (PyTorch's output-size rule, the one window() follows) is much faster
+            Tensor y = F.maxPool2d(x, Util.ints(win.k), Util.ints(win.s), Util.ints(win.pb), Util.ints(win.d), ceil);
+            return new Tensor[] {dt.isFloatingPoint() ? y : y.to(dt), null};
+        }
         Tensor wins = windows(x, win, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY);
         Tensor y = wins.amax(windowDims(n), false);
         Tensor[] out = {dt.isFloatingPoint() ? y : y.to(dt), null};
@@ -409,8 +422,11 @@ public final class NnOps {
         if (kernel == null) throw c.error("kernel_shape is required");
         Window win = window(c, spatialShape(x), kernel, true);
         int n = win.n();
-        Tensor sums = windows(x, win, 0, 0).sum(windowDims(n), false);
         boolean includePad = c.i("count_include_pad", 0) != 0;
+        if (torchPool2d(win) && win.d[0] == 1 && win.d[1] == 1) {
+            return one(F.avgPool2d(x, Util.ints(win.k), Util.ints(win.s), Util.ints(win.pb), c.i("ceil_mode", 0) != 0, includePad, null));
+        }
+        Tensor sums = windows(x, win, 0, 0).sum(windowDims(n), false);
         long[] ms = x.shape();
         ms[0] = 1;
         ms[1] = 1;
