@@ -2,18 +2,23 @@ package dev.kindling.onnx.load;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import com.google.protobuf.CodedInputStream;
 import dev.kindling.api.DType;
 import dev.kindling.api.Tensor;
 import dev.kindling.onnx.Onnx;
 import dev.kindling.onnx.OnnxModel;
 import dev.kindling.onnx.internal.load.OpSupport;
+import dev.kindling.onnx.internal.load.Values;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,48 +40,96 @@ final class CaseRunner {
         ModelProto proto = ModelProto.parseFrom(Files.readAllBytes(dir.resolve("model.onnx")));
         Set<String> inits = new java.util.HashSet<>();
         proto.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
-        List<Integer> inTypes = proto.getGraph().getInputList().stream().filter(v -> !inits.contains(v.getName()))
-                .map(v -> v.getType().getTensorType().getElemType()).toList();
-        List<Integer> outTypes = proto.getGraph().getOutputList().stream().map(v -> v.getType().getTensorType().getElemType()).toList();
+        List<TypeProto> inTypes = proto.getGraph().getInputList().stream().filter(v -> !inits.contains(v.getName())).map(v -> v.getType()).toList();
+        List<TypeProto> outTypes = proto.getGraph().getOutputList().stream().map(v -> v.getType()).toList();
         Path set = dir.resolve("test_data_set_0");
-        List<Tensor> inputs = new ArrayList<>();
-        for (int k = 0; Files.exists(set.resolve("input_" + k + ".pb")); k++) {
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        int count = 0;
+        for (int k = 0; Files.exists(set.resolve("input_" + k + ".pb")); k++, count++) {
+            if (k >= inTypes.size()) continue;
             try {
-                inputs.add(readAs(Files.readAllBytes(set.resolve("input_" + k + ".pb")), k < inTypes.size() ? inTypes.get(k) : 0, "input_" + k + ".pb"));
+                inputs.put(model.inputNames().get(k), read(Files.readAllBytes(set.resolve("input_" + k + ".pb")), inTypes.get(k), "input_" + k + ".pb"));
             } catch (RuntimeException e) {
                 return "input " + k + ": " + e.getMessage();
             }
         }
-        if (inputs.size() != model.inputNames().size()) {
-            return "the data set has " + inputs.size() + " inputs, the model takes " + model.inputNames().size();
+        if (count != model.inputNames().size()) {
+            return "the data set has " + count + " inputs, the model takes " + model.inputNames().size();
         }
-        Tensor[] got;
+        Map<String, Object> got;
         try {
-            got = model.run(inputs.toArray(Tensor[]::new));
+            got = OpSupport.runValues(model, inputs);
         } catch (RuntimeException e) {
             return "run: " + e.getMessage();
         }
-        for (int k = 0; k < got.length; k++) {
+        for (int k = 0; k < model.outputNames().size(); k++) {
             Path p = set.resolve("output_" + k + ".pb");
             if (!Files.exists(p)) continue;
-            byte[] bytes = Files.readAllBytes(p);
-            Tensor want;
+            Object want;
             try {
-                want = readAs(bytes, k < outTypes.size() ? outTypes.get(k) : 0, p.getFileName().toString());
+                want = read(Files.readAllBytes(p), outTypes.get(k), p.getFileName().toString());
             } catch (RuntimeException e) {
                 return "output " + k + ": " + e.getMessage();
             }
-            String why = compare(got[k], want);
+            String why = compareValues(got.get(model.outputNames().get(k)), want);
             if (why != null) return "output " + k + " (" + model.outputNames().get(k) + "): " + why;
         }
         return null;
+    }
+
+    /** A serialised value of the declared type: a TensorProto, or ONNX's SequenceProto / OptionalProto. */
+    private static Object read(byte[] bytes, TypeProto type, String source) throws IOException {
+        if (type.hasSequenceType()) return readSequence(bytes, type.getSequenceType().getElemType(), source);
+        if (type.hasOptionalType()) {
+            TypeProto inner = type.getOptionalType().getElemType();
+            // OptionalProto: 3 tensor_value, 5 sequence_value; neither means empty
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            Object value = null;
+            for (int tag; (tag = in.readTag()) != 0; ) {
+                if (tag >>> 3 == 3) value = readTensor(in.readBytes().toByteArray(), inner.getTensorType().getElemType(), source);
+                else if (tag >>> 3 == 5) value = readSequence(in.readBytes().toByteArray(), inner.getSequenceType().getElemType(), source);
+                else in.skipField(tag);
+            }
+            return new Values.Optional(value);
+        }
+        return readTensor(bytes, type.getTensorType().getElemType(), source);
+    }
+
+    /** ONNX's SequenceProto (onnx-data.proto, not in the ONNX classes used here): field 3 holds the tensors. */
+    private static Values.Sequence readSequence(byte[] bytes, TypeProto elem, String source) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        List<Tensor> items = new ArrayList<>();
+        for (int tag; (tag = in.readTag()) != 0; ) {
+            if (tag >>> 3 == 3) items.add(readTensor(in.readBytes().toByteArray(), elem.getTensorType().getElemType(), source));
+            else in.skipField(tag);
+        }
+        return new Values.Sequence(items, OpSupport.dtype(elem.getTensorType().getElemType()));
+    }
+
+    private static String compareValues(Object got, Object want) {
+        if (want instanceof Values.Sequence ws) {
+            if (!(got instanceof Values.Sequence gs)) return "expected a sequence, got " + got;
+            if (gs.items().size() != ws.items().size()) return "sequence of " + gs.items().size() + ", expected " + ws.items().size();
+            for (int i = 0; i < ws.items().size(); i++) {
+                String why = compare(gs.items().get(i), ws.items().get(i));
+                if (why != null) return "item " + i + ": " + why;
+            }
+            return null;
+        }
+        if (want instanceof Values.Optional wo) {
+            Object g = got instanceof Values.Optional go ? go.value() : got;
+            if (wo.value() == null) return g == null ? null : "expected an empty optional";
+            return g == null ? "expected a value, got an empty optional" : compareValues(g, wo.value());
+        }
+        if (!(got instanceof Tensor t)) return "expected a tensor, got " + (got == null ? "nothing" : got.getClass().getSimpleName());
+        return compare(t, (Tensor) want);
     }
 
     /**
      * Reads a serialised tensor. numpy has no bfloat16, so ONNX 1.12's generators saved bfloat16 data as UINT16 bit
      * patterns; where the model declares BFLOAT16, such a tensor is read as the bfloat16 it stands for.
      */
-    private static Tensor readAs(byte[] bytes, int declared, String source) throws IOException {
+    private static Tensor readTensor(byte[] bytes, int declared, String source) throws IOException {
         TensorProto t = TensorProto.parseFrom(bytes);
         if (declared == TensorProto.DataType.BFLOAT16_VALUE && t.getDataType() == TensorProto.DataType.UINT16_VALUE) {
             bytes = t.toBuilder().setDataType(TensorProto.DataType.BFLOAT16_VALUE).build().toByteArray();

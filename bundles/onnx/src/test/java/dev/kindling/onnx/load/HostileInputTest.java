@@ -144,7 +144,7 @@ class HostileInputTest {
         fails(() -> Onnx.load(bytes(mlModel), "ml.onnx"), "'clf'", "domain 'ai.onnx.ml' is not supported");
         GraphProto sneaky = identity().addNode(node("Relu", "relu", List.of("x"), List.of("y"),
                 AttributeProto.newBuilder().setName("body").setType(AttributeProto.AttributeType.GRAPH).setG(GraphProto.getDefaultInstance()).build())).build();
-        fails(() -> Onnx.load(bytes(model(sneaky, 17)), "graph.onnx"), "'relu'", "attribute 'body' holds a subgraph, which only If, Loop and Scan take");
+        fails(() -> Onnx.load(bytes(model(sneaky, 17)), "graph.onnx"), "'relu'", "attribute 'body' holds a subgraph, which only If, Loop, Scan and SequenceMap take");
         // a branch reading a value nothing defines is caught at load time, naming the branch and its node
         GraphProto branch = GraphProto.newBuilder().addOutput(value("b", FLOAT, 2))
                 .addNode(node("Relu", "inner", List.of("ghost"), List.of("b"))).build();

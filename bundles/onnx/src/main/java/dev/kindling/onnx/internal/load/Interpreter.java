@@ -14,21 +14,21 @@ final class Interpreter {
      * Constants (Constant nodes, shapes computed on the host) are made on the CPU; where a node mixes them with
      * tensors on an accelerator (the model was moved with {@code to(device)}), they follow the accelerator.
      */
-    private static void sameDevice(Tensor[] args) {
+    private static void sameDevice(Object[] args) {
         dev.kindling.api.Device target = null;
-        for (Tensor t : args) if (t != null && !t.device().equals(dev.kindling.api.Device.CPU)) target = t.device();
+        for (Object o : args) if (o instanceof Tensor t && !t.device().equals(dev.kindling.api.Device.CPU)) target = t.device();
         if (target == null) return;
-        for (int i = 0; i < args.length; i++) if (args[i] != null && !args[i].device().equals(target)) args[i] = args[i].to(target);
+        for (int i = 0; i < args.length; i++) if (args[i] instanceof Tensor t && !t.device().equals(target)) args[i] = t.to(target);
     }
 
-    static void execute(List<NodeDef> nodes, Map<String, Tensor> env) {
+    static void execute(List<NodeDef> nodes, Map<String, Object> env) {
         for (NodeDef n : nodes) {
-            Tensor[] args = new Tensor[n.inputs.size()];
+            Object[] args = new Object[n.inputs.size()];
             for (int i = 0; i < args.length; i++) {
                 String v = n.inputs.get(i);
                 args[i] = v.isEmpty() ? null : env.get(v);
             }
-            Tensor[] res;
+            Object[] res;
             try {
                 sameDevice(args);
                 res = n.op.run(new OpContext(n, args, env));

@@ -101,19 +101,30 @@ final class LoadedModel extends OnnxModel {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> given) {
-        Map<String, Tensor> env = new HashMap<>(initializers);
+        Map<String, Object> out = runValues(new LinkedHashMap<>(given));
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        out.forEach((name, v) -> {
+            if (!(v instanceof Tensor t)) throw new OnnxException(source + ": output '" + name + "' is " + Values.kind(v) + "; run it with OpSupport.runValues");
+            tensors.put(name, t);
+        });
+        return tensors;
+    }
+
+    /** Runs the graph on inputs that may be sequences or optionals (as some graphs take); outputs by name. */
+    Map<String, Object> runValues(Map<String, Object> given) {
+        Map<String, Object> env = new HashMap<>(initializers);
         for (String name : given.keySet()) {
             if (!inputs.contains(name)) throw new OnnxException(source + ": '" + name + "' is not an input of the model (inputs: " + inputs + ")");
         }
         Map<String, Long> symbols = new HashMap<>();
         for (String name : inputs) {
-            Tensor t = given.get(name);
-            if (t == null) throw new OnnxException(source + ": input '" + name + "' is missing");
-            checkShape(name, t, symbols);
-            env.put(name, t);
+            Object v = given.get(name);
+            if (v == null) throw new OnnxException(source + ": input '" + name + "' is missing");
+            if (v instanceof Tensor t) checkShape(name, t, symbols);
+            env.put(name, v);
         }
         Interpreter.execute(nodes, env);
-        Map<String, Tensor> out = new LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
         for (String o : outputs) out.put(o, env.get(o));
         return out;
     }

@@ -224,7 +224,7 @@ public final class OnnxLoader {
         }
 
         /** Ops whose GRAPH attributes are bodies the interpreter runs. */
-        private static final Set<String> CONTROL_FLOW = Set.of("If", "Loop", "Scan");
+        private static final Set<String> CONTROL_FLOW = Set.of("If", "Loop", "Scan", "SequenceMap");
 
         private NodeDef node(NodeProto p, int index, OpTable table, Set<String> scope) {
             String desc = "node #" + index + (p.getName().isEmpty() ? "" : " '" + p.getName() + "'") + " (" + p.getOpType() + ")";
@@ -244,7 +244,7 @@ public final class OnnxLoader {
                 AttributeType want = COMMON_ATTRS.get(a.getName());
                 if (want != null && a.getType() != want) throw err(desc + ": attribute '" + a.getName() + "' must be " + want + ", got " + a.getType());
                 if (a.getType() == AttributeType.GRAPHS || (a.getType() == AttributeType.GRAPH && !CONTROL_FLOW.contains(p.getOpType()))) {
-                    throw err(desc + ": attribute '" + a.getName() + "' holds a subgraph, which only If, Loop and Scan take here");
+                    throw err(desc + ": attribute '" + a.getName() + "' holds a subgraph, which only If, Loop, Scan and SequenceMap take here");
                 }
                 if (a.getType() == AttributeType.GRAPH) {
                     if (!a.hasG()) throw err(desc + ": attribute '" + a.getName() + "' is GRAPH but holds no graph");

@@ -17,10 +17,10 @@ import java.nio.charset.StandardCharsets;
  */
 public final class OpContext {
     private final NodeDef node;
-    private final Tensor[] inputs;
-    private final java.util.Map<String, Tensor> scope;
+    private final Object[] inputs;
+    private final java.util.Map<String, Object> scope;
 
-    OpContext(NodeDef node, Tensor[] inputs, java.util.Map<String, Tensor> scope) {
+    OpContext(NodeDef node, Object[] inputs, java.util.Map<String, Object> scope) {
         this.node = node;
         this.inputs = inputs;
         this.scope = scope;
@@ -43,12 +43,29 @@ public final class OpContext {
         return t;
     }
 
-    /** Optional input {@code i}, or null. */
-    public Tensor opt(int i) { return i < inputs.length ? inputs[i] : null; }
+    /** Optional input {@code i}, or null; a sequence or optional where a tensor is needed is an error. */
+    public Tensor opt(int i) {
+        Object v = raw(i);
+        if (v == null || v instanceof Tensor) return (Tensor) v;
+        throw error("input " + i + " is " + Values.kind(v) + ", a tensor is needed");
+    }
+
+    /** Input {@code i} whatever its kind (tensor, sequence, optional), or null when absent. */
+    public Object raw(int i) { return i < inputs.length ? inputs[i] : null; }
+
+    /** Input {@code i} as a sequence. */
+    public Values.Sequence seq(int i) {
+        Object v = raw(i);
+        if (v instanceof Values.Sequence s) return s;
+        throw error("input " + i + " is " + Values.kind(v) + ", a sequence is needed");
+    }
 
     /** All inputs (for variadic ops), absent ones left out. */
     public Tensor[] all() {
-        return java.util.Arrays.stream(inputs).filter(java.util.Objects::nonNull).toArray(Tensor[]::new);
+        Tensor[] r = new Tensor[inputs.length];
+        int n = 0;
+        for (int i = 0; i < inputs.length; i++) if (inputs[i] != null) r[n++] = opt(i);
+        return java.util.Arrays.copyOf(r, n);
     }
 
     /** The integer values of input {@code i} (a shape, axes, pads...), read from the tensor at run time; null if absent. */
@@ -131,7 +148,7 @@ public final class OpContext {
     public int graphInputs(String name) { return graph(name).inputs.size(); }
 
     /** Runs GRAPH attribute {@code name} on {@code args}, with this node's scope visible; returns its outputs. */
-    public Tensor[] runGraph(String name, Tensor... args) { return graph(name).run(scope, args); }
+    public Object[] runGraph(String name, Object... args) { return graph(name).run(scope, args); }
 
     private SubGraph graph(String name) {
         SubGraph g = node.graphs.get(name);

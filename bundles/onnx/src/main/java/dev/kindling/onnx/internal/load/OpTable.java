@@ -13,6 +13,7 @@ import dev.kindling.onnx.internal.load.ops.RandomOps;
 import dev.kindling.onnx.internal.load.ops.ReduceOps;
 import dev.kindling.onnx.internal.load.ops.ResizeOps;
 import dev.kindling.onnx.internal.load.ops.RnnOps;
+import dev.kindling.onnx.internal.load.ops.SequenceOps;
 import dev.kindling.onnx.internal.load.ops.ShapeOps;
 import dev.kindling.onnx.internal.load.ops.SignalOps;
 
@@ -48,6 +49,7 @@ public final class OpTable {
         AttentionOps.register(t);
         SignalOps.register(t);
         RandomOps.register(t);
+        SequenceOps.register(t);
         return t;
     }
 

@@ -30,13 +30,13 @@ final class SubGraph {
     }
 
     /** Runs the body with the enclosing scope's values visible; returns its outputs in order. */
-    Tensor[] run(Map<String, Tensor> outer, Tensor[] args) {
+    Object[] run(Map<String, Object> outer, Object[] args) {
         if (args.length != inputs.size()) throw new OnnxException(describe + ": takes " + inputs.size() + " inputs, given " + args.length);
-        Map<String, Tensor> env = new HashMap<>(outer);
+        Map<String, Object> env = new HashMap<>(outer);
         env.putAll(initializers);
         for (int i = 0; i < args.length; i++) env.put(inputs.get(i), args[i]);
         Interpreter.execute(nodes, env);
-        Tensor[] out = new Tensor[outputs.size()];
+        Object[] out = new Object[outputs.size()];
         for (int i = 0; i < out.length; i++) out[i] = env.get(outputs.get(i));
         return out;
     }

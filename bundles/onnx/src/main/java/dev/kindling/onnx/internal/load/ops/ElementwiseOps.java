@@ -94,7 +94,11 @@ public final class ElementwiseOps {
         unary(t, "Softsign", x -> x.div(x.abs().add(1.0)));
         unary(t, "Softplus", ElementwiseOps::softplus);
         unary(t, "Mish", x -> x.mul(softplus(x).tanh()));
-        t.put("Identity", c -> one(c.in(0)));
+        t.put("Identity", c -> {
+            Object v = c.raw(0); // tensors, sequences and optionals alike
+            if (v == null) throw c.error("input 0 is required but missing");
+            return new Object[] {v};
+        });
         t.put("IsInf", c -> {
             Tensor x = c.in(0);
             boolean pos = c.i("detect_positive", 1) != 0, neg = c.i("detect_negative", 1) != 0;
