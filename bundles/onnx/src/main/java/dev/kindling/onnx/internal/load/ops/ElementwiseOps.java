@@ -146,6 +146,11 @@ public final class ElementwiseOps {
             Tensor x = c.in(0);
             return one(x.mul(x.mul((double) c.f("alpha", 1f)).sigmoid()));
         });
+        t.put("SwiGLU", c -> {
+            Tensor a = c.in(0), b = c.in(1);
+            if (!java.util.Arrays.equals(a.shape(), b.shape())) throw c.error("A and B must have one shape (no broadcasting)");
+            return one(a.mul(a.mul((double) c.f("alpha", 1f)).sigmoid()).mul(b));
+        });
         t.put("BitShift", c -> {
             boolean left = c.s("direction", "").equals("LEFT");
             if (!left && !c.s("direction", "").equals("RIGHT")) throw c.error("direction must be LEFT or RIGHT");

@@ -77,6 +77,7 @@ public final class IndexOps {
             return one(x.gather(time, index));
         });
         t.put("Unique", IndexOps::unique);
+        t.put("TensorScatter", IndexOps::tensorScatter);
         t.put("NonZero", c -> {
             Tensor x = c.in(0);
             boolean[] nz = x.ne(0.0).toBooleanArray();
@@ -149,6 +150,41 @@ public final class IndexOps {
         Tensor y = src.indexSelect(axis, OpContext.longsLike(first, x, first.length));
         return new Tensor[] {y, OpContext.longsLike(first, x, first.length), OpContext.longsLike(inverse, x, inverse.length),
                 OpContext.longsLike(counts, x, counts.length)};
+    }
+
+    /**
+     * TensorScatter (a KV-cache write): batch entry b of the update goes to positions write_indices[b] + s along the
+     * sequence axis, wrapping around in circular mode.
+     */
+    private static Tensor[] tensorScatter(OpContext c) {
+        Tensor cache = c.in(0), upd = c.in(1);
+        int axis = c.axis(c.i("axis", -2), cache.dim());
+        if (axis == 0) throw c.error("the sequence axis cannot be the batch axis");
+        String mode = c.s("mode", "linear");
+        if (!mode.equals("linear") && !mode.equals("circular")) throw c.error("mode must be linear or circular");
+        long[] cs = cache.shape(), us = upd.shape();
+        if (cs.length != us.length) throw c.error("cache and update differ in rank");
+        for (int d = 0; d < cs.length; d++) {
+            if (d == axis ? us[d] > cs[d] : us[d] != cs[d]) throw c.error("update " + Arrays.toString(us) + " does not fit cache " + Arrays.toString(cs));
+        }
+        long max = cs[axis], len = us[axis], batch = cs[0];
+        long[] start = c.opt(2) == null ? new long[(int) batch] : c.longs(2);
+        if (start.length != batch) throw c.error("write_indices needs one entry per batch entry");
+        long[] pos = new long[(int) (batch * len)];
+        for (int b = 0; b < batch; b++) {
+            for (int s = 0; s < len; s++) {
+                long p = start[b] + s;
+                if (mode.equals("circular")) p = Math.floorMod(p, max);
+                if (p < 0 || p >= max) throw c.error("write position " + p + " is outside the cache of " + max);
+                pos[(int) (b * len + s)] = p;
+            }
+        }
+        long[] shape = new long[cs.length];
+        Arrays.fill(shape, 1);
+        shape[0] = batch;
+        shape[axis] = len;
+        Tensor index = OpContext.longsLike(pos, cache, shape).expand(us);
+        return one(cache.scatter(axis, index, upd));
     }
 
     /** Indices made non-negative (and INT64), with out-of-range ones an error. */

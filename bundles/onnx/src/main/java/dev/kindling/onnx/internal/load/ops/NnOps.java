@@ -68,7 +68,7 @@ public final class NnOps {
             long p = c.i("p", 2);
             if (p != 1 && p != 2) throw c.error("p must be 1 or 2, got " + p);
             Tensor norm = p == 1 ? x.abs().sum(new int[] {axis}, true) : x.square().sum(new int[] {axis}, true).sqrt();
-            return one(x.div(norm));
+            return one(x.div(norm.where(norm.ne(0.0), 1.0))); // an all-zero slice stays zero instead of 0/0
         });
         t.put("Col2Im", NnOps::col2im);
     }

@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 import static dev.kindling.onnx.internal.load.ops.Util.one;
 
-/** Linear (de)quantisation to 8-bit integers: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear. */
+/** Linear (de)quantisation to 8-bit (and, given output_dtype, 16-bit) integers, and the integer/QLinear products. */
 public final class QuantOps {
     private QuantOps() {}
 
@@ -17,11 +17,17 @@ public final class QuantOps {
         registerInteger(t);
         t.put("QuantizeLinear", c -> {
             Tensor x = c.in(0), scale = c.in(1), zp = c.opt(2);
-            DType to = zp == null ? DType.UINT8 : zp.dtype();
             Tensor s = perAxis(c, scale, x), z = zp == null ? null : perAxis(c, zp, x);
             Tensor q = x.div(s).round();
             if (z != null) q = q.add(z.to(q.dtype()));
-            return one(saturate(c, q, to));
+            if (zp == null && c.has("output_dtype")) {
+                // the attribute names the ONNX type exactly (int16 and uint16 are both held as int32)
+                int code = (int) c.i("output_dtype", 2);
+                double[] range = RANGES.get(code);
+                if (range == null) throw c.error("output_dtype " + code + " is not a supported integer type");
+                return one(q.clamp(range[0], range[1]).to(Util.dtype(c, code)));
+            }
+            return one(saturate(c, q, zp == null ? DType.UINT8 : zp.dtype()));
         });
         t.put("DequantizeLinear", c -> {
             Tensor x = c.in(0), scale = c.in(1), zp = c.opt(2);
@@ -89,16 +95,33 @@ public final class QuantOps {
         return saturate(c, q, zp == null ? DType.UINT8 : zp.dtype());
     }
 
-    /** A scalar, or a 1-D per-channel tensor laid along {@code axis} (default 1) of {@code x}. */
+    /**
+     * A scalar, a 1-D per-channel tensor laid along {@code axis} (default 1) of {@code x}, or with {@code block_size}
+     * a tensor of x's rank holding one value per block of that many elements along the axis.
+     */
     private static Tensor perAxis(OpContext c, Tensor v, Tensor x) {
         if (v.numel() == 1) return v.reshape();
         int axis = c.axis(c.i("axis", 1), x.dim());
+        long block = c.i("block_size", 0);
+        if (block > 0) {
+            long n = x.size(axis);
+            if (v.dim() != x.dim() || v.size(axis) != (n + block - 1) / block) throw c.error("blocked parameter " + Arrays.toString(v.shape()) + " does not fit blocks of " + block + " along axis " + axis + " of " + Arrays.toString(x.shape()));
+            long[] wide = v.unsqueeze(axis + 1).shape();
+            wide[axis + 1] = block;
+            long[] merged = v.shape();
+            merged[axis] *= block;
+            return v.unsqueeze(axis + 1).expand(wide).reshape(merged).narrow(axis, 0, n);
+        }
         if (v.dim() != 1 || v.size(0) != x.size(axis)) throw c.error("per-axis parameter " + Arrays.toString(v.shape()) + " does not match axis " + axis + " of " + Arrays.toString(x.shape()));
         long[] s = new long[x.dim()];
         Arrays.fill(s, 1);
         s[axis] = v.size(0);
         return v.reshape(s);
     }
+
+    /** Saturation ranges by ONNX type code: uint8, int8, uint16, int16. */
+    private static final java.util.Map<Integer, double[]> RANGES = java.util.Map.of(
+            2, new double[] {0, 255}, 3, new double[] {-128, 127}, 4, new double[] {0, 65535}, 5, new double[] {-32768, 32767});
 
     private static Tensor saturate(OpContext c, Tensor q, DType to) {
         switch (to) {
