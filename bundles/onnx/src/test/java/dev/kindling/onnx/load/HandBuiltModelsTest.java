@@ -179,6 +179,22 @@ class HandBuiltModelsTest {
         assertArrayEquals(means, Onnx.load(model(mean18, 18).toByteArray(), "mean18").forward(x).toFloatArray(), 1e-6f);
     }
 
+    /** Before opset 7 a broadcast operand aligned at `axis`, and Cast took its target type as a string. */
+    @Test
+    void legacyBroadcastAndCastAttributesAreAdapted() {
+        GraphProto add = GraphProto.newBuilder().addInput(value("x", FLOAT, 2, 3, 2)).addOutput(value("y", FLOAT, 2, 3, 2))
+                .addInitializer(floats("bias", new float[] {10, 20, 30}, 3))
+                .addNode(node("Add", "add", List.of("x", "bias"), List.of("y"), attr("broadcast", 1L), attr("axis", 1L))).build();
+        Tensor x = Torch.zeros(2, 3, 2);
+        float[] y = Onnx.load(model(add, 6).toByteArray(), "add6").forward(x).toFloatArray();
+        assertArrayEquals(new float[] {10, 10, 20, 20, 30, 30, 10, 10, 20, 20, 30, 30}, y);
+        GraphProto cast = GraphProto.newBuilder().addInput(value("x", FLOAT, 2)).addOutput(value("y", TensorProto.DataType.INT64_VALUE, 2))
+                .addNode(node("Cast", "cast", List.of("x"), List.of("y"), attr("to", "INT64"))).build();
+        Tensor c = Onnx.load(model(cast, 5).toByteArray(), "cast5").forward(Torch.tensor(new float[] {2.7f, -1.5f}));
+        assertEquals(dev.kindling.api.DType.INT64, c.dtype());
+        assertArrayEquals(new long[] {2, -1}, c.toLongArray());
+    }
+
     @Test
     void aConvNetWithBatchNormAndPoolingRuns() {
         java.util.Random r = new java.util.Random(3);

@@ -87,7 +87,7 @@ public final class OnnxLoader {
             Map.entry("kernel_shape", AttributeType.INTS), Map.entry("strides", AttributeType.INTS), Map.entry("pads", AttributeType.INTS),
             Map.entry("dilations", AttributeType.INTS), Map.entry("group", AttributeType.INT), Map.entry("alpha", AttributeType.FLOAT),
             Map.entry("beta", AttributeType.FLOAT), Map.entry("epsilon", AttributeType.FLOAT), Map.entry("transA", AttributeType.INT),
-            Map.entry("transB", AttributeType.INT), Map.entry("to", AttributeType.INT), Map.entry("auto_pad", AttributeType.STRING),
+            Map.entry("transB", AttributeType.INT), Map.entry("auto_pad", AttributeType.STRING),
             Map.entry("hidden_size", AttributeType.INT), Map.entry("direction", AttributeType.STRING), Map.entry("blocksize", AttributeType.INT));
 
     private static final class Builder {

@@ -88,6 +88,12 @@ public final class OpContext {
 
     public boolean has(String name) { return node.attrs.containsKey(name); }
 
+    /** Whether attribute {@code name} is present as an INT (for attributes whose type changed across opsets). */
+    public boolean hasInt(String name) {
+        AttributeProto a = node.attrs.get(name);
+        return a != null && a.getType() == AttributeType.INT;
+    }
+
     private AttributeProto attr(String name, AttributeType type) {
         AttributeProto a = node.attrs.get(name);
         if (a == null) return null;

@@ -168,7 +168,8 @@ public final class ElementwiseOps {
         t.put("Where", c -> one(Torch.where(c.in(0), c.in(1), c.in(2))));
         t.put("Cast", c -> {
             if (c.has("saturate") && c.i("saturate", 1) != 1) throw c.error("saturate=0 applies to float8 types, which are not supported");
-            DType to = Util.dtype(c, c.i("to", 0));
+            // before opset 6 the target type was a string ("FLOAT"), then the TensorProto type code
+            DType to = c.opset() < 6 && c.has("to") && !c.hasInt("to") ? legacyType(c, c.s("to", "")) : Util.dtype(c, c.i("to", 0));
             return one(cast(c.in(0), to));
         });
         t.put("CastLike", c -> one(cast(c.in(0), c.in(1).dtype())));
@@ -237,7 +238,35 @@ public final class ElementwiseOps {
     }
 
     private static void binary(OpTable t, String name, BinaryOperator<Tensor> f) {
-        t.put(name, c -> one(f.apply(c.in(0), c.in(1))));
+        t.put(name, c -> one(f.apply(c.in(0), legacyBroadcast(c, c.in(0), c.in(1)))));
+    }
+
+    /**
+     * Before opset 7, {@code broadcast=1} with {@code axis} aligned B with A starting at that axis (B of shape [C]
+     * against A [N, C, H, W] at axis 1), not from the right as numpy does: B gets trailing 1s to say so.
+     */
+    private static Tensor legacyBroadcast(OpContext c, Tensor a, Tensor b) {
+        if (c.opset() >= 7 || c.i("broadcast", 0) == 0 || !c.has("axis")) return b;
+        int axis = c.axis(c.i("axis", 0), a.dim());
+        int trailing = a.dim() - axis - b.dim();
+        if (trailing < 0) throw c.error("B of rank " + b.dim() + " does not fit A of rank " + a.dim() + " at axis " + axis);
+        long[] s = java.util.Arrays.copyOf(b.shape(), b.dim() + trailing);
+        java.util.Arrays.fill(s, b.dim(), s.length, 1);
+        return b.reshape(s);
+    }
+
+    private static DType legacyType(OpContext c, String name) {
+        switch (name) {
+            case "FLOAT": return DType.FLOAT32;
+            case "DOUBLE": return DType.FLOAT64;
+            case "FLOAT16": return DType.FLOAT16;
+            case "INT8": return DType.INT8;
+            case "UINT8": return DType.UINT8;
+            case "INT16": case "UINT16": case "INT32": return DType.INT32;
+            case "INT64": case "UINT32": case "UINT64": return DType.INT64;
+            case "BOOL": return DType.BOOL;
+            default: throw c.error("Cast to '" + name + "' is not supported");
+        }
     }
 
     private static void variadic(OpTable t, String name, BinaryOperator<Tensor> f) {
