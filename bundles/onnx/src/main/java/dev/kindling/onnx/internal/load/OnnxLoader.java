@@ -34,7 +34,7 @@ import java.util.Set;
  * inputs, values defined twice, cycles) and initializer sizes.
  */
 public final class OnnxLoader {
-    /** The newest default-domain opset accepted (ONNX 1.20's). */
+    /** The newest default-domain opset accepted (ONNX 1.23's). */
     static final int MAX_OPSET = 28;
     /** The newest IR version accepted (IR 14 goes with opset 28). */
     static final int MAX_IR = 14;
