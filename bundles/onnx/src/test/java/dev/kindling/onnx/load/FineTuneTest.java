@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -50,5 +51,18 @@ class FineTuneTest {
         // the state dict holds the trained values under the initializer names
         assertFalse(java.util.Arrays.equals(w1Before, model.stateDict().get("fc1.weight").toFloatArray()));
         assertEquals(keys, List.copyOf(model.stateDict().keySet()));
+    }
+
+    /** Each run reads the registered tensors, so a loaded state dict takes effect. */
+    @Test
+    void loadStateDictChangesWhatTheGraphComputes() {
+        OnnxModel model = Onnx.load(Protos.mlp(3, 4, 2, 1).toByteArray(), "mlp.onnx");
+        Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> sd.put(k, Torch.zerosLike(v)));
+        sd.put("fc2.bias", Torch.tensor(new float[] {5, -1}));
+        assertTrue(model.loadStateDict(sd).allKeysMatched());
+        try (var g = Torch.noGrad()) {
+            assertArrayEquals(new float[] {5, -1, 5, -1}, model.forward(Torch.randn(2, 3)).toFloatArray());
+        }
     }
 }
