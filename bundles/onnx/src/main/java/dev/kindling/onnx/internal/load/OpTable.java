@@ -16,6 +16,7 @@ import dev.kindling.onnx.internal.load.ops.RnnOps;
 import dev.kindling.onnx.internal.load.ops.SequenceOps;
 import dev.kindling.onnx.internal.load.ops.ShapeOps;
 import dev.kindling.onnx.internal.load.ops.SignalOps;
+import dev.kindling.onnx.internal.load.ops.TextOps;
 
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +51,7 @@ public final class OpTable {
         SignalOps.register(t);
         RandomOps.register(t);
         SequenceOps.register(t);
+        TextOps.register(t);
         return t;
     }
 
