@@ -5,7 +5,7 @@ each with an input at batch 3 (the export traced batch 2) and PyTorch's output f
     pip install torch==2.13.0+cpu onnxscript onnx   # the local wheel index has them
     python make_fixtures.py
 """
-import os, sys, torch, torch.nn as nn, numpy as np, onnx
+import os, torch, torch.nn as nn, torch.nn.functional as F
 from onnx import numpy_helper
 torch.manual_seed(0)
 OUT = os.path.dirname(os.path.abspath(__file__))
@@ -44,6 +44,47 @@ class Upsample(nn.Module):
     def __init__(s): super().__init__(); s.c = nn.ConvTranspose2d(3, 4, 3, stride=2, padding=1, output_padding=1)
     def forward(s, x): return torch.nn.functional.interpolate(s.c(x), scale_factor=2, mode="bilinear", align_corners=False)
 
+class Misc1(nn.Module):  # norms, pixel shuffle, nearest upsampling, depthwise conv
+    def __init__(s):
+        super().__init__()
+        s.dw = nn.Conv2d(8, 8, 3, padding=1, groups=8); s.gn = nn.GroupNorm(2, 8); s.inorm = nn.InstanceNorm2d(8, affine=True)
+        s.pw = nn.Conv2d(8, 16, 1)
+    def forward(s, x):
+        y = F.silu(s.gn(s.dw(x)))
+        y = s.inorm(y) + F.hardswish(y)
+        y = F.pixel_shuffle(s.pw(y), 2)
+        return F.interpolate(y, scale_factor=0.5, mode="nearest")
+class Misc2(nn.Module):  # indexing ops
+    def forward(s, x):
+        v, i = torch.topk(x, 3, dim=-1)
+        c = torch.cumsum(x, dim=1)
+        g = torch.gather(x, 1, i)
+        m = torch.where(x > 0, x, torch.zeros_like(x))
+        return torch.cat([v, g, c.argmax(dim=1, keepdim=True).float(), m.sum(-1, keepdim=True), x.softmax(-1).log()], dim=1)
+class CausalAttn(nn.Module):
+    def __init__(s): super().__init__(); s.qkv = nn.Linear(16, 48); s.o = nn.Linear(16, 16)
+    def forward(s, x):
+        b, t, _ = x.shape
+        q, k, v = s.qkv(x).chunk(3, dim=-1)
+        q = q.view(b, t, 4, 4).transpose(1, 2); k = k.view(b, t, 4, 4).transpose(1, 2); v = v.view(b, t, 4, 4).transpose(1, 2)
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return s.o(y.transpose(1, 2).reshape(b, t, 16))
+class Decoder(nn.Module):
+    def __init__(s): super().__init__(); s.d = nn.TransformerDecoderLayer(16, 4, 32, dropout=0.0, batch_first=True, norm_first=True)
+    def forward(s, x): return s.d(x, x)
+class Pads(nn.Module):
+    def forward(s, x):
+        return torch.cat([F.pad(x, (1, 2, 0, 1), mode="reflect"), F.pad(x, (1, 2, 0, 1), mode="replicate"), F.pad(x, (1, 2, 0, 1), value=3.0)], 1)
+class Stats(nn.Module):
+    def forward(s, x):
+        return torch.stack([x.var(1), x.std(1), x.amax(1), x.amin(1), x.norm(dim=1), x.logsumexp(1), x.prod(1)], 1)
+class Seq(nn.Module):
+    def __init__(s): super().__init__(); s.l = nn.LSTM(5, 6, batch_first=True); s.e = nn.Embedding(20, 5)
+    def forward(s, x):
+        h = s.e(x)
+        y, (hn, cn) = s.l(h)
+        return torch.cat([y[:, -1], hn[0], cn[0]], 1)
+
 models = [("mlp", MLP(), lambda b: (torch.randn(b, 8),)),
           ("cnn", CNN(), lambda b: (torch.randn(b, 3, 16, 16),)),
           ("bilstm", BiLSTM(), lambda b: (torch.randn(b, 7, 6),)),
@@ -54,6 +95,16 @@ models = [("mlp", MLP(), lambda b: (torch.randn(b, 8),)),
           ("lngelu", LnGelu(), lambda b: (torch.randn(b, 3, 10),)),
           ("conv1d", C1(), lambda b: (torch.randn(b, 4, 20),)),
           ("upsample", Upsample(), lambda b: (torch.randn(b, 3, 5, 5),))]
+# added later: a fresh seed, so that the models above keep their weights and inputs
+torch.manual_seed(1)
+models += [("misc_norms", Misc1(), lambda b: (torch.randn(b, 8, 8, 8),)),
+          ("misc_index", Misc2(), lambda b: (torch.randn(b, 7),)),
+          ("causal_attn", CausalAttn(), lambda b: (torch.randn(b, 5, 16),)),
+          ("decoder", Decoder(), lambda b: (torch.randn(b, 5, 16),)),
+          ("pads", Pads(), lambda b: (torch.randn(b, 2, 5, 6),)),
+          ("stats", Stats(), lambda b: (torch.rand(b, 6) + 0.5,)),
+          ("emb_lstm", Seq(), lambda b: (torch.randint(0, 20, (b, 7)),))]
+
 for name, m, mk in models:
     m.eval()
     for dynamo in (False, True):

@@ -23,9 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Models exported by PyTorch 2.13 (committed fixtures, {@code onnx-load/pytorch/make_fixtures.py}): an MLP, a CNN with
- * BatchNorm, a 2-layer BiLSTM, a GRU, a TransformerEncoderLayer, MultiheadAttention, Embedding, LayerNorm+GELU,
- * Conv1d+AvgPool1d and ConvTranspose2d+bilinear upsampling, each through the TorchScript exporter (opset 17) and the
- * dynamo exporter (opset 20), exported at batch 2 and checked against PyTorch's output at batch 3.
+ * BatchNorm, a 2-layer BiLSTM, a GRU, a TransformerEncoderLayer and a pre-norm TransformerDecoderLayer,
+ * MultiheadAttention, causal scaled_dot_product_attention, Embedding (+LSTM), LayerNorm+GELU, Conv1d+AvgPool1d,
+ * ConvTranspose2d+bilinear upsampling, depthwise conv with GroupNorm/InstanceNorm/SiLU/pixel_shuffle/nearest
+ * downsampling, topk/gather/cumsum/argmax/where, reflect/replicate/constant padding, and var/std/norm/logsumexp/prod,
+ * each through the TorchScript exporter (opset 17) and the dynamo exporter (opset 20), exported at batch 2 and checked
+ * against PyTorch's output at batch 3.
  */
 class PyTorchExportsTest {
     static Path fixtures() throws URISyntaxException {
@@ -38,7 +41,7 @@ class PyTorchExportsTest {
         try (Stream<Path> s = Files.list(fixtures())) {
             cases = s.filter(p -> Files.isRegularFile(p.resolve("model.onnx"))).sorted().toList();
         }
-        assertEquals(20, cases.size(), "fixtures missing: " + cases);
+        assertEquals(34, cases.size(), "fixtures missing: " + cases);
         return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> assertNull(CaseRunner.check(dir))));
     }
 
