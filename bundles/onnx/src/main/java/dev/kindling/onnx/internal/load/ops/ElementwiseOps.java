@@ -173,6 +173,7 @@ public final class ElementwiseOps {
             return one(cast(c.in(0), to));
         });
         t.put("CastLike", c -> one(cast(c.in(0), c.in(1).dtype())));
+        t.put("BitCast", ElementwiseOps::bitCast);
     }
 
     /**
@@ -191,6 +192,59 @@ public final class ElementwiseOps {
         if (a.dtype() == DType.INT8) for (int i = 0; i < r.length; i++) r[i] = (byte) r[i];
         if (a.dtype() == DType.INT32) for (int i = 0; i < r.length; i++) r[i] = (int) r[i];
         return Torch.tensor(r, a.dtype(), shape).to(a.device());
+    }
+
+    /**
+     * BitCast: the same bits read as another type of the same width. Types held widened (int16/uint16 in int32,
+     * uint32 in int64) are narrowed to the target's width first, so uint16 to int16 and uint32 to int32 work.
+     */
+    private static Tensor[] bitCast(OpContext c) {
+        Tensor x = c.in(0);
+        int code = (int) c.i("to", 0);
+        DType to = Util.dtype(c, code);
+        int width;
+        switch (code) {
+            case 2: case 3: case 9: width = 8; break;            // uint8, int8, bool
+            case 4: case 5: width = 16; break;                    // uint16, int16
+            case 1: case 6: case 12: width = 32; break;           // float, int32, uint32
+            case 7: case 11: case 13: width = 64; break;          // int64, double, uint64
+            default: throw c.error("BitCast to type " + code + " is not supported");
+        }
+        DType from = x.dtype();
+        int fromWidth = from == DType.FLOAT32 ? 32 : from == DType.FLOAT64 ? 64 : from.itemSize() * 8;
+        boolean narrowed = (from == DType.INT32 && width == 16) || (from == DType.INT64 && width == 32);
+        if (fromWidth != width && !narrowed) throw c.error("BitCast needs types of one width: " + from.torchName() + " has " + fromWidth + " bits, the target " + width);
+        long[] bits;
+        if (from == DType.FLOAT32) {
+            float[] f = x.toFloatArray();
+            bits = new long[f.length];
+            for (int i = 0; i < f.length; i++) bits[i] = Float.floatToRawIntBits(f[i]);
+        } else if (from == DType.FLOAT64) {
+            double[] d = x.toDoubleArray();
+            bits = new long[d.length];
+            for (int i = 0; i < d.length; i++) bits[i] = Double.doubleToRawLongBits(d[i]);
+        } else if (from.isFloatingPoint()) {
+            throw c.error("BitCast from " + from.torchName() + " is not supported");
+        } else {
+            bits = x.toLongArray();
+        }
+        long mask = width == 64 ? -1L : (1L << width) - 1;
+        Object out;
+        switch (code) {
+            case 1: { float[] f = new float[bits.length]; for (int i = 0; i < f.length; i++) f[i] = Float.intBitsToFloat((int) bits[i]); out = f; break; }
+            case 11: { double[] d = new double[bits.length]; for (int i = 0; i < d.length; i++) d[i] = Double.longBitsToDouble(bits[i]); out = d; break; }
+            case 9: { boolean[] b = new boolean[bits.length]; for (int i = 0; i < b.length; i++) b[i] = (bits[i] & mask) != 0; out = b; break; }
+            default: {
+                boolean signed = code == 3 || code == 5 || code == 6 || code == 7;
+                long[] v = new long[bits.length];
+                for (int i = 0; i < v.length; i++) {
+                    long u = bits[i] & mask;
+                    v[i] = signed && width < 64 && (u & (1L << (width - 1))) != 0 ? u - (1L << width) : u;
+                }
+                out = v;
+            }
+        }
+        return one(Torch.tensor(out, to, x.shape()).to(x.device()));
     }
 
     static Tensor cast(Tensor x, DType to) {

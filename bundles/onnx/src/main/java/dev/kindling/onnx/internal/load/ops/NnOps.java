@@ -507,19 +507,62 @@ public final class NnOps {
         return one(x.div(sum.mul(alpha / size).add(bias).pow(beta)));
     }
 
-    /** Col2Im as Kindling's {@code fold} (2-D images); asymmetric pads fold onto the padded image and crop it. */
+    /**
+     * Col2Im: the blocks summed back onto the padded image, then the pads cropped. 2-D images go through Kindling's
+     * {@code fold}; other ranks add each block element at its position with {@code indexAdd}.
+     */
     private static Tensor[] col2im(OpContext c) {
         Tensor cols = c.in(0);
         long[] image = c.longs(1), block = c.longs(2);
-        if (image == null || block == null || image.length != 2 || block.length != 2) throw c.error("only 2-D images are supported (image_shape and block_shape of length 2)");
-        long[] d = orOnes(c, c.ints("dilations"), 2, "dilations"), s = orOnes(c, c.ints("strides"), 2, "strides");
+        if (image == null || block == null || image.length != block.length || image.length == 0) throw c.error("image_shape and block_shape must have one entry per spatial dim");
+        int n = image.length;
+        long[] d = orOnes(c, c.ints("dilations"), n, "dilations"), s = orOnes(c, c.ints("strides"), n, "strides");
         long[] pads = c.ints("pads");
-        if (pads == null) pads = new long[4];
-        if (pads.length != 4) throw c.error("pads must have 4 entries");
-        int[] padded = {(int) (image[0] + pads[0] + pads[2]), (int) (image[1] + pads[1] + pads[3])};
-        c.checkAlloc(new long[] {cols.size(0), cols.size(1), padded[0], padded[1]});
-        Tensor y = F.fold(cols, padded, Util.ints(block), Util.ints(d), new int[] {0, 0}, Util.ints(s));
-        return one(y.narrow(2, pads[0], image[0]).narrow(3, pads[1], image[1]));
+        if (pads == null) pads = new long[2 * n];
+        if (pads.length != 2 * n) throw c.error("pads must have 2 entries per spatial dim");
+        long[] padded = new long[n], blocks = new long[n];
+        long kprod = Util.prod(block, 0, n);
+        if (kprod <= 0 || cols.dim() != 3 || cols.size(1) % kprod != 0) throw c.error("input " + Arrays.toString(cols.shape()) + " does not hold blocks of " + Arrays.toString(block));
+        long total = 1;
+        for (int i = 0; i < n; i++) {
+            padded[i] = image[i] + pads[i] + pads[i + n];
+            blocks[i] = (padded[i] - ((block[i] - 1) * d[i] + 1)) / s[i] + 1;
+            total *= blocks[i];
+        }
+        if (total != cols.size(2)) throw c.error("input has " + cols.size(2) + " blocks, image and block shapes give " + total);
+        long batch = cols.size(0), ch = cols.size(1) / kprod;
+        long[] full = new long[2 + n];
+        full[0] = batch;
+        full[1] = ch;
+        System.arraycopy(padded, 0, full, 2, n);
+        c.checkAlloc(full);
+        Tensor y;
+        if (n == 2) {
+            y = F.fold(cols, Util.ints(padded), Util.ints(block), Util.ints(d), new int[] {0, 0}, Util.ints(s));
+        } else {
+            // the padded-image position of (kernel element k, block l), row-major over both
+            long[] pos = new long[(int) (kprod * total)];
+            for (int k = 0; k < kprod; k++) {
+                for (int l = 0; l < total; l++) {
+                    long rk = k, rl = l, p = 0;
+                    long[] kc = new long[n], lc = new long[n];
+                    for (int i = n - 1; i >= 0; i--) {
+                        kc[i] = rk % block[i];
+                        rk /= block[i];
+                        lc[i] = rl % blocks[i];
+                        rl /= blocks[i];
+                    }
+                    for (int i = 0; i < n; i++) p = p * padded[i] + lc[i] * s[i] + kc[i] * d[i];
+                    pos[(int) (k * total + l)] = p;
+                }
+            }
+            long plane = Util.prod(padded, 0, n);
+            Tensor src = cols.reshape(batch, ch, kprod * total);
+            y = Torch.zeros(new long[] {batch, ch, plane}, cols.dtype(), cols.device())
+                    .indexAdd(2, OpContext.longsLike(pos, cols, pos.length), src).reshape(full);
+        }
+        for (int i = 0; i < n; i++) y = y.narrow(2 + i, pads[i], image[i]);
+        return one(y);
     }
 
     private static Tensor[] dropout(OpContext c) {
