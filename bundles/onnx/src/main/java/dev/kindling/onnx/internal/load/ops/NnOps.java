@@ -22,6 +22,7 @@ public final class NnOps {
     public static void register(OpTable t) {
         t.put("Conv", NnOps::conv);
         t.put("ConvTranspose", NnOps::convTranspose);
+        t.put("DeformConv", NnOps::deformConv);
         t.put("MaxPool", NnOps::maxPool);
         t.put("AveragePool", NnOps::avgPool);
         t.put("MaxUnpool", NnOps::maxUnpool);
@@ -242,6 +243,63 @@ public final class NnOps {
         y = y.reshape(out);
         if (b != null) y = y.add(channel(b, y));
         return y;
+    }
+
+    /**
+     * DeformConv (2-D): each kernel tap samples X bilinearly (zero outside) at its regular position plus a learned
+     * offset, scaled by the mask; the samples form the im2col matrix of a grouped convolution. Sample positions and
+     * weights are found on the host, so gradients reach X, W, B and the mask, not the offsets.
+     */
+    private static Tensor[] deformConv(OpContext c) {
+        Tensor x = c.in(0), w = c.in(1), offset = c.in(2), b = c.opt(3), mask = c.opt(4);
+        if (x.dim() != 4 || w.dim() != 4) throw c.error("only 2-D DeformConv is supported (X [N, C, H, W])");
+        long n = x.size(0), ch = x.size(1), h = x.size(2), wd = x.size(3), oc = w.size(0);
+        long[] kernel = c.ints("kernel_shape");
+        if (kernel == null) kernel = new long[] {w.size(2), w.size(3)};
+        long[] s = orOnes(c, c.ints("strides"), 2, "strides"), d = orOnes(c, c.ints("dilations"), 2, "dilations");
+        long[] pads = c.ints("pads");
+        if (pads == null) pads = new long[4];
+        long groups = c.i("group", 1), og = c.i("offset_group", 1);
+        long kh = kernel[0], kw = kernel[1], k = kh * kw;
+        long oh = (h + pads[0] + pads[2] - ((kh - 1) * d[0] + 1)) / s[0] + 1, ow = (wd + pads[1] + pads[3] - ((kw - 1) * d[1] + 1)) / s[1] + 1;
+        if (groups <= 0 || og <= 0 || ch % groups != 0 || ch % og != 0 || oc % groups != 0 || w.size(1) != ch / groups) throw c.error("group/offset_group do not fit the channels");
+        if (offset.dim() != 4 || offset.size(1) != og * k * 2 || offset.size(2) != oh || offset.size(3) != ow) throw c.error("offset " + Arrays.toString(offset.shape()) + " does not fit [N, " + og * k * 2 + ", " + oh + ", " + ow + "]");
+        long p = oh * ow;
+        c.checkAlloc(new long[] {n, ch, k, p, 4});
+        double[] off = offset.toDoubleArray();
+        long[] idx = new long[(int) (n * og * k * p * 4)];
+        double[] wt = new double[idx.length];
+        for (int bi = 0; bi < n; bi++) {
+            for (int g = 0; g < og; g++) {
+                for (int ki = 0; ki < k; ki++) {
+                    for (int pi = 0; pi < p; pi++) {
+                        long i = pi / ow, j = pi % ow;
+                        int o = (int) ((((bi * og + g) * k + ki) * p + pi));
+                        // offsets laid out [N, offset_group, kH, kW, (dy, dx), oH, oW]
+                        int base = (int) ((((bi * og + g) * k + ki) * 2) * p + pi);
+                        double y = -pads[0] + s[0] * i + (ki / kw) * d[0] + off[base];
+                        double xx = -pads[1] + s[1] * j + (ki % kw) * d[1] + off[(int) (base + p)];
+                        long y0 = (long) Math.floor(y), x0 = (long) Math.floor(xx);
+                        double fy = y - y0, fx = xx - x0;
+                        for (int t = 0; t < 4; t++) {
+                            long yy = y0 + t / 2, xc = x0 + t % 2;
+                            double ww = (t / 2 == 0 ? 1 - fy : fy) * (t % 2 == 0 ? 1 - fx : fx);
+                            boolean inside = yy >= 0 && yy < h && xc >= 0 && xc < wd;
+                            idx[o * 4 + t] = inside ? yy * wd + xc : 0;
+                            wt[o * 4 + t] = inside ? ww : 0;
+                        }
+                    }
+                }
+            }
+        }
+        long cg = ch / og;
+        Tensor index = OpContext.longsLike(idx, x, n, og, 1, k * p * 4).expand(n, og, cg, k * p * 4);
+        Tensor vals = x.reshape(n, og, cg, h * wd).gather(3, index).reshape(n, og, cg, k, p, 4);
+        Tensor sampled = vals.mul(Torch.tensor(wt, x.dtype(), n, og, 1, k, p, 4).to(x.device())).sum(new int[] {5}, false);
+        if (mask != null) sampled = sampled.mul(mask.reshape(n, og, 1, k, p));
+        Tensor cols = sampled.reshape(n, groups, ch / groups * k, p);
+        Tensor y = w.reshape(groups, oc / groups, ch / groups * k).matmul(cols).reshape(n, oc, oh, ow);
+        return one(b == null ? y : y.add(channel(b, y)));
     }
 
     /**
