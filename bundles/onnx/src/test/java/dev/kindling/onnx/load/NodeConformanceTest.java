@@ -51,11 +51,15 @@ class NodeConformanceTest {
 
     private static final Map<String, int[]> PER_OP = new TreeMap<>(); // op -> {passed, run}
     private static final Map<String, String> FAILURES = new TreeMap<>();
-    private static final ExecutorService EXEC = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "onnx-node-case");
-        t.setDaemon(true);
-        return t;
-    });
+    private static ExecutorService exec = newExecutor();
+
+    private static ExecutorService newExecutor() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "onnx-node-case");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     static Map<String, String> expectedFailures(String resource) throws IOException {
         Map<String, String> m = new TreeMap<>();
@@ -161,11 +165,13 @@ class NodeConformanceTest {
 
     /** Null when the case passes, else a short reason. */
     private static String runCase(Path dir) throws InterruptedException {
-        Future<String> f = EXEC.submit(() -> CaseRunner.check(dir));
+        Future<String> f = exec.submit(() -> CaseRunner.check(dir));
         try {
             return f.get(CASE_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
+            exec.shutdownNow(); // a case that hangs must not hold up the ones after it
+            exec = newExecutor();
             return "timeout after " + CASE_TIMEOUT_S + " s";
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
