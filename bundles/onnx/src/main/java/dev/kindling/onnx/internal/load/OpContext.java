@@ -147,9 +147,6 @@ public final class OpContext {
         return node.tensorAttrs.get(name);
     }
 
-    /** Whether the node has GRAPH attribute {@code name}. */
-    public boolean hasGraph(String name) { return node.graphs.containsKey(name); }
-
     /** The number of inputs of GRAPH attribute {@code name}. */
     public int graphInputs(String name) { return graph(name).inputs.size(); }
 
