@@ -43,6 +43,8 @@ class NodeDataFuzzTest {
         }
         List<String> crashes = new ArrayList<>();
         int[] counts = new int[3]; // ran, rejected, mutants
+        long[] slowest = {0};
+        String[] slowestCase = {""};
         assertTimeoutPreemptively(Duration.ofSeconds(150), () -> {
             Random r = new Random(SEED);
             for (Path dir : cases) {
@@ -59,6 +61,7 @@ class NodeDataFuzzTest {
                 for (int m = 0; m < 3; m++) {
                     counts[2]++;
                     String label = dir.getFileName() + "#" + m;
+                    long t0 = System.nanoTime();
                     try {
                         ModelProto mutant = mutate(base, r);
                         OnnxModel model = Onnx.load(mutant.toByteArray(), label);
@@ -71,10 +74,16 @@ class NodeDataFuzzTest {
                     } catch (Throwable e) {
                         crashes.add(label + ": " + e);
                     }
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    if (ms > slowest[0]) {
+                        slowest[0] = ms;
+                        slowestCase[0] = label;
+                    }
                 }
             }
         });
-        System.out.printf("[onnx node fuzz] %d mutants of %d cases: %d ran, %d rejected with OnnxException%n", counts[2], cases.size(), counts[0], counts[1]);
+        System.out.printf("[onnx node fuzz] %d mutants of %d cases: %d ran, %d rejected with OnnxException; slowest %d ms (%s)%n",
+                counts[2], cases.size(), counts[0], counts[1], slowest[0], slowestCase[0]);
         assertEquals(List.of(), crashes);
     }
 

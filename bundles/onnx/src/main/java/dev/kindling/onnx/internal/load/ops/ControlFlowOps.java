@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class ControlFlowOps {
     /** Loop without a trip count stops on its condition; a body that never clears it is cut off here. */
-    static final long MAX_ITERATIONS = 1_000_000;
+    static final long MAX_ITERATIONS = 100_000;
 
     private ControlFlowOps() {}
 
