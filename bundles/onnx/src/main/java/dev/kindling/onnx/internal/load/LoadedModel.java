@@ -104,7 +104,7 @@ final class LoadedModel extends OnnxModel {
         Map<String, Object> out = runValues(new LinkedHashMap<>(given));
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         out.forEach((name, v) -> {
-            if (!(v instanceof Tensor t)) throw new OnnxException(source + ": output '" + name + "' is " + Values.kind(v) + "; run it with OpSupport.runValues");
+            if (!(v instanceof Tensor t)) throw new OnnxException(source + ": output '" + name + "' is " + Values.kind(v) + ", which OnnxModel.run cannot return (it returns tensors)");
             tensors.put(name, t);
         });
         return tensors;
