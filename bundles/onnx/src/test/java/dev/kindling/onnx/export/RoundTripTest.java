@@ -60,7 +60,7 @@ class RoundTripTest {
                 got = back.run(x)[0];
             }
             assertArrayEquals(want.shape(), got.shape(), c.name() + " at size " + n);
-            double excess = got.sub(want).abs().sub(want.abs().mul(1e-6)).max().item();
+            double excess = Compare.beyond(got, want, 1e-6, c.name() + " at size " + n);
             assertTrue(excess <= 1e-6, c.name() + " @ opset " + opset + " at size " + n + ": beyond 1e-6 by " + excess + " (" + Arrays.toString(x.shape()) + ")");
         }
     }

@@ -42,6 +42,7 @@ class TrainCommandsTest {
     private final EvalCommand evalCommand = new EvalCommand(kernel);
     private final PredictCommand predictCommand = new PredictCommand(kernel);
     private final ModelsCommand modelsCommand = new ModelsCommand();
+    private final ExportCommand exportCommand = new ExportCommand(kernel);
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     private Console console() {
@@ -142,6 +143,24 @@ class TrainCommandsTest {
         assertEquals("mine", Files.readString(run.resolve("notes.txt")), "other files are kept");
     }
 
+    @Test
+    void exportARunAsOnnxThenEvalAndPredictWithTheOnnxFile() throws Exception {
+        trainCommand.train(console(), "digits", "mlp", "--epochs", "1", "--out", "run", "--wait");
+        String exported = exportCommand.export(console(), "run", "--onnx", "run/model.onnx", "--opset", "18");
+        assertTrue(exported.startsWith("exported ") && exported.contains("to run/model.onnx (ONNX opset 18"), exported);
+        assertTrue(exported.contains("input 'input' [batch, 64] float32 -> output 'output' [batch, 10]; batch is dynamic"), exported);
+        assertTrue(Files.size(dir.resolve("run/model.onnx")) > 30_000);
+        double fromSafetensors = accuracy(evalCommand.eval(console(), "run/model.safetensors"));
+        String eval = evalCommand.eval(console(), "run/model.onnx");
+        assertEquals(fromSafetensors, accuracy(eval), 1e-12, eval);
+        assertEquals(column(predictCommand.predict(console(), "run", "digits", "--index", "0-4"), 1),
+                column(predictCommand.predict(console(), "run/model.onnx", "digits", "--index", "0-4"), 1));
+        String e = assertThrows(IllegalArgumentException.class, () -> exportCommand.export(console(), "run", "--onnx", "x.onnx", "--opset", "19")).getMessage();
+        assertTrue(e.contains("--opset 19 is not one the exporter writes"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> exportCommand.export(console(), "run")).getMessage();
+        assertTrue(e.contains("name the file to write with --onnx"), e);
+    }
+
     /** The cells of one column of a printed table, below its header. */
     private static List<String> column(String out, int col) {
         List<String> lines = out.lines().toList();
@@ -214,6 +233,26 @@ class TrainCommandsTest {
         assertTrue(stopped.contains("was stopped after epoch") && !stopped.contains("during that epoch"), stopped);
         resumeCommand.resume(console(), "stopped", "--wait");
         assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("stopped")));
+    }
+
+    /** The CPU backend leaves and comes back (a bundle update) while a job trains: the job waits, then ends as if nothing happened. */
+    @Test
+    void aJobWaitsWhileItsBackendIsAwayAndEndsBitwiseEqualToAnUninterruptedRun() throws Exception {
+        trainCommand.train(console(), exact("--epochs", "4", "--out", "straight", "--wait"));
+        trainCommand.train(console(), exact("--epochs", "4", "--out", "swapped"));
+        TrainingJob job = jobs.list().get(jobs.list().size() - 1);
+        await(() -> job.progress() != null && job.progress().batch() > 5, "a few batches");
+        dev.kindling.kernel.spi.TensorBackend cpu = kernel.backends().select(dev.kindling.api.Device.CPU).unchecked();
+        kernel.removeBackend(cpu);
+        try {
+            await(() -> job.stateLabel().equals("waiting for backend cpu"), "the job waiting for a cpu backend");
+            assertTrue(jobCommands.jobsTable().rows().stream().anyMatch(r -> r.id() == job.id() && r.state().equals("waiting for backend cpu")));
+        } finally {
+            kernel.addBackend(cpu); // the same code comes back, as after an update
+        }
+        assertTrue(job.await(120_000));
+        assertEquals(TrainingJob.State.COMPLETED, job.state());
+        assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("swapped")));
     }
 
     @Test
