@@ -169,7 +169,6 @@ final class ModelRepository implements AutoCloseable {
             return;
         }
         List<Long> wanted = m.config.policy().select(new ArrayList<>(found.keySet()));
-        for (Long v : new ArrayList<>(m.versions.keySet())) if (!wanted.contains(v)) drop(m, v);
         for (Long v : wanted) {
             Path file = ModelFiles.locate(found.get(v));
             Slot slot = m.versions.computeIfAbsent(v, k -> new Slot(Long.toString(k)));
@@ -188,6 +187,16 @@ final class ModelRepository implements AutoCloseable {
             if (slot.current.get() == null) slot.state = State.LOADING;
             ModelConfig config = m.config;
             loads.add(loader.submit(() -> load(m, slot, file, config, print)));
+        }
+        // A version the policy no longer wants keeps serving until every wanted one is ready (or has failed for good), so
+        // a new version never leaves a gap, and a broken new version leaves the old one serving.
+        boolean settled = wanted.stream().allMatch(v -> m.versions.get(v).state != State.LOADING || m.versions.get(v).current.get() != null);
+        for (Long v : new ArrayList<>(m.versions.keySet())) {
+            if (wanted.contains(v)) continue;
+            Slot old = m.versions.get(v);
+            boolean wantedServe = wanted.stream().anyMatch(w -> m.versions.get(w).current.get() != null);
+            if (old.current.get() == null || wanted.isEmpty() || settled && wantedServe) drop(m, v);
+            else old.reason = "no longer selected by the version policy; serving until a newer version is ready";
         }
     }
 
