@@ -1,9 +1,13 @@
 package dev.kindling.serving.internal;
 
 import dev.kindling.serving.ServedModel;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -30,8 +34,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public class ServingRuntime {
     static final String HTTP_RUNTIME = "org.osgi.service.servlet.runtime.HttpServiceRuntime";
 
+    static final String FELIX_HTTP = "org.apache.felix.http.jetty12";
+    static final String PORT = "org.osgi.service.http.port";
+    static final String HOST = "org.apache.felix.http.host";
+
     private final BundleContext context;
     private Running running;
+    private Bundle startedHttp;
 
     /** A started server and its registrations. */
     private final class Running implements ModelRepository.Listener {
@@ -98,23 +107,25 @@ public class ServingRuntime {
 
     /**
      * Starts serving {@code repo} (loading what it holds before returning). The host and port belong to the whiteboard
-     * runtime, set when the framework starts (Felix HTTP: {@code org.osgi.service.http.port}, {@code org.apache.felix.http.host});
-     * a {@code host}/{@code port} given here must match them, so a server is never silently somewhere else than asked.
+     * runtime. When this class starts the runtime (see {@link #startHttp}) they are the ones given (default
+     * 127.0.0.1:8080); when a runtime already runs, a {@code host}/{@code port} given here must match its own, so a server
+     * is never silently somewhere else than asked.
      */
     synchronized String start(Path repo, String host, int port) throws IOException {
         if (running != null) throw new IllegalStateException("already serving " + running.server.repository.root() + " at " + running.endpoint + " (kindling:serve-stop first)");
         String endpoint = endpoint();
+        if (endpoint == null) endpoint = startHttp(host, port);
         if (endpoint == null) {
             throw new IllegalStateException("no HTTP Whiteboard runtime is running: install an implementation (Kindling's distribution ships Felix HTTP Jetty 12)");
         }
         URI at = URI.create(endpoint);
         if (port >= 0 && at.getPort() != port) {
             throw new IllegalArgumentException("the HTTP runtime listens on port " + at.getPort() + ", not " + port
-                    + ": its port is set when Kindling starts (bin/kindling --port N, or the framework property org.osgi.service.http.port)");
+                    + ": the runtime was started before, with its own configuration (the framework property org.osgi.service.http.port)");
         }
         if (host != null && !host.equals(at.getHost())) {
             throw new IllegalArgumentException("the HTTP runtime listens on " + at.getHost() + ", not " + host
-                    + ": its host is set when Kindling starts (bin/kindling --host H, or the framework property org.apache.felix.http.host)");
+                    + ": the runtime was started before, with its own configuration (the framework property org.apache.felix.http.host)");
         }
         ServingOptions options = ServingOptions.defaults().withAddress(at.getHost(), at.getPort())
                 .withTokens(context.getProperty("kindling.serve.token"), context.getProperty("kindling.serve.adminToken"));
@@ -126,6 +137,52 @@ public class ServingRuntime {
         r.servlet = context.registerService(jakarta.servlet.Servlet.class.getName(), new ServingServlet(() -> r.stopping ? null : r.server.protocol), p);
         running = r;
         return endpoint;
+    }
+
+    /**
+     * Kindling's distribution installs Felix HTTP at a start level above the framework's, so no port is open until a
+     * server starts. This brings it up on the host and port asked for (its properties are read from the framework, then
+     * from system properties: set here unless the launch configuration fixed them); null when there is no such bundle.
+     */
+    private String startHttp(String host, int port) {
+        Bundle jetty = null;
+        for (Bundle b : context.getBundles()) if (FELIX_HTTP.equals(b.getSymbolicName())) jetty = b;
+        if (jetty == null) return null;
+        if (context.getProperty(PORT) == null || port >= 0) System.setProperty(PORT, Integer.toString(port >= 0 ? port : ServingOptions.DEFAULT_PORT));
+        if (context.getProperty(HOST) == null || host != null) System.setProperty(HOST, host != null ? host : ServingOptions.DEFAULT_HOST);
+        FrameworkStartLevel fw = context.getBundle(0).adapt(FrameworkStartLevel.class);
+        BundleStartLevel level = jetty.adapt(BundleStartLevel.class);
+        try {
+            if (level.getStartLevel() > fw.getStartLevel()) level.setStartLevel(fw.getStartLevel());
+            jetty.start();
+        } catch (BundleException e) {
+            throw new IllegalStateException("cannot start the HTTP runtime " + FELIX_HTTP + ": " + e.getMessage(), e);
+        }
+        startedHttp = jetty;
+        long end = System.currentTimeMillis() + 15_000;
+        String endpoint;
+        while ((endpoint = endpoint()) == null && System.currentTimeMillis() < end) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (endpoint == null) throw new IllegalStateException("the HTTP runtime started but registered no endpoint within 15 s (is port " + System.getProperty(PORT) + " free?)");
+        return endpoint;
+    }
+
+    /** Stops the HTTP runtime this class started, closing its port. */
+    private void stopHttp() {
+        Bundle b = startedHttp;
+        startedHttp = null;
+        if (b == null) return;
+        try {
+            b.stop();
+        } catch (BundleException | IllegalStateException e) {
+            // it is going away with the framework
+        }
     }
 
     /** Stops serving: the servlet goes first, then the models (requests in flight finish), then the services. */
@@ -141,6 +198,7 @@ public class ServingRuntime {
         }
         r.server.close();
         for (LoadedVersion v : new ArrayList<>(r.models.keySet())) r.gone(v);
+        stopHttp();
         return true;
     }
 

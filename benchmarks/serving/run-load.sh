@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Bounded load test of kindling:serve on loopback: the distribution serves a 64-128-10 MLP (dynamic batching, max 32 rows,
+# no queue delay) and wrk posts one-row OIP v2 infer requests at concurrency C for D. With RELOADS=N it also writes a new
+# version of the model N times during the run (hot reloads under load) and reports the status codes seen.
+# Usage: benchmarks/serving/run-load.sh [C=64] [D=30s]   (from the repository root, after `mvn package`)
+set -euo pipefail
+C=${1:-64}
+D=${2:-30s}
+RELOADS=${RELOADS:-0}
+PORT=${PORT:-18080}
+HERE=$(cd "$(dirname "$0")" && pwd)
+KHOME=${KINDLING_HOME:-$HERE/../../distribution/target/kindling}
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 2; }
+REPO=$(mktemp -d)
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$REPO"' EXIT
+CP=$(ls "$KHOME"/bundle/*.jar | tr '\n' ':')
+MODEL="$REPO/mlp/1/model.safetensors" jshell -R-XX:+IgnoreUnrecognizedVMOptions -R--add-modules=jdk.incubator.vector --class-path "$CP" "$HERE/make-model.jsh" >/dev/null
+# The interactive shell stays up while its stdin is open; the server starts with the framework (kindling.serve.repository).
+SECS=${D%s}
+(sleep $((SECS + 60))) | KINDLING_OPTS="-Dkindling.serve.repository=$REPO -Dorg.osgi.service.http.port=$PORT" "$KHOME/bin/kindling" >"$REPO.log" 2>&1 &
+SERVER=$!
+for i in $(seq 1 300); do
+  curl -fs "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fs "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null || { echo "the server did not become ready:"; cat "$REPO.log"; exit 1; }
+wrk -t2 -c"$C" -d5s -s "$HERE/infer.lua" "http://127.0.0.1:$PORT/v2/models/mlp/infer" >/dev/null   # warm-up (JIT)
+if [ "$RELOADS" -gt 0 ]; then
+  ( for v in $(seq 2 $((RELOADS + 1))); do
+      sleep $(( SECS / (RELOADS + 1) ))
+      MODEL="$REPO/.staging/model.safetensors" jshell --class-path "$CP" "$HERE/make-model.jsh" >/dev/null
+      mkdir -p "$REPO/mlp/$v" && mv "$REPO/.staging/model.safetensors" "$REPO/mlp/$v/model.safetensors"
+    done ) &
+fi
+echo "concurrency $C, duration $D, reloads $RELOADS, $(nproc) cores: $(lscpu | sed -n 's/^Model name: *//p')"
+wrk -t2 -c"$C" -d"$D" --timeout 10s -s "$HERE/infer.lua" "http://127.0.0.1:$PORT/v2/models/mlp/infer"
+wait
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^kindling_inference_requests_total|^kindling_inference_batch_size_(sum|count)|^kindling_model_loads_total' || true
