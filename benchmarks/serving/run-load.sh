@@ -12,12 +12,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 KHOME=${KINDLING_HOME:-$HERE/../../distribution/target/kindling}
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 2; }
 REPO=$(mktemp -d)
-trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$REPO"' EXIT
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$REPO" "$REPO.log"' EXIT
 CP=$(ls "$KHOME"/bundle/*.jar | tr '\n' ':')
 MODEL="$REPO/mlp/1/model.safetensors" jshell -R-XX:+IgnoreUnrecognizedVMOptions -R--add-modules=jdk.incubator.vector --class-path "$CP" "$HERE/make-model.jsh" >/dev/null
-# The interactive shell stays up while its stdin is open; the server starts with the framework (kindling.serve.repository).
+# kindling:serve --wait keeps the launcher (and the server) running until it is killed.
 SECS=${D%s}
-(sleep $((SECS + 60))) | KINDLING_OPTS="-Dkindling.serve.repository=$REPO -Dorg.osgi.service.http.port=$PORT" "$KHOME/bin/kindling" >"$REPO.log" 2>&1 &
+"$KHOME/bin/kindling" -c "kindling:serve $REPO --port $PORT --wait" >"$REPO.log" 2>&1 &
 SERVER=$!
 for i in $(seq 1 300); do
   curl -fs "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null 2>&1 && break
@@ -31,8 +31,12 @@ if [ "$RELOADS" -gt 0 ]; then
       MODEL="$REPO/.staging/model.safetensors" jshell --class-path "$CP" "$HERE/make-model.jsh" >/dev/null
       mkdir -p "$REPO/mlp/$v" && mv "$REPO/.staging/model.safetensors" "$REPO/mlp/$v/model.safetensors"
     done ) &
+  RELOADER=$!
 fi
 echo "concurrency $C, duration $D, reloads $RELOADS, $(nproc) cores: $(lscpu | sed -n 's/^Model name: *//p')"
 wrk -t2 -c"$C" -d"$D" --timeout 10s -s "$HERE/infer.lua" "http://127.0.0.1:$PORT/v2/models/mlp/infer"
-wait
-curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^kindling_inference_requests_total|^kindling_inference_batch_size_(sum|count)|^kindling_model_loads_total' || true
+if [ -n "${RELOADER:-}" ]; then wait "$RELOADER" || echo "the reloading loop failed (status $?)"; fi
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^kindling_(inference_requests_total|model_loads_total)' || true
+# rows per batch, over all versions
+curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^kindling_inference_batch_size_sum/{s+=$2} /^kindling_inference_batch_size_count/{c+=$2} END{if (c) printf "batches %d, rows %d, mean rows per batch %.2f\n", c, s, s/c}'
+

@@ -151,7 +151,7 @@ public class ServingOsgiIT {
         Path repo = Files.createTempDirectory("kindling-serve-it");
         save(repo, "1", 1);
         String started = shell("kindling:serve " + repo);
-        assertTrue(started, started.contains("serving " + repo) && started.contains("READY"));
+        assertTrue(started, started.startsWith("serving " + repo) && started.contains("READY"));
         assertTrue(started + "; " + runtimeState(), started.contains("127.0.0.1:" + Integer.getInteger(PORT_PROPERTY)));
         assertEquals(200, http("GET", "/v2/health/ready", null).status());
         assertEquals("{\"status\":\"Healthy\"}", http("GET", "/ping", null).body());

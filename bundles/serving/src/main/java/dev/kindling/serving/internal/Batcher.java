@@ -224,42 +224,49 @@ final class Batcher {
         return batch;
     }
 
+    /**
+     * Runs a batch and answers its requests. The batch is recorded (metrics) before anyone is answered, so a client that
+     * reads the metrics after its answer sees its batch.
+     */
     private void run(Runner runner, List<Job> batch) {
         long start = System.nanoTime();
         long[] waited = new long[batch.size()];
         for (int i = 0; i < waited.length; i++) waited[i] = start - batch.get(i).enqueued;
         long rows = 0;
         for (Job j : batch) rows += Math.max(1, j.rows);
+        List<Object> outcomes;
         try {
-            if (batch.size() == 1) {
-                Job j = batch.get(0);
-                j.result.complete(forward(runner, j.inputs));
-            } else {
-                runStacked(runner, batch);
-            }
+            outcomes = batch.size() == 1 ? List.of(outcome(runner, batch.get(0).inputs)) : runStacked(runner, batch);
         } catch (ServingException e) {
-            if (batch.size() == 1) batch.get(0).result.completeExceptionally(e);
-            else retryAlone(runner, batch);
+            // the batch failed as a whole: run its requests one by one, so one bad request cannot fail the others
+            outcomes = new ArrayList<>();
+            for (Job j : batch) outcomes.add(outcome(runner, j.inputs));
         } catch (VirtualMachineError e) {
             for (Job j : batch) j.result.completeExceptionally(new ServingException(503, "the server ran out of resources running model " + label, 1));
             throw e;
-        } finally {
-            observer.batch((int) rows, waited, System.nanoTime() - start);
         }
-    }
-
-    /** A batch failed as a whole: run its requests one by one, so one bad request cannot fail the others. */
-    private void retryAlone(Runner runner, List<Job> batch) {
-        for (Job j : batch) {
-            try {
-                j.result.complete(forward(runner, j.inputs));
-            } catch (ServingException e) {
-                j.result.completeExceptionally(e);
+        observer.batch((int) rows, waited, System.nanoTime() - start);
+        for (int i = 0; i < batch.size(); i++) {
+            Object o = outcomes.get(i);
+            if (o instanceof ServingException e) batch.get(i).result.completeExceptionally(e);
+            else {
+                @SuppressWarnings("unchecked")
+                Map<String, Tensor> out = (Map<String, Tensor>) o;
+                batch.get(i).result.complete(out);
             }
         }
     }
 
-    private void runStacked(Runner runner, List<Job> batch) {
+    /** The outputs for one request, or the {@link ServingException} it failed with. */
+    private Object outcome(Runner runner, Map<String, Tensor> inputs) {
+        try {
+            return forward(runner, inputs);
+        } catch (ServingException e) {
+            return e;
+        }
+    }
+
+    private List<Object> runStacked(Runner runner, List<Job> batch) {
         Map<String, Tensor> stacked = new LinkedHashMap<>();
         for (String name : batch.get(0).inputs.keySet()) {
             List<Tensor> parts = new ArrayList<>(batch.size());
@@ -276,13 +283,15 @@ final class Batcher {
                         + " for a batch of " + total + " rows: its first dimension is not the batch (set max_batch_size to 0 in config.json)");
             }
         }
+        List<Object> split = new ArrayList<>(batch.size());
         long offset = 0;
         for (Job j : batch) {
             Map<String, Tensor> mine = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : out.entrySet()) mine.put(e.getKey(), e.getValue().narrow(0, offset, j.rows).contiguous());
             offset += j.rows;
-            j.result.complete(mine);
+            split.add(mine);
         }
+        return split;
     }
 
     /** The model's forward pass; what it throws becomes a status: bad inputs 400, anything else 500, never a stack trace. */

@@ -199,7 +199,15 @@ public class ServingRuntime {
         r.server.close();
         for (LoadedVersion v : new ArrayList<>(r.models.keySet())) r.gone(v);
         stopHttp();
+        notifyAll();
         return true;
+    }
+
+    /** Blocks until {@link #stop} (kindling:serve-stop, or the bundle stopping). */
+    void awaitStop() throws InterruptedException {
+        synchronized (this) {
+            while (running != null) wait();
+        }
     }
 
     /** The running server's versions and states, for the shell. */
