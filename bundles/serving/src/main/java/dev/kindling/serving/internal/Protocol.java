@@ -31,6 +31,8 @@ final class Protocol {
     }
 
     static final String SERVER_NAME = "kindling";
+    /** The page at {@code /}: models, versions, request rate and latency, a form to try a model (plain HTML and JS). */
+    private static final byte[] DASHBOARD = dashboard();
     static final String JSON_TYPE = "application/json";
 
     private final ModelRepository repo;
@@ -111,6 +113,12 @@ final class Protocol {
 
     private Reply route(Call c, List<String> s) {
         int n = s.size();
+        if (n == 0) {
+            // the page holds no data: what it shows it fetches from /metrics, with the token the user types in
+            method(c, "GET");
+            return new Reply(200, "text/html; charset=utf-8", DASHBOARD, Map.of("X-Content-Type-Options", "nosniff",
+                    "Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'"));
+        }
         if (n == 1 && s.get(0).equals("ping")) {
             method(c, "GET");
             boolean ok = repo.ready();
@@ -362,6 +370,15 @@ final class Protocol {
             return object(200, g -> {});
         }
         throw ServingException.notFound("no such endpoint: " + c.method() + " /" + Names.clip(String.join("/", s)));
+    }
+
+    private static byte[] dashboard() {
+        try (InputStream in = Protocol.class.getResourceAsStream("dashboard.html")) {
+            if (in == null) throw new IllegalStateException("dashboard.html is missing from the serving bundle");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read dashboard.html: " + e.getMessage(), e);
+        }
     }
 
     /** The body, at most {@code maxRequestBytes} (413 beyond: checked on Content-Length first, then while reading). */

@@ -70,6 +70,18 @@ class ProtocolTest {
     }
 
     @Test
+    void theDashboardIsAStaticPageThatReadsTheServersOwnEndpoints() throws Exception {
+        Fixture.saveMlp(repo, "mlp", "1", 1);
+        Protocol p = start(ServingOptions.defaults().withTokens("t", null));
+        Fixture.Response page = call(p, "GET", "/", null);
+        assertEquals(200, page.status());
+        assertTrue(page.text().startsWith("<!DOCTYPE html>"), page.text());
+        assertTrue(page.text().contains("fetch(\"metrics\"") && page.text().contains("\"predictions/\""), "it reads /metrics and posts to /predictions");
+        assertEquals("nosniff", page.headers().get("X-Content-Type-Options"));
+        assertError(call(p, "POST", "/", "x"), 405, "use GET");
+    }
+
+    @Test
     void aRepositoryWhoseOnlyModelIsBrokenIsLiveButNotReady() throws Exception {
         Files.createDirectories(repo.resolve("bad/1"));
         Files.writeString(repo.resolve("bad/1/model.safetensors"), "not a safetensors file");
