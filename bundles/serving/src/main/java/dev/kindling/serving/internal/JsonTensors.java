@@ -45,7 +45,7 @@ final class JsonTensors {
     JsonFactory factory() { return json; }
 
     InferRequest readInfer(byte[] body) {
-        try (JsonParser p = json.createParser(body)) {
+        return parse(body, p -> {
             if (p.nextToken() != JsonToken.START_OBJECT) throw ServingException.badRequest("the request body must be a JSON object with \"inputs\"");
             String id = null;
             long timeout = 0;
@@ -67,6 +67,17 @@ final class JsonTensors {
             if (inputs == null) throw ServingException.badRequest("the request has no \"inputs\"");
             if (inputs.isEmpty()) throw ServingException.badRequest("\"inputs\" is empty");
             return new InferRequest(id, inputs, outputs, timeout);
+        });
+    }
+
+    private interface BodyReader<T> {
+        T read(JsonParser p) throws IOException;
+    }
+
+    /** Runs a reader over the body; Jackson's complaints become 400s that say what was wrong. */
+    private <T> T parse(byte[] body, BodyReader<T> reader) {
+        try (JsonParser p = json.createParser(body)) {
+            return reader.read(p);
         } catch (StreamConstraintsException e) {
             throw ServingException.badRequest("the request exceeds a JSON limit (nesting depth at most " + maxDepth + "): " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
@@ -81,7 +92,7 @@ final class JsonTensors {
      * The shape comes from the nesting.
      */
     Tensor readPlain(byte[] body, DType dtype) {
-        try (JsonParser p = json.createParser(body)) {
+        return parse(body, p -> {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_OBJECT) {
                 Tensor found = null;
@@ -96,13 +107,7 @@ final class JsonTensors {
             }
             if (t != JsonToken.START_ARRAY) throw ServingException.badRequest("the body must be a JSON array of numbers, or {\"data\": [...]}");
             return plainData(p, dtype);
-        } catch (StreamConstraintsException e) {
-            throw ServingException.badRequest("the request exceeds a JSON limit (nesting depth at most " + maxDepth + "): " + e.getOriginalMessage());
-        } catch (JsonProcessingException e) {
-            throw ServingException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ServingException.badRequest("cannot read the request body: " + e.getMessage());
-        }
+        });
     }
 
     private Tensor plainData(JsonParser p, DType dtype) throws IOException {

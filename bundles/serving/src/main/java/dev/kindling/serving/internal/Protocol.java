@@ -256,19 +256,25 @@ final class Protocol {
             throw new ServingException(501, "binary tensor data (Inference-Header-Content-Length) is not supported yet: send JSON tensors");
         }
         JsonTensors.InferRequest req = json.readInfer(body);
-        LoadedVersion v = repo.acquire(model, ver);
+        return served(repo.acquire(model, ver), t0, v -> {
+            Map<String, Tensor> out = v.infer(req.inputs(), TimeUnit.MICROSECONDS.toNanos(req.timeoutMicros()), TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
+            return Reply.json(200, json.writeResponse(v.name, v.version, req.id(), pick(out, req.outputs(), v)));
+        });
+    }
+
+    /** Answers with a held version, counts the answer in its metrics by status, and lets the version go. */
+    private Reply served(LoadedVersion v, long t0, java.util.function.Function<LoadedVersion, Reply> work) {
         int status = 500;
         try {
-            Map<String, Tensor> out = v.infer(req.inputs(), TimeUnit.MICROSECONDS.toNanos(req.timeoutMicros()), TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
-            Map<String, Tensor> picked = pick(out, req.outputs(), v);
-            byte[] reply = json.writeResponse(v.name, v.version, req.id(), picked);
-            status = 200;
-            return Reply.json(200, reply);
+            Reply r = work.apply(v);
+            status = r.status();
+            return r;
         } catch (ServingException e) {
             status = e.status;
             throw e;
         } finally {
-            record(v, status, t0);
+            metrics.requests.inc(v.name, v.version, Integer.toString(status));
+            metrics.requestSeconds.observe((System.nanoTime() - t0) / 1e9, v.name, v.version);
             v.release();
         }
     }
@@ -284,11 +290,6 @@ final class Protocol {
         return picked;
     }
 
-    private void record(LoadedVersion v, int status, long t0) {
-        metrics.requests.inc(v.name, v.version, Integer.toString(status));
-        metrics.requestSeconds.observe((System.nanoTime() - t0) / 1e9, v.name, v.version);
-    }
-
     /**
      * TorchServe style: the body is a nested array (or {@code {"data": [...]}}) for a model with one input; the reply is the
      * output as a nested array. A single sample (one dimension less than the declared input) gets the batch dimension
@@ -297,40 +298,27 @@ final class Protocol {
     private Reply predictions(Call c, String model, String ver) {
         long t0 = System.nanoTime();
         byte[] body = body(c);
-        LoadedVersion v = repo.acquire(model, ver);
-        int status = 500;
-        try {
+        return served(repo.acquire(model, ver), t0, v -> {
             if (v.inputs.size() != 1) {
                 throw ServingException.badRequest("model " + model + " takes " + v.inputs.size() + " inputs; /predictions is for one-input models, use /v2/models/" + model + "/infer");
             }
             TensorSpec in = v.inputs.get(0);
             Tensor x = json.readPlain(body, in.dtype());
             boolean single = in.shape() != null && x.dim() == in.shape().length - 1;
-            if (single) x = x.unsqueeze(0);
-            Map<String, Tensor> out = v.infer(Map.of(in.name(), x), 0, TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
-            byte[] reply;
+            Map<String, Tensor> out = v.infer(Map.of(in.name(), single ? x.unsqueeze(0) : x), 0, TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
             if (out.size() == 1) {
                 Tensor y = out.values().iterator().next();
-                reply = json.writeNested(single && y.dim() > 0 ? y.squeeze(0) : y);
-            } else {
-                reply = json.write(g -> {
-                    g.writeStartObject();
-                    for (Map.Entry<String, Tensor> e : out.entrySet()) {
-                        g.writeFieldName(e.getKey());
-                        g.writeRawValue(new String(json.writeNested(single ? e.getValue().squeeze(0) : e.getValue()), StandardCharsets.UTF_8));
-                    }
-                    g.writeEndObject();
-                });
+                return Reply.json(200, json.writeNested(single && y.dim() > 0 ? y.squeeze(0) : y));
             }
-            status = 200;
-            return Reply.json(200, reply);
-        } catch (ServingException e) {
-            status = e.status;
-            throw e;
-        } finally {
-            record(v, status, t0);
-            v.release();
-        }
+            return Reply.json(200, json.write(g -> {
+                g.writeStartObject();
+                for (Map.Entry<String, Tensor> e : out.entrySet()) {
+                    g.writeFieldName(e.getKey());
+                    g.writeRawValue(new String(json.writeNested(single ? e.getValue().squeeze(0) : e.getValue()), StandardCharsets.UTF_8));
+                }
+                g.writeEndObject();
+            }));
+        });
     }
 
     /** Triton's model-repository extension, behind the admin token. */

@@ -22,8 +22,10 @@ class BatcherTest {
     static final class Doubler implements Batcher.Runner {
         final List<Long> batches = new CopyOnWriteArrayList<>();
         volatile CountDownLatch gate = new CountDownLatch(0);
+        final CountDownLatch entered = new CountDownLatch(1);
 
         @Override public Map<String, Tensor> run(Map<String, Tensor> in) {
+            entered.countDown();
             try {
                 gate.await();
             } catch (InterruptedException e) {
@@ -40,6 +42,15 @@ class BatcherTest {
         return new Batcher("t/1", List.of(d), maxBatch, delayNanos, queue, (rows, q, c) -> {});
     }
 
+    /** A batcher whose one worker is busy with a first request, held at the gate, so what is submitted next queues up. */
+    private static Batcher busy(Doubler d, int maxBatch, int queue) throws InterruptedException {
+        d.gate = new CountDownLatch(1);
+        Batcher b = batcher(d, maxBatch, 0, queue);
+        b.submit(row(0), 0);
+        assertTrue(d.entered.await(5, TimeUnit.SECONDS), "the worker took the first request");
+        return b;
+    }
+
     private static Map<String, Tensor> row(float v) {
         return Map.of("x", Torch.tensor(new float[] {v, v + 1}, 1, 2));
     }
@@ -47,14 +58,10 @@ class BatcherTest {
     @Test
     void requestsQueuedWhileTheModelIsBusyRunAsOneBatchAndGetTheirOwnRows() throws Exception {
         Doubler d = new Doubler();
-        d.gate = new CountDownLatch(1);
-        Batcher b = batcher(d, 8, 0, 100);
-        Batcher.Job first = b.submit(row(0), 0); // taken at once, then held at the gate
-        Thread.sleep(50);
+        Batcher b = busy(d, 8, 100);
         List<Batcher.Job> jobs = new ArrayList<>();
         for (int i = 1; i <= 10; i++) jobs.add(b.submit(row(i * 10), 0));
         d.gate.countDown();
-        assertEquals(0f, first.result.get(5, TimeUnit.SECONDS).get("y").toFloatArray()[0]);
         for (int i = 1; i <= 10; i++) {
             float[] y = jobs.get(i - 1).result.get(5, TimeUnit.SECONDS).get("y").toFloatArray();
             assertEquals(2, y.length);
@@ -91,10 +98,7 @@ class BatcherTest {
     @Test
     void aFullQueueRefusesWith429AndATimedOutRequestIsAnswered504() throws Exception {
         Doubler d = new Doubler();
-        d.gate = new CountDownLatch(1);
-        Batcher b = batcher(d, 2, 0, 3);
-        b.submit(row(0), 0);
-        Thread.sleep(50); // taken by the worker, which waits at the gate
+        Batcher b = busy(d, 2, 3);
         Batcher.Job expiring = b.submit(row(1), TimeUnit.MILLISECONDS.toNanos(20));
         b.submit(row(2), 0);
         b.submit(row(3), 0);
@@ -111,10 +115,7 @@ class BatcherTest {
     @Test
     void oneBadRequestInABatchFailsOnlyItself() throws Exception {
         Doubler d = new Doubler();
-        d.gate = new CountDownLatch(1);
-        Batcher b = batcher(d, 8, 0, 100);
-        b.submit(row(0), 0);
-        Thread.sleep(50);
+        Batcher b = busy(d, 8, 100);
         Batcher.Job good1 = b.submit(row(5), 0);
         Batcher.Job bad = b.submit(row(-1), 0);
         Batcher.Job good2 = b.submit(row(7), 0);
@@ -131,10 +132,7 @@ class BatcherTest {
     @Test
     void requestsWithOtherTrailingShapesAreNotStackedTogether() throws Exception {
         Doubler d = new Doubler();
-        d.gate = new CountDownLatch(1);
-        Batcher b = batcher(d, 8, 0, 100);
-        b.submit(row(0), 0);
-        Thread.sleep(50);
+        Batcher b = busy(d, 8, 100);
         Batcher.Job a = b.submit(row(1), 0);
         Batcher.Job wide = b.submit(Map.of("x", Torch.tensor(new float[] {1, 2, 3}, 1, 3)), 0);
         Batcher.Job c = b.submit(row(2), 0);
