@@ -115,24 +115,24 @@ final class LoadedVersion implements ServedModel {
 
     /**
      * Without config.json: an ONNX model's graph inputs, or one FP32 input "input" for a Kindling model, shaped [-1, in]
-     * when its first layer is a linear layer (read from the model, so the shape is right), else unknown.
+     * when it starts with a linear layer (after flatten layers, which leave [-1, in] as it is), else of unknown shape.
      */
     private static List<TensorSpec> defaultInputs(Module m) {
         if (m instanceof OnnxModel o) return o.inputNames().stream().map(n -> new TensorSpec(n, dev.kindling.api.DType.FLOAT32, null)).toList();
-        Tensor w = firstWeight(m);
-        long[] shape = w != null && w.dim() == 2 && firstIsLinear(m) ? new long[] {-1, w.size(1)} : null;
+        Module first = firstLayer(m);
+        long[] shape = first instanceof dev.kindling.nn.Linear lin ? new long[] {-1, lin.weight().size(1)} : null;
         return List.of(new TensorSpec("input", dev.kindling.api.DType.FLOAT32, shape));
     }
 
-    private static Tensor firstWeight(Module m) {
-        for (Map.Entry<String, Tensor> e : m.namedParameters().entrySet()) return e.getKey().endsWith("weight") ? e.getValue() : null;
-        return null;
-    }
-
-    private static boolean firstIsLinear(Module m) {
-        Module leaf = m;
-        while (!leaf.children().isEmpty()) leaf = leaf.children().get(0);
-        return leaf instanceof dev.kindling.nn.Linear;
+    /** The first leaf module that is not a flatten layer. */
+    private static Module firstLayer(Module m) {
+        List<Module> children = m.children();
+        if (children.isEmpty()) return m;
+        for (Module c : children) {
+            Module leaf = firstLayer(c);
+            if (!(leaf instanceof dev.kindling.nn.Flatten)) return leaf;
+        }
+        return children.get(children.size() - 1);
     }
 
     /** The model as a runner: inputs moved to the model's device, outputs back on the CPU, named. */

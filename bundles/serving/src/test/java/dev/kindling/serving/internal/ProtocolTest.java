@@ -103,6 +103,9 @@ class ProtocolTest {
         Fixture.saveMlp(repo, "mlp", "1", 1);
         Fixture.saveMlp(repo, "mlp", "2", 2);
         Files.writeString(repo.resolve("mlp/config.json"), "{\"version_policy\": {\"all\": {}}}");
+        Files.createDirectories(repo.resolve("flat/1"));
+        dev.kindling.io.Models.save(dev.kindling.nn.ModelSpec.fromJson("[{\"type\":\"flatten\"},{\"type\":\"linear\",\"in\":4,\"out\":2}]").build(),
+                repo.resolve("flat/1/model.safetensors"));
         Protocol p = start(ServingOptions.defaults());
         Fixture.Response m = call(p, "GET", "/v2/models/mlp", null);
         assertEquals(200, m.status(), m.text());
@@ -118,6 +121,8 @@ class ProtocolTest {
         Fixture.Response r = call(p, "GET", "/v2/models/mlp/versions/2/ready", null);
         assertEquals(200, r.status());
         assertTrue(r.json().get("ready").asBoolean());
+        Fixture.Response flat = call(p, "GET", "/v2/models/flat", null);
+        assertEquals("[-1,4]", flat.json().get("inputs").get(0).get("shape").toString(), "a flatten layer first leaves [-1, in]: " + flat.text());
         assertError(call(p, "GET", "/v2/models/nope", null), 404, "unknown model 'nope'");
         assertError(call(p, "GET", "/v2/models/nope/ready", null), 404, "unknown model");
         assertError(call(p, "GET", "/v2/models/mlp/versions/7", null), 404, "has no version '7' (versions: 1, 2)");
