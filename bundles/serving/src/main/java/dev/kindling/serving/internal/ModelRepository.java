@@ -176,6 +176,10 @@ final class ModelRepository implements AutoCloseable {
                 if (slot.current.get() == null) fail(slot, "version folder " + root.relativize(found.get(v)) + " holds no model.safetensors, model.onnx or checkpoint");
                 continue;
             }
+            if (!inside(file)) {
+                if (slot.current.get() == null) fail(slot, root.relativize(file) + " is a link to a file outside the repository: not loaded");
+                continue;
+            }
             String print;
             try {
                 print = ModelFiles.fingerprint(file, dir.resolve(ModelConfig.FILE));

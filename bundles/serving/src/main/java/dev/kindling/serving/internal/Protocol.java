@@ -31,6 +31,7 @@ final class Protocol {
     }
 
     static final String SERVER_NAME = "kindling";
+    private static final System.Logger LOG = System.getLogger("dev.kindling.serving");
     /** The page at {@code /}: models, versions, request rate and latency, a form to try a model (plain HTML and JS). */
     private static final byte[] DASHBOARD = dashboard();
     static final String JSON_TYPE = "application/json";
@@ -64,6 +65,8 @@ final class Protocol {
         } catch (ServingException e) {
             reply = error(e);
         } catch (RuntimeException | StackOverflowError e) {
+            // a bug, not a bad request: the client gets no stack trace, the log gets it
+            LOG.log(System.Logger.Level.WARNING, "internal error answering " + call.method() + " " + Names.clip(call.path()), e);
             reply = error(new ServingException(500, "internal error: " + e.getClass().getSimpleName()));
         }
         metrics.http.inc(endpoint, Integer.toString(reply.status()));

@@ -155,6 +155,29 @@ class ProtocolTest {
         assertError(call(p, "POST", "/v2/models/mlp/infer", nested.replace("{\"name\":\"output\"}", "{\"name\":\"logits\"}")), 400, "no output 'logits'");
     }
 
+    /** The protocol's own example request (inference_rest.md), with an FP32 tensor: named input, requested output, id. */
+    @Test
+    void theSpecsExampleRequestIsAnsweredAsTheSpecsExampleResponse() throws Exception {
+        Module mlp = Fixture.saveMlp(repo, "mymodel", "1", 9);
+        Files.writeString(repo.resolve("mymodel/config.json"), "{\"inputs\": [{\"name\": \"input0\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}],"
+                + " \"outputs\": [{\"name\": \"output0\", \"datatype\": \"FP32\", \"shape\": [-1, 3]}]}");
+        Protocol p = start(ServingOptions.defaults());
+        String request = "{\n  \"id\" : \"42\",\n  \"inputs\" : [\n    {\n      \"name\" : \"input0\",\n      \"shape\" : [ 2, 4 ],\n"
+                + "      \"datatype\" : \"FP32\",\n      \"data\" : [ 1, 2, 3, 4, 5, 6, 7, 8 ]\n    }\n  ],\n  \"outputs\" : [\n    {\n      \"name\" : \"output0\"\n    }\n  ]\n}";
+        Fixture.Response r = call(p, "POST", "/v2/models/mymodel/infer", request);
+        assertEquals(200, r.status(), r.text());
+        assertEquals("42", r.json().get("id").asText());
+        assertEquals(1, r.json().get("outputs").size());
+        JsonNode out = r.json().get("outputs").get(0);
+        assertEquals("output0", out.get("name").asText());
+        assertEquals("[2,3]", out.get("shape").toString());
+        assertEquals("FP32", out.get("datatype").asText());
+        assertArrayEquals(Fixture.forward(mlp, new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4), Fixture.floats(out.get("data")), 1e-6f);
+        Fixture.Response meta = call(p, "GET", "/v2/models/mymodel", null);
+        assertEquals("{\"name\":\"input0\",\"datatype\":\"FP32\",\"shape\":[-1,4]}", meta.json().get("inputs").get(0).toString());
+        assertEquals("{\"name\":\"output0\",\"datatype\":\"FP32\",\"shape\":[-1,3]}", meta.json().get("outputs").get(0).toString());
+    }
+
     @Test
     void badInputsAreClearFourHundreds() throws Exception {
         Fixture.saveMlp(repo, "mlp", "1", 4);
@@ -256,6 +279,14 @@ class ProtocolTest {
         Files.createDirectories(repo.resolve("broken/1"));
         Files.writeString(repo.resolve("broken/1/model.safetensors"), "garbage");
         assertError(call(p, "POST", "/v2/repository/models/broken/load", "{}", admin), 400, "cannot load broken/1/model.safetensors");
+        Path outside = Files.createTempFile("outside", ".safetensors");
+        try {
+            Files.createDirectories(repo.resolve("linked/1"));
+            Files.createSymbolicLink(repo.resolve("linked/1/model.safetensors"), outside);
+            assertError(call(p, "POST", "/v2/repository/models/linked/load", "{}", admin), 400, "a link to a file outside the repository");
+        } finally {
+            Files.delete(outside);
+        }
     }
 
     @Test
