@@ -38,7 +38,7 @@ final class Datatypes {
             case "UINT8" -> DType.UINT8;
             case "BOOL" -> DType.BOOL;
             case "FP16", "BF16" -> throw ServingException.badRequest("datatype " + d + " cannot be sent as JSON numbers (the protocol "
-                    + "leaves it to the binary tensor extension, which this server does not take yet): send FP32");
+                    + "leaves it to the binary tensor extension): send it as raw bytes with Inference-Header-Content-Length, or as FP32");
             case "INT16", "UINT16", "UINT32", "UINT64", "BYTES" -> throw ServingException.badRequest("datatype " + d
                     + " is not supported: Kindling tensors are FP32, FP64, INT64, INT32, INT8, UINT8 or BOOL");
             default -> throw ServingException.badRequest("unknown datatype '" + datatype + "': the protocol's datatypes are BOOL, UINT8, "

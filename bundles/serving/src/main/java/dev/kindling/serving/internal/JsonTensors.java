@@ -19,6 +19,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * JSON tensors of the Open Inference Protocol: reads an inference request with Jackson's streaming parser (tensor data
@@ -26,8 +28,18 @@ import java.util.Map;
  * stream constraints) and a cap on the elements of one request, checked while reading, before anything is allocated for them.
  */
 final class JsonTensors {
-    /** A parsed inference request. {@code outputs} is empty when the client asked for all of them. */
-    record InferRequest(String id, Map<String, Tensor> inputs, List<String> outputs, long timeoutMicros) {}
+    /**
+     * A parsed inference request. {@code outputs} is empty when the client asked for all of them; {@code binaryOutputs}
+     * names those to send as raw bytes (Triton's binary tensor extension), {@code allBinary} when the request asked that of
+     * every output ({@code binary_data_output}).
+     */
+    record InferRequest(String id, Map<String, Tensor> inputs, List<String> outputs, Set<String> binaryOutputs, boolean allBinary,
+                        long timeoutMicros) {
+        boolean binary(String output) { return allBinary || binaryOutputs.contains(output); }
+    }
+
+    /** An encoded response: the body, and the length of its JSON part when raw tensor bytes follow it (else -1). */
+    record Encoded(byte[] body, int jsonLength) {}
 
     private final JsonFactory json;
     private final long maxElements;
@@ -44,30 +56,43 @@ final class JsonTensors {
 
     JsonFactory factory() { return json; }
 
-    InferRequest readInfer(byte[] body) {
-        return parse(body, p -> {
+    /**
+     * Reads an inference request. With {@code jsonLength} >= 0 (the {@code Inference-Header-Content-Length} header) only
+     * that many bytes are JSON, and the inputs that say {@code "parameters": {"binary_data_size": n}} take their data, raw
+     * little-endian, from the bytes after it, in order (Triton's binary tensor extension).
+     */
+    InferRequest readInfer(byte[] body, int jsonLength) {
+        if (jsonLength > body.length) {
+            throw ServingException.badRequest("Inference-Header-Content-Length is " + jsonLength + ", but the body has only " + body.length + " bytes");
+        }
+        Raw raw = new Raw(body, jsonLength);
+        InferRequest r = parse(body, jsonLength < 0 ? body.length : jsonLength, p -> {
             if (p.nextToken() != JsonToken.START_OBJECT) throw ServingException.badRequest("the request body must be a JSON object with \"inputs\"");
             String id = null;
-            long timeout = 0;
+            long[] timeout = {0};
+            boolean[] allBinary = {false};
             Map<String, Tensor> inputs = null;
             List<String> outputs = List.of();
+            Set<String> binary = new HashSet<>();
             Budget budget = new Budget();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
                 switch (field) {
                     case "id" -> id = string(p, "id");
-                    case "parameters" -> timeout = parameters(p);
-                    case "inputs" -> inputs = inputs(p, budget);
-                    case "outputs" -> outputs = requestedOutputs(p);
+                    case "parameters" -> parameters(p, timeout, allBinary);
+                    case "inputs" -> inputs = inputs(p, budget, raw);
+                    case "outputs" -> outputs = requestedOutputs(p, binary);
                     default -> p.skipChildren();
                 }
             }
             if (p.nextToken() != null) throw ServingException.badRequest("malformed JSON: text after the request object");
             if (inputs == null) throw ServingException.badRequest("the request has no \"inputs\"");
             if (inputs.isEmpty()) throw ServingException.badRequest("\"inputs\" is empty");
-            return new InferRequest(id, inputs, outputs, timeout);
+            return new InferRequest(id, inputs, outputs, binary, allBinary[0], timeout[0]);
         });
+        raw.checkAllUsed();
+        return r;
     }
 
     private interface BodyReader<T> {
@@ -75,8 +100,8 @@ final class JsonTensors {
     }
 
     /** Runs a reader over the body; Jackson's complaints become 400s that say what was wrong. */
-    private <T> T parse(byte[] body, BodyReader<T> reader) {
-        try (JsonParser p = json.createParser(body)) {
+    private <T> T parse(byte[] body, int length, BodyReader<T> reader) {
+        try (JsonParser p = json.createParser(body, 0, length)) {
             return reader.read(p);
         } catch (StreamConstraintsException e) {
             throw ServingException.badRequest("the request exceeds a JSON limit (nesting depth at most " + maxDepth + "): " + e.getOriginalMessage());
@@ -92,7 +117,7 @@ final class JsonTensors {
      * The shape comes from the nesting.
      */
     Tensor readPlain(byte[] body, DType dtype) {
-        return parse(body, p -> {
+        return parse(body, body.length, p -> {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_OBJECT) {
                 Tensor found = null;
@@ -123,10 +148,12 @@ final class JsonTensors {
         return p.getText();
     }
 
-    /** Request parameters: values are strings, numbers or booleans (the spec); {@code timeout} is in microseconds (Triton's). */
-    private static long parameters(JsonParser p) throws IOException {
+    /**
+     * Request parameters: values are strings, numbers or booleans (the spec); {@code timeout} is in microseconds and
+     * {@code binary_data_output} asks for every output as raw bytes (both Triton's).
+     */
+    private static void parameters(JsonParser p, long[] timeout, boolean[] allBinary) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) throw ServingException.badRequest("\"parameters\" must be an object");
-        long timeout = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String k = p.currentName();
             JsonToken v = p.nextToken();
@@ -135,51 +162,58 @@ final class JsonTensors {
                 if (v != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0) {
                     throw ServingException.badRequest("parameter 'timeout' must be a whole number of microseconds >= 0");
                 }
-                timeout = p.getLongValue();
-            }
+                timeout[0] = p.getLongValue();
+            } else if (k.equals("binary_data_output")) allBinary[0] = v == JsonToken.VALUE_TRUE;
         }
-        return timeout;
     }
 
-    private static List<String> requestedOutputs(JsonParser p) throws IOException {
+    private static List<String> requestedOutputs(JsonParser p, Set<String> binary) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) throw ServingException.badRequest("\"outputs\" must be an array of {\"name\": ...}");
         List<String> names = new ArrayList<>();
         while (p.nextToken() == JsonToken.START_OBJECT) {
             String name = null;
+            boolean raw = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
                 p.nextToken();
                 if (f.equals("name")) name = string(p, "outputs[].name");
-                else if (f.equals("parameters") && hasBinaryData(p)) {
-                    throw new ServingException(501, "binary tensor data is not supported yet: request outputs as JSON");
-                } else p.skipChildren();
+                else if (f.equals("parameters")) raw = tensorParameter(p, "binary_data") > 0;
+                else p.skipChildren();
             }
             if (name == null) throw ServingException.badRequest("an entry of \"outputs\" has no \"name\"");
             names.add(name);
+            if (raw) binary.add(name);
         }
         if (p.currentToken() != JsonToken.END_ARRAY) throw ServingException.badRequest("\"outputs\" must be an array of {\"name\": ...}");
         return names;
     }
 
-    private static boolean hasBinaryData(JsonParser p) throws IOException {
+    /** One entry of a tensor's {@code parameters}: {@code binary_data} (true = 1, false = 0) or {@code binary_data_size}; -1 when absent. */
+    private static long tensorParameter(JsonParser p, String key) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) throw ServingException.badRequest("\"parameters\" must be an object");
-        boolean binary = false;
+        long value = -1;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String k = p.currentName();
             JsonToken v = p.nextToken();
             if (v.isStructStart()) p.skipChildren();
-            else if ((k.equals("binary_data") && v == JsonToken.VALUE_TRUE) || k.equals("binary_data_size")) binary = true;
+            else if (k.equals(key)) {
+                if (v == JsonToken.VALUE_TRUE) value = 1;
+                else if (v == JsonToken.VALUE_FALSE) value = 0;
+                else if (v == JsonToken.VALUE_NUMBER_INT && p.getLongValue() >= 0) value = p.getLongValue();
+                else throw ServingException.badRequest("parameter '" + k + "' must be " + (key.equals("binary_data") ? "true or false" : "a byte count"));
+            }
         }
-        return binary;
+        return value;
     }
 
-    private Map<String, Tensor> inputs(JsonParser p, Budget budget) throws IOException {
+    private Map<String, Tensor> inputs(JsonParser p, Budget budget, Raw raw) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) throw ServingException.badRequest("\"inputs\" must be an array of tensors");
         Map<String, Tensor> out = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.START_OBJECT) {
             String name = null, datatype = null;
             long[] shape = null;
             Values data = null;
+            long binarySize = -1;
             Nesting nesting = new Nesting(maxDepth);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
@@ -192,9 +226,7 @@ final class JsonTensors {
                         data = new Values(name == null ? "an input" : "input '" + name + "'", budget);
                         data.read(p, 0, nesting);
                     }
-                    case "parameters" -> {
-                        if (hasBinaryData(p)) throw new ServingException(501, "binary tensor data is not supported yet: send \"data\" as JSON");
-                    }
+                    case "parameters" -> binarySize = tensorParameter(p, "binary_data_size");
                     default -> p.skipChildren();
                 }
             }
@@ -202,6 +234,15 @@ final class JsonTensors {
             if (name == null) throw ServingException.badRequest("an input has no \"name\"");
             if (datatype == null) throw ServingException.badRequest(what + " has no \"datatype\"");
             if (shape == null) throw ServingException.badRequest(what + " has no \"shape\"");
+            if (binarySize >= 0) {
+                if (data != null) throw ServingException.badRequest(what + " has both \"data\" and binary_data_size");
+                long numel = Raw.numel(shape);
+                if ((budget.left -= numel) < 0) throw new ServingException(413, "the request holds more than " + maxElements + " tensor elements");
+                if (out.put(name, raw.take(what, Datatypes.configDtype(datatype), shape, numel, binarySize)) != null) {
+                    throw ServingException.badRequest("input '" + name + "' is given twice");
+                }
+                continue;
+            }
             if (data == null) throw ServingException.badRequest(what + " has no \"data\"");
             DType dtype = Datatypes.jsonDtype(datatype);
             long[] nested = nesting.shape();
@@ -354,9 +395,13 @@ final class JsonTensors {
         }
     }
 
-    /** An OIP inference response. */
-    byte[] writeResponse(String model, String version, String id, Map<String, Tensor> outputs) {
-        return write(g -> {
+    /**
+     * An OIP inference response. The outputs {@code binary} picks are sent as raw bytes after the JSON (their entry says
+     * {@code binary_data_size} instead of holding {@code data}); then {@link Encoded#jsonLength} is that JSON's length.
+     */
+    Encoded writeResponse(String model, String version, String id, Map<String, Tensor> outputs, java.util.function.Predicate<String> binary) {
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        byte[] head = write(g -> {
             g.writeStartObject();
             g.writeStringField("model_name", model);
             g.writeStringField("model_version", version);
@@ -364,18 +409,31 @@ final class JsonTensors {
             g.writeArrayFieldStart("outputs");
             for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
                 Tensor t = e.getValue();
+                DType dtype = outputDtype(t);
                 g.writeStartObject();
                 g.writeStringField("name", e.getKey());
-                g.writeStringField("datatype", Datatypes.name(outputDtype(t)));
+                g.writeStringField("datatype", Datatypes.name(dtype));
                 g.writeFieldName("shape");
                 writeLongs(g, t.shape());
-                g.writeFieldName("data");
-                writeFlat(g, t);
+                if (binary.test(e.getKey())) {
+                    byte[] b = Raw.bytes(t, dtype);
+                    raw.write(b, 0, b.length);
+                    g.writeObjectFieldStart("parameters");
+                    g.writeNumberField("binary_data_size", b.length);
+                    g.writeEndObject();
+                } else {
+                    g.writeFieldName("data");
+                    writeFlat(g, t);
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         });
+        if (raw.size() == 0) return new Encoded(head, -1);
+        byte[] all = Arrays.copyOf(head, head.length + raw.size());
+        System.arraycopy(raw.toByteArray(), 0, all, head.length, raw.size());
+        return new Encoded(all, head.length);
     }
 
     /** A tensor as a nested JSON array (a 0-dim tensor as a number), for {@code /predictions}. */

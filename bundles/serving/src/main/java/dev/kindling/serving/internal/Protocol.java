@@ -35,6 +35,7 @@ final class Protocol {
     /** The page at {@code /}: models, versions, request rate and latency, a form to try a model (plain HTML and JS). */
     private static final byte[] DASHBOARD = dashboard();
     static final String JSON_TYPE = "application/json";
+    static final String BINARY_HEADER = "Inference-Header-Content-Length";
 
     private final ModelRepository repo;
     private final Metrics metrics;
@@ -150,6 +151,7 @@ final class Protocol {
                 g.writeStringField("name", SERVER_NAME);
                 g.writeStringField("version", version);
                 g.writeArrayFieldStart("extensions");
+                g.writeString("binary_tensor_data");
                 g.writeString("model_repository");
                 g.writeEndArray();
             });
@@ -255,14 +257,26 @@ final class Protocol {
     private Reply infer(Call c, String model, String ver) {
         long t0 = System.nanoTime();
         byte[] body = body(c);
-        if (c.header().apply("Inference-Header-Content-Length") != null) {
-            throw new ServingException(501, "binary tensor data (Inference-Header-Content-Length) is not supported yet: send JSON tensors");
-        }
-        JsonTensors.InferRequest req = json.readInfer(body);
+        JsonTensors.InferRequest req = json.readInfer(body, headerLength(c));
         return served(repo.acquire(model, ver), t0, v -> {
             Map<String, Tensor> out = v.infer(req.inputs(), TimeUnit.MICROSECONDS.toNanos(req.timeoutMicros()), TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
-            return Reply.json(200, json.writeResponse(v.name, v.version, req.id(), pick(out, req.outputs(), v)));
+            JsonTensors.Encoded e = json.writeResponse(v.name, v.version, req.id(), pick(out, req.outputs(), v), req::binary);
+            if (e.jsonLength() < 0) return Reply.json(200, e.body());
+            return new Reply(200, "application/octet-stream", e.body(), Map.of(BINARY_HEADER, Integer.toString(e.jsonLength())));
         });
+    }
+
+    /** Triton's binary tensor extension: the length of the JSON part of a body followed by raw tensor bytes; -1 without it. */
+    private static int headerLength(Call c) {
+        String h = c.header().apply(BINARY_HEADER);
+        if (h == null) return -1;
+        try {
+            int n = Integer.parseInt(h.trim());
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw ServingException.badRequest(BINARY_HEADER + " must be a byte count, got '" + Names.clip(h) + "'");
+        }
     }
 
     /** Answers with a held version, counts the answer in its metrics by status, and lets the version go. */

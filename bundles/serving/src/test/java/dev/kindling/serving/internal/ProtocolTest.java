@@ -193,7 +193,7 @@ class ProtocolTest {
         assertError(call(p, "POST", infer, inferBody("input", new float[6], 2, 3)), 400, "has shape [2, 3], but model mlp takes [-1, 4]");
         assertError(call(p, "POST", infer, inferBody("x", new float[4], 1, 4)), 400, "no input 'x'");
         assertError(call(p, "POST", infer, inferBody("input", new float[4], 1, 4).replace("FP32", "INT64").replace(".0", "")), 400, "is INT64, but model mlp takes FP32");
-        assertError(call(p, "POST", infer, inferBody("input", new float[4], 1, 4).replace("FP32", "FP16")), 400, "FP16 cannot be sent as JSON");
+        assertError(call(p, "POST", infer, inferBody("input", new float[4], 1, 4).replace("FP32", "FP16")), 400, "FP16 cannot be sent as JSON numbers");
         assertError(call(p, "POST", infer, inferBody("input", new float[4], 1, 4).replace("FP32", "BYTES")), 400, "BYTES is not supported");
         assertError(call(p, "POST", infer, inferBody("input", new float[4], 1, 4).replace("FP32", "FP33")), 400, "unknown datatype 'FP33'");
         assertError(call(p, "POST", infer, "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[2,2],\"data\":[[1,2],[3]]}]}"), 400, "ragged");
@@ -201,7 +201,7 @@ class ProtocolTest {
         assertError(call(p, "POST", infer, "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[[[[[[[[[[1]]]]]]]]]]}]}"), 400, "nesting depth at most 8");
         assertError(call(p, "POST", infer, inferBody("input", new float[1200], 300, 4)), 413, "more than 1000 tensor elements");
         assertError(call(p, "POST", infer, "{\"pad\":\"" + "x".repeat(9000) + "\"}"), 413, "larger than the limit of 8192 bytes");
-        assertError(call(p, "POST", infer, inferBody("input", new float[4], 1, 4), Map.of("Inference-Header-Content-Length", "10")), 501, "binary tensor data");
+        assertError(call(p, "POST", infer, inferBody("input", new float[4], 1, 4), Map.of("Inference-Header-Content-Length", "x")), 400, "must be a byte count");
         assertError(call(p, "GET", infer, null), 405, "use POST");
         assertError(call(p, "POST", "/v2/health/live", null), 405, "use GET");
         assertError(call(p, "GET", "/v2/nothing", null), 404, "no such endpoint");
@@ -211,6 +211,66 @@ class ProtocolTest {
         assertError(call(p, "POST", "/predictions/a%00b", "[1]"), 400, "invalid model name");
         // and it keeps serving
         assertEquals(200, call(p, "POST", infer, inferBody("input", new float[4], 1, 4)).status());
+    }
+
+    /** Triton's binary tensor extension: raw little-endian inputs after the JSON header, and outputs asked for as raw bytes. */
+    @Test
+    void binaryTensorDataInAndOut() throws Exception {
+        Module mlp = Fixture.saveMlp(repo, "mlp", "1", 10);
+        Protocol p = start(ServingOptions.defaults());
+        float[] x = {0.5f, -1, 2, 3, 1, 1, -4, 0.25f};
+        String head = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[2,4],\"parameters\":{\"binary_data_size\":32}}],"
+                + "\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":true}}]}";
+        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : x) raw.putFloat(f);
+        byte[] body = concat(head.getBytes(java.nio.charset.StandardCharsets.UTF_8), raw.array());
+        Protocol.Reply r = p.handle(new Protocol.Call("POST", "/v2/models/mlp/infer",
+                h -> h.equalsIgnoreCase("Inference-Header-Content-Length") ? Integer.toString(head.length()) : null, new java.io.ByteArrayInputStream(body), body.length));
+        assertEquals(200, r.status(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("application/octet-stream", r.contentType());
+        int jsonLength = Integer.parseInt(r.headers().get("Inference-Header-Content-Length"));
+        JsonNode json = Fixture.JSON.readTree(java.util.Arrays.copyOf(r.body(), jsonLength));
+        JsonNode out = json.get("outputs").get(0);
+        assertEquals("[2,3]", out.get("shape").toString());
+        assertEquals(24, out.get("parameters").get("binary_data_size").asInt());
+        assertFalse(out.has("data"));
+        assertEquals(jsonLength + 24, r.body().length);
+        java.nio.FloatBuffer got = java.nio.ByteBuffer.wrap(r.body(), jsonLength, 24).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] y = new float[6];
+        got.get(y);
+        assertArrayEquals(Fixture.forward(mlp, x, 2, 4), y, 1e-6f);
+
+        String bin = "Inference-Header-Content-Length";
+        assertError(binary(p, head.replace("size\":32", "size\":28"), raw.array()), 400, "takes 32 bytes, but binary_data_size is 28");
+        assertError(binary(p, head, concat(raw.array(), new byte[3])), 400, "3 bytes after the JSON header belong to no input");
+        assertError(binary(p, head.replace("size\":32", "size\":64").replace("[2,4]", "[4,4]"), raw.array()), 400, "runs past the end of the body");
+        assertError(call(p, "POST", "/v2/models/mlp/infer", head), 400, "has no Inference-Header-Content-Length header");
+        assertError(call(p, "POST", "/v2/models/mlp/infer", head, Map.of(bin, "100000")), 400, "but the body has only");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    private static Fixture.Response binary(Protocol p, String head, byte[] raw) throws Exception {
+        byte[] body = concat(head.getBytes(java.nio.charset.StandardCharsets.UTF_8), raw);
+        Protocol.Reply r = p.handle(new Protocol.Call("POST", "/v2/models/mlp/infer",
+                h -> h.equalsIgnoreCase("Inference-Header-Content-Length") ? Integer.toString(head.length()) : null, new java.io.ByteArrayInputStream(body), body.length));
+        String text = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Fixture.Response(r.status(), Fixture.JSON.readTree(text), text, r.headers());
+    }
+
+    @Test
+    void halfPrecisionBytesDecodeExactly() {
+        assertEquals(1.0f, Raw.halfToFloat(0x3C00));
+        assertEquals(-2.0f, Raw.halfToFloat(0xC000));
+        assertEquals(65504f, Raw.halfToFloat(0x7BFF));
+        assertEquals(0x1p-24f, Raw.halfToFloat(0x0001));
+        assertEquals(0x1p-14f, Raw.halfToFloat(0x0400));
+        assertEquals(Float.NEGATIVE_INFINITY, Raw.halfToFloat(0xFC00));
+        assertTrue(Float.isNaN(Raw.halfToFloat(0x7E00)));
     }
 
     @Test
