@@ -217,7 +217,8 @@ public final class Main {
     }
 
     private static boolean isFrameworkKey(String k) {
-        return k.startsWith("org.osgi.") || k.startsWith("felix.") || k.startsWith("gosh.") || k.startsWith("ds.");
+        return k.startsWith("org.osgi.") || k.startsWith("felix.") || k.startsWith("gosh.") || k.startsWith("ds.")
+                || k.startsWith("org.apache.felix.http.") || k.startsWith("org.ops4j.pax.logging."); // model serving's HTTP stack
     }
 
     static Map<String, String> frameworkProperties(Map<String, String> config) {

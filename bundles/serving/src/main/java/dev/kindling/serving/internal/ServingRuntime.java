@@ -1,0 +1,226 @@
+package dev.kindling.serving.internal;
+
+import dev.kindling.serving.ServedModel;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The running server inside OSGi (at most one): a {@link ModelServer} whose servlet is registered with the Servlet Whiteboard
+ * (so it runs on whatever whiteboard runtime is there: Felix HTTP in Kindling's distribution, Pax Web in Karaf), and whose
+ * ready versions are registered as {@link ServedModel} services. With the framework property
+ * {@code kindling.serve.repository} it starts when the bundle does, for a non-interactive {@code bin/kindling}.
+ * Tokens come from the properties {@code kindling.serve.token} and {@code kindling.serve.adminToken} (never from a
+ * command line, where they would land in the shell's history).
+ */
+@Component(service = ServingRuntime.class, immediate = true)
+public class ServingRuntime {
+    static final String HTTP_RUNTIME = "org.osgi.service.servlet.runtime.HttpServiceRuntime";
+
+    static final String FELIX_HTTP = "org.apache.felix.http.jetty12";
+    static final String PORT = "org.osgi.service.http.port";
+    static final String HOST = "org.apache.felix.http.host";
+
+    private final BundleContext context;
+    private Running running;
+    private Bundle startedHttp;
+
+    /** A started server and its registrations. */
+    private final class Running implements ModelRepository.Listener {
+        final ModelServer server;
+        final String endpoint;
+        ServiceRegistration<?> servlet;
+        final Map<LoadedVersion, ServiceRegistration<ServedModel>> models = new ConcurrentHashMap<>();
+        volatile boolean stopping;
+
+        Running(Path repo, ServingOptions options, String endpoint) throws IOException {
+            this.endpoint = endpoint;
+            this.server = new ModelServer(repo, options, context.getBundle().getVersion().toString(), this);
+        }
+
+        @Override public void ready(LoadedVersion v) {
+            if (stopping) return;
+            Dictionary<String, Object> p = new Hashtable<>();
+            p.put(ServedModel.NAME, v.name);
+            p.put(ServedModel.VERSION, v.version);
+            models.put(v, context.registerService(ServedModel.class, v, p));
+        }
+
+        @Override public void gone(LoadedVersion v) {
+            ServiceRegistration<ServedModel> r = models.remove(v);
+            if (r != null) {
+                try {
+                    r.unregister();
+                } catch (IllegalStateException e) {
+                    // already gone with the bundle
+                }
+            }
+        }
+    }
+
+    @Activate
+    public ServingRuntime(BundleContext context) {
+        this.context = context;
+        String repo = context.getProperty("kindling.serve.repository");
+        if (repo != null && !repo.isBlank()) {
+            try {
+                start(Path.of(repo), null, -1);
+            } catch (IOException | IllegalStateException | IllegalArgumentException e) {
+                System.err.println("kindling.serve.repository=" + repo + ": not serving: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The address the whiteboard runtime listens on, e.g. {@code http://127.0.0.1:8080/}; null without a runtime. */
+    String endpoint() {
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences(HTTP_RUNTIME, null);
+            if (refs == null) return null;
+            for (ServiceReference<?> r : refs) {
+                Object e = r.getProperty("osgi.http.endpoint");
+                if (e instanceof String s) return s;
+                if (e instanceof String[] a && a.length > 0) return a[0];
+                if (e instanceof java.util.Collection<?> c && !c.isEmpty()) return c.iterator().next().toString();
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return null;
+    }
+
+    /**
+     * Starts serving {@code repo} (loading what it holds before returning). The host and port belong to the whiteboard
+     * runtime. When this class starts the runtime (see {@link #startHttp}) they are the ones given (default
+     * 127.0.0.1:8080); when a runtime already runs, a {@code host}/{@code port} given here must match its own, so a server
+     * is never silently somewhere else than asked.
+     */
+    synchronized String start(Path repo, String host, int port) throws IOException {
+        if (running != null) throw new IllegalStateException("already serving " + running.server.repository.root() + " at " + running.endpoint + " (kindling:serve-stop first)");
+        String endpoint = endpoint();
+        if (endpoint == null) endpoint = startHttp(host, port);
+        if (endpoint == null) {
+            throw new IllegalStateException("no HTTP Whiteboard runtime is running: install an implementation (Kindling's distribution ships Felix HTTP Jetty 12)");
+        }
+        URI at = URI.create(endpoint);
+        if (port >= 0 && at.getPort() != port) {
+            throw new IllegalArgumentException("the HTTP runtime listens on port " + at.getPort() + ", not " + port
+                    + ": the runtime was started before, with its own configuration (the framework property org.osgi.service.http.port)");
+        }
+        if (host != null && !host.equals(at.getHost())) {
+            throw new IllegalArgumentException("the HTTP runtime listens on " + at.getHost() + ", not " + host
+                    + ": the runtime was started before, with its own configuration (the framework property org.apache.felix.http.host)");
+        }
+        ServingOptions options = ServingOptions.defaults().withAddress(at.getHost(), at.getPort())
+                .withTokens(context.getProperty("kindling.serve.token"), context.getProperty("kindling.serve.adminToken"));
+        Running r = new Running(repo, options, endpoint);
+        r.server.start();
+        Dictionary<String, Object> p = new Hashtable<>();
+        p.put("osgi.http.whiteboard.servlet.pattern", "/*");
+        p.put("osgi.http.whiteboard.servlet.name", "kindling-serving");
+        r.servlet = context.registerService(jakarta.servlet.Servlet.class.getName(), new ServingServlet(() -> r.stopping ? null : r.server.protocol), p);
+        running = r;
+        return endpoint;
+    }
+
+    /**
+     * Kindling's distribution installs Felix HTTP at a start level above the framework's, so no port is open until a
+     * server starts. This brings it up on the host and port asked for (its properties are read from the framework, then
+     * from system properties: set here unless the launch configuration fixed them); null when there is no such bundle.
+     */
+    private String startHttp(String host, int port) {
+        Bundle jetty = null;
+        for (Bundle b : context.getBundles()) if (FELIX_HTTP.equals(b.getSymbolicName())) jetty = b;
+        if (jetty == null) return null;
+        if (context.getProperty(PORT) == null || port >= 0) System.setProperty(PORT, Integer.toString(port >= 0 ? port : ServingOptions.DEFAULT_PORT));
+        if (context.getProperty(HOST) == null || host != null) System.setProperty(HOST, host != null ? host : ServingOptions.DEFAULT_HOST);
+        FrameworkStartLevel fw = context.getBundle(0).adapt(FrameworkStartLevel.class);
+        BundleStartLevel level = jetty.adapt(BundleStartLevel.class);
+        try {
+            if (level.getStartLevel() > fw.getStartLevel()) level.setStartLevel(fw.getStartLevel());
+            jetty.start();
+        } catch (BundleException e) {
+            throw new IllegalStateException("cannot start the HTTP runtime " + FELIX_HTTP + ": " + e.getMessage(), e);
+        }
+        startedHttp = jetty;
+        long end = System.currentTimeMillis() + 15_000;
+        String endpoint;
+        while ((endpoint = endpoint()) == null && System.currentTimeMillis() < end) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (endpoint == null) throw new IllegalStateException("the HTTP runtime started but registered no endpoint within 15 s (is port " + System.getProperty(PORT) + " free?)");
+        return endpoint;
+    }
+
+    /** Stops the HTTP runtime this class started, closing its port. */
+    private void stopHttp() {
+        Bundle b = startedHttp;
+        startedHttp = null;
+        if (b == null) return;
+        try {
+            b.stop();
+        } catch (BundleException | IllegalStateException e) {
+            // it is going away with the framework
+        }
+    }
+
+    /** Stops serving: the servlet goes first, then the models (requests in flight finish), then the services. */
+    synchronized boolean stop() {
+        Running r = running;
+        if (r == null) return false;
+        running = null;
+        r.stopping = true;
+        try {
+            r.servlet.unregister();
+        } catch (IllegalStateException e) {
+            // the bundle is stopping and took it already
+        }
+        r.server.close();
+        for (LoadedVersion v : new ArrayList<>(r.models.keySet())) r.gone(v);
+        stopHttp();
+        notifyAll();
+        return true;
+    }
+
+    /** Blocks until {@link #stop} (kindling:serve-stop, or the bundle stopping). */
+    void awaitStop() throws InterruptedException {
+        synchronized (this) {
+            while (running != null) wait();
+        }
+    }
+
+    /** The running server's versions and states, for the shell. */
+    synchronized List<ModelRepository.Entry> index() {
+        return running == null ? List.of() : running.server.repository.index();
+    }
+
+    synchronized String describe() {
+        return running == null ? null : running.server.repository.root() + " at " + running.endpoint;
+    }
+
+    @Deactivate
+    void deactivate() {
+        stop();
+    }
+}
