@@ -129,6 +129,27 @@ class ProtocolTest {
         assertError(call(p, "GET", "/v2/models/mlp/versions/7/ready", null), 404, "no version '7'");
     }
 
+    /** A version given as an ONNX file runs on Kindling's own importer, with the file's input and output names. */
+    @Test
+    void anOnnxVersionServesWhatTheExportedModelComputes() throws Exception {
+        dev.kindling.api.Torch.manualSeed(9);
+        Module mlp = dev.kindling.nn.ModelSpec.fromJson(Fixture.MLP).build();
+        mlp.eval();
+        Path dir = repo.resolve("onnxmlp").resolve("1");
+        java.nio.file.Files.createDirectories(dir);
+        dev.kindling.onnx.Onnx.export(mlp, new dev.kindling.api.Tensor[] {dev.kindling.api.Torch.randn(2, 4)}, dir.resolve("model.onnx"),
+                dev.kindling.onnx.ExportOptions.builder().inputNames("input").outputNames("output")
+                        .dynamicAxes(java.util.Map.of("input", java.util.Map.of(0, "batch"))).build());
+        Protocol p = start(ServingOptions.defaults());
+        float[] x = {0.5f, -1f, 2f, 0.25f, 1f, 1f, 1f, 1f, -2f, 0f, 3f, 1f};
+        Fixture.Response r = call(p, "POST", "/v2/models/onnxmlp/infer", inferBody("input", x, 3, 4));
+        assertEquals(200, r.status(), r.text());
+        JsonNode out = r.json().get("outputs").get(0);
+        assertEquals("output", out.get("name").asText());
+        assertEquals("[3,3]", out.get("shape").toString());
+        assertArrayEquals(Fixture.forward(mlp, x, 3, 4), Fixture.floats(out.get("data")), 1e-6f);
+    }
+
     @Test
     void inferTakesFlatAndNestedDataAndAnswersWhatTheModelComputes() throws Exception {
         Module mlp = Fixture.saveMlp(repo, "mlp", "1", 3);
