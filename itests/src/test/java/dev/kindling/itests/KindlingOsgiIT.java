@@ -81,8 +81,8 @@ public class KindlingOsgiIT {
     }
 
     /** A Felix with JUnit and {@code bundles} (file: copies from {@link #bundleDir()}), installed in order. */
-    static Option[] container(List<String> bundles) {
-        List<Option> opts = new ArrayList<>();
+    static Option[] container(List<String> bundles, Option... extra) {
+        List<Option> opts = new ArrayList<>(List.of(extra));
         opts.add(junitBundles());
         opts.add(systemProperty("kindling.itest.bundles").value(bundleDir().getPath()));
         // pax-logging-api (a Pax Exam bundle) logs at DEBUG unless told otherwise

@@ -38,10 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 /**
@@ -52,14 +49,10 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ServingOsgiIT {
-    static final String[] BUNDLES = {
-        "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component", "org.apache.felix.scr",
-        "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command",
-        "jackson-core", "jackson-annotations", "jackson-databind", "protobuf-java",
-        "kindling-api", "kindling-kernel", "kindling-backend-cpu", "kindling-autograd", "kindling-nn", "kindling-optim",
-        "kindling-io", "kindling-data", "kindling-onnx", "kindling-train",
-        "pax-logging-api", "org.apache.felix.http.servlet-api", "commons-io", "commons-fileupload", "org.apache.felix.http.jetty12",
-        "kindling-serving"};
+    /** Kindling's bundles, and what serving adds: the data and training bundles it loads models with, the HTTP stack. */
+    static final List<String> BUNDLES = java.util.stream.Stream.concat(java.util.Arrays.stream(KindlingOsgiIT.BUNDLES), java.util.stream.Stream.of(
+            "protobuf-java", "kindling-io", "kindling-data", "kindling-onnx", "kindling-amp", "kindling-train", "pax-logging-api", "org.apache.felix.http.servlet-api",
+            "commons-io", "commons-fileupload", "org.apache.felix.http.jetty12", "kindling-serving")).collect(java.util.stream.Collectors.toList());
     static final String MLP = "[{\"type\":\"linear\",\"in\":4,\"out\":8},{\"type\":\"relu\"},{\"type\":\"linear\",\"in\":8,\"out\":3}]";
     /** Chosen in {@link #config} (on the runner's side) and read back inside the framework, which loads this class anew. */
     static final String PORT_PROPERTY = "kindling.itest.http.port";
@@ -80,15 +73,9 @@ public class ServingOsgiIT {
 
     @Configuration
     public Option[] config() {
-        List<Option> opts = new ArrayList<>();
-        opts.add(junitBundles());
-        opts.add(frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
         String port = Integer.toString(freePort());
-        opts.add(systemProperty(PORT_PROPERTY).value(port));
-        opts.add(frameworkProperty("org.osgi.service.http.port").value(port));
-        opts.add(frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"));
-        for (String b : BUNDLES) opts.add(bundle(KindlingOsgiIT.bundleUrl(b)));
-        return options(opts.toArray(new Option[0]));
+        return KindlingOsgiIT.container(BUNDLES, systemProperty(PORT_PROPERTY).value(port), frameworkProperty("org.osgi.service.http.port").value(port),
+                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"));
     }
 
     private String shell(String command) throws Exception {
