@@ -126,6 +126,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void unary(UnaryOp op, View in, View out) {
+        if (HalfOps.unary(this, op, in, out)) return;
         CpuStorage a = s(in);
         CpuStorage o = s(out);
         if (op.isPredicate()) {
@@ -151,6 +152,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void clamp(View in, double min, double max, View out) {
+        if (HalfOps.clamp(this, in, min, max, out)) return;
         CpuStorage a = s(in);
         CpuStorage o = s(out);
         DType t = out.dtype();
@@ -178,6 +180,7 @@ public class CpuBackend implements TensorBackend {
         CpuStorage y = s(b);
         CpuStorage o = s(out);
         if (compute == DType.FLOAT32 && FastF32.binary(op, a, b, out)) return;
+        if (HalfOps.binary(this, op, a, b, out, compute)) return;
         if (compute.isFloatingPoint()) {
             Strided.rows(out.shape(), (bs, n, st) -> {
                 for (int j = 0; j < n; j++) {
@@ -211,6 +214,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void where(View condition, View a, View b, View out) {
+        if (FastCopy.where(condition, a, b, out)) return;
         CpuStorage c = s(condition);
         CpuStorage x = s(a);
         CpuStorage y = s(b);
@@ -228,6 +232,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void reduce(ReduceOp op, View in, int[] dims, View out) {
+        if (HalfOps.reduce(this, op, in, dims, out)) return;
         View moved = Strided.moveToEnd(in, dims);
         int r = in.dim();
         int kept = r - dims.length;
@@ -339,6 +344,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void argReduce(boolean max, View in, int dim, View values, View indices) {
+        if (HalfOps.argReduce(this, max, in, dim, values, indices)) return;
         View moved = Strided.moveToEnd(in, new int[] {dim});
         int r = in.dim();
         long[] outerShape = java.util.Arrays.copyOf(moved.shape(), r - 1);
@@ -388,6 +394,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void softmax(View in, int dim, boolean log, View out) {
+        if (HalfOps.softmax(this, in, dim, log, out)) return;
         View movedIn = Strided.moveToEnd(in, new int[] {dim});
         View movedOut = Strided.moveToEnd(out, new int[] {dim});
         int r = in.dim();
@@ -576,13 +583,19 @@ public class CpuBackend implements TensorBackend {
     }
 
     @Override
-    public void im2col(View in, Window2d w, View out) { Windows.im2col(in, w, out); }
+    public void im2col(View in, Window2d w, View out) {
+        if (!HalfOps.im2col(this, in, w, out)) Windows.im2col(in, w, out);
+    }
 
     @Override
-    public void col2im(View cols, Window2d w, View out) { Windows.col2im(cols, w, out); }
+    public void col2im(View cols, Window2d w, View out) {
+        if (!HalfOps.col2im(this, cols, w, out)) Windows.col2im(cols, w, out);
+    }
 
     @Override
-    public void maxPool2d(View in, Window2d w, View values, View indices) { Windows.maxPool2d(in, w, values, indices); }
+    public void maxPool2d(View in, Window2d w, View values, View indices) {
+        if (!HalfOps.maxPool2d(this, in, w, values, indices)) Windows.maxPool2d(in, w, values, indices);
+    }
 
     @Override
     public void inverse(View in, View out) {
