@@ -10,6 +10,7 @@ import dev.kindling.kernel.spi.TensorBackend;
 import dev.kindling.kernel.spi.UnaryOp;
 import dev.kindling.kernel.spi.View;
 import dev.kindling.kernel.spi.Window2d;
+import dev.kindling.kernel.tensor.Half;
 import org.osgi.service.component.annotations.Component;
 
 import java.util.List;
@@ -469,6 +470,12 @@ public class CpuBackend implements TensorBackend {
         }
     }
 
+    /** One element of a scatter: {@code self[to] = src[from]}, or {@code +=}. */
+    @FunctionalInterface
+    private interface ScatterPut {
+        void apply(int to, int from);
+    }
+
     @FunctionalInterface
     private interface IndexedBody {
         void apply(int indexOffset, long otherBase, long[] pos);
@@ -504,9 +511,20 @@ public class CpuBackend implements TensorBackend {
         CpuStorage x = s(src);
         CpuStorage o = s(self);
         long size = self.shape()[dim];
-        if (o instanceof CpuStorage.F32 && x instanceof CpuStorage.F32 && ix instanceof CpuStorage.I64) {
+        if (ix instanceof CpuStorage.I64 && o.getClass() == x.getClass() && self.dtype() == src.dtype()
+                && (o instanceof CpuStorage.F32 || o instanceof CpuStorage.F16)) {
+            ScatterPut put;
+            if (o instanceof CpuStorage.F32) {
+                float[] oa = ((CpuStorage.F32) o).a, xa = ((CpuStorage.F32) x).a;
+                put = accumulate ? (to, from) -> oa[to] += xa[from] : (to, from) -> oa[to] = xa[from];
+            } else {
+                // half: a copy moves bits; an accumulation adds in float32 and rounds each time, as PyTorch's scatter_add does
+                short[] oa = ((CpuStorage.F16) o).a, xa = ((CpuStorage.F16) x).a;
+                boolean bf16 = ((CpuStorage.F16) o).bf16;
+                put = accumulate ? (to, from) -> oa[to] = Half.fromFloat(bf16, Half.toFloat(bf16, oa[to]) + Half.toFloat(bf16, xa[from]))
+                        : (to, from) -> oa[to] = xa[from];
+            }
             // row by row: self viewed with a 0-stride along dim gives each position's base, the index adds the offset
-            float[] oa = ((CpuStorage.F32) o).a, xa = ((CpuStorage.F32) x).a;
             long[] ia = ((CpuStorage.I64) ix).a;
             long[] flat = self.strides().clone();
             int along = (int) flat[dim];
@@ -518,9 +536,7 @@ public class CpuBackend implements TensorBackend {
                     long i = ia[b[0] + j * st[0]];
                     checkIndex(i, size, dim);
                     if (i < 0) i += size;
-                    int to = b[1] + j * st[1] + (int) i * along;
-                    float v = xa[b[2] + j * st[2]];
-                    oa[to] = accumulate ? oa[to] + v : v;
+                    put.apply(b[1] + j * st[1] + (int) i * along, b[2] + j * st[2]);
                 }
             }, index, bases, from);
             return;
@@ -583,9 +599,7 @@ public class CpuBackend implements TensorBackend {
     }
 
     @Override
-    public void im2col(View in, Window2d w, View out) {
-        if (!HalfOps.im2col(this, in, w, out)) Windows.im2col(in, w, out);
-    }
+    public void im2col(View in, Window2d w, View out) { Windows.im2col(in, w, out); }
 
     @Override
     public void col2im(View cols, Window2d w, View out) {

@@ -69,13 +69,6 @@ final class HalfOps {
         return true;
     }
 
-    static boolean im2col(CpuBackend be, View in, Window2d w, View out) {
-        if (!isHalf(in.dtype()) || out.dtype() != in.dtype()) return false;
-        View x = widen(be, in, in.dtype());
-        roundInto(out, o -> Windows.im2col(x, w, o));
-        return true;
-    }
-
     /** col2im sums overlapping windows: in float32, rounded once. */
     static boolean col2im(CpuBackend be, View cols, Window2d w, View out) {
         if (!isHalf(cols.dtype()) || out.dtype() != cols.dtype()) return false;

@@ -203,6 +203,31 @@ class HalfOpsTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void scatter(Kind k) {
+        DType t = k.dtype;
+        boolean bf16 = t == DType.BFLOAT16;
+        long[] shape = {4, 6};
+        View index = new View(BE.fromHost(Device.CPU, DType.INT64, new long[] {1, 1, 5, 0, 2, 2, 3, 3, 0, 0, 4, 4}), new long[] {4, 3},
+                new long[] {3, 1}, 0);
+        for (boolean accumulate : new boolean[] {false, true}) {
+            Pair self = random(t, shape, 1, 13), src = random(t, new long[] {4, 3}, 1, 14);
+            short[] want = ((short[]) BE.toHost(self.half)).clone();
+            short[] sv = (short[]) BE.toHost(src.half);
+            long[] iv = (long[]) BE.toHost(index);
+            for (int r = 0; r < 4; r++) {
+                for (int c = 0; c < 3; c++) {
+                    int to = r * 6 + (int) iv[r * 3 + c];
+                    // a repeated index adds twice, rounding after each add as PyTorch's scatter_add does in the half dtype
+                    want[to] = accumulate ? Half.fromFloat(bf16, Half.toFloat(bf16, want[to]) + Half.toFloat(bf16, sv[r * 3 + c])) : sv[r * 3 + c];
+                }
+            }
+            BE.scatter(self.half, 1, index, src.half, accumulate);
+            assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString((short[]) BE.toHost(self.half)), "accumulate " + accumulate);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void matmulWidensWhilePacking(Kind k) {
         DType t = k.dtype;
         for (int[] mnk : new int[][] {{3, 5, 4}, {64, 256, 784}, {70, 9, 300}, {33, 130, 257}}) {
