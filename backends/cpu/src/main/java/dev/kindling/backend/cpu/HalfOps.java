@@ -6,6 +6,7 @@ import dev.kindling.kernel.spi.ReduceOp;
 import dev.kindling.kernel.spi.UnaryOp;
 import dev.kindling.kernel.spi.View;
 import dev.kindling.kernel.spi.Window2d;
+import dev.kindling.kernel.tensor.Half;
 
 /**
  * float16 and bfloat16 as storage formats: each primitive widens its half inputs to float32 (vectorised, exact), runs
@@ -20,6 +21,21 @@ final class HalfOps {
 
     static boolean unary(CpuBackend be, UnaryOp op, View in, View out) {
         if (!isHalf(in.dtype())) return false;
+        if (FastF32.coversUnary(op) && out.dtype() == in.dtype()) {
+            boolean bf16 = in.dtype() == DType.BFLOAT16;
+            CpuStorage x = CpuBackend.s(in);
+            short[] o = ((CpuStorage.F16) CpuBackend.s(out)).a;
+            Strided.rowsParallel(out.shape(), (base, n, step) -> {
+                float[][] buf = CHUNKS.get();
+                for (int c = 0; c < n; c += CHUNK) {
+                    int len = Math.min(CHUNK, n - c);
+                    int xs = load(x, base[0] + c * step[0], step[0], len, buf[0]);
+                    FastF32.unaryRow(op, buf[0], 0, xs, buf[2], 0, 1, len);
+                    store(bf16, buf[2], o, base[1] + c * step[1], step[1], len);
+                }
+            }, in, out);
+            return true;
+        }
         View x = widen(be, in, in.dtype());
         if (op.isPredicate() || !isHalf(out.dtype())) be.unary(op, x, out);
         else roundInto(out, o -> be.unary(op, x, o));
@@ -35,10 +51,58 @@ final class HalfOps {
 
     static boolean binary(CpuBackend be, BinaryOp op, View a, View b, View out, DType compute) {
         if (!isHalf(compute)) return false;
+        if (FastF32.coversBinary(op) && out.dtype() == compute && loadable(a, compute) && loadable(b, compute)) {
+            // chunk by chunk through thread-local float32 buffers: no tensor-sized temporaries
+            boolean bf16 = compute == DType.BFLOAT16;
+            CpuStorage x = CpuBackend.s(a), y = CpuBackend.s(b);
+            short[] o = ((CpuStorage.F16) CpuBackend.s(out)).a;
+            Strided.rowsParallel(out.shape(), (base, n, step) -> {
+                float[][] buf = CHUNKS.get();
+                for (int c = 0; c < n; c += CHUNK) {
+                    int len = Math.min(CHUNK, n - c);
+                    int xs = load(x, base[0] + c * step[0], step[0], len, buf[0]);
+                    int ys = load(y, base[1] + c * step[1], step[1], len, buf[1]);
+                    FastF32.row(op, buf[0], 0, xs, buf[1], 0, ys, buf[2], 0, 1, len);
+                    store(bf16, buf[2], o, base[2] + c * step[2], step[2], len);
+                }
+            }, a, b, out);
+            return true;
+        }
         View x = operand(be, a, compute), y = operand(be, b, compute);
         if (isHalf(out.dtype())) roundInto(out, o -> be.binary(op, x, y, o, DType.FLOAT32));
         else be.binary(op, x, y, out, DType.FLOAT32);
         return true;
+    }
+
+    private static final int CHUNK = 1024;
+    private static final ThreadLocal<float[][]> CHUNKS = ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK], new float[CHUNK]});
+
+    /** Operands {@link #load} reads: the compute dtype itself, or bool (a mask: 0 and 1 are exact). */
+    private static boolean loadable(View v, DType compute) { return v.dtype() == compute || v.dtype() == DType.BOOL; }
+
+    /**
+     * {@code len} elements from {@code off} (stride {@code step}) as float32 into {@code buf}; returns the stride to read
+     * them with there: 0 for a broadcast element, loaded once.
+     */
+    private static int load(CpuStorage s, int off, int step, int len, float[] buf) {
+        if (s instanceof CpuStorage.Bool) {
+            boolean[] m = ((CpuStorage.Bool) s).a;
+            for (int i = 0; i < len; i++) buf[i] = m[off + i * step] ? 1f : 0f;
+            return 1;
+        }
+        CpuStorage.F16 h = (CpuStorage.F16) s;
+        if (step == 0) {
+            buf[0] = Half.toFloat(h.bf16, h.a[off]);
+            return 0;
+        }
+        if (step == 1) HalfArrays.toFloat(h.bf16, h.a, off, buf, 0, len);
+        else for (int i = 0; i < len; i++) buf[i] = Half.toFloat(h.bf16, h.a[off + i * step]);
+        return 1;
+    }
+
+    private static void store(boolean bf16, float[] buf, short[] o, int off, int step, int len) {
+        if (step == 1) HalfArrays.fromFloat(bf16, buf, 0, o, off, len);
+        else for (int i = 0; i < len; i++) o[off + i * step] = Half.fromFloat(bf16, buf[i]);
     }
 
     /** A bool operand stays as it is (0 and 1 are exact in every dtype; the float32 kernel multiplies by masks directly). */

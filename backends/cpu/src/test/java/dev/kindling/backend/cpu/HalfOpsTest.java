@@ -117,9 +117,11 @@ class HalfOpsTest {
         Pair bias = random(t, new long[] {19}, 1, 4).view(shape, new long[] {0, 0, 1}, 0);     // expanded over two dims
         Pair col = random(t, new long[] {41}, 1, 5).view(shape, new long[] {0, 1, 0}, 0);      // expanded over rows
         Pair at = random(t, shape, 3, 6).view(shape, new long[] {41 * 19, 1, 41}, 0);         // inner dims transposed
+        Pair a2 = random(t, shape, 3, 15);                                                   // one row of 2337 > the chunk length
         for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAXIMUM, BinaryOp.MINIMUM, BinaryOp.POW}) {
             check(t, shape, op + " bias", o -> BE.binary(op, a.half, bias.half, o, t), o -> BE.binary(op, a.f32, bias.f32, o, DType.FLOAT32));
             check(t, shape, op + " col", o -> BE.binary(op, at.half, col.half, o, t), o -> BE.binary(op, at.f32, col.f32, o, DType.FLOAT32));
+            check(t, shape, op + " dense", o -> BE.binary(op, a.half, a2.half, o, t), o -> BE.binary(op, a.f32, a2.f32, o, DType.FLOAT32));
         }
         // a float32 scalar with a half tensor computes in the half dtype: the scalar is rounded to it first
         float s = 0.1f;
