@@ -97,6 +97,18 @@ public class CpuBackend implements TensorBackend {
     @Override
     public void fill(View out, double value) {
         CpuStorage o = s(out);
+        if (o instanceof CpuStorage.F32 || o instanceof CpuStorage.F16) {
+            // zero_ of every gradient each step: one converted value stored along rows, not a setD per element
+            float f = (float) value;
+            float[] fa = o instanceof CpuStorage.F32 ? ((CpuStorage.F32) o).a : null;
+            short[] ha = fa == null ? ((CpuStorage.F16) o).a : null;
+            short h = fa == null ? Half.fromFloat(((CpuStorage.F16) o).bf16, f) : 0;
+            Strided.rowsParallel(out.shape(), (b, n, st) -> {
+                if (fa != null) for (int j = 0; j < n; j++) fa[b[0] + j * st[0]] = f;
+                else for (int j = 0; j < n; j++) ha[b[0] + j * st[0]] = h;
+            }, out);
+            return;
+        }
         boolean floating = out.dtype().isFloatingPoint();
         long lv = (long) value;
         Strided.rows(out.shape(), (b, n, st) -> {
