@@ -41,8 +41,11 @@ public class HalfConversionBenchmark extends KindlingBenchmark {
         f32 = Torch.randn(size);
         f32Out = Torch.empty(size);
         half = f32.to(t);
-        floats = new float[size];
+        // the scalar loops convert the same normal-distributed values as the tensors hold (branches in the scalar code
+        // depend on them)
+        floats = f32.toFloatArray();
         shorts = new short[size];
+        for (int i = 0; i < size; i++) shorts[i] = Half.fromFloat(bf16, floats[i]);
     }
 
     @Benchmark
