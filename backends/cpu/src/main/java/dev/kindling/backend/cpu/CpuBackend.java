@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * The pure-Java CPU backend: every primitive of the backend SPI over strided views of Java arrays. Floating values
  * compute in double and round to the compute dtype (float32 ops see float32 operands, so results equal float
- * arithmetic for + - * / and sqrt); floating sums accumulate in double, in blocks.
+ * arithmetic for + - * / and sqrt); floating sums accumulate in double, in blocks. float16 and bfloat16 compute in
+ * float32 and round once ({@link HalfOps}, and {@link MatMul} for products).
  */
 @Component(service = TensorBackend.class)
 public class CpuBackend implements TensorBackend {

@@ -11,8 +11,9 @@ import dev.kindling.kernel.tensor.Half;
 /**
  * float16 and bfloat16 as storage formats: each primitive widens its half inputs to float32 (vectorised, exact), runs
  * the float32 kernel and rounds the result to the half dtype once, as PyTorch's CPU kernels compute half values in
- * float (its {@code opmath_type}). The generic path gives the same values through a virtual accessor and a scalar
- * conversion per element, several times slower. Every method returns false for cases it does not handle.
+ * float (its {@code opmath_type}). The common elementwise ops do it chunk by chunk in thread-local buffers; the rest
+ * through float32 copies of their operands. The generic path gives the same values through a virtual accessor and a
+ * scalar conversion per element, several times slower. Every method returns false for cases it does not handle.
  */
 final class HalfOps {
     private HalfOps() {}
