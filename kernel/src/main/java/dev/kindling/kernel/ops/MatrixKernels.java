@@ -27,7 +27,13 @@ final class MatrixKernels {
         }
     }
 
-    static DenseTensor mm(DenseTensor a, DenseTensor b) {
+    static DenseTensor mm(DenseTensor a, DenseTensor b) { return mm(a, b, false); }
+
+    /**
+     * {@code a @ b}; with {@code float32Out} the product of half inputs stays in float32 (the backend accumulates in
+     * float32 either way), for a caller that adds to it before rounding once.
+     */
+    private static DenseTensor mm(DenseTensor a, DenseTensor b, boolean float32Out) {
         if (a.dim() != 2) throw new IllegalArgumentException("self must be a matrix (got a " + a.dim() + "-D tensor)");
         if (b.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix (got a " + b.dim() + "-D tensor)");
         b = sameBackend(a, b, "mm");
@@ -36,10 +42,10 @@ final class MatrixKernels {
                     + Shapes.x(b.shapeRef()) + ")");
         }
         sameDType(a, b, "mat1 and mat2");
-        if (isHalf(a.dtype())) return rounded(mm(opMath(a), opMath(b)), a.dtype());
+        DType outType = float32Out ? DType.FLOAT32 : a.dtype();
         long m = a.shapeRef()[0];
         long n = b.shapeRef()[1];
-        DenseTensor out = a.newTensor(a.dtype(), new long[] {m, n});
+        DenseTensor out = a.newTensor(outType, new long[] {m, n});
         View va = new View(a.storage(), new long[] {1, m, a.shapeRef()[1]}, new long[] {0, a.stridesRef()[0], a.stridesRef()[1]}, a.storageOffset());
         View vb = new View(b.storage(), new long[] {1, b.shapeRef()[0], n}, new long[] {0, b.stridesRef()[0], b.stridesRef()[1]}, b.storageOffset());
         View vo = new View(out.storage(), new long[] {1, m, n}, new long[] {0, n, 1}, 0);
@@ -47,7 +53,9 @@ final class MatrixKernels {
         return out;
     }
 
-    static DenseTensor bmm(DenseTensor a, DenseTensor b) {
+    static DenseTensor bmm(DenseTensor a, DenseTensor b) { return bmm(a, b, false); }
+
+    private static DenseTensor bmm(DenseTensor a, DenseTensor b, boolean float32Out) {
         if (a.dim() != 3) throw new IllegalArgumentException("batch1 must be a 3D tensor (got " + a.dim() + "-D)");
         if (b.dim() != 3) throw new IllegalArgumentException("batch2 must be a 3D tensor (got " + b.dim() + "-D)");
         b = sameBackend(a, b, "bmm");
@@ -58,8 +66,7 @@ final class MatrixKernels {
                     + "] but got: [" + sb[0] + ", " + sb[1] + "].");
         }
         sameDType(a, b, "batch1 and batch2");
-        if (isHalf(a.dtype())) return rounded(bmm(opMath(a), opMath(b)), a.dtype());
-        DenseTensor out = a.newTensor(a.dtype(), new long[] {sa[0], sa[1], sb[2]});
+        DenseTensor out = a.newTensor(float32Out ? DType.FLOAT32 : a.dtype(), new long[] {sa[0], sa[1], sb[2]});
         a.backend().matmul(a.view(), b.view(), out.view());
         return out;
     }
@@ -98,20 +105,21 @@ final class MatrixKernels {
         if (mat1.dim() != 2) throw new IllegalArgumentException("mat1 must be a matrix, got " + mat1.dim() + "-D tensor");
         if (mat2.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix, got " + mat2.dim() + "-D tensor");
         if (isHalf(mat1.dtype()) && mat1.dtype() == self.dtype()) {
-            return rounded(scaleAndAdd(opMath(self), mm(opMath(mat1), opMath(mat2)), beta, alpha, "addmm"), mat1.dtype());
+            return rounded(scaleAndAdd(opMath(self), mm(mat1, mat2, true), beta, alpha, "addmm"), mat1.dtype());
         }
         return scaleAndAdd(self, mm(mat1, mat2), beta, alpha, "addmm");
     }
 
     static DenseTensor baddbmm(DenseTensor self, DenseTensor batch1, DenseTensor batch2, double beta, double alpha) {
         if (isHalf(batch1.dtype()) && batch1.dtype() == self.dtype()) {
-            return rounded(scaleAndAdd(opMath(self), bmm(opMath(batch1), opMath(batch2)), beta, alpha, "baddbmm"), batch1.dtype());
+            return rounded(scaleAndAdd(opMath(self), bmm(batch1, batch2, true), beta, alpha, "baddbmm"), batch1.dtype());
         }
         return scaleAndAdd(self, bmm(batch1, batch2), beta, alpha, "baddbmm");
     }
 
     // float16 and bfloat16 are storage formats here: products accumulate in float32 and round once, as PyTorch's
-    // kernels do (its OpMathType), on the float32 matrix kernel rather than a slow half-precision loop.
+    // kernels do (its OpMathType). The backend's matmul does that for half inputs (the CPU one widens while packing for
+    // its float32 kernel); addmm and baddbmm take its float32 product, add self in float32 and round once.
     private static boolean isHalf(DType d) { return d == DType.FLOAT16 || d == DType.BFLOAT16; }
 
     private static DenseTensor opMath(DenseTensor t) { return CopyKernels.toCopy(t, DType.FLOAT32, t.device()); }

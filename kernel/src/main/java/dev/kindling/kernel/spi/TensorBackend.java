@@ -69,7 +69,11 @@ public interface TensorBackend {
     /** Max or min along one dim: values and INT64 indices (first occurrence; NaN propagates as PyTorch). */
     void argReduce(boolean max, View in, int dim, View values, View indices);
 
-    /** Batched matrix product: {@code a [B,M,K] @ b [B,K,N] -> out [B,M,N]}. */
+    /**
+     * Batched matrix product: {@code a [B,M,K] @ b [B,K,N] -> out [B,M,N]}; {@code a} and {@code b} have one dtype, and
+     * {@code out} has it too or, for float16/bfloat16 inputs, is float32 (addmm's float32 product, rounded once after
+     * the addition).
+     */
     void matmul(View a, View b, View out);
 
     /** (Log-)softmax along {@code dim}, numerically stable. */

@@ -1,6 +1,10 @@
 package dev.kindling.kernel.tensor;
 
-/** IEEE half (float16) and bfloat16 conversions, round-to-nearest-even, for Java 17 (no Float.float16ToFloat). */
+/**
+ * IEEE half (float16) and bfloat16 conversions, round-to-nearest-even, for Java 17 (no Float.float16ToFloat). The scalar
+ * methods are the reference; the array methods are plain-Java bulk forms of them (the CPU backend runs Vector API
+ * versions where it can, and falls back to these).
+ */
 public final class Half {
     private Half() {}
 
@@ -45,4 +49,27 @@ public final class Half {
         int rounding = 0x7fff + ((bits >>> 16) & 1);
         return (short) ((bits + rounding) >>> 16);
     }
+
+    /** {@code dst[d + i] = toFloat(src[s + i])} for {@code i < n}; {@code bf16} picks bfloat16, else float16. */
+    public static void toFloat(boolean bf16, short[] src, int s, float[] dst, int d, int n) {
+        if (bf16) {
+            // a shift and a reinterpretation: C2 vectorises this loop
+            for (int i = 0; i < n; i++) dst[d + i] = Float.intBitsToFloat((src[s + i] & 0xffff) << 16);
+        } else {
+            for (int i = 0; i < n; i++) dst[d + i] = halfToFloat(src[s + i]);
+        }
+    }
+
+    /** {@code dst[d + i] = fromFloat(src[s + i])} for {@code i < n}, rounding to nearest even. */
+    public static void fromFloat(boolean bf16, float[] src, int s, short[] dst, int d, int n) {
+        if (bf16) {
+            for (int i = 0; i < n; i++) dst[d + i] = floatToBf16(src[s + i]);
+        } else {
+            for (int i = 0; i < n; i++) dst[d + i] = floatToHalf(src[s + i]);
+        }
+    }
+
+    public static float toFloat(boolean bf16, short h) { return bf16 ? bf16ToFloat(h) : halfToFloat(h); }
+
+    public static short fromFloat(boolean bf16, float f) { return bf16 ? floatToBf16(f) : floatToHalf(f); }
 }

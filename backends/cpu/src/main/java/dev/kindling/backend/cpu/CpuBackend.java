@@ -10,6 +10,7 @@ import dev.kindling.kernel.spi.TensorBackend;
 import dev.kindling.kernel.spi.UnaryOp;
 import dev.kindling.kernel.spi.View;
 import dev.kindling.kernel.spi.Window2d;
+import dev.kindling.kernel.tensor.Half;
 import org.osgi.service.component.annotations.Component;
 
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.List;
 /**
  * The pure-Java CPU backend: every primitive of the backend SPI over strided views of Java arrays. Floating values
  * compute in double and round to the compute dtype (float32 ops see float32 operands, so results equal float
- * arithmetic for + - * / and sqrt); floating sums accumulate in double, in blocks.
+ * arithmetic for + - * / and sqrt); floating sums accumulate in double, in blocks. float16 and bfloat16 compute in
+ * float32 and round once ({@link HalfOps}, and {@link MatMul} for products).
  */
 @Component(service = TensorBackend.class)
 public class CpuBackend implements TensorBackend {
@@ -96,6 +98,18 @@ public class CpuBackend implements TensorBackend {
     @Override
     public void fill(View out, double value) {
         CpuStorage o = s(out);
+        if (o instanceof CpuStorage.F32 || o instanceof CpuStorage.F16) {
+            // zero_ of every gradient each step: one converted value stored along rows, not a setD per element
+            float f = (float) value;
+            float[] fa = o instanceof CpuStorage.F32 ? ((CpuStorage.F32) o).a : null;
+            short[] ha = fa == null ? ((CpuStorage.F16) o).a : null;
+            short h = fa == null ? Half.fromFloat(((CpuStorage.F16) o).bf16, f) : 0;
+            Strided.rowsParallel(out.shape(), (b, n, st) -> {
+                if (fa != null) for (int j = 0; j < n; j++) fa[b[0] + j * st[0]] = f;
+                else for (int j = 0; j < n; j++) ha[b[0] + j * st[0]] = h;
+            }, out);
+            return;
+        }
         boolean floating = out.dtype().isFloatingPoint();
         long lv = (long) value;
         Strided.rows(out.shape(), (b, n, st) -> {
@@ -126,6 +140,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void unary(UnaryOp op, View in, View out) {
+        if (HalfOps.unary(this, op, in, out)) return;
         CpuStorage a = s(in);
         CpuStorage o = s(out);
         if (op.isPredicate()) {
@@ -151,6 +166,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void clamp(View in, double min, double max, View out) {
+        if (HalfOps.clamp(this, in, min, max, out)) return;
         CpuStorage a = s(in);
         CpuStorage o = s(out);
         DType t = out.dtype();
@@ -178,6 +194,7 @@ public class CpuBackend implements TensorBackend {
         CpuStorage y = s(b);
         CpuStorage o = s(out);
         if (compute == DType.FLOAT32 && FastF32.binary(op, a, b, out)) return;
+        if (HalfOps.binary(this, op, a, b, out, compute)) return;
         if (compute.isFloatingPoint()) {
             Strided.rows(out.shape(), (bs, n, st) -> {
                 for (int j = 0; j < n; j++) {
@@ -211,6 +228,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void where(View condition, View a, View b, View out) {
+        if (FastCopy.where(condition, a, b, out)) return;
         CpuStorage c = s(condition);
         CpuStorage x = s(a);
         CpuStorage y = s(b);
@@ -228,6 +246,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void reduce(ReduceOp op, View in, int[] dims, View out) {
+        if (HalfOps.reduce(this, op, in, dims, out)) return;
         View moved = Strided.moveToEnd(in, dims);
         int r = in.dim();
         int kept = r - dims.length;
@@ -339,6 +358,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void argReduce(boolean max, View in, int dim, View values, View indices) {
+        if (HalfOps.argReduce(this, max, in, dim, values, indices)) return;
         View moved = Strided.moveToEnd(in, new int[] {dim});
         int r = in.dim();
         long[] outerShape = java.util.Arrays.copyOf(moved.shape(), r - 1);
@@ -388,6 +408,7 @@ public class CpuBackend implements TensorBackend {
 
     @Override
     public void softmax(View in, int dim, boolean log, View out) {
+        if (HalfOps.softmax(this, in, dim, log, out)) return;
         View movedIn = Strided.moveToEnd(in, new int[] {dim});
         View movedOut = Strided.moveToEnd(out, new int[] {dim});
         int r = in.dim();
@@ -462,6 +483,12 @@ public class CpuBackend implements TensorBackend {
         }
     }
 
+    /** One element of a scatter: {@code self[to] = src[from]}, or {@code +=}. */
+    @FunctionalInterface
+    private interface ScatterPut {
+        void apply(int to, int from);
+    }
+
     @FunctionalInterface
     private interface IndexedBody {
         void apply(int indexOffset, long otherBase, long[] pos);
@@ -497,9 +524,20 @@ public class CpuBackend implements TensorBackend {
         CpuStorage x = s(src);
         CpuStorage o = s(self);
         long size = self.shape()[dim];
-        if (o instanceof CpuStorage.F32 && x instanceof CpuStorage.F32 && ix instanceof CpuStorage.I64) {
+        if (ix instanceof CpuStorage.I64 && o.getClass() == x.getClass() && self.dtype() == src.dtype()
+                && (o instanceof CpuStorage.F32 || o instanceof CpuStorage.F16)) {
+            ScatterPut put;
+            if (o instanceof CpuStorage.F32) {
+                float[] oa = ((CpuStorage.F32) o).a, xa = ((CpuStorage.F32) x).a;
+                put = accumulate ? (to, from) -> oa[to] += xa[from] : (to, from) -> oa[to] = xa[from];
+            } else {
+                // half: a copy moves bits; an accumulation adds in float32 and rounds each time, as PyTorch's scatter_add does
+                short[] oa = ((CpuStorage.F16) o).a, xa = ((CpuStorage.F16) x).a;
+                boolean bf16 = ((CpuStorage.F16) o).bf16;
+                put = accumulate ? (to, from) -> oa[to] = Half.fromFloat(bf16, Half.toFloat(bf16, oa[to]) + Half.toFloat(bf16, xa[from]))
+                        : (to, from) -> oa[to] = xa[from];
+            }
             // row by row: self viewed with a 0-stride along dim gives each position's base, the index adds the offset
-            float[] oa = ((CpuStorage.F32) o).a, xa = ((CpuStorage.F32) x).a;
             long[] ia = ((CpuStorage.I64) ix).a;
             long[] flat = self.strides().clone();
             int along = (int) flat[dim];
@@ -511,9 +549,7 @@ public class CpuBackend implements TensorBackend {
                     long i = ia[b[0] + j * st[0]];
                     checkIndex(i, size, dim);
                     if (i < 0) i += size;
-                    int to = b[1] + j * st[1] + (int) i * along;
-                    float v = xa[b[2] + j * st[2]];
-                    oa[to] = accumulate ? oa[to] + v : v;
+                    put.apply(b[1] + j * st[1] + (int) i * along, b[2] + j * st[2]);
                 }
             }, index, bases, from);
             return;
@@ -579,10 +615,14 @@ public class CpuBackend implements TensorBackend {
     public void im2col(View in, Window2d w, View out) { Windows.im2col(in, w, out); }
 
     @Override
-    public void col2im(View cols, Window2d w, View out) { Windows.col2im(cols, w, out); }
+    public void col2im(View cols, Window2d w, View out) {
+        if (!HalfOps.col2im(this, cols, w, out)) Windows.col2im(cols, w, out);
+    }
 
     @Override
-    public void maxPool2d(View in, Window2d w, View values, View indices) { Windows.maxPool2d(in, w, values, indices); }
+    public void maxPool2d(View in, Window2d w, View values, View indices) {
+        if (!HalfOps.maxPool2d(this, in, w, values, indices)) Windows.maxPool2d(in, w, values, indices);
+    }
 
     @Override
     public void inverse(View in, View out) {

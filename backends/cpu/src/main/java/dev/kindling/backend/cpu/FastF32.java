@@ -87,7 +87,8 @@ final class FastF32 {
         return true;
     }
 
-    private static void row(BinaryOp op, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] o, int oo, int os, int n) {
+    /** One row of a covered binary op (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM) on float arrays with strides. */
+    static void row(BinaryOp op, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] o, int oo, int os, int n) {
         if (xs == 1 && ys == 1 && os == 1) {
             switch (op) {
                 case ADD: for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] + y[yo + i]; return;
@@ -129,37 +130,49 @@ final class FastF32 {
         }
     }
 
-    /** float32 in, float32 out; false for ops it does not cover. */
-    static boolean unary(UnaryOp op, View in, View out) {
+    /** Whether {@link #row} computes {@code op}. */
+    static boolean coversBinary(BinaryOp op) {
         switch (op) {
-            case NEG: case ABS: case RELU: case SQUARE: case EXP: case SIGMOID: case TANH: case SQRT: case LOG: case RECIPROCAL: break;
+            case ADD: case SUB: case MUL: case DIV: case MAXIMUM: case MINIMUM: return true;
             default: return false;
         }
+    }
+
+    /** Whether {@link #unary} and {@link #unaryRow} compute {@code op}. */
+    static boolean coversUnary(UnaryOp op) {
+        switch (op) {
+            case NEG: case ABS: case RELU: case SQUARE: case EXP: case SIGMOID: case TANH: case SQRT: case LOG: case RECIPROCAL: return true;
+            default: return false;
+        }
+    }
+
+    /** float32 in, float32 out; false for ops it does not cover. */
+    static boolean unary(UnaryOp op, View in, View out) {
+        if (!coversUnary(op)) return false;
         float[] x = ((CpuStorage.F32) in.storage()).a;
         float[] o = ((CpuStorage.F32) out.storage()).a;
-        Strided.rowsParallel(out.shape(), (base, n, step) -> {
-            int xo = base[0];
-            int xs = step[0];
-            int oo = base[1];
-            int os = step[1];
-            switch (op) {
-                case NEG: for (int i = 0; i < n; i++) o[oo + i * os] = -x[xo + i * xs]; break;
-                case ABS: for (int i = 0; i < n; i++) o[oo + i * os] = Math.abs(x[xo + i * xs]); break;
-                case RELU:
-                    // Math.max keeps NaN and is branch-free, so C2 vectorises it; a compare-and-select runs 14x slower on random data
-                    if (xs == 1 && os == 1) for (int i = 0; i < n; i++) o[oo + i] = Math.max(x[xo + i], 0f);
-                    else for (int i = 0; i < n; i++) o[oo + i * os] = Math.max(x[xo + i * xs], 0f);
-                    break;
-                case SQUARE: for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; o[oo + i * os] = v * v; } break;
-                case EXP: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.exp(x[xo + i * xs]); break;
-                case SIGMOID: for (int i = 0; i < n; i++) o[oo + i * os] = (float) (1 / (1 + Math.exp(-(double) x[xo + i * xs]))); break;
-                case TANH: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.tanh(x[xo + i * xs]); break;
-                case SQRT: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.sqrt(x[xo + i * xs]); break;
-                case LOG: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.log(x[xo + i * xs]); break;
-                default: for (int i = 0; i < n; i++) o[oo + i * os] = (float) (1.0 / x[xo + i * xs]); break;
-            }
-        }, in, out);
+        Strided.rowsParallel(out.shape(), (base, n, step) -> unaryRow(op, x, base[0], step[0], o, base[1], step[1], n), in, out);
         return true;
+    }
+
+    /** One row of a covered unary op on float arrays with strides. */
+    static void unaryRow(UnaryOp op, float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+        switch (op) {
+            case NEG: for (int i = 0; i < n; i++) o[oo + i * os] = -x[xo + i * xs]; break;
+            case ABS: for (int i = 0; i < n; i++) o[oo + i * os] = Math.abs(x[xo + i * xs]); break;
+            case RELU:
+                // Math.max keeps NaN and is branch-free, so C2 vectorises it; a compare-and-select runs 14x slower on random data
+                if (xs == 1 && os == 1) for (int i = 0; i < n; i++) o[oo + i] = Math.max(x[xo + i], 0f);
+                else for (int i = 0; i < n; i++) o[oo + i * os] = Math.max(x[xo + i * xs], 0f);
+                break;
+            case SQUARE: for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; o[oo + i * os] = v * v; } break;
+            case EXP: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.exp(x[xo + i * xs]); break;
+            case SIGMOID: for (int i = 0; i < n; i++) o[oo + i * os] = (float) (1 / (1 + Math.exp(-(double) x[xo + i * xs]))); break;
+            case TANH: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.tanh(x[xo + i * xs]); break;
+            case SQRT: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.sqrt(x[xo + i * xs]); break;
+            case LOG: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.log(x[xo + i * xs]); break;
+            default: for (int i = 0; i < n; i++) o[oo + i * os] = (float) (1.0 / x[xo + i * xs]); break;
+        }
     }
 
     /** Sum of a strided float32 view, accumulated in double. */

@@ -4,8 +4,9 @@ import dev.kindling.api.DType;
 import dev.kindling.kernel.spi.View;
 
 /**
- * Batched matrix product. float32 goes to {@link Sgemm#best()} straight from the operands' arrays (a Vector API
- * micro-kernel where the module is present); other dtypes are copied into contiguous arrays for simple loops.
+ * Batched matrix product. float32, float16 and bfloat16 go to {@link Sgemm#best()} straight from the operands' arrays
+ * (a Vector API micro-kernel where the module is present); other dtypes are copied into contiguous arrays for simple
+ * loops.
  */
 final class MatMul {
     private MatMul() {}
@@ -19,7 +20,9 @@ final class MatMul {
         int k = (int) a.shape()[2];
         int n = (int) b.shape()[2];
         DType t = out.dtype();
-        if (t == DType.FLOAT32) {
+        DType in = a.dtype();
+        boolean onFloatKernel = in == DType.FLOAT32 ? t == in : HalfOps.isHalf(in) && (t == in || t == DType.FLOAT32);
+        if (onFloatKernel && b.dtype() == in) {
             float32(a, b, out, batch, m, n, k);
             return;
         }
@@ -53,14 +56,16 @@ final class MatMul {
     }
 
     /**
-     * float32 straight from the operands' arrays (their strides go to the packing routines, so transposed and broadcast
+     * float32 accumulation on the float32 kernel, for float32 operands and for float16/bfloat16 ones (widened as they are
+     * packed; the float32 result is rounded once into a half output, or is the output when that is float32),
+     * straight from the operands' arrays (their strides go to the packing routines, so transposed and broadcast
      * operands are never copied) into the output, or into a contiguous buffer copied to a strided output. Several small
      * products run one per thread; a single large one splits inside the GEMM.
      */
     private static void float32(View a, View b, View out, int batch, int m, int n, int k) {
-        float[] fa = ((CpuStorage.F32) CpuBackend.s(a)).a, fb = ((CpuStorage.F32) CpuBackend.s(b)).a;
-        boolean direct = out.isContiguous();
-        float[] fc = direct ? ((CpuStorage.F32) CpuBackend.s(out)).a : new float[batch * m * n];
+        Operand fa = operand(a), fb = operand(b);
+        boolean direct = out.isContiguous() && out.dtype() == DType.FLOAT32;
+        float[] fc = direct ? ((CpuStorage.F32) CpuBackend.s(out)).a : buffer(batch * m * n);
         int oOff = direct ? (int) out.offset() : 0;
         long[] sa = a.strides(), sb = b.strides();
         // Packing costs more than it saves on tiny products: those stay on the plain loop.
@@ -71,6 +76,26 @@ final class MatMul {
             View c = new View(new CpuStorage.F32(fc), out.shape(), CpuBackend.contiguous(out.shape()), 0);
             FastCopy.copy(c, out);
         }
+    }
+
+    private static final int BUFFER_MAX = 1 << 22;
+    private static final ThreadLocal<float[][]> BUFFER = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /**
+     * The float32 result before it is copied to a strided or half output: reused per thread up to 16 MiB (the kernel
+     * overwrites C, so it needs no zeroing; a fresh array per weight-gradient product cost as much as rounding it).
+     */
+    private static float[] buffer(int n) {
+        if (n > BUFFER_MAX) return new float[n];
+        float[][] held = BUFFER.get();
+        if (held[0].length < n) held[0] = new float[n];
+        return held[0];
+    }
+
+    private static Operand operand(View v) {
+        CpuStorage s = CpuBackend.s(v);
+        if (s instanceof CpuStorage.F32) return Operand.of(((CpuStorage.F32) s).a);
+        return Operand.of(((CpuStorage.F16) s).a, ((CpuStorage.F16) s).bf16);
     }
 
     private static void rowD(double[] a, double[] b, double[] c, int i, int k, int n) {

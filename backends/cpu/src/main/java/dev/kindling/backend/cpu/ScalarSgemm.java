@@ -12,9 +12,9 @@ final class ScalarSgemm implements Sgemm {
     @Override public String name() { return "scalar"; }
 
     @Override
-    public void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
+    public void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
         float[] bc = new float[k * n];
-        for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bc[p * n + j] = b[bOff + p * rsB + j * csB];
+        for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bc[p * n + j] = b.get(bOff + p * rsB + j * csB);
         int blocks = (m + MB - 1) / MB;
         ComputePool.parallelFor(blocks, (long) MB * k * n, blk -> {
             int i0 = blk * MB, i1 = Math.min(m, i0 + MB);
@@ -24,7 +24,7 @@ final class ScalarSgemm implements Sgemm {
                 for (int i = i0; i < i1; i++) {
                     int ci = cOff + i * ldc;
                     for (int p = p0; p < p1; p++) {
-                        float av = a[aOff + i * rsA + p * csA];
+                        float av = a.get(aOff + i * rsA + p * csA);
                         int bp = p * n;
                         for (int j = 0; j < n; j++) c[ci + j] += av * bc[bp + j];
                     }

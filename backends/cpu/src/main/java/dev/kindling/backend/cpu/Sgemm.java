@@ -3,12 +3,17 @@ package dev.kindling.backend.cpu;
 /**
  * Single-precision matrix product {@code C = A * B} on strided operands: element {@code (i, p)} of A is
  * {@code a[aOff + i*rsA + p*csA]}, element {@code (p, j)} of B is {@code b[bOff + p*rsB + j*csB]}, and C is row-major with
- * row stride {@code ldc}. Transposed views need no copy: the kernels pack their panels from any strides.
+ * row stride {@code ldc}. Transposed views need no copy: the kernels pack their panels from any strides. A and B may be
+ * float16/bfloat16 arrays ({@link Operand}), widened as they are packed; C is float32.
  * {@link #best()} picks the Vector API kernel where {@link VectorApi#AVAILABLE} and the plain-Java one otherwise, so the
  * backend works in servers that do not add the module.
  */
 interface Sgemm {
-    void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc);
+    void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc);
+
+    default void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
+        gemm(m, n, k, Operand.of(a), aOff, rsA, csA, Operand.of(b), bOff, rsB, csB, c, cOff, ldc);
+    }
 
     /** Contiguous row-major convenience: {@code C = A[m,k] * B[k,n]}. */
     default void gemm(float[] a, float[] b, float[] c, int m, int n, int k) { gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n); }

@@ -29,7 +29,7 @@ final class VectorSgemm implements Sgemm {
         if (mr != 4 && mr != 6) throw new IllegalArgumentException("micro-kernel rows must be 4 or 6, got " + mr);
         this.mr = mr;
         this.mc = mr * 16;
-        this.scratch = ThreadLocal.withInitial(() -> new float[][] {new float[mc * KC], new float[KC * NC], new float[mr * NR]});
+        this.scratch = ThreadLocal.withInitial(() -> new float[][] {new float[mc * KC], new float[KC * NC], new float[mr * NR], new float[KC]});
     }
 
     static VectorSgemm forThisJdk() {
@@ -42,7 +42,7 @@ final class VectorSgemm implements Sgemm {
     @Override public String name() { return "vector-" + mr + "x16"; }
 
     @Override
-    public void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
+    public void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
@@ -77,27 +77,31 @@ final class VectorSgemm implements Sgemm {
         });
     }
 
-    private void serial(int m, int j0, int j1, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB,
+    private void serial(int m, int j0, int j1, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB,
                         float[] c, int cOff, int ldc) {
         float[][] buf = scratch.get();
-        float[] ap = buf[0], bp = buf[1], tile = buf[2];
+        float[] ap = buf[0], bp = buf[1], tile = buf[2], run = buf[3];
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean first = pc == 0;
-                packB(b, bOff, rsB, csB, pc, kc, jc, nc, bp);
+                packB(b, bOff, rsB, csB, pc, kc, jc, nc, bp, run);
                 for (int ic = 0; ic < m; ic += mc) {
                     int mcur = Math.min(mc, m - ic);
-                    packA(a, aOff, rsA, csA, ic, mcur, pc, kc, ap);
+                    packA(a, aOff, rsA, csA, ic, mcur, pc, kc, ap, run);
                     macro(ap, bp, tile, kc, ic, mcur, jc, nc, c, cOff, ldc, first);
                 }
             }
         }
     }
 
-    /** B[pc:pc+kc, jc:jc+nc] into panels of NR columns, zero-padded: bp[(panel * kc + p) * NR + j]. */
-    private static void packB(float[] b, int bOff, int rsB, int csB, int pc, int kc, int jc, int nc, float[] bp) {
+    /**
+     * B[pc:pc+kc, jc:jc+nc] into panels of NR columns, zero-padded: bp[(panel * kc + p) * NR + j]. A half B is widened
+     * run by run, through {@code run} (KC floats) where the run is scattered.
+     */
+    private static void packB(Operand b, int bOff, int rsB, int csB, int pc, int kc, int jc, int nc, float[] bp, float[] run) {
+        float[] fb = b.f;
         int panels = (nc + NR - 1) / NR;
         for (int jp = 0; jp < panels; jp++) {
             int j0 = jc + jp * NR;
@@ -107,7 +111,12 @@ final class VectorSgemm implements Sgemm {
                 // B is a transposed view: read each column's run of k contiguously
                 for (int j = 0; j < w; j++) {
                     int src = bOff + pc + (j0 + j) * csB;
-                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
+                    if (fb != null) {
+                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = fb[src + p];
+                    } else {
+                        b.run(src, run, 0, kc);
+                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = run[p];
+                    }
                 }
                 for (int p = 0; p < kc; p++) for (int j = w; j < NR; j++) bp[base + p * NR + j] = 0;
                 continue;
@@ -116,9 +125,9 @@ final class VectorSgemm implements Sgemm {
                 int src = bOff + (pc + p) * rsB + j0 * csB;
                 int dst = base + p * NR;
                 if (csB == 1) {
-                    System.arraycopy(b, src, bp, dst, w);
+                    b.run(src, bp, dst, w);
                 } else {
-                    for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * csB];
+                    for (int j = 0; j < w; j++) bp[dst + j] = b.get(src + j * csB);
                 }
                 for (int j = w; j < NR; j++) bp[dst + j] = 0;
             }
@@ -126,7 +135,8 @@ final class VectorSgemm implements Sgemm {
     }
 
     /** A[ic:ic+mcur, pc:pc+kc] into panels of mr rows, k-major, zero-padded: ap[(panel * kc + p) * mr + i]. */
-    private void packA(float[] a, int aOff, int rsA, int csA, int ic, int mcur, int pc, int kc, float[] ap) {
+    private void packA(Operand a, int aOff, int rsA, int csA, int ic, int mcur, int pc, int kc, float[] ap, float[] run) {
+        float[] fa = a.f;
         int rowPanels = (mcur + mr - 1) / mr;
         for (int ip = 0; ip < rowPanels; ip++) {
             int i0 = ic + ip * mr;
@@ -134,7 +144,14 @@ final class VectorSgemm implements Sgemm {
             int base = ip * kc * mr;
             for (int i = 0; i < h; i++) {
                 int src = aOff + (i0 + i) * rsA + pc * csA;
-                for (int p = 0; p < kc; p++) ap[base + p * mr + i] = a[src + p * csA];
+                if (fa != null) {
+                    for (int p = 0; p < kc; p++) ap[base + p * mr + i] = fa[src + p * csA];
+                } else if (csA == 1) {
+                    a.run(src, run, 0, kc);
+                    for (int p = 0; p < kc; p++) ap[base + p * mr + i] = run[p];
+                } else {
+                    for (int p = 0; p < kc; p++) ap[base + p * mr + i] = a.get(src + p * csA);
+                }
             }
             for (int i = h; i < mr; i++) {
                 for (int p = 0; p < kc; p++) ap[base + p * mr + i] = 0;

@@ -7,7 +7,8 @@ import dev.kindling.kernel.spi.Window2d;
  * Sliding-window primitives over {@code [N, C, H, W]}: im2col, its adjoint col2im, and max pooling. Each (sample,
  * channel) plane is one independent work item, so planes run in parallel when there is enough work, and every output
  * element is written by exactly one item (col2im accumulates only within its own plane). float32 reads and writes the
- * arrays directly; other floating dtypes go through the storage's double accessors.
+ * arrays directly (im2col half ones too, as bits); other floating dtypes go through the storage's double accessors,
+ * and the backend hands half col2im and pooling to these float32 paths through {@link HalfOps}.
  */
 final class Windows {
     private Windows() {}
@@ -23,8 +24,9 @@ final class Windows {
         long[] is = in.strides(), os = out.strides();
         long inBase = in.offset() + n * is[0] + ch * is[1];
         CpuStorage src = CpuBackend.s(in), dst = CpuBackend.s(out);
-        float[] fs = src instanceof CpuStorage.F32 ? ((CpuStorage.F32) src).a : null;
-        float[] fd = dst instanceof CpuStorage.F32 ? ((CpuStorage.F32) dst).a : null;
+        // im2col only moves values: float32 and half (as bits) copy array to array when in and out share the dtype
+        boolean direct = in.dtype() == out.dtype() && (src instanceof CpuStorage.F32 || src instanceof CpuStorage.F16);
+        Object fs = direct ? src.array() : null, fd = direct ? dst.array() : null;
         for (int i = 0; i < w.kh(); i++) {
             for (int j = 0; j < w.kw(); j++) {
                 int row = (ch * w.kh() + i) * w.kw() + j;
@@ -39,21 +41,16 @@ final class Windows {
                     long o = outRow + (long) y * w.ow() * os[2];
                     boolean rowInside = iy >= 0 && iy < h;
                     long inRow = inBase + iy * is[2];
-                    if (fs != null && fd != null) {
+                    if (direct) {
                         int oi = (int) o, st = (int) os[2];
                         if (!rowInside) {
-                            for (int x = 0; x < w.ow(); x++) fd[oi + x * st] = 0f;
+                            zeroRun(fd, oi, st, w.ow());
                             continue;
                         }
-                        for (int x = 0; x < x0; x++) fd[oi + x * st] = 0f;
+                        zeroRun(fd, oi, st, x0);
                         int ii = (int) (inRow + (long) (x0 * w.sw() + shift) * is[3]);
-                        int step = (int) (w.sw() * is[3]);
-                        if (st == 1 && step == 1) {
-                            System.arraycopy(fs, ii, fd, oi + x0, x1 - x0);
-                        } else {
-                            for (int x = x0; x < x1; x++, ii += step) fd[oi + x * st] = fs[ii];
-                        }
-                        for (int x = x1; x < w.ow(); x++) fd[oi + x * st] = 0f;
+                        copyRun(fs, ii, (int) (w.sw() * is[3]), fd, oi + x0 * st, st, x1 - x0);
+                        zeroRun(fd, oi + x1 * st, st, w.ow() - x1);
                     } else {
                         for (int x = 0; x < w.ow(); x++) {
                             int ix = x * w.sw() + shift;
@@ -244,6 +241,31 @@ final class Windows {
                 fv[vo + x * vx] = m;
                 idx[xo + x * xx] = best;
             }
+        }
+    }
+
+    /** {@code n} elements of a float[] or short[] with strides {@code ss}, {@code ds}. */
+    private static void copyRun(Object src, int si, int ss, Object dst, int di, int ds, int n) {
+        if (n <= 0) return;
+        if (ss == 1 && ds == 1) {
+            System.arraycopy(src, si, dst, di, n);
+        } else if (src instanceof float[]) {
+            float[] a = (float[]) src, b = (float[]) dst;
+            for (int x = 0; x < n; x++) b[di + x * ds] = a[si + x * ss];
+        } else {
+            short[] a = (short[]) src, b = (short[]) dst;
+            for (int x = 0; x < n; x++) b[di + x * ds] = a[si + x * ss];
+        }
+    }
+
+    /** Zeroes {@code n} elements of a float[] or short[] (bits 0 are +0.0 in every half format too). */
+    private static void zeroRun(Object dst, int di, int ds, int n) {
+        if (dst instanceof float[]) {
+            float[] b = (float[]) dst;
+            for (int x = 0; x < n; x++) b[di + x * ds] = 0f;
+        } else {
+            short[] b = (short[]) dst;
+            for (int x = 0; x < n; x++) b[di + x * ds] = 0;
         }
     }
 

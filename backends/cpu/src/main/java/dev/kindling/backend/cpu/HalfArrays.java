@@ -1,0 +1,23 @@
+package dev.kindling.backend.cpu;
+
+import dev.kindling.kernel.tensor.Half;
+
+/**
+ * Bulk float32 to and from float16/bfloat16: {@link VectorHalf} where {@link VectorApi#AVAILABLE}, the plain-Java loops
+ * of {@link Half} for the tail and everywhere else. Both give the same bits.
+ */
+final class HalfArrays {
+    private HalfArrays() {}
+
+    private static final int VECTOR_MIN = 16;
+
+    static void toFloat(boolean bf16, short[] src, int s, float[] dst, int d, int n) {
+        int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.toFloat(bf16, src, s, dst, d, n) : 0;
+        Half.toFloat(bf16, src, s + i, dst, d + i, n - i);
+    }
+
+    static void fromFloat(boolean bf16, float[] src, int s, short[] dst, int d, int n) {
+        int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.fromFloat(bf16, src, s, dst, d, n) : 0;
+        Half.fromFloat(bf16, src, s + i, dst, d + i, n - i);
+    }
+}
