@@ -51,7 +51,6 @@ public class Kernel implements TensorRuntime, OpRuntime {
     private final ThreadLocal<DispatchChain.ThreadState> dispatchState = ThreadLocal.withInitial(DispatchChain.ThreadState::new);
     private volatile DispatchChain chain = DispatchChain.empty(dispatchState);
     /** The installed engine as a layer of the chain, or null. */
-    private AutogradLayer autogradLayer;
     private final Generator defaultGenerator = new Generator();
     private final ThreadLocal<boolean[]> gradEnabled = ThreadLocal.withInitial(() -> new boolean[] {true});
     private final ThreadLocal<AutocastState> autocast = ThreadLocal.withInitial(AutocastState::new);
@@ -127,10 +126,9 @@ public class Kernel implements TensorRuntime, OpRuntime {
     }
 
     public synchronized void setGradientEngine(GradientEngine e) {
-        if (autogradLayer != null) chain = chain.without(autogradLayer);
+        if (engine != null) chain = chain.without(engine); // the engine is its own layer of the chain
         engine = e;
-        autogradLayer = e == null ? null : new AutogradLayer(e);
-        if (autogradLayer != null) chain = chain.with(autogradLayer);
+        if (e != null) chain = chain.with(e);
     }
 
     /** Clears the engine if it is still {@code e}. */
@@ -155,24 +153,6 @@ public class Kernel implements TensorRuntime, OpRuntime {
     public DispatchChain dispatchChain() { return chain; }
 
     /** The autograd engine in the chain: differentiable ops only, at PyTorch's place (below autocast, above tracing). */
-    private static final class AutogradLayer implements DispatchLayer {
-        private final GradientEngine engine;
-
-        AutogradLayer(GradientEngine engine) { this.engine = engine; }
-
-        @Override public int rank() { return AUTOGRAD; }
-
-        @Override public String name() { return "autograd"; }
-
-        @Override public boolean intercepts(OpDef op) { return op.kind() == OpDef.Kind.DIFFERENTIABLE; }
-
-        /** The engine runs the forward with grad mode off, which keeps nested calls from being recorded. */
-        @Override public boolean excludedBelow() { return false; }
-
-        @Override
-        public Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs, Below below) { return engine.dispatch(op, inputs, attrs, below); }
-    }
-
     /** The installed autograd engine, or null. */
     @Override
     public GradientEngine gradientEngine() { return engine; }

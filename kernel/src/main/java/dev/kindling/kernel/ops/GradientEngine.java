@@ -13,12 +13,27 @@ import dev.kindling.api.spi.AutogradService;
  */
 // Implemented by the autograd bundle: a new method is a major change of this package.
 @org.osgi.annotation.versioning.ConsumerType
-public interface GradientEngine extends AutogradService {
+public interface GradientEngine extends AutogradService, DispatchLayer {
+    @Override
+    default int rank() { return AUTOGRAD; }
+
+    @Override
+    default String name() { return "autograd"; }
+
+    /** Differentiable ops only: composites are recorded op by op, non-differentiable ones never. */
+    @Override
+    default boolean intercepts(OpDef op) { return op.kind() == OpDef.Kind.DIFFERENTIABLE; }
+
+    /** The engine runs the forward with grad mode off, which keeps nested calls from being recorded. */
+    @Override
+    default boolean excludedBelow() { return false; }
+
     /**
      * Runs the op {@code below} autograd (the rest of the dispatch chain, then the forward) and, where needed,
-     * records a node with the op's derivative. The kernel puts the engine into its dispatch chain as the layer of
-     * rank {@link DispatchLayer#AUTOGRAD}, for differentiable ops.
+     * records a node with the op's derivative. The kernel puts the engine itself into its dispatch chain as the layer
+     * of rank {@link DispatchLayer#AUTOGRAD}, for differentiable ops (one call less per op than a wrapper).
      */
+    @Override
     Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs, DispatchLayer.Below below);
 
     boolean requiresGrad(DenseTensor t);

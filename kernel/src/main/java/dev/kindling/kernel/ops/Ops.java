@@ -262,9 +262,16 @@ public final class Ops {
 
     public static Tensor binaryInPlace(BinaryOp op, Tensor a, Tensor b) { return call(BINARY_.get(op), Attrs.NONE, a, b); }
 
-    public static Tensor add(Tensor a, Tensor b, double alpha) { return call(BINARY.get(BinaryOp.ADD), new Object[] {alpha}, a, b); }
+    // alpha = 1 (nearly every call) takes the op's default attributes: nothing to box or check per call.
+    public static Tensor add(Tensor a, Tensor b, double alpha) {
+        OpDef op = BINARY.get(BinaryOp.ADD);
+        return alpha == 1 ? call(op, Attrs.NONE, a, b) : call(op, new Object[] {alpha}, a, b);
+    }
 
-    public static Tensor sub(Tensor a, Tensor b, double alpha) { return call(BINARY.get(BinaryOp.SUB), new Object[] {alpha}, a, b); }
+    public static Tensor sub(Tensor a, Tensor b, double alpha) {
+        OpDef op = BINARY.get(BinaryOp.SUB);
+        return alpha == 1 ? call(op, Attrs.NONE, a, b) : call(op, new Object[] {alpha}, a, b);
+    }
 
     public static Tensor addInPlace(Tensor a, Tensor b, double alpha) { return call(BINARY_.get(BinaryOp.ADD), new Object[] {alpha}, a, b); }
 
