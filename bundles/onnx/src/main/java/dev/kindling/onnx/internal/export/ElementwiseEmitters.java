@@ -2,6 +2,7 @@ package dev.kindling.onnx.internal.export;
 
 import dev.kindling.api.DType;
 import dev.kindling.jit.Graph;
+import dev.kindling.kernel.ops.Promotion;
 
 import java.util.List;
 import java.util.Map;
@@ -93,14 +94,12 @@ final class ElementwiseEmitters {
         else w.result(op, ins);
     }
 
-    /** PyTorch's promotion for two operands, a 0-dim constant (a wrapped number) giving way within its kind. */
+    /** PyTorch's result_type of two operands (the kernel's rule); a traced 0-dim value counts as a 0-dim tensor. */
     static DType common(Graph.Value a, Graph.Value b) {
-        if (a.dtype() == b.dtype()) return a.dtype();
-        boolean aScalar = a.kind() == Graph.Kind.CONSTANT && a.rank() == 0, bScalar = b.kind() == Graph.Kind.CONSTANT && b.rank() == 0;
-        if (bScalar && !aScalar && a.dtype().kind().compareTo(b.dtype().kind()) >= 0) return a.dtype();
-        if (aScalar && !bScalar && b.dtype().kind().compareTo(a.dtype().kind()) >= 0) return b.dtype();
-        int ka = a.dtype().kind().ordinal(), kb = b.dtype().kind().ordinal();
-        if (ka != kb) return ka > kb ? a.dtype() : b.dtype();
-        return a.dtype().itemSize() >= b.dtype().itemSize() ? a.dtype() : b.dtype();
+        return Promotion.resultType(new DType[] {a.dtype(), b.dtype()}, new Promotion.Category[] {category(a), category(b)});
+    }
+
+    private static Promotion.Category category(Graph.Value v) {
+        return v.rank() == 0 ? Promotion.Category.ZERO_DIM : Promotion.Category.DIMENSIONED;
     }
 }
