@@ -61,16 +61,10 @@ final class AttentionEmitters {
         Object tgt = batched || !(Boolean) a.get("average_attn_weights") ? wv.shape().get(wv.rank() - 2) : wv.shape().get(0);
         Object src = wv.shape().get(wv.rank() - 1);
         String perHead = w.op("Reshape", List.of(weights, w.sizes(new Object[] {-1L, heads, tgt, src})));
-        String result = (Boolean) a.get("average_attn_weights") ? w.op("ReduceMean", reduceMeanInputs(w, perHead), reduceMeanAttrs(w)) : perHead;
+        String result = (Boolean) a.get("average_attn_weights")
+                ? ReductionEmitters.reduceTo(n, w, "ReduceMean", perHead, new long[] {1}, false, w.fresh("mean")) : perHead;
         if (!batched) result = w.op("Squeeze", List.of(result, w.int64s(0)));
         w.node("Identity", List.of(result), List.of(w.out(1)));
-    }
-
-    private static List<String> reduceMeanInputs(GraphWriter w, String x) { return w.opset >= 18 ? List.of(x, w.int64s(1)) : List.of(x); }
-
-    private static ai.onnx.proto.OnnxMl.AttributeProto[] reduceMeanAttrs(GraphWriter w) {
-        return w.opset >= 18 ? new ai.onnx.proto.OnnxMl.AttributeProto[] {attr("keepdims", 0)}
-                : new ai.onnx.proto.OnnxMl.AttributeProto[] {attr("keepdims", 0), ints("axes", 1)};
     }
 
     /** [L, N, E] from a batch-first or unbatched input. */
