@@ -58,13 +58,12 @@ public class ExportCommand {
         if (p.data().test().size() == 0) throw new IllegalArgumentException("kindling:export: the dataset " + p.data().name() + " has no samples to trace with");
         Tensor example = p.data().test().get(0).input().unsqueeze(0);
         boolean dynamic = !w.flag("static");
-        ExportOptions.Builder options = ExportOptions.builder().opset(opset).inputNames("input").outputNames("output");
-        if (dynamic) options.dynamicAxes(Map.of("input", Map.of(0, "batch"), "output", Map.of(0, "batch")));
         loaded.model().eval();
+        // Names and dynamic axes are the trace's; the export writes them as traced.
         TracedModule traced = Jit.trace(loaded.model(), new Tensor[] {example}, List.of("input"), List.of("output"),
                 dynamic ? Map.of("input", Map.of(0, "batch"), "output", Map.of(0, "batch")) : Map.of());
         Path target = c.cwd().resolve(out).normalize();
-        Onnx.export(traced, target, options.build());
+        Onnx.export(traced, target, ExportOptions.builder().opset(opset).build());
         long bytes;
         try {
             bytes = Files.size(target);
