@@ -6,7 +6,9 @@ import dev.kindling.api.Torch;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -45,6 +47,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Randomness in transforms</b> comes from {@link DataRandom}: per sample, derived from the epoch's base seed and
  * the sample's position, so results do not depend on the number of workers.
  *
+ * <p><b>Resuming mid-epoch</b> (torchdata's {@code StatefulDataLoader}): {@link #stateDict()} says where the epoch in
+ * progress is (its order, base seed and the batches handed out so far); after {@link #loadStateDict(Map)} the next
+ * {@link #iterator()} continues that epoch with the next batch, drawing nothing from any generator, so a run restored
+ * from a checkpoint taken mid-epoch (generators included) yields exactly the batches an uninterrupted one would.
+ *
  * @param <T> the sample type
  */
 public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
@@ -63,6 +70,10 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
     private final Generator generator;
     private final int id = IDS.incrementAndGet();
     private final Set<Epoch> live = ConcurrentHashMap.newKeySet();
+    /** The epoch started last: what {@link #stateDict()} describes. */
+    private volatile Epoch latest;
+    /** A position from {@link #loadStateDict}: the next iterator continues there. */
+    private Map<String, Object> resumeAt;
 
     private DataLoader(Builder<T> b) {
         this.dataset = b.dataset;
@@ -196,12 +207,76 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
-    /** Starts an epoch. */
+    /** Starts an epoch, or continues the one {@link #loadStateDict} describes. */
     @Override
     public BatchIterator iterator() {
-        long base = Sampler.drawSeed(generator != null ? generator : Torch.defaultGenerator());
-        Epoch e = iterable != null ? new StreamEpoch(base) : new IndexedEpoch(sampler.epoch(generator), base);
+        Map<String, Object> at;
+        synchronized (this) {
+            at = resumeAt;
+            resumeAt = null;
+        }
+        Epoch e;
+        if (at != null) {
+            e = iterable != null ? new StreamEpoch(longValue(at, BASE_SEED), longValue(at, SAMPLES_YIELDED), (int) longValue(at, BATCHES_YIELDED))
+                    : new IndexedEpoch(savedOrder(at), longValue(at, BASE_SEED), (int) longValue(at, BATCHES_YIELDED));
+        } else {
+            long base = Sampler.drawSeed(generator != null ? generator : Torch.defaultGenerator());
+            e = iterable != null ? new StreamEpoch(base, 0, 0) : new IndexedEpoch(sampler.epoch(generator), base, 0);
+        }
+        latest = e;
         return new Handle(e);
+    }
+
+    static final String BATCHES_YIELDED = "batches_yielded";
+    static final String SAMPLES_YIELDED = "samples_yielded";
+    static final String BASE_SEED = "base_seed";
+    static final String ORDER = "order";
+
+    /**
+     * Where the epoch in progress stands: {@code batches_yielded}, {@code base_seed} and, for a map-style dataset, the
+     * epoch's {@code order} (an int32 tensor of sample indices) or, for an iterable one, {@code samples_yielded}.
+     * Empty when no epoch is in progress (none started, or the last one handed out all its batches): the next
+     * iterator then starts a new epoch. Values are plain numbers and a tensor, as checkpoints store them.
+     */
+    public Map<String, Object> stateDict() {
+        Epoch e = latest;
+        return e == null ? Map.of() : e.state();
+    }
+
+    /**
+     * Makes the next {@link #iterator()} continue the epoch {@code state} (from {@link #stateDict()}) describes, with its
+     * next batch; an empty state makes it start a new epoch as usual. Restore the generators' states too (a checkpoint
+     * does): the batches after the resumed epoch draw from them.
+     */
+    public void loadStateDict(Map<String, Object> state) {
+        if (state == null || state.isEmpty()) {
+            synchronized (this) { resumeAt = null; }
+            return;
+        }
+        for (String k : iterable != null ? List.of(BASE_SEED, SAMPLES_YIELDED, BATCHES_YIELDED) : List.of(BASE_SEED, ORDER, BATCHES_YIELDED)) {
+            if (!state.containsKey(k)) throw new IllegalArgumentException("DataLoader state has no '" + k + "' (keys: " + state.keySet() + ")");
+        }
+        if (iterable == null) savedOrder(state); // checked now rather than at the next epoch
+        synchronized (this) { resumeAt = Map.copyOf(state); }
+    }
+
+    private int[] savedOrder(Map<String, Object> state) {
+        Object o = state.get(ORDER);
+        int[] order = o instanceof dev.kindling.api.Tensor ? ((dev.kindling.api.Tensor) o).toIntArray() : o instanceof int[] ? ((int[]) o).clone() : null;
+        if (order == null) throw new IllegalArgumentException("DataLoader state: 'order' must be an int tensor, got " + (o == null ? "null" : o.getClass().getName()));
+        if (order.length != sampler.size()) {
+            throw new IllegalArgumentException("DataLoader state: the saved epoch orders " + order.length + " samples, but this loader's sampler yields "
+                    + sampler.size() + ": the state belongs to another dataset");
+        }
+        int n = dataset.size();
+        for (int i : order) if (i < 0 || i >= n) throw new IllegalArgumentException("DataLoader state: sample index " + i + " is out of range for a dataset of " + n);
+        return order;
+    }
+
+    private static long longValue(Map<String, Object> state, String key) {
+        Object o = state.get(key);
+        if (!(o instanceof Number)) throw new IllegalArgumentException("DataLoader state: '" + key + "' must be a number, got " + o);
+        return ((Number) o).longValue();
     }
 
     /** Stops the workers of every epoch still running. The loader can start new epochs afterwards. */
@@ -255,6 +330,9 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
         abstract boolean hasNext();
 
         abstract Batch next();
+
+        /** {@link DataLoader#stateDict()} of this epoch. */
+        abstract Map<String, Object> state();
 
         boolean hasWorkers() { return executor != null; }
 
@@ -328,12 +406,15 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
         private int returned;
         private int submitted;
 
-        IndexedEpoch(int[] order, long baseSeed) {
+        /** @param first the first batch to hand out (0, or where a resumed epoch continues) */
+        IndexedEpoch(int[] order, long baseSeed, int first) {
             super(baseSeed);
             this.order = order;
             int n = order.length;
             this.batches = dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
-            if (numWorkers > 0 && batches > 0) {
+            this.returned = Math.min(first, batches);
+            this.submitted = returned;
+            if (numWorkers > 0 && returned < batches) {
                 startWorkers(numWorkers);
                 topUp();
             }
@@ -362,9 +443,20 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
         boolean hasNext() { return !closed && returned < batches; }
 
         @Override
+        synchronized Map<String, Object> state() {
+            if (returned >= batches) return Map.of();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(BATCHES_YIELDED, returned);
+            m.put(BASE_SEED, baseSeed);
+            m.put(ORDER, Torch.tensor(order));
+            return m;
+        }
+
+        @Override
         Batch next() {
             if (!hasNext()) throw new NoSuchElementException(closed ? "the DataLoader epoch was closed" : "the DataLoader epoch is over");
-            int b = returned++;
+            int b;
+            synchronized (this) { b = returned++; }
             Batch batch;
             try {
                 if (executor == null) {
@@ -414,9 +506,18 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
         private Object lookahead;
         private boolean finished;
         private int returned;
+        /** Samples in the batches handed out: where a resumed epoch continues. */
+        private long consumed;
+        /** Samples a resumed epoch skips before reading its first batch. */
+        private long skip;
 
-        StreamEpoch(long baseSeed) {
+        StreamEpoch(long baseSeed, long skip, int firstBatch) {
             super(baseSeed);
+            this.skip = skip;
+            this.consumed = skip;
+            this.position = skip;
+            this.produced = firstBatch;
+            this.returned = firstBatch;
             if (numWorkers > 0) {
                 queue = new ArrayBlockingQueue<>(Math.max(1, prefetchFactor * numWorkers));
                 startWorkers(1);
@@ -431,6 +532,7 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
             if (source == null) {
                 try {
                     source = iterable.iterator();
+                    for (; skip > 0 && source.hasNext(); skip--) source.next(); // a resumed epoch: past what was handed out
                 } catch (Throwable e) {
                     throw failure(e, 0, b);
                 }
@@ -506,8 +608,21 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
             if (!hasNext()) throw new NoSuchElementException(closed ? "the DataLoader epoch was closed" : "the DataLoader epoch is over");
             Batch b = (Batch) lookahead;
             lookahead = null;
-            returned++;
+            synchronized (this) {
+                returned++;
+                consumed += b.size();
+            }
             return b;
+        }
+
+        @Override
+        synchronized Map<String, Object> state() {
+            if (finished) return Map.of();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(BATCHES_YIELDED, returned);
+            m.put(BASE_SEED, baseSeed);
+            m.put(SAMPLES_YIELDED, consumed);
+            return m;
         }
     }
 }

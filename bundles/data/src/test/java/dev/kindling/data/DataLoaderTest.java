@@ -310,4 +310,77 @@ class DataLoaderTest {
         assertTrue(new DataLoader<>(range(5), 2, true).sampler() instanceof RandomSampler);
         assertThrows(IllegalArgumentException.class, () -> new DataLoader<>(range(5), 0, false));
     }
+
+    /** The first k batches of an epoch, then the state, as a run checkpointed mid-epoch leaves them. */
+    private static java.util.Map<String, Object> stopAfter(DataLoader<?> loader, int k, List<List<Long>> seen) {
+        Iterator<Batch> it = loader.iterator();
+        for (int i = 0; i < k; i++) {
+            List<Long> l = new ArrayList<>();
+            for (long v : it.next().inputs().toLongArray()) l.add(v);
+            seen.add(l);
+        }
+        return loader.stateDict();
+    }
+
+    /** Stopped after 3 of 6 batches, state and generators restored into a new loader: the rest of the epoch and the next are as uninterrupted. */
+    @Test
+    void aLoaderRestoredMidEpochContinuesWithTheNextBatch() {
+        for (int workers : new int[] {0, 2}) {
+            for (boolean ownSeed : new boolean[] {true, false}) {
+                Torch.manualSeed(5);
+                DataLoader<Integer> straight = shuffled(ownSeed, workers);
+                List<List<Long>> expected = epoch(straight);
+                expected.addAll(epoch(straight));
+
+                Torch.manualSeed(5);
+                DataLoader<Integer> first = shuffled(ownSeed, workers);
+                List<List<Long>> got = new ArrayList<>();
+                java.util.Map<String, Object> state = stopAfter(first, 3, got);
+                byte[] defaultGen = Torch.defaultGenerator().getState();
+                byte[] ownGen = ownSeed ? first.generator().getState() : null;
+                assertEquals(3, ((Number) state.get("batches_yielded")).intValue());
+                first.close();
+
+                Torch.manualSeed(99); // a fresh process: the generators come from the checkpoint
+                DataLoader<Integer> resumed = shuffled(ownSeed, workers);
+                Torch.defaultGenerator().setState(defaultGen);
+                if (ownSeed) resumed.generator().setState(ownGen);
+                resumed.loadStateDict(state);
+                got.addAll(epoch(resumed));
+                got.addAll(epoch(resumed));
+                assertEquals(expected, got, "workers=" + workers + " ownSeed=" + ownSeed);
+                assertTrue(resumed.stateDict().isEmpty(), "no epoch in progress after the last batch");
+            }
+        }
+    }
+
+    private static DataLoader<Integer> shuffled(boolean ownSeed, int workers) {
+        DataLoader.Builder<Integer> b = DataLoader.builder(range(23)).batchSize(4).shuffle(true).numWorkers(workers);
+        return (ownSeed ? b.seed(11) : b).build();
+    }
+
+    @Test
+    void anIterableLoaderRestoredMidEpochSkipsWhatItHandedOut() {
+        IterableDataset<Integer> stream = () -> java.util.stream.IntStream.range(0, 11).iterator();
+        DataLoader<Integer> first = DataLoader.builder(stream).batchSize(3).build();
+        List<List<Long>> got = new ArrayList<>();
+        java.util.Map<String, Object> state = stopAfter(first, 2, got);
+        assertEquals(6L, ((Number) state.get("samples_yielded")).longValue());
+        DataLoader<Integer> resumed = DataLoader.builder(stream).batchSize(3).build();
+        resumed.loadStateDict(state);
+        got.addAll(epoch(resumed));
+        assertEquals(epoch(DataLoader.builder(stream).batchSize(3).build()), got);
+    }
+
+    @Test
+    void aStateOfAnotherDatasetIsRefusedClearly() {
+        DataLoader<Integer> a = DataLoader.builder(range(10)).batchSize(2).shuffle(true).seed(1).build();
+        java.util.Map<String, Object> state = stopAfter(a, 1, new ArrayList<>());
+        DataLoader<Integer> b = DataLoader.builder(range(12)).batchSize(2).shuffle(true).seed(1).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(state));
+        assertTrue(e.getMessage().contains("orders 10 samples") && e.getMessage().contains("yields 12"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(java.util.Map.of("batches_yielded", 1)));
+        b.loadStateDict(java.util.Map.of()); // empty: a new epoch
+        assertEquals(6, epoch(b).size());
+    }
 }

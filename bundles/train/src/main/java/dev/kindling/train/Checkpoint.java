@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * A training checkpoint: a directory with {@code model.safetensors} (the state dict, loadable by
  * {@code safetensors.torch.load_file}), {@code state.safetensors} (optimizer and scheduler tensors) and
- * {@code checkpoint.json} (epoch, step, model spec, optimizer and scheduler state, RNG states, metrics). It is written
+ * {@code checkpoint.json} (epoch, step, model spec, optimizer and scheduler state, RNG states, metrics, and for a
+ * checkpoint taken mid-epoch the {@link Position} in the epoch, the data loader's included). It is written
  * in a temporary directory and renamed into place, and {@code latest} is then updated atomically, so a process killed
  * while saving leaves the previous checkpoint intact. Never Java serialisation: loading cannot run code.
  */
@@ -34,13 +35,48 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Everything needed to resume exactly. */
+    /**
+     * Everything needed to resume exactly.
+     *
+     * @param epoch the last epoch finished (0-based; -1 when a checkpoint taken mid-epoch is in the first epoch)
+     * @param position where in the next epoch a checkpoint taken mid-epoch stands, or null (taken at an epoch's end)
+     */
     public record Data(int epoch, long step, Map<String, Tensor> model, String modelSpec, Map<String, Object> optimizer,
-                       Map<String, Object> scheduler, Map<String, byte[]> rng, Map<String, Double> metrics, Map<String, Object> gradScaler) {
-        /** Without a grad scaler's state (float32 or bfloat16 training). */
+                       Map<String, Object> scheduler, Map<String, byte[]> rng, Map<String, Double> metrics, Map<String, Object> gradScaler,
+                       Position position) {
+        /** Taken at an epoch's end. */
+        public Data(int epoch, long step, Map<String, Tensor> model, String modelSpec, Map<String, Object> optimizer,
+                    Map<String, Object> scheduler, Map<String, byte[]> rng, Map<String, Double> metrics, Map<String, Object> gradScaler) {
+            this(epoch, step, model, modelSpec, optimizer, scheduler, rng, metrics, gradScaler, null);
+        }
+
+        /** Taken at an epoch's end, without a grad scaler's state (float32 or bfloat16 training). */
         public Data(int epoch, long step, Map<String, Tensor> model, String modelSpec, Map<String, Object> optimizer,
                     Map<String, Object> scheduler, Map<String, byte[]> rng, Map<String, Double> metrics) {
-            this(epoch, step, model, modelSpec, optimizer, scheduler, rng, metrics, null);
+            this(epoch, step, model, modelSpec, optimizer, scheduler, rng, metrics, null, null);
+        }
+
+        /** Whether this checkpoint was taken at a step boundary inside an epoch. */
+        public boolean midEpoch() { return position != null; }
+
+        /** The epoch a resumed run continues with: the one in progress, or the one after the last finished. */
+        public int resumeEpoch() { return epoch + 1; }
+    }
+
+    /**
+     * Where inside an epoch a checkpoint was taken, always at an optimizer-step boundary (no gradients pending).
+     *
+     * @param batch batches of the epoch already trained on
+     * @param loader the training loader's {@link dev.kindling.data.DataLoader#stateDict()} (empty when all its batches
+     *               were handed out)
+     * @param totals the epoch's running sums, so that its metrics come out as if uninterrupted: {@code loss_sum},
+     *               {@code samples}, {@code correct}, {@code classified}, {@code seconds}
+     */
+    public record Position(int batch, Map<String, Object> loader, Map<String, Double> totals) {
+        public Position {
+            if (batch < 0) throw new IllegalArgumentException("batch must be >= 0, got " + batch);
+            loader = loader == null ? Map.of() : loader;
+            totals = totals == null ? Map.of() : totals;
         }
     }
 
@@ -63,6 +99,12 @@ public final class Checkpoint {
             json.set("scheduler", StateCodec.encode(data.scheduler(), stateTensors, "scheduler"));
             if (data.gradScaler() != null && !data.gradScaler().isEmpty()) {
                 json.set("grad_scaler", StateCodec.encode(data.gradScaler(), stateTensors, "grad_scaler"));
+            }
+            if (data.position() != null) {
+                ObjectNode pos = json.putObject("position");
+                pos.put("batch", data.position().batch());
+                pos.set("loader", StateCodec.encode(data.position().loader(), stateTensors, "position.loader"));
+                pos.set("totals", StateCodec.encode(new LinkedHashMap<>(data.position().totals()), stateTensors, "position.totals"));
             }
             ObjectNode rng = json.putObject("rng");
             if (data.rng() != null) data.rng().forEach((k, v) -> rng.put(k, Base64.getEncoder().encodeToString(v)));
@@ -138,10 +180,17 @@ public final class Checkpoint {
         json.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble()
                 : ((Number) StateCodec.decode(e.getValue(), state, "metrics")).doubleValue()));
         String spec = json.has("model_spec") ? StateCodec.JSON.writeValueAsString(json.get("model_spec")) : null;
+        Position position = null;
+        if (json.hasNonNull("position")) {
+            JsonNode pos = json.get("position");
+            Map<String, Double> totals = new LinkedHashMap<>();
+            asMap(StateCodec.decode(pos.get("totals"), state, "position.totals")).forEach((k, v) -> totals.put(k, ((Number) v).doubleValue()));
+            position = new Position(pos.path("batch").asInt(), asMap(StateCodec.decode(pos.get("loader"), state, "position.loader")), totals);
+        }
         return new Data(json.path("epoch").asInt(), json.path("step").asLong(), model, spec,
                 asMap(StateCodec.decode(json.get("optimizer"), state, "optimizer")),
                 asMap(StateCodec.decode(json.get("scheduler"), state, "scheduler")), rng, metrics,
-                json.has("grad_scaler") ? asMap(StateCodec.decode(json.get("grad_scaler"), state, "grad_scaler")) : null);
+                json.has("grad_scaler") ? asMap(StateCodec.decode(json.get("grad_scaler"), state, "grad_scaler")) : null, position);
     }
 
     @SuppressWarnings("unchecked")

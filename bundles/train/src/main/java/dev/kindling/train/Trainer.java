@@ -27,7 +27,9 @@ import java.util.Map;
  * clipping, LR scheduling per step or per epoch, validation, callbacks), {@code evaluate} (loss and classification
  * metrics) and {@code predict}. Resuming from a {@link Checkpoint} restores weights, optimizer and scheduler state,
  * the epoch and step counters and the random generators, so a resumed run ends bit for bit where an uninterrupted one
- * does. A plain loop stays possible: the Trainer only calls public API.
+ * does. {@link #requestSuspend()} ends a fit at the next optimizer-step boundary inside an epoch; {@link #snapshot}
+ * then includes the position in the epoch (the loader's too), and a run resumed from it continues with the next
+ * batch, again bit for bit. A plain loop stays possible: the Trainer only calls public API.
  *
  * <pre>{@code
  * Trainer trainer = Trainer.builder(model).optimizer(new SGD(model.parameters(), 0.1)).loss(new CrossEntropyLoss())
@@ -58,6 +60,12 @@ public final class Trainer {
     private final GradScaler scaler;
     private final History history = new History();
     private volatile boolean stopRequested;
+    private volatile boolean suspendRequested;
+    private boolean suspended;
+    /** The epoch in progress, while a fit is inside one (and after a suspended fit): what a mid-epoch snapshot saves. */
+    private EpochProgress progress;
+    /** Where a checkpoint taken mid-epoch left off: the first epoch of this fit continues there. */
+    private Checkpoint.Position resumePosition;
     private int epoch;
     private long step;
     private DataLoader<?> trainLoader;
@@ -178,6 +186,50 @@ public final class Trainer {
 
     public boolean stopRequested() { return stopRequested; }
 
+    /**
+     * Ends the fit at the next optimizer-step boundary without finishing the epoch: no validation, scheduler epoch
+     * step or {@code onEpochEnd}; {@code onTrainEnd} is called. {@link #snapshot} then saves the position in the epoch,
+     * so a run resumed from it goes on as if never interrupted (a bundle update, a restart of the process).
+     */
+    public void requestSuspend() { suspendRequested = true; }
+
+    /** Whether the last fit ended by {@link #requestSuspend()} inside an epoch. */
+    public boolean suspended() { return suspended; }
+
+    /** Running sums of the epoch in progress; {@code pending} batches' gradients are accumulated but not yet stepped. */
+    private static final class EpochProgress {
+        int batch;
+        int pending;
+        double lossSum;
+        long seen;
+        long correct;
+        long classified;
+        long startNanos = System.nanoTime();
+
+        Checkpoint.Position position(Map<String, Object> loader) {
+            Map<String, Double> t = new LinkedHashMap<>();
+            t.put("loss_sum", lossSum);
+            t.put("samples", (double) seen);
+            t.put("correct", (double) correct);
+            t.put("classified", (double) classified);
+            t.put("seconds", (System.nanoTime() - startNanos) / 1e9);
+            return new Checkpoint.Position(batch, loader, t);
+        }
+
+        static EpochProgress of(Checkpoint.Position p) {
+            EpochProgress e = new EpochProgress();
+            if (p == null) return e;
+            Map<String, Double> t = p.totals();
+            e.batch = p.batch();
+            e.lossSum = t.getOrDefault("loss_sum", 0.0);
+            e.seen = t.getOrDefault("samples", 0.0).longValue();
+            e.correct = t.getOrDefault("correct", 0.0).longValue();
+            e.classified = t.getOrDefault("classified", 0.0).longValue();
+            e.startNanos -= (long) (t.getOrDefault("seconds", 0.0) * 1e9);
+            return e;
+        }
+    }
+
     public double lr() { return optimizer.paramGroups().get(0).lr(); }
 
     public Precision precision() { return precision; }
@@ -193,23 +245,25 @@ public final class Trainer {
     public History fit(DataLoader<?> train, DataLoader<?> validation) {
         this.trainLoader = train;
         int startEpoch = 0;
+        resumePosition = null;
+        progress = null;
         if (resumeFrom != null) startEpoch = restore(resumeFrom);
         model.to(device);
         stopRequested = false;
+        suspendRequested = false;
+        suspended = false;
         callbacks.forEach(c -> c.onTrainBegin(this));
         int batches = sizeOf(train);
         for (epoch = startEpoch; epoch < epochs && !stopRequested; epoch++) {
             model.train();
             callbacks.forEach(c -> c.onEpochBegin(this, epoch));
-            double lossSum = 0;
-            long seen = 0;
-            long correct = 0;
-            long classified = 0;
-            long start = System.nanoTime();
-            int batch = 0;
-            int pending = 0;
+            EpochProgress p = EpochProgress.of(resumePosition);
+            // A checkpoint taken after the epoch's last batch: only the epoch's end is left (iterating would start the next).
+            boolean batchesLeft = resumePosition == null || resumePosition.batch() != batches;
+            resumePosition = null;
+            progress = p;
             optimizer.zeroGrad();
-            for (Batch b : train) {
+            for (Batch b : batchesLeft ? train : List.<Batch>of()) {
                 Tensor x = b.inputs().to(device);
                 Tensor y = b.targets().to(device);
                 Tensor out, loss;
@@ -219,10 +273,10 @@ public final class Trainer {
                 }
                 Tensor toBackward = accumulate > 1 ? loss.div((double) accumulate) : loss;
                 (scaler != null ? scaler.scale(toBackward) : toBackward).backward();
-                pending++;
-                batch++;
-                boolean last = batch == batches;
-                if (pending == accumulate || last) {
+                p.pending++;
+                p.batch++;
+                boolean last = p.batch == batches;
+                if (p.pending == accumulate || last) {
                     if (scaler != null) {
                         if (clipNorm > 0) {
                             scaler.unscale_(optimizer); // clip the true gradients, not the scaled ones
@@ -235,26 +289,38 @@ public final class Trainer {
                         optimizer.step();
                     }
                     optimizer.zeroGrad();
-                    pending = 0;
+                    p.pending = 0;
                     step++;
                     if (scheduler != null && interval == SchedulerInterval.STEP) scheduler.step();
                 }
                 int n = b.size();
                 double l = loss.item();
-                lossSum += l * n;
-                seen += n;
+                p.lossSum += l * n;
+                p.seen += n;
                 if (isClassification(out, y)) {
                     try (var g = Torch.noGrad()) {
-                        correct += out.argmax(1, false).eq(y).toLong().sum().itemLong();
+                        p.correct += out.argmax(1, false).eq(y).toLong().sum().itemLong();
                     }
-                    classified += n;
+                    p.classified += n;
                 }
-                double secs = (System.nanoTime() - start) / 1e9;
-                TrainingState s = new TrainingState(epoch, epochs, step, batch, batches, l,
-                        classified == 0 ? Double.NaN : (double) correct / classified, secs > 0 ? seen / secs : 0, lr(), Map.of());
+                double secs = (System.nanoTime() - p.startNanos) / 1e9;
+                TrainingState s = new TrainingState(epoch, epochs, step, p.batch, batches, l,
+                        p.classified == 0 ? Double.NaN : (double) p.correct / p.classified, secs > 0 ? p.seen / secs : 0, lr(), Map.of());
                 callbacks.forEach(c -> c.onBatchEnd(this, s));
+                if (suspendRequested && p.pending == 0) {
+                    suspended = true;
+                    break;
+                }
                 if (stopRequested) break;
             }
+            if (suspended) break; // the epoch goes on in the run resumed from snapshot()
+            progress = null;
+            double lossSum = p.lossSum;
+            long seen = p.seen;
+            long correct = p.correct;
+            long classified = p.classified;
+            long start = p.startNanos;
+            int batch = p.batch;
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("train_loss", seen == 0 ? Double.NaN : lossSum / seen);
             if (classified > 0) m.put("train_accuracy", (double) correct / classified);
@@ -279,7 +345,7 @@ public final class Trainer {
                     m.getOrDefault("train_accuracy", Double.NaN), m.get("samples_per_second"), lr(), m);
             callbacks.forEach(c -> c.onEpochEnd(this, s));
         }
-        if (epoch > 0 && epoch > startEpoch) epoch--;
+        if (!suspended && epoch > 0 && epoch > startEpoch) epoch--;
         callbacks.forEach(c -> c.onTrainEnd(this));
         return history;
     }
@@ -351,14 +417,24 @@ public final class Trainer {
         }
     }
 
-    /** The state after the current epoch, as a checkpoint saves it. */
+    /**
+     * The state as a checkpoint saves it: after the current epoch (from {@code onEpochEnd}), or, inside an epoch (from
+     * {@code onBatchEnd}, or after a suspended fit), at the current position in it. Inside an epoch it must be taken at
+     * an optimizer-step boundary: gradients accumulated over part of a step are not saved.
+     */
     public Checkpoint.Data snapshot(Map<String, Double> metrics) {
+        EpochProgress p = progress;
+        if (p != null && p.pending != 0) {
+            throw new IllegalStateException("a checkpoint inside an epoch is taken at an optimizer-step boundary: " + p.pending + " of "
+                    + accumulate + " accumulated batches are pending (snapshot after the step, or use requestSuspend())");
+        }
         Map<String, byte[]> rng = new LinkedHashMap<>();
         rng.put("default", Torch.defaultGenerator().getState());
         Generator lg = trainLoader == null ? null : trainLoader.generator();
         if (lg != null) rng.put("train_loader", lg.getState());
-        return new Checkpoint.Data(epoch, step, model.stateDict(), modelSpec, optimizer.stateDict(),
-                scheduler == null ? null : scheduler.stateDict(), rng, metrics, scaler == null ? null : scaler.stateDict());
+        Checkpoint.Position position = p == null ? null : p.position(trainLoader.stateDict());
+        return new Checkpoint.Data(p == null ? epoch : epoch - 1, step, model.stateDict(), modelSpec, optimizer.stateDict(),
+                scheduler == null ? null : scheduler.stateDict(), rng, metrics, scaler == null ? null : scaler.stateDict(), position);
     }
 
     /** Restores a checkpoint; returns the epoch to continue with. */
@@ -377,6 +453,10 @@ public final class Trainer {
         Generator lg = trainLoader.generator();
         if (lg != null && d.rng().containsKey("train_loader")) lg.setState(d.rng().get("train_loader"));
         step = d.step();
-        return d.epoch() + 1;
+        if (d.position() != null) {
+            trainLoader.loadStateDict(d.position().loader());
+            resumePosition = d.position();
+        }
+        return d.resumeEpoch();
     }
 }

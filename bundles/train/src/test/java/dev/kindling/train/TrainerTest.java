@@ -108,6 +108,97 @@ class TrainerTest {
         return all;
     }
 
+    /**
+     * Suspended at a step boundary inside an epoch (gradients accumulated over 2 batches), saved, resumed into fresh
+     * objects: the rest of the epoch and the epochs after it end bit for bit where an uninterrupted run does, whether
+     * the loader shuffles from its own generator or from the default one (which dropout also draws from).
+     */
+    @Test
+    void suspendingMidEpochAndResumingIsExact() throws IOException {
+        for (boolean loaderSeed : new boolean[] {true, false}) {
+            Path d = dir.resolve("mid-" + loaderSeed);
+            float[] straight = midEpochRun(3, loaderSeed, null, null, null);
+            midEpochRun(3, loaderSeed, null, d, new int[] {1, 7});
+            Checkpoint.Data c = Checkpoint.load(d);
+            assertTrue(c.midEpoch());
+            assertEquals(0, c.epoch(), "the last finished epoch");
+            assertEquals(1, c.resumeEpoch());
+            assertEquals(8, c.position().batch(), "suspended at the first step boundary after batch 7");
+            assertEquals(8 + 4, c.step(), "8 steps in epoch 0 (15 batches, 2 accumulated), 4 in epoch 1");
+            assertEquals(8 * 96.0, c.position().totals().get("samples"));
+            assertEquals(8, ((Number) c.position().loader().get("batches_yielded")).intValue());
+            float[] resumed = midEpochRun(3, loaderSeed, d, null, null);
+            assertArrayEquals(straight, resumed, "loaderSeed=" + loaderSeed);
+        }
+    }
+
+    /** After the epoch's last batch only its end is left: the resumed run validates and steps the scheduler, then goes on. */
+    @Test
+    void suspendingAfterTheLastBatchOfAnEpochResumesAtItsEnd() throws IOException {
+        float[] straight = midEpochRun(2, true, null, null, null);
+        Path d = dir.resolve("end");
+        midEpochRun(2, true, null, d, new int[] {0, 15});
+        Checkpoint.Data c = Checkpoint.load(d);
+        assertEquals(15, c.position().batch());
+        assertTrue(c.position().loader().isEmpty());
+        assertArrayEquals(straight, midEpochRun(2, true, d, null, null));
+    }
+
+    /** About 1438 training digits in batches of 96: 15 batches an epoch, 8 optimizer steps with 2 accumulated. */
+    private static float[] midEpochRun(int epochs, boolean loaderSeed, Path resume, Path suspendTo, int[] suspendAt) throws IOException {
+        Torch.manualSeed(7);
+        List<Dataset<Sample>> split = digits();
+        DataLoader.Builder<Sample> lb = DataLoader.builder(split.get(0)).batchSize(96).shuffle(true);
+        DataLoader<Sample> train = (loaderSeed ? lb.seed(3) : lb).build();
+        Module model = mlp(true);
+        Adam opt = new Adam(model.parameters(), 0.005);
+        Trainer.Builder b = Trainer.builder(model).optimizer(opt).loss(new CrossEntropyLoss()).epochs(epochs).accumulateGradients(2)
+                .scheduler(new StepLR(opt, 1, 0.7), Trainer.SchedulerInterval.EPOCH);
+        assertEquals(15, train.size());
+        if (suspendAt != null) {
+            b.callbacks(new Callback() {
+                @Override
+                public void onBatchEnd(Trainer t, TrainingState s) {
+                    if (s.epoch() == suspendAt[0] && s.batch() == suspendAt[1]) t.requestSuspend();
+                }
+            });
+        }
+        if (resume != null) b.resumeFrom(resume);
+        Trainer t = b.build();
+        t.fit(train);
+        if (suspendTo != null) {
+            assertTrue(t.suspended());
+            Checkpoint.save(suspendTo, "suspended", t.snapshot(Map.of()));
+        } else {
+            assertEquals(false, t.suspended());
+        }
+        float[] all = new float[0];
+        for (Tensor p : model.parameters()) {
+            float[] v = p.toFloatArray();
+            float[] n = java.util.Arrays.copyOf(all, all.length + v.length);
+            System.arraycopy(v, 0, n, all.length, v.length);
+            all = n;
+        }
+        return all;
+    }
+
+    @Test
+    void aSnapshotBetweenAccumulatedBatchesIsRefused() {
+        Torch.manualSeed(0);
+        DataLoader<Sample> train = DataLoader.builder(digits().get(0)).batchSize(256).shuffle(true).seed(1).build();
+        Module model = mlp(false);
+        IllegalStateException[] refused = new IllegalStateException[1];
+        Trainer.builder(model).optimizer(new SGD(model.parameters(), 0.05)).loss(new CrossEntropyLoss()).accumulateGradients(2)
+                .callbacks(new Callback() {
+                    @Override
+                    public void onBatchEnd(Trainer t, TrainingState s) {
+                        if (s.batch() == 1) refused[0] = assertThrows(IllegalStateException.class, () -> t.snapshot(Map.of()));
+                        if (s.batch() == 2) assertTrue(t.snapshot(Map.of()).midEpoch());
+                    }
+                }).build().fit(train);
+        assertTrue(refused[0].getMessage().contains("step boundary"), refused[0].getMessage());
+    }
+
     /** A resumed run starts with the best checkpoint's metric to beat, so best/ stays the best of the whole run. */
     @Test
     void aResumedRunKeepsTheBestCheckpointOfTheWholeRun() throws IOException {
