@@ -128,11 +128,62 @@ public class Kernel implements TensorRuntime, OpRuntime {
     public synchronized void setGradientEngine(GradientEngine e) {
         if (engine != null) chain = chain.without(engine); // the engine is its own layer of the chain
         engine = e;
-        if (e != null) chain = chain.with(e);
+        if (e != null) {
+            chain = chain.without(awaitingEngine).with(e);
+            engineGone = false;
+            synchronized (engineArrivals) {
+                engineArrivals.notifyAll(); // ops waiting for an engine go on with this one
+            }
+        }
     }
 
-    /** Clears the engine if it is still {@code e}. */
-    public synchronized void unsetGradientEngine(GradientEngine e) { if (engine == e) setGradientEngine(null); }
+    /**
+     * Removes the engine if it is still {@code e} (its bundle stopped, updated or uninstalled). Tensors it kept state
+     * on are not cut off: their differentiable ops and gradient calls wait (for {@link BackendRegistry#backendWait()},
+     * as ops on a removed backend's tensors do) for an engine to be installed again, then go on with it. Tensors that
+     * autograd never touched compute on meanwhile.
+     */
+    public synchronized void unsetGradientEngine(GradientEngine e) {
+        if (engine != e) return;
+        setGradientEngine(null);
+        engineGone = true;
+        chain = chain.with(awaitingEngine);
+    }
+
+    private final Object engineArrivals = new Object();
+    /** Whether an engine was removed and none has come since: autograd's tensors then wait instead of failing. */
+    private volatile boolean engineGone;
+    private final java.util.Set<Thread> waitingForEngine = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** In the chain at autograd's place while the engine is away: holds back ops on tensors with autograd state. */
+    private final DispatchLayer awaitingEngine = new DispatchLayer() {
+        @Override public int rank() { return AUTOGRAD; }
+
+        @Override public String name() { return "awaiting autograd"; }
+
+        @Override public boolean intercepts(OpDef op) { return op.kind() == OpDef.Kind.DIFFERENTIABLE; }
+
+        @Override public boolean excludedBelow() { return false; }
+
+        @Override
+        public Tensor[] dispatch(OpDef op, Tensor[] inputs, Attrs attrs, Below below) {
+            if (!isGradEnabled() || !touchedByAutograd(inputs)) return below.call(op, inputs, attrs);
+            return requireEngine("'" + op.name() + "' on a tensor that requires grad").dispatch(op, inputs, attrs, below);
+        }
+    };
+
+    private static boolean touchedByAutograd(Tensor[] inputs) {
+        for (Tensor t : inputs) {
+            if (t instanceof dev.kindling.kernel.ops.DenseTensor && ((dev.kindling.kernel.ops.DenseTensor) t).autogradMeta() != null) return true;
+        }
+        return false;
+    }
+
+    /** What {@code thread} is waiting for ("backend cpu", "autograd"), or null. */
+    public String waitingFor(Thread thread) {
+        String type = backends.waitingFor(thread);
+        if (type != null) return "backend " + type;
+        return waitingForEngine.contains(thread) ? "autograd" : null;
+    }
 
     /** Adds a layer to the dispatch chain of this kernel's ops (a service: autocast, a tracer, a profiler). */
     public synchronized void addDispatchLayer(DispatchLayer layer) {
@@ -161,12 +212,41 @@ public class Kernel implements TensorRuntime, OpRuntime {
     @Override
     public GradientEngine requireEngine(String what) {
         GradientEngine e = engine;
+        if (e == null && engineGone) e = awaitEngine(what);
         if (e == null) {
             throw new IllegalStateException(what + " needs autograd, which is not installed: add the kindling-autograd "
                     + "bundle (dev.kindling.autograd) to the framework or the classpath. Without it tensors compute but "
                     + "do not record gradients.");
         }
         return e;
+    }
+
+    /** The engine once one is installed again, waiting a bounded time; null if none was ever removed. */
+    private GradientEngine awaitEngine(String what) {
+        java.time.Duration wait = backends.backendWait();
+        long deadline = System.nanoTime() + wait.toNanos();
+        waitingForEngine.add(Thread.currentThread());
+        try {
+            synchronized (engineArrivals) {
+                while (true) {
+                    GradientEngine e = engine;
+                    if (e != null || !engineGone) return e;
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new IllegalStateException(what + " needs autograd: the autograd engine was removed (its bundle was stopped, "
+                                + "updated or uninstalled) and none came back within " + wait.toMillis() + " ms (kindling.backend.waitMillis)");
+                    }
+                    try {
+                        engineArrivals.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while waiting for the autograd engine (" + what + ")", ie);
+                    }
+                }
+            }
+        } finally {
+            waitingForEngine.remove(Thread.currentThread());
+        }
     }
 
     /** Registers any provider by the kinds it implements. */

@@ -397,7 +397,14 @@ public final class DenseTensor implements Tensor {
     @Override public Object tolist() { return HostData.nestedList(impl); }
 
     // ---- autograd ----
-    private GradientEngine engineOrNull() { return kernel.gradientEngine(); }
+    /**
+     * The engine, or null when none is installed. A tensor the engine kept state on (a parameter, a recorded result)
+     * waits for an engine while the autograd bundle is away (stopped or being updated): its grad must not read null.
+     */
+    private GradientEngine engineOrNull() {
+        GradientEngine e = kernel.gradientEngine();
+        return e != null || autogradMeta == null ? e : kernel.requireEngine("a tensor with autograd state");
+    }
     @Override public boolean requiresGrad() {
         GradientEngine e = engineOrNull();
         return e != null && e.requiresGrad(this);

@@ -109,11 +109,11 @@ final class TrainingJob {
 
     private volatile Thread runner;
 
-    /** The state as kindling:jobs shows it: a running job whose ops wait for a backend says which. */
+    /** The state as kindling:jobs shows it: a running job whose ops wait for a backend or for autograd says which. */
     String stateLabel() {
         Thread t = runner;
-        String awaited = state == State.RUNNING && t != null ? kernel.backends().waitingFor(t) : null;
-        return awaited != null ? "waiting for backend " + awaited : state.label();
+        String awaited = state == State.RUNNING && t != null ? kernel.waitingFor(t) : null;
+        return awaited != null ? "waiting for " + awaited : state.label();
     }
     Throwable error() { return error; }
     TrainingState progress() { return progress; }

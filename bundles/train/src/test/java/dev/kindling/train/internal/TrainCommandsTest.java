@@ -255,6 +255,32 @@ class TrainCommandsTest {
         assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("swapped")));
     }
 
+    /**
+     * The autograd engine leaves while a job trains and a new instance comes back (a stop and start of the autograd
+     * bundle): the job waits meanwhile, then ends bitwise equal to an uninterrupted run.
+     */
+    @Test
+    void aJobWaitsWhileAutogradIsAwayAndEndsBitwiseEqualToAnUninterruptedRun() throws Exception {
+        trainCommand.train(console(), exact("--epochs", "4", "--out", "straight", "--wait"));
+        trainCommand.train(console(), exact("--epochs", "4", "--out", "restarted"));
+        TrainingJob job = jobs.list().get(jobs.list().size() - 1);
+        dev.kindling.kernel.ops.GradientEngine engine = kernel.gradientEngine();
+        for (int restart = 0; restart < 3; restart++) {
+            int after = (restart + 1) * 7;
+            await(() -> job.progress() != null && job.progress().step() > after, "step " + after);
+            kernel.unsetGradientEngine(kernel.gradientEngine());
+            try {
+                await(() -> job.stateLabel().equals("waiting for autograd"), "the job waiting for autograd");
+            } finally {
+                kernel.setGradientEngine(new dev.kindling.autograd.internal.AutogradEngine()); // what a restarted bundle registers
+            }
+        }
+        assertTrue(job.await(120_000));
+        assertEquals(TrainingJob.State.COMPLETED, job.state(), String.valueOf(job.errorMessage()));
+        assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("restarted")));
+        kernel.setGradientEngine(engine);
+    }
+
     @Test
     void schedulersAreSizedForTheRun() throws Exception {
         String r = trainCommand.train(console(), "iris", "mlp", "--epochs", "3", "--batch-size", "16", "--scheduler", "onecyclelr", "maxLr=0.05",
