@@ -106,7 +106,9 @@ final class CommandFormatter {
     }
 
     String jobs(JobsTable jobs) {
-        if (jobs.rows().isEmpty()) return "No training jobs (kindling:train starts one).";
+        if (jobs.rows().isEmpty()) {
+            return "No training jobs (kindling:train starts one)." + (jobs.notes().isEmpty() ? "" : "\n" + String.join("\n", jobs.notes()));
+        }
         Text.Table t = new Text.Table("ID", "STATE", "EPOCH", "STEP", "SAMPLES/S", "LOSS", "ACC", "VAL_ACC", "ETA", "TIME", "OUTPUT");
         StringBuilder notes = new StringBuilder();
         for (JobsTable.Row r : jobs.rows()) {
@@ -115,6 +117,7 @@ final class CommandFormatter {
                     Text.clock(r.etaSeconds()), Text.clock(r.wallSeconds()), path(r.out()));
             if (r.error() != null) notes.append("job ").append(r.id()).append(" failed: ").append(r.error()).append('\n');
         }
+        for (String n : jobs.notes()) notes.append(n).append('\n');
         return text(t + notes.toString());
     }
 

@@ -50,7 +50,7 @@ public class JobCommands {
                     j.lastValAccuracy(), state.ended() ? Double.NaN : j.etaSeconds(), j.wallSeconds(), j.out(),
                     state == TrainingJob.State.FAILED ? j.errorMessage() : null));
         }
-        return new JobsTable(rows);
+        return new JobsTable(rows, jobs.resumeProblems());
     }
 
     @Descriptor("follow a training job until it ends: a live progress bar in an interactive shell, progress lines otherwise; "

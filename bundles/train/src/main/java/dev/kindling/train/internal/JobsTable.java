@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** {@code kindling:jobs}: one row per job, its live progress while it runs, else its last epoch's figures. */
-record JobsTable(List<Row> rows) {
+record JobsTable(List<Row> rows, List<String> notes) {
+    JobsTable(List<Row> rows) { this(rows, List.of()); }
+
     /**
      * {@code step} is {@code null} before the first batch; {@code etaSeconds} is NaN once the job has ended;
      * {@code error} is the failure of a failed job, else {@code null}.

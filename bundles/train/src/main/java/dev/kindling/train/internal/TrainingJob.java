@@ -11,6 +11,7 @@ import dev.kindling.nn.Module;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.lr.LRScheduler;
 import dev.kindling.train.Callback;
+import dev.kindling.train.Checkpoint;
 import dev.kindling.train.EarlyStopping;
 import dev.kindling.train.EvalResult;
 import dev.kindling.train.History;
@@ -35,16 +36,20 @@ import java.util.concurrent.TimeUnit;
  * One training run in the background: builds the model, optimizer, scheduler and loaders from its {@link RunConfig},
  * fits with checkpoints (every epoch, and the best by validation accuracy), TensorBoard events and metrics.csv, then
  * saves the whole model and a summary. Progress is published for {@code kindling:jobs} and {@code kindling:watch};
- * {@link #requestStop} ends it cleanly with a final checkpoint.
+ * {@link #requestStop} ends it cleanly with a final checkpoint; {@link #requestSuspend} ends it at the next
+ * optimizer step with a checkpoint of its position inside the epoch, from which it continues exactly (the job manager
+ * does so when the train bundle is updated or restarted).
  *
  * <p>Output directory: {@code run.json}, {@code checkpoints/} ({@code epoch-0001}, ..., {@code best/}, {@code latest}),
  * {@code logs/} (events.out.tfevents.*, metrics.csv), {@code model.safetensors}, {@code summary.json}.
  */
 final class TrainingJob {
     enum State {
-        QUEUED, RUNNING, STOPPING, COMPLETED, STOPPED, FAILED;
+        QUEUED, RUNNING, STOPPING, COMPLETED, STOPPED, FAILED,
+        /** Ended at a step boundary with a checkpoint of its place in the epoch, to be continued (a bundle update). */
+        SUSPENDED;
 
-        boolean ended() { return this == COMPLETED || this == STOPPED || this == FAILED; }
+        boolean ended() { return this == COMPLETED || this == STOPPED || this == FAILED || this == SUSPENDED; }
 
         String label() { return name().toLowerCase(Locale.ROOT); }
     }
@@ -64,6 +69,9 @@ final class TrainingJob {
     private volatile State state = State.QUEUED;
     private volatile boolean stopRequested;
     private volatile boolean stopAtEpochEnd;
+    private volatile boolean suspendRequested;
+    /** The checkpoint a suspended job continues from (null for a job suspended before it started). */
+    private volatile Path suspendedAt;
     private volatile TrainingState progress;
     private volatile boolean inEpoch;
     private volatile int epochsRun;
@@ -178,6 +186,22 @@ final class TrainingJob {
         }
     }
 
+    /**
+     * Asks the job to end at the next optimizer-step boundary with a checkpoint of its position in the epoch
+     * ({@link #suspendedAt()}), so that it can be continued exactly; a queued job is suspended before it starts.
+     */
+    synchronized void requestSuspend() {
+        suspendRequested = true;
+        if (state == State.QUEUED) {
+            state = State.SUSPENDED;
+            finished = Instant.now();
+            done.countDown();
+        }
+    }
+
+    /** Where a suspended job continues: its mid-epoch checkpoint, or for one suspended while queued what it was to start from. */
+    Path suspendedAt() { return suspendedAt != null ? suspendedAt : resumeFrom; }
+
     /** Waits until the job has ended; true if it has. */
     boolean await(long millis) throws InterruptedException { return done.await(millis, TimeUnit.MILLISECONDS); }
 
@@ -217,6 +241,14 @@ final class TrainingJob {
             if (resumeFrom != null) b.resumeFrom(resumeFrom);
             Trainer trainer = b.build();
             History h = trainer.fit(train, test);
+            if (trainer.suspended()) {
+                suspendedAt = Checkpoint.save(checkpoints, String.format(Locale.ROOT, "step-%08d", trainer.step()), trainer.snapshot(Map.of()));
+                lastCheckpoint = suspendedAt;
+                synchronized (this) {
+                    state = State.SUSPENDED;
+                }
+                return;
+            }
             lastCheckpoint = checkpointer.lastSaved();
             if (early != null && early.stoppedEpoch() >= 0 && !stopRequested) earlyStoppedEpoch = early.stoppedEpoch();
             Map<String, Double> fm = new LinkedHashMap<>();
@@ -310,6 +342,7 @@ final class TrainingJob {
                 }
             }
             if (stopRequested) t.requestStop();
+            if (suspendRequested) t.requestSuspend();
         }
 
         @Override
@@ -318,6 +351,7 @@ final class TrainingJob {
         @Override
         public void onBatchEnd(Trainer t, TrainingState s) {
             progress = s;
+            if (suspendRequested) t.requestSuspend(); // takes effect at the next step boundary
             // Stopping after the last batch would skip the scheduler's epoch step: let such an epoch end normally.
             if (stopRequested && !stopAtEpochEnd && s.batch() != s.batchesPerEpoch()) {
                 partialEpoch = true;

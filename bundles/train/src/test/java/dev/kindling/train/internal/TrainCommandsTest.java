@@ -281,6 +281,46 @@ class TrainCommandsTest {
         kernel.setGradientEngine(engine);
     }
 
+    /**
+     * The train bundle updated while a job trains and another waits: the old revision's job manager suspends both at a
+     * step boundary (the running one with a mid-epoch checkpoint) into its job registry, the new revision's resumes
+     * them by itself, and both end bitwise equal to uninterrupted runs.
+     */
+    @Test
+    void aJobManagerResumesTheJobsItsPredecessorSuspendedExactly() throws Exception {
+        trainCommand.train(console(), exact("--epochs", "3", "--out", "straight", "--wait"));
+        Path registry = dir.resolve("bundle-data").resolve(JobManager.REGISTRY);
+        JobManager before = new JobManager(kernel, registry, true);
+        TrainCommand trainBefore = new TrainCommand(kernel, before);
+        trainBefore.train(console(), exact("--epochs", "3", "--out", "running"));
+        trainBefore.train(console(), exact("--epochs", "3", "--out", "queued"));
+        TrainingJob running = before.list().get(0);
+        await(() -> running.progress() != null && running.progress().epoch() == 1 && running.progress().batch() > 10, "mid-epoch 2");
+        before.close();
+        assertEquals(TrainingJob.State.SUSPENDED, running.state(), String.valueOf(running.errorMessage()));
+        assertEquals(TrainingJob.State.SUSPENDED, before.list().get(1).state());
+        assertTrue(running.suspendedAt().getFileName().toString().startsWith("step-"), String.valueOf(running.suspendedAt()));
+        dev.kindling.train.Checkpoint.Data saved = dev.kindling.train.Checkpoint.load(running.suspendedAt());
+        assertTrue(saved.midEpoch() && saved.epoch() == 0 && saved.position().batch() > 10, "mid epoch 2: " + saved.position());
+        assertEquals("suspended", json(dir.resolve("running/summary.json")).path("state").asText());
+        JsonNode listed = json(registry).path("jobs");
+        assertEquals(2, listed.size());
+        assertTrue(listed.get(1).path("checkpoint").isNull(), "the queued job starts from scratch");
+
+        JobManager after = new JobManager(kernel, registry, true);
+        try {
+            await(() -> after.list().size() == 2 && after.list().stream().allMatch(j -> j.state().ended()), "both jobs resumed and ended");
+            for (TrainingJob j : after.list()) assertEquals(TrainingJob.State.COMPLETED, j.state(), String.valueOf(j.errorMessage()));
+            assertEquals(running.suspendedAt(), after.list().get(0).resumeFrom());
+            assertFalse(Files.exists(registry), "the registry is read once");
+        } finally {
+            after.close();
+        }
+        assertFalse(Files.exists(registry), "nothing left to resume");
+        assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("running")));
+        assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("queued")));
+    }
+
     @Test
     void schedulersAreSizedForTheRun() throws Exception {
         String r = trainCommand.train(console(), "iris", "mlp", "--epochs", "3", "--batch-size", "16", "--scheduler", "onecyclelr", "maxLr=0.05",
