@@ -46,7 +46,9 @@ public final class Trainer {
     private final Module lossFn;
     private final LRScheduler scheduler;
     private final SchedulerInterval interval;
-    private final Device device;
+    /** Where the model trains; {@link #requestDevice} moves it between two steps. */
+    private volatile Device device;
+    private volatile Device requestedDevice;
     private final int epochs;
     private final double clipNorm;
     private final int accumulate;
@@ -193,6 +195,34 @@ public final class Trainer {
      */
     public void requestSuspend() { suspendRequested = true; }
 
+    /** The device the model trains on now. */
+    public Device device() { return device; }
+
+    /**
+     * Moves the training to {@code target} at the next optimizer-step boundary (a fit not yet started begins there): the
+     * model's parameters, buffers and gradients and the optimizer's state tensors change device in place (every
+     * reference to them stays valid), and the following batches go there. For a device type whose backend is going
+     * away, or one that has become available.
+     */
+    public void requestDevice(Device target) {
+        if (target == null) throw new IllegalArgumentException("device is null");
+        requestedDevice = target;
+    }
+
+    private void moveTo(Device target) {
+        requestedDevice = null;
+        if (target.equals(device)) return;
+        model.to(target);
+        try (var g = Torch.noGrad()) {
+            for (Map<String, Object> st : optimizer.state().values()) {
+                for (Object v : st.values()) {
+                    if (v instanceof Tensor && !((Tensor) v).device().equals(target)) ((Tensor) v).setData(((Tensor) v).to(target));
+                }
+            }
+        }
+        device = target;
+    }
+
     /** Whether the last fit ended by {@link #requestSuspend()} inside an epoch. */
     public boolean suspended() { return suspended; }
 
@@ -249,6 +279,8 @@ public final class Trainer {
         progress = null;
         if (resumeFrom != null) startEpoch = restore(resumeFrom);
         model.to(device);
+        Device requested = requestedDevice;
+        if (requested != null) moveTo(requested);
         stopRequested = false;
         suspendRequested = false;
         suspended = false;
@@ -311,6 +343,8 @@ public final class Trainer {
                     suspended = true;
                     break;
                 }
+                Device to = requestedDevice;
+                if (to != null && p.pending == 0) moveTo(to);
                 if (stopRequested) break;
             }
             if (suspended) break; // the epoch goes on in the run resumed from snapshot()

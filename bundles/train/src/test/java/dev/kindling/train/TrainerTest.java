@@ -199,6 +199,61 @@ class TrainerTest {
         assertTrue(refused[0].getMessage().contains("step boundary"), refused[0].getMessage());
     }
 
+    /**
+     * Moved to another device type between two steps and back (the mirror backend computes as the CPU does): the
+     * parameters, their gradients and Adam's state change device in place, and the run ends bit for bit as one that
+     * stayed on the CPU.
+     */
+    @Test
+    void movingTheTrainingToAnotherDeviceTypeBetweenStepsKeepsItExact() throws IOException {
+        dev.kindling.kernel.Kernel kernel = (dev.kindling.kernel.Kernel) dev.kindling.api.spi.TensorRuntimes.get();
+        dev.kindling.kernel.spi.TensorBackend mirror = MirrorBackend.of(kernel.backends().select(dev.kindling.api.Device.CPU).unchecked(), "mirror");
+        kernel.addBackend(mirror);
+        try {
+            float[] straight = midEpochRun(2, true, null, null, null);
+            List<String> seen = new java.util.ArrayList<>();
+            float[] moved = deviceRun(new Callback() {
+                @Override
+                public void onBatchEnd(Trainer t, TrainingState s) {
+                    Tensor w = t.model().parameters().get(0);
+                    Map<String, Object> adam = t.optimizer().state().get(w);
+                    String expAvg = adam == null ? "none" : ((Tensor) adam.get("exp_avg")).device().type();
+                    seen.add(s.epoch() + "." + s.batch() + ":" + w.device().type() + "/" + expAvg + "/" + w.grad().device().type());
+                    if (s.epoch() == 0 && s.batch() == 5) t.requestDevice(dev.kindling.api.Device.of("mirror", 0));
+                    if (s.epoch() == 1 && s.batch() == 3) t.requestDevice(dev.kindling.api.Device.CPU);
+                }
+            });
+            assertEquals("0.5:cpu/cpu/cpu", seen.get(4));
+            assertEquals("0.6:cpu/cpu/cpu", seen.get(5), "batch 6 ran on the CPU: the step boundary comes after it (2 accumulated)");
+            assertEquals("0.7:mirror/mirror/mirror", seen.get(6));
+            assertEquals("1.4:mirror/mirror/mirror", seen.get(15 + 3));
+            assertEquals("1.5:cpu/cpu/cpu", seen.get(15 + 4));
+            assertArrayEquals(straight, moved);
+        } finally {
+            kernel.removeBackend(mirror);
+        }
+    }
+
+    private static float[] deviceRun(Callback moves) {
+        Torch.manualSeed(7);
+        List<Dataset<Sample>> split = digits();
+        DataLoader<Sample> train = DataLoader.builder(split.get(0)).batchSize(96).shuffle(true).seed(3).build();
+        Module model = mlp(true);
+        Adam opt = new Adam(model.parameters(), 0.005);
+        Trainer t = Trainer.builder(model).optimizer(opt).loss(new CrossEntropyLoss()).epochs(2).accumulateGradients(2)
+                .scheduler(new StepLR(opt, 1, 0.7), Trainer.SchedulerInterval.EPOCH).callbacks(moves).build();
+        t.fit(train);
+        assertEquals(dev.kindling.api.Device.CPU, t.device());
+        float[] all = new float[0];
+        for (Tensor p : model.parameters()) {
+            float[] v = p.toFloatArray();
+            float[] n = java.util.Arrays.copyOf(all, all.length + v.length);
+            System.arraycopy(v, 0, n, all.length, v.length);
+            all = n;
+        }
+        return all;
+    }
+
     /** A resumed run starts with the best checkpoint's metric to beat, so best/ stays the best of the whole run. */
     @Test
     void aResumedRunKeepsTheBestCheckpointOfTheWholeRun() throws IOException {

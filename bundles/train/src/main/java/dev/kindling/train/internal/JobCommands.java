@@ -14,12 +14,16 @@ import java.util.Map;
 import static dev.kindling.train.internal.Words.Kind.FLAG;
 import static dev.kindling.train.internal.Words.Kind.VALUE;
 
-/** {@code kindling:jobs}, {@code kindling:watch} and {@code kindling:stop}: the running and ended jobs of this framework. */
+/**
+ * {@code kindling:jobs}, {@code kindling:watch}, {@code kindling:stop} and {@code kindling:migrate}: the running and
+ * ended jobs of this framework.
+ */
 @Component(service = JobCommands.class, property = {
         "osgi.command.scope=kindling",
         "osgi.command.function=jobs",
         "osgi.command.function=watch",
-        "osgi.command.function=stop"})
+        "osgi.command.function=stop",
+        "osgi.command.function=migrate"})
 public class JobCommands {
     private final JobManager jobs;
 
@@ -113,5 +117,33 @@ public class JobCommands {
             default:
                 throw JobFollower.failure(job, format);
         }
+    }
+
+    @Descriptor("move a training job (or all running and queued ones) to another device between two of its steps: its model, "
+            + "gradients and optimizer state change device in place and training goes on there, e.g. kindling:migrate all cpu "
+            + "before the cuda backend is taken away; run.json then names the new device")
+    public String migrate(@Descriptor("the job number or 'all', then the device (cpu, cuda, cuda:1)") String... args) {
+        Words w = Words.parse("kindling:migrate", 2, List.of(new Words.Positional("job", false), new Words.Positional("device", false)), List.of(), args);
+        if (w.help()) return "kindling:migrate <job|all> <device>";
+        List<TrainingJob> targets = new ArrayList<>();
+        if (w.positional(0).equalsIgnoreCase("all")) {
+            for (TrainingJob j : jobs.list()) if (!j.state().ended()) targets.add(j);
+            if (targets.isEmpty()) throw new IllegalArgumentException("kindling:migrate: no job is running or queued");
+        } else {
+            targets.add(jobs.get(w.positional(0)));
+        }
+        StringBuilder sb = new StringBuilder();
+        for (TrainingJob j : targets) {
+            try {
+                dev.kindling.api.Device d = j.requestDevice(w.positional(1));
+                sb.append("job ").append(j.id()).append(j.state() == TrainingJob.State.QUEUED ? " will start on " : " moves to ").append(d)
+                        .append(j.state() == TrainingJob.State.QUEUED ? "" : " at its next step").append('\n');
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("kindling:migrate: cannot update " + j.out() + ": " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("kindling:migrate: " + e.getMessage(), e);
+            }
+        }
+        return sb.toString().trim();
     }
 }

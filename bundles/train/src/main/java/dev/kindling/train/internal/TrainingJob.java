@@ -116,6 +116,7 @@ final class TrainingJob {
     State state() { return state; }
 
     private volatile Thread runner;
+    private volatile Trainer trainer;
 
     /** The state as kindling:jobs shows it: a running job whose ops wait for a backend or for autograd says which. */
     String stateLabel() {
@@ -202,6 +203,20 @@ final class TrainingJob {
     /** Where a suspended job continues: its mid-epoch checkpoint, or for one suspended while queued what it was to start from. */
     Path suspendedAt() { return suspendedAt != null ? suspendedAt : resumeFrom; }
 
+    /**
+     * Moves the job to another device at its next optimizer step (a queued job starts there); {@code run.json} then
+     * names the new device, so a resumed run continues on it. Fails at once for a device no backend serves.
+     */
+    synchronized Device requestDevice(String spec) throws IOException {
+        if (state.ended()) throw new IllegalArgumentException("job " + id + " has already ended (" + state.label() + ")");
+        Device d = RunSetup.device(kernel, spec);
+        config.device = spec;
+        config.write(out);
+        Trainer t = trainer;
+        if (t != null) t.requestDevice(d);
+        return d;
+    }
+
     /** Waits until the job has ended; true if it has. */
     boolean await(long millis) throws InterruptedException { return done.await(millis, TimeUnit.MILLISECONDS); }
 
@@ -239,7 +254,11 @@ final class TrainingJob {
             if (config.clipNorm > 0) b.gradClipNorm(config.clipNorm);
             b.precision(dev.kindling.train.Precision.parse(config.precision));
             if (resumeFrom != null) b.resumeFrom(resumeFrom);
-            Trainer trainer = b.build();
+            Trainer trainer;
+            synchronized (this) {
+                trainer = b.device(RunSetup.device(kernel, config.device)).build(); // the device may have been changed meanwhile
+                this.trainer = trainer;
+            }
             History h = trainer.fit(train, test);
             if (trainer.suspended()) {
                 suspendedAt = Checkpoint.save(checkpoints, String.format(Locale.ROOT, "step-%08d", trainer.step()), trainer.snapshot(Map.of()));

@@ -321,6 +321,38 @@ class TrainCommandsTest {
         assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("queued")));
     }
 
+    /** kindling:migrate moves a running job to another device type and back between steps: it ends bitwise equal to an uninterrupted run. */
+    @Test
+    void aJobMigratedToAnotherDeviceTypeAndBackEndsBitwiseEqual() throws Exception {
+        java.util.concurrent.atomic.AtomicLong mirrorCalls = new java.util.concurrent.atomic.AtomicLong();
+        dev.kindling.kernel.spi.TensorBackend mirror = dev.kindling.train.MirrorBackend.of(kernel.backends().select(dev.kindling.api.Device.CPU).unchecked(),
+                "mirror", mirrorCalls);
+        kernel.addBackend(mirror);
+        try {
+            trainCommand.train(console(), exact("--epochs", "3", "--out", "straight", "--wait"));
+            trainCommand.train(console(), exact("--epochs", "3", "--out", "migrated"));
+            TrainingJob job = jobs.list().get(jobs.list().size() - 1);
+            await(() -> job.progress() != null && job.progress().step() > 20, "step 20");
+            String moved = jobCommands.migrate("all", "mirror");
+            assertEquals("job " + job.id() + " moves to mirror:0 at its next step", moved);
+            assertEquals("mirror", RunConfig.read(dir.resolve("migrated/run.json")).device);
+            long at = job.progress().step();
+            await(() -> job.progress().step() > at + 20, "20 steps on the mirror device");
+            assertTrue(mirrorCalls.get() > 1000, "the mirror backend computed: " + mirrorCalls);
+            jobCommands.migrate(Integer.toString(job.id()), "cpu");
+            String e = assertThrows(IllegalArgumentException.class, () -> jobCommands.migrate(Integer.toString(job.id()), "nosuch")).getMessage();
+            assertTrue(e.startsWith("kindling:migrate: --device nosuch: no available backend serves 'nosuch'"), e);
+            assertTrue(job.await(120_000));
+            assertEquals(TrainingJob.State.COMPLETED, job.state(), String.valueOf(job.errorMessage()));
+            assertSameWeights(weights(dir.resolve("straight")), weights(dir.resolve("migrated")));
+            long calls = mirrorCalls.get();
+            trainCommand.train(console(), exact("--epochs", "1", "--out", "after", "--wait"));
+            assertEquals(calls, mirrorCalls.get(), "nothing left on the mirror device");
+        } finally {
+            kernel.removeBackend(mirror);
+        }
+    }
+
     @Test
     void schedulersAreSizedForTheRun() throws Exception {
         String r = trainCommand.train(console(), "iris", "mlp", "--epochs", "3", "--batch-size", "16", "--scheduler", "onecyclelr", "maxLr=0.05",
