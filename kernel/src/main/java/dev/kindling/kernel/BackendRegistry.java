@@ -47,6 +47,8 @@ public final class BackendRegistry {
     public void remove(TensorBackend backend) {
         for (BackendHandle h : handles) {
             if (h.unchecked() == backend) {
+                removals.incrementAndGet();
+                if (isAvailable(backend)) h.prepareMigration();
                 h.deactivate(this::awaitSuccessor);
                 handles.remove(h);
                 // Only a backend that served its device type makes new tensors wait for a successor: one that never
@@ -65,6 +67,11 @@ public final class BackendRegistry {
     }
 
     private final Object arrivals = new Object();
+    private final AtomicLong removals = new AtomicLong();
+
+    /** How many backends were removed so far: an op that failed while this changed ran into a removal. */
+    public long removals() { return removals.get(); }
+
     /** The last backend removed per device type: new tensors on it wait for a successor, as old ones do. */
     private final Map<String, BackendHandle> removed = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> waiting = new ConcurrentHashMap<>();

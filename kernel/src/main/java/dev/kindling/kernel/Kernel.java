@@ -78,6 +78,9 @@ public class Kernel implements TensorRuntime, OpRuntime {
     @Override
     public BackendHandle selectBackend(Device device) { return backends.select(device); }
 
+    @Override
+    public long backendRemovals() { return backends.removals(); }
+
     public ProviderRegistry<LayerProvider<?>> layers() { return layers; }
 
     public ProviderRegistry<LossProvider<?>> losses() { return losses; }
@@ -144,10 +147,12 @@ public class Kernel implements TensorRuntime, OpRuntime {
      * autograd never touched compute on meanwhile.
      */
     public synchronized void unsetGradientEngine(GradientEngine e) {
-        if (engine != e) return;
-        setGradientEngine(null);
+        if (engine != e || e == null) return;
+        // In this order, so that an op on another thread never finds neither the engine nor the awaiting layer in the
+        // chain (it would run unrecorded): the awaiting layer replaces the engine in one step.
         engineGone = true;
-        chain = chain.with(awaitingEngine);
+        chain = chain.without(e).with(awaitingEngine);
+        engine = null;
     }
 
     private final Object engineArrivals = new Object();

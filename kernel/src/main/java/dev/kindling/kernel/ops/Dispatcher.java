@@ -15,7 +15,19 @@ public final class Dispatcher {
         attrs = op.bind(attrs);
         op.checkInputs(inputs);
         OpRuntime k = kernelOf(inputs);
-        return k == null ? op.forward(inputs, attrs) : k.dispatchChain().dispatch(op, inputs, attrs);
+        if (k == null) return op.forward(inputs, attrs);
+        long removals = k.backendRemovals();
+        try {
+            return k.dispatchChain().dispatch(op, inputs, attrs);
+        } catch (LinkageError | ClassCastException e) {
+            // A backend was removed (its bundle updated) while this op ran in its code: the old revision could not
+            // load a class any more, or was handed a storage already moved to the new one. Run the op again: its
+            // inputs move to the backend now serving the device type. The mixed-storage case fails as the backend
+            // reads its arguments, before it writes; a class missing part-way might leave an in-place op half done,
+            // so that one is not repeated.
+            if (k.backendRemovals() == removals || (e instanceof LinkageError && op.isInPlace())) throw e;
+            return k.dispatchChain().dispatch(op, inputs, attrs);
+        }
     }
 
     static OpRuntime kernelOf(Tensor[] inputs) {

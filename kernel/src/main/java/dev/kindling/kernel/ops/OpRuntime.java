@@ -32,6 +32,12 @@ public interface OpRuntime {
     /** This thread's autocast state (for the autocast layer). */
     AutocastState autocastState();
 
+    /**
+     * How many backends have been removed so far. The dispatcher compares it across an op that failed inside backend
+     * code: a change means the op ran into a backend's removal and is run again on its successor.
+     */
+    long backendRemovals();
+
     /** {@code g}, or the default generator when {@code g} is null. */
     Generator gen(Generator g);
 }

@@ -38,9 +38,13 @@ public final class BackendHandle {
         this.order = order;
     }
 
-    /** The backend, checked to be still registered. */
+    /**
+     * The backend. Once it is removed, only the ops already running on its tensors still get it (its code runs on, on
+     * storages it made), and fail clearly where it was removed with no successor; every new use of a tensor moves the
+     * storage first ({@link #migrate}).
+     */
     public TensorBackend backend() {
-        if (!active) throw gone();
+        if (!active && successor == null) throw gone();
         return backend;
     }
 
@@ -55,6 +59,27 @@ public final class BackendHandle {
     public boolean isActive() { return active; }
 
     public long order() { return order; }
+
+    /**
+     * Runs the copy to the host that {@link #migrate} will need, for every dtype, small and above the sizes that take
+     * parallel paths, while the backend's bundle can still load its classes: once a bundle is updated, the old
+     * revision's code runs on but a class it had not loaded yet cannot be loaded any more. Called by the registry as
+     * the backend is removed, before its bundle is gone; dtypes the backend does not hold are skipped.
+     */
+    public void prepareMigration() {
+        if (backend.devices().isEmpty()) return;
+        dev.kindling.api.Device device = backend.devices().get(0);
+        for (dev.kindling.api.DType dtype : dev.kindling.api.DType.values()) {
+            for (long n : new long[] {1, (1L << 18) + 1}) {
+                try {
+                    Storage s = backend.allocate(device, dtype, n);
+                    backend.toHost(new View(s, new long[] {n}, new long[] {1}, 0));
+                } catch (RuntimeException e) {
+                    // a dtype this backend does not hold: nothing of it to migrate
+                }
+            }
+        }
+    }
 
     /** Called by the registry when the backend goes away with no successor: tensors on it then fail clearly. */
     public void deactivate() { deactivate(null); }

@@ -22,9 +22,17 @@ public final class TensorImpl {
     private long offset;
     private final VersionCounter version;
     private final boolean wrappedNumber;
+    /** For a view, the implementation of the tensor it views (held by the view's tensor anyway), else null. */
+    private final TensorImpl viewOf;
 
     private TensorImpl(BackendHandle handle, Storage storage, long[] shape, long[] strides, long offset,
                        VersionCounter version, boolean wrappedNumber) {
+        this(handle, storage, shape, strides, offset, version, wrappedNumber, null);
+    }
+
+    private TensorImpl(BackendHandle handle, Storage storage, long[] shape, long[] strides, long offset,
+                       VersionCounter version, boolean wrappedNumber, TensorImpl viewOf) {
+        this.viewOf = viewOf;
         this.handle = handle;
         this.storage = storage;
         this.shape = shape;
@@ -52,7 +60,7 @@ public final class TensorImpl {
     /** Another layout of the same storage; shares the version counter, as views do. */
     public TensorImpl restrided(long[] newShape, long[] newStrides, long newOffset) {
         live();
-        return new TensorImpl(handle, storage, newShape, newStrides, newOffset, version, false);
+        return new TensorImpl(handle, storage, newShape, newStrides, newOffset, version, false, viewOf != null ? viewOf : this);
     }
 
     /**
@@ -63,18 +71,23 @@ public final class TensorImpl {
         if (!handle.isActive()) migrate();
     }
 
-    private synchronized void migrate() {
-        while (!handle.isActive()) {
-            BackendHandle.Moved m = handle.migrate(storage);
-            handle = m.handle();
-            storage = m.storage();
+    private void migrate() {
+        synchronized (this) {
+            while (!handle.isActive()) {
+                BackendHandle.Moved m = handle.migrate(storage);
+                handle = m.handle();
+                storage = m.storage();
+            }
         }
+        // The viewed tensor shares the storage: it moves along (at no copy), so that it does not keep the old copy
+        // and the gone backend alive while only its views are used.
+        if (viewOf != null) viewOf.live();
     }
 
     /** The same storage and layout under a new identity (detach): shares the version counter. */
     public TensorImpl alias() {
         live();
-        return new TensorImpl(handle, storage, shape, strides, offset, version, wrappedNumber);
+        return new TensorImpl(handle, storage, shape, strides, offset, version, wrappedNumber, viewOf);
     }
 
     /**

@@ -99,6 +99,69 @@ class KernelBehaviourTest {
         assertEquals(java.util.Set.of(), k.backends().waitingFor());
     }
 
+    /** A view moves the tensor it views along: only the view is used, yet the gone backend is not kept alive. */
+    @Test
+    void aViewMovesItsBaseAlongSoTheGoneBackendCanBeCollected() throws Exception {
+        Kernel k = new Kernel();
+        CpuBackend first = new CpuBackend();
+        k.addBackend(first);
+        Tensor view = k.full(new long[] {6}, 2, DType.FLOAT32, Device.CPU).reshape(2, 3); // the base is reachable only through the view
+        java.lang.ref.WeakReference<CpuBackend> gone = new java.lang.ref.WeakReference<>(first);
+        k.removeBackend(first);
+        first = null;
+        k.addBackend(new CpuBackend());
+        assertEquals(12.0, view.sum().item());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (gone.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(gone.get(), "the removed backend is still reachable (through the view's base)");
+    }
+
+    /**
+     * A backend whose bundle is updated while an op runs in its code: the old revision cannot load a class any more.
+     * The op runs again on the successor; an in-place op, which may have written part of its output, fails instead.
+     */
+    @Test
+    void anOpCaughtInABackendUpdateRunsAgainOnTheSuccessor() {
+        Kernel k = new Kernel();
+        CpuBackend cpu = new CpuBackend();
+        TensorBackend[] updating = new TensorBackend[1];
+        updating[0] = (TensorBackend) Proxy.newProxyInstance(TensorBackend.class.getClassLoader(), new Class<?>[] {TensorBackend.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("binary") && updating[0] != null) {
+                        TensorBackend self = updating[0];
+                        updating[0] = null;
+                        k.removeBackend(self); // the update lands while this op runs
+                        k.addBackend(new CpuBackend());
+                        throw new NoClassDefFoundError("dev/kindling/backend/cpu/SomethingNotYetLoaded");
+                    }
+                    switch (method.getName()) {
+                        case "hashCode": return System.identityHashCode(proxy);
+                        case "equals": return proxy == args[0];
+                        default:
+                            try {
+                                return method.invoke(cpu, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                    }
+                });
+        TensorBackend first = updating[0];
+        k.addBackend(first);
+        Tensor a = k.full(new long[] {3}, 2, DType.FLOAT32, Device.CPU);
+        assertArrayEquals(new float[] {5, 5, 5}, a.add(3).toFloatArray(), "run again on the successor");
+        assertEquals("cpu-java", a.backendName());
+
+        TensorBackend second = k.backends().select(Device.CPU).unchecked();
+        k.removeBackend(second);
+        updating[0] = first; // a removal during an in-place op
+        k.addBackend(first);
+        Tensor b = k.full(new long[] {3}, 2, DType.FLOAT32, Device.CPU);
+        assertThrows(NoClassDefFoundError.class, () -> b.add_(3));
+    }
+
     @Test
     void rankingPrefersHigherRankUnlessTheUserChooses() {
         Kernel k = new Kernel();
