@@ -34,7 +34,7 @@ final class CommandFormatter {
             sb.append("resuming ").append(path(job.out())).append(" from ").append(path(job.resumeFrom()))
                     .append(" (").append(job.startEpoch()).append(" of ").append(cfg.epochs).append(" epochs done)\n  ");
         }
-        sb.append(cfg.model).append(" [").append(ModelFactory.summary(cfg.modelSpec)).append("] on ").append(job.data().describe());
+        sb.append(cfg.model).append(" [").append(ModelFactory.summary(cfg.modelSpec)).append("] on ").append(job.dataDescription());
         sb.append(String.format(Locale.ROOT, "%n  %d epoch" + (cfg.epochs == 1 ? "" : "s") + ", batch size %d, %s%s, %s, %s, seed %d -> %s", cfg.epochs, cfg.batchSize,
                 RunConfig.describe(cfg.optimizer), cfg.scheduler == null ? "" : ", scheduler " + RunConfig.describe(cfg.scheduler) + " per " + cfg.schedulerInterval,
                 RunConfig.describe(cfg.loss), cfg.device, cfg.seed, path(job.out())));
@@ -63,7 +63,7 @@ final class CommandFormatter {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "job %d completed in %s: test accuracy %s (loss %s, %d test samples)", job.id(),
                 Text.seconds(job.wallSeconds()), Text.num(m.getOrDefault("test_accuracy", Double.NaN), 4),
-                Text.num(m.getOrDefault("test_loss", Double.NaN), 4), job.data().test().size()));
+                Text.num(m.getOrDefault("test_loss", Double.NaN), 4), job.testSamples()));
         if (job.earlyStoppedEpoch() >= 0) sb.append("\nstopped early after epoch ").append(job.earlyStoppedEpoch() + 1).append(": val_loss stopped improving");
         if (job.bestEpoch() >= 0) {
             sb.append(String.format(Locale.ROOT, "%nbest val_acc %s at epoch %d: %s", Text.num(job.bestValAccuracy(), 4), job.bestEpoch() + 1,

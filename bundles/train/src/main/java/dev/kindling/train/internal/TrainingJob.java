@@ -57,7 +57,10 @@ final class TrainingJob {
     private final int id;
     private final Kernel kernel;
     private final RunConfig config;
-    private final DataPrep.Data data;
+    /** The data until the job ends: an ended job stays listed, and keeps only what its listing shows of it. */
+    private volatile DataPrep.Data data;
+    private final String dataDescription;
+    private final int testSamples;
     private final Path out;
     private final Path resumeFrom;
     private final int startEpoch;
@@ -101,6 +104,8 @@ final class TrainingJob {
         this.kernel = kernel;
         this.config = config;
         this.data = data;
+        this.dataDescription = data.describe();
+        this.testSamples = data.test().size();
         this.out = out;
         this.resumeFrom = resumeFrom;
         this.startEpoch = startEpoch;
@@ -109,7 +114,9 @@ final class TrainingJob {
 
     int id() { return id; }
     RunConfig config() { return config; }
-    DataPrep.Data data() { return data; }
+    /** "digits: 1438 train / 359 test samples (...)" */
+    String dataDescription() { return dataDescription; }
+    int testSamples() { return testSamples; }
     Path out() { return out; }
     Path resumeFrom() { return resumeFrom; }
     int startEpoch() { return startEpoch; }
@@ -230,6 +237,7 @@ final class TrainingJob {
         }
         DataLoader<Sample> train = null;
         DataLoader<Sample> test = null;
+        DataPrep.Data data = this.data;
         try {
             Torch.manualSeed(config.seed);
             Module model = RunSetup.model(config);
@@ -289,6 +297,9 @@ final class TrainingJob {
             error = e;
             state = State.FAILED;
         } finally {
+            // An ended job is listed by kindling:jobs for as long as the framework runs: it keeps no model and no data.
+            trainer = null;
+            this.data = null;
             if (train != null) train.close();
             if (test != null) test.close();
             endNanos = System.nanoTime();
