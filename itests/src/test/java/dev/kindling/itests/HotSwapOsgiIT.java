@@ -41,7 +41,7 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * Hot swap under a running training job, on a real Felix: the CPU backend updated 20 times at random steps, stopped
- * for 3 s, the autograd bundle stopped and started, the train bundle updated mid-epoch. Each job trains the digits MLP
+ * for 3 s, the autograd bundle stopped and started (and updated), the train bundle updated mid-epoch. Each job trains the digits MLP
  * for 10 epochs and must end with weights bitwise equal to an uninterrupted run with the same seed; afterwards the
  * threads and the heap are back to what they were before the swaps.
  */
@@ -117,7 +117,8 @@ public class HotSwapOsgiIT {
         assertSameWeights("backend stopped for 3 s", reference, weights(stopped));
         report("backend stopped 3 s", t0);
 
-        // 3. The autograd bundle stopped and started, three times, between steps of one job.
+        // 3. The autograd bundle stopped and started, three times, between steps of one job; then updated (a new
+        //    revision, whose engine takes over the parameters; a batch caught in the update is computed again).
         Path restarted = train(root, "autograd-restarts", false);
         Bundle autograd = bundle(KindlingOsgiIT.AUTOGRAD_JAR);
         t0 = System.nanoTime();
@@ -128,9 +129,12 @@ public class HotSwapOsgiIT {
             await(() -> jobState(restarted).equals("waiting for autograd"), "'waiting for autograd' in kindling:jobs");
             autograd.start();
         }
+        await(() -> jobStep(restarted) >= 8 * STEPS_PER_EPOCH + 3, "epoch 9");
+        assertTrue("the job still runs at the autograd update", !jobState(restarted).equals("completed"));
+        autograd.update();
         awaitCompleted(restarted);
-        assertSameWeights("autograd stopped and started 3 times", reference, weights(restarted));
-        report("3 autograd restarts", t0);
+        assertSameWeights("autograd stopped and started 3 times, then updated", reference, weights(restarted));
+        report("3 autograd restarts and an update", t0);
 
         // 4. The train bundle updated mid-epoch: the old revision suspends the job, the new one resumes it by itself.
         Path moved = train(root, "train-update", false);

@@ -7,6 +7,7 @@ import dev.kindling.api.Device;
 import dev.kindling.api.Generator;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
+import dev.kindling.api.autograd.StaleGraphException;
 import dev.kindling.data.Batch;
 import dev.kindling.data.DataLoader;
 import dev.kindling.nn.Module;
@@ -296,15 +297,10 @@ public final class Trainer {
             progress = p;
             optimizer.zeroGrad();
             for (Batch b : batchesLeft ? train : List.<Batch>of()) {
-                Tensor x = b.inputs().to(device);
-                Tensor y = b.targets().to(device);
-                Tensor out, loss;
-                try (AutocastMode ac = autocast()) {
-                    out = model.forward(x);
-                    loss = lossFn.forward(out, y);
-                }
-                Tensor toBackward = accumulate > 1 ? loss.div((double) accumulate) : loss;
-                (scaler != null ? scaler.scale(toBackward) : toBackward).backward();
+                Tensor[] outLoss = forwardBackward(b.inputs().to(device), b.targets().to(device));
+                Tensor out = outLoss[0];
+                Tensor loss = outLoss[1];
+                Tensor y = outLoss[2];
                 p.pending++;
                 p.batch++;
                 boolean last = p.batch == batches;
@@ -382,6 +378,34 @@ public final class Trainer {
         if (!suspended && epoch > 0 && epoch > startEpoch) epoch--;
         callbacks.forEach(c -> c.onTrainEnd(this));
         return history;
+    }
+
+    /** How often a batch is computed again when the autograd bundle is updated under it. */
+    private static final int BATCH_ATTEMPTS = 3;
+
+    /**
+     * The batch's forward pass and backward: outputs, loss and targets. When the autograd bundle is updated during the
+     * forward pass the graph recorded so far belongs to the old engine ({@link StaleGraphException}, thrown before any
+     * gradient was accumulated): the batch is computed again, with the default generator as it was, so that dropout
+     * draws the same numbers and the run stays bit for bit what it would have been.
+     */
+    private Tensor[] forwardBackward(Tensor x, Tensor y) {
+        byte[] rng = Torch.defaultGenerator().getState();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Tensor out, loss;
+                try (AutocastMode ac = autocast()) {
+                    out = model.forward(x);
+                    loss = lossFn.forward(out, y);
+                }
+                Tensor toBackward = accumulate > 1 ? loss.div((double) accumulate) : loss;
+                (scaler != null ? scaler.scale(toBackward) : toBackward).backward();
+                return new Tensor[] {out, loss, y};
+            } catch (StaleGraphException e) {
+                if (attempt == BATCH_ATTEMPTS) throw e;
+                Torch.defaultGenerator().setState(rng);
+            }
+        }
     }
 
     private static int sizeOf(DataLoader<?> loader) {

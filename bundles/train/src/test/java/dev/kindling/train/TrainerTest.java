@@ -254,6 +254,47 @@ class TrainerTest {
         return all;
     }
 
+    /** Loses its graph once, after its dropout drew its random numbers, as an update of the autograd bundle mid-forward does. */
+    static final class LosesItsGraphOnce extends Module {
+        final Module net;
+        private final int failAt;
+        private int calls;
+
+        LosesItsGraphOnce(Module net, int failAt) {
+            this.net = net;
+            this.failAt = failAt;
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor out = net.forward(x);
+            if (++calls == failAt) throw new dev.kindling.api.autograd.StaleGraphException("simulated: the graph's engine was replaced");
+            return out;
+        }
+    }
+
+    /** A batch whose graph was lost is computed again with the generators as they were: the run stays bit for bit. */
+    @Test
+    void aBatchWhoseGraphWasLostIsComputedAgainExactly() {
+        float[] straight = graphLossRun(Integer.MAX_VALUE);
+        assertArrayEquals(straight, graphLossRun(9));
+    }
+
+    private static float[] graphLossRun(int failAt) {
+        Torch.manualSeed(7);
+        DataLoader<Sample> train = DataLoader.builder(digits().get(0)).batchSize(96).shuffle(true).seed(3).build();
+        Module model = new LosesItsGraphOnce(mlp(true), failAt);
+        Trainer.builder(model).optimizer(new Adam(model.parameters(), 0.005)).loss(new CrossEntropyLoss()).epochs(1).build().fit(train);
+        float[] all = new float[0];
+        for (Tensor p : model.parameters()) {
+            float[] v = p.toFloatArray();
+            float[] n = java.util.Arrays.copyOf(all, all.length + v.length);
+            System.arraycopy(v, 0, n, all.length, v.length);
+            all = n;
+        }
+        return all;
+    }
+
     /** A resumed run starts with the best checkpoint's metric to beat, so best/ stays the best of the whole run. */
     @Test
     void aResumedRunKeepsTheBestCheckpointOfTheWholeRun() throws IOException {

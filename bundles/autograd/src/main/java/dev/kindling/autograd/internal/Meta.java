@@ -36,8 +36,8 @@ final class Meta implements LeafAutogradState {
             }
             LeafAutogradState old = (LeafAutogradState) o;
             if (old.hasHistory()) {
-                throw new IllegalStateException("this tensor was computed under an autograd engine that has since been replaced (the autograd "
-                        + "bundle was updated): its graph cannot be run or extended by the new one; compute it again from its leaves");
+                throw new dev.kindling.api.autograd.StaleGraphException("this tensor was computed under an autograd engine that has since been "
+                        + "replaced (the autograd bundle was updated): its graph cannot be run or extended by the new one; compute it again from its leaves");
             }
             Meta m = new Meta();
             m.requiresGrad = old.leafRequiresGrad();
