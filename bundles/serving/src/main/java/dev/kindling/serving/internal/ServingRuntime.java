@@ -32,8 +32,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Component(service = ServingRuntime.class, immediate = true)
 public class ServingRuntime {
-    static final String HTTP_RUNTIME = "org.osgi.service.servlet.runtime.HttpServiceRuntime";
-
     static final String FELIX_HTTP = "org.apache.felix.http.jetty12";
     static final String PORT = "org.osgi.service.http.port";
     static final String HOST = "org.apache.felix.http.host";
@@ -88,19 +86,24 @@ public class ServingRuntime {
         }
     }
 
-    /** The address the whiteboard runtime listens on, e.g. {@code http://127.0.0.1:8080/}; null without a runtime. */
-    String endpoint() {
-        try {
-            ServiceReference<?>[] refs = context.getServiceReferences(HTTP_RUNTIME, null);
-            if (refs == null) return null;
-            for (ServiceReference<?> r : refs) {
-                Object e = r.getProperty("osgi.http.endpoint");
-                if (e instanceof String s) return s;
-                if (e instanceof String[] a && a.length > 0) return a[0];
-                if (e instanceof java.util.Collection<?> c && !c.isEmpty()) return c.iterator().next().toString();
+    /** A whiteboard runtime and the address it listens on, e.g. {@code http://127.0.0.1:8080/}. */
+    record Endpoint(Whiteboard whiteboard, String url) {}
+
+    /** The running whiteboard runtime (the Jakarta one first, when both run), or null without one. */
+    Endpoint endpoint() {
+        for (Whiteboard w : Whiteboard.values()) {
+            try {
+                ServiceReference<?>[] refs = context.getServiceReferences(w.runtimeService, null);
+                if (refs == null) continue;
+                for (ServiceReference<?> r : refs) {
+                    Object e = r.getProperty("osgi.http.endpoint");
+                    if (e instanceof String s) return new Endpoint(w, s);
+                    if (e instanceof String[] a && a.length > 0) return new Endpoint(w, a[0]);
+                    if (e instanceof java.util.Collection<?> c && !c.isEmpty()) return new Endpoint(w, c.iterator().next().toString());
+                }
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
             }
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
         }
         return null;
     }
@@ -113,11 +116,13 @@ public class ServingRuntime {
      */
     synchronized String start(Path repo, String host, int port) throws IOException {
         if (running != null) throw new IllegalStateException("already serving " + running.server.repository.root() + " at " + running.endpoint + " (kindling:serve-stop first)");
-        String endpoint = endpoint();
-        if (endpoint == null) endpoint = startHttp(host, port);
-        if (endpoint == null) {
-            throw new IllegalStateException("no HTTP Whiteboard runtime is running: install an implementation (Kindling's distribution ships Felix HTTP Jetty 12)");
+        Endpoint found = endpoint();
+        if (found == null) found = startHttp(host, port);
+        if (found == null) {
+            throw new IllegalStateException("no HTTP Whiteboard runtime is running: install an implementation (Kindling's distribution ships "
+                    + "Felix HTTP Jetty 12; in Karaf, feature:install kindling-serving brings Pax Web)");
         }
+        String endpoint = found.url();
         URI at = URI.create(endpoint);
         if (port >= 0 && at.getPort() != port) {
             throw new IllegalArgumentException("the HTTP runtime listens on port " + at.getPort() + ", not " + port
@@ -134,7 +139,7 @@ public class ServingRuntime {
         Dictionary<String, Object> p = new Hashtable<>();
         p.put("osgi.http.whiteboard.servlet.pattern", "/*");
         p.put("osgi.http.whiteboard.servlet.name", "kindling-serving");
-        r.servlet = context.registerService(jakarta.servlet.Servlet.class.getName(), new ServingServlet(() -> r.stopping ? null : r.server.protocol), p);
+        r.servlet = context.registerService(found.whiteboard().servletService, found.whiteboard().servlet(() -> r.stopping ? null : r.server.protocol), p);
         running = r;
         return endpoint;
     }
@@ -144,7 +149,7 @@ public class ServingRuntime {
      * server starts. This brings it up on the host and port asked for (its properties are read from the framework, then
      * from system properties: set here unless the launch configuration fixed them); null when there is no such bundle.
      */
-    private String startHttp(String host, int port) {
+    private Endpoint startHttp(String host, int port) {
         Bundle jetty = null;
         for (Bundle b : context.getBundles()) if (FELIX_HTTP.equals(b.getSymbolicName())) jetty = b;
         if (jetty == null) return null;
@@ -160,7 +165,7 @@ public class ServingRuntime {
         }
         startedHttp = jetty;
         long end = System.currentTimeMillis() + 15_000;
-        String endpoint;
+        Endpoint endpoint;
         while ((endpoint = endpoint()) == null && System.currentTimeMillis() < end) {
             try {
                 Thread.sleep(20);
