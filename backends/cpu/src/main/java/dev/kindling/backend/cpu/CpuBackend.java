@@ -3,6 +3,7 @@ package dev.kindling.backend.cpu;
 import dev.kindling.api.DType;
 import dev.kindling.api.Device;
 import dev.kindling.kernel.spi.Availability;
+import dev.kindling.kernel.spi.BackendDiagnostics;
 import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.ReduceOp;
 import dev.kindling.kernel.spi.Storage;
@@ -22,7 +23,7 @@ import java.util.List;
  * float32 and round once ({@link HalfOps}, and {@link MatMul} for products).
  */
 @Component(service = TensorBackend.class)
-public class CpuBackend implements TensorBackend {
+public class CpuBackend implements TensorBackend, BackendDiagnostics {
     public static final String NAME = "cpu-java";
     private static final int BLOCK = 4096;
 
@@ -32,6 +33,12 @@ public class CpuBackend implements TensorBackend {
     @Override public String version() { return "0.1.0"; }
     @Override public Availability availability() { return Availability.yes(); }
     @Override public List<Device> devices() { return List.of(Device.CPU); }
+
+    @Override
+    public List<String> diagnostics() {
+        return List.of("ops use up to " + ComputePool.threads() + " threads (configuration " + CpuConfiguration.PID + ", key threads), "
+                + (VectorApi.AVAILABLE ? "Vector API kernels" : "plain Java kernels (no Vector API: start the JVM with --add-modules=jdk.incubator.vector)"));
+    }
 
     private static void checkDevice(Device d) {
         if (!d.isCpu()) throw new IllegalArgumentException("the CPU backend cannot hold tensors on device '" + d + "'");
