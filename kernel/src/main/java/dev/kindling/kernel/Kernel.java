@@ -12,6 +12,7 @@ import dev.kindling.api.spi.TensorRuntime;
 import dev.kindling.kernel.ops.Attrs;
 import dev.kindling.kernel.ops.AutocastState;
 import dev.kindling.kernel.ops.Creation;
+import dev.kindling.kernel.ops.DenseTensor;
 import dev.kindling.kernel.ops.DispatchChain;
 import dev.kindling.kernel.ops.DispatchLayer;
 import dev.kindling.kernel.ops.OpDef;
@@ -129,10 +130,13 @@ public class Kernel implements TensorRuntime, OpRuntime {
     }
 
     public synchronized void setGradientEngine(GradientEngine e) {
-        if (engine != null) chain = chain.without(engine); // the engine is its own layer of the chain
+        // The engine is its own layer of the chain. The new chain is published in one step: an op on another thread
+        // never sees a chain without any autograd layer while one engine replaces another.
+        DispatchChain next = engine != null ? chain.without(engine) : chain;
+        if (e != null) next = next.without(awaitingEngine).with(e);
         engine = e;
+        chain = next;
         if (e != null) {
-            chain = chain.without(awaitingEngine).with(e);
             engineGone = false;
             synchronized (engineArrivals) {
                 engineArrivals.notifyAll(); // ops waiting for an engine go on with this one
@@ -178,7 +182,7 @@ public class Kernel implements TensorRuntime, OpRuntime {
 
     private static boolean touchedByAutograd(Tensor[] inputs) {
         for (Tensor t : inputs) {
-            if (t instanceof dev.kindling.kernel.ops.DenseTensor && ((dev.kindling.kernel.ops.DenseTensor) t).autogradMeta() != null) return true;
+            if (t instanceof DenseTensor && ((DenseTensor) t).autogradMeta() != null) return true;
         }
         return false;
     }
