@@ -75,6 +75,14 @@ final class CommandFormatter {
         return sb.toString();
     }
 
+    /** A job the job manager suspended as the train bundle went away (an update, a stop, a shutdown). */
+    String suspended(TrainingJob job) {
+        Path at = job.suspendedAt();
+        return "job " + job.id() + " was suspended (the train bundle was stopped or updated)" + (at == null ? " before it started"
+                : " with a checkpoint of its place in the epoch, " + path(at)) + "; it resumes by itself when the bundle is active again, "
+                + "or continue it with: kindling:resume " + path(job.out());
+    }
+
     String stopped(TrainingJob job) {
         if (job.lastCheckpoint() == null && job.epochsDone() == job.startEpoch()) {
             return "job " + job.id() + " was stopped before it trained an epoch" + (job.resumeFrom() != null ? "" : "; nothing was saved");

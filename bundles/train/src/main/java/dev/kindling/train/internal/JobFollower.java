@@ -68,6 +68,8 @@ final class JobFollower {
                 return new IllegalStateException(format.stopped(job));
             case FAILED:
                 return new IllegalStateException(format.failed(job), job.error());
+            case SUSPENDED:
+                return new IllegalStateException(format.suspended(job));
             default:
                 return new IllegalStateException("job " + job.id() + " has not ended (" + job.state().label() + ")");
         }

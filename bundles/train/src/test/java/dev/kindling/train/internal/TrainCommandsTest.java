@@ -303,6 +303,9 @@ class TrainCommandsTest {
         dev.kindling.train.Checkpoint.Data saved = dev.kindling.train.Checkpoint.load(running.suspendedAt());
         assertTrue(saved.midEpoch() && saved.epoch() == 0 && saved.position().batch() > 10, "mid epoch 2: " + saved.position());
         assertEquals("suspended", json(dir.resolve("running/summary.json")).path("state").asText());
+        String why = JobFollower.failure(running, new CommandFormatter(dir)).getMessage();
+        assertTrue(why.startsWith("job 1 was suspended (the train bundle was stopped or updated) with a checkpoint of its place in the epoch, ")
+                && why.endsWith("; it resumes by itself when the bundle is active again, or continue it with: kindling:resume running"), why);
         JsonNode listed = json(registry).path("jobs");
         assertEquals(2, listed.size());
         assertTrue(listed.get(1).path("checkpoint").isNull(), "the queued job starts from scratch");
