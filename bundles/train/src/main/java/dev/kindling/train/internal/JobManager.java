@@ -70,10 +70,10 @@ public final class JobManager {
         this(kernel, context.getDataFile(REGISTRY).toPath(), !"false".equalsIgnoreCase(context.getProperty(RESUME_PROPERTY)));
     }
 
-    /** With the job registry {@code registry}; resumes the jobs it lists when {@code resume}. */
+    /** With the job registry {@code registry}; resumes the jobs it lists when {@code resume}, else keeps them listed. */
     JobManager(Kernel kernel, Path registry, boolean resume) {
         this.registry = registry;
-        if (resume && registry != null && Files.exists(registry)) resumeSuspended(kernel);
+        if (registry != null && Files.exists(registry)) readRegistry(kernel, resume);
     }
 
     /** Queues a job; it starts when the jobs before it have ended. */
@@ -176,8 +176,11 @@ public final class JobManager {
         }
     }
 
-    /** Queues the jobs the registry lists, each resumed from its checkpoint on the jobs thread, then forgets the registry. */
-    private void resumeSuspended(Kernel kernel) {
+    /**
+     * Queues the jobs the registry lists, each resumed from its checkpoint on the jobs thread, then forgets the
+     * registry; without {@code resume} they stay listed (for kindling:resume) and are written back at deactivation.
+     */
+    private void readRegistry(Kernel kernel, boolean resume) {
         List<JsonNode> entries = new ArrayList<>();
         try {
             JsonNode root = RunConfig.JSON.readTree(Files.readAllBytes(registry));
@@ -191,7 +194,7 @@ public final class JobManager {
         for (JsonNode e : entries) {
             Suspended s = new Suspended(Path.of(e.path("out").asText()), e.hasNonNull("checkpoint") ? Path.of(e.get("checkpoint").asText()) : null);
             notYetResumed.add(s);
-            executor.execute(() -> resume(kernel, s));
+            if (resume) executor.execute(() -> resume(kernel, s));
         }
     }
 

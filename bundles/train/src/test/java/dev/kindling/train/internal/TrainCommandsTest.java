@@ -310,6 +310,12 @@ class TrainCommandsTest {
         assertEquals(2, listed.size());
         assertTrue(listed.get(1).path("checkpoint").isNull(), "the queued job starts from scratch");
 
+        String listed0 = Files.readString(registry);
+        JobManager keeping = new JobManager(kernel, registry, false); // kindling.train.resumeSuspended=false
+        keeping.close();
+        assertTrue(keeping.list().isEmpty());
+        assertEquals(listed0, Files.readString(registry), "kept for kindling:resume, as it was");
+
         JobManager after = new JobManager(kernel, registry, true);
         try {
             await(() -> after.list().size() == 2 && after.list().stream().allMatch(j -> j.state().ended()), "both jobs resumed and ended");
