@@ -74,8 +74,9 @@ public final class BackendHandle {
                 try {
                     Storage s = backend.allocate(device, dtype, n);
                     backend.toHost(new View(s, new long[] {n}, new long[] {1}, 0));
-                } catch (RuntimeException e) {
-                    // a dtype this backend does not hold: nothing of it to migrate
+                } catch (RuntimeException | LinkageError e) {
+                    // a dtype this backend does not hold (nothing of it to migrate), or code it cannot run: the
+                    // removal goes on, and a migration that fails later says so
                 }
             }
         }
