@@ -131,6 +131,7 @@ public class HotSwapOsgiIT {
         }
         await(() -> jobStep(restarted) >= 8 * STEPS_PER_EPOCH + 3, "epoch 9");
         assertTrue("the job still runs at the autograd update", !jobState(restarted).equals("completed"));
+        WeakReference<ClassLoader> oldAutograd = new WeakReference<>(autograd.adapt(BundleWiring.class).getClassLoader());
         autograd.update();
         awaitCompleted(restarted);
         assertSameWeights("autograd stopped and started 3 times, then updated", reference, weights(restarted));
@@ -140,6 +141,7 @@ public class HotSwapOsgiIT {
         Path moved = train(root, "train-update", false);
         await(() -> jobStep(moved) >= 5 * STEPS_PER_EPOCH + 20, "mid-epoch 6");
         t0 = System.nanoTime();
+        WeakReference<ClassLoader> oldTrain = new WeakReference<>(bundle(TRAIN_JAR).adapt(BundleWiring.class).getClassLoader());
         bundle(TRAIN_JAR).update();
         awaitCompleted(moved);
         try (Stream<Path> checkpoints = Files.list(moved.resolve("checkpoints"))) {
@@ -155,6 +157,9 @@ public class HotSwapOsgiIT {
         long kept = loaded.size();
         System.out.printf("HotSwapOsgiIT: %d of the CPU backend's 20 replaced revisions still loaded after GC %s%n", kept, loaded);
         assertEquals("replaced revisions of the CPU backend still reachable (a leak keeps its classes loaded)", 0, kept);
+        System.out.printf("HotSwapOsgiIT: replaced autograd revision still loaded: %b, replaced train revision: %b%n", oldAutograd.get() != null, oldTrain.get() != null);
+        assertTrue("the replaced autograd revision is still reachable", oldAutograd.get() == null);
+        assertTrue("the replaced train revision is still reachable", oldTrain.get() == null);
         awaitThreads(threadsBefore);
         long heapAfter = usedHeapAfterGc();
         System.out.printf("HotSwapOsgiIT: heap after GC %.1f MB before the swaps, %.1f MB after%n", heapBefore / 1e6, heapAfter / 1e6);
