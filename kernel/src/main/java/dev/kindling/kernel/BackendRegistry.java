@@ -48,12 +48,15 @@ public final class BackendRegistry {
         for (BackendHandle h : handles) {
             if (h.unchecked() == backend) {
                 removals.incrementAndGet();
-                if (isAvailable(backend)) h.prepareMigration();
+                // Only a backend that served its device type makes new tensors wait for a successor: one that never
+                // could (no driver) leaves the "No backend available" answer immediate. It is listed as removed before
+                // it stops serving, so that a tensor created meanwhile on another thread waits rather than fails.
+                if (isAvailable(backend)) {
+                    h.prepareMigration();
+                    removed.put(backend.deviceType(), h);
+                }
                 h.deactivate(this::awaitSuccessor);
                 handles.remove(h);
-                // Only a backend that served its device type makes new tensors wait for a successor: one that never
-                // could (no driver) leaves the "No backend available" answer immediate.
-                if (isAvailable(backend)) removed.put(backend.deviceType(), h);
             }
         }
     }
@@ -157,7 +160,7 @@ public final class BackendRegistry {
         // Momentarily absent (the backend that served it was removed and nothing else is registered for the device
         // type, as during a bundle update): wait, as ops on its tensors do. A registered but unavailable backend
         // (no driver) answers at once.
-        if (h == null && gone != null && handles.stream().noneMatch(x -> x.unchecked().deviceType().equals(device.type()))) {
+        if (h == null && gone != null && handles.stream().noneMatch(x -> x.isActive() && x.unchecked().deviceType().equals(device.type()))) {
             h = awaitSuccessor(device.type(), gone);
         }
         if (h == null) {
