@@ -86,7 +86,8 @@ public class HotSwapOsgiIT {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         TreeSet<Integer> at = new TreeSet<>();
-        while (at.size() < 20) at.add(5 + random.nextInt(STEPS - 50));
+        // Up to step 300 of 450: the test thread sees the job's progress late when the machine is busy.
+        while (at.size() < 20) at.add(5 + random.nextInt(STEPS - 150));
         Path updated = train(root, "backend-updates", false);
         Bundle backend = bundle(KindlingOsgiIT.BACKEND_JAR);
         t0 = System.nanoTime();
@@ -117,29 +118,31 @@ public class HotSwapOsgiIT {
         assertSameWeights("backend stopped for 3 s", reference, weights(stopped));
         report("backend stopped 3 s", t0);
 
-        // 3. The autograd bundle stopped and started, three times, between steps of one job; then updated (a new
-        //    revision, whose engine takes over the parameters; a batch caught in the update is computed again).
+        // 3. The autograd bundle stopped and started, three times, between steps of one job; then stopped, updated and
+        //    started (a new revision, whose engine takes over the parameters; a batch caught in it is computed again).
         Path restarted = train(root, "autograd-restarts", false);
         Bundle autograd = bundle(KindlingOsgiIT.AUTOGRAD_JAR);
         t0 = System.nanoTime();
         for (int i = 1; i <= 3; i++) {
-            int step = i * 2 * STEPS_PER_EPOCH + 11;
+            int step = i * 70;
             await(() -> jobStep(restarted) >= step, "step " + step);
             autograd.stop();
             await(() -> jobState(restarted).equals("waiting for autograd"), "'waiting for autograd' in kindling:jobs");
             autograd.start();
         }
-        await(() -> jobStep(restarted) >= 8 * STEPS_PER_EPOCH + 3, "epoch 9");
-        assertTrue("the job still runs at the autograd update", !jobState(restarted).equals("completed"));
+        await(() -> jobStep(restarted) >= 280, "step 280");
         WeakReference<ClassLoader> oldAutograd = new WeakReference<>(autograd.adapt(BundleWiring.class).getClassLoader());
-        autograd.update();
+        autograd.stop();
+        await(() -> jobState(restarted).equals("waiting for autograd"), "'waiting for autograd' before the update");
+        autograd.update(); // a stopped bundle stays stopped: the job is sure to be mid-run when the new revision starts
+        autograd.start();
         awaitCompleted(restarted);
         assertSameWeights("autograd stopped and started 3 times, then updated", reference, weights(restarted));
         report("3 autograd restarts and an update", t0);
 
         // 4. The train bundle updated mid-epoch: the old revision suspends the job, the new one resumes it by itself.
         Path moved = train(root, "train-update", false);
-        await(() -> jobStep(moved) >= 5 * STEPS_PER_EPOCH + 20, "mid-epoch 6");
+        await(() -> jobStep(moved) >= 4 * STEPS_PER_EPOCH + 20, "mid-epoch 5");
         t0 = System.nanoTime();
         WeakReference<ClassLoader> oldTrain = new WeakReference<>(bundle(TRAIN_JAR).adapt(BundleWiring.class).getClassLoader());
         bundle(TRAIN_JAR).update();
