@@ -17,18 +17,24 @@ public final class Dispatcher {
         OpRuntime k = kernelOf(inputs);
         if (k == null) return op.forward(inputs, attrs);
         long removals = k.backendRemovals();
-        try {
-            return k.dispatchChain().dispatch(op, inputs, attrs);
-        } catch (LinkageError | ClassCastException e) {
-            // A backend was removed (its bundle updated) while this op ran in its code: the old revision could not
-            // load a class any more, or was handed a storage already moved to the new one. Run the op again: its
-            // inputs move to the backend now serving the device type. The mixed-storage case fails as the backend
-            // reads its arguments, before it writes; a class missing part-way might leave an in-place op half done,
-            // so that one is not repeated.
-            if (k.backendRemovals() == removals || (e instanceof LinkageError && op.isInPlace())) throw e;
-            return k.dispatchChain().dispatch(op, inputs, attrs);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return k.dispatchChain().dispatch(op, inputs, attrs);
+            } catch (LinkageError | ClassCastException e) {
+                // A backend was removed (its bundle updated) while this op ran in its code: the old revision could not
+                // load a class any more, or was handed a storage already moved to the new one. Run the op again (once
+                // more for each further removal meanwhile, as in quick updates): its inputs move to the backend now
+                // serving the device type. The mixed-storage case fails as the backend reads its arguments, before it
+                // writes; a class missing part-way might leave an in-place op half done, so that one is not repeated.
+                long now = k.backendRemovals();
+                if (now == removals || (e instanceof LinkageError && op.isInPlace()) || attempt == MAX_ATTEMPTS) throw e;
+                removals = now;
+            }
         }
     }
+
+    /** How often an op caught in backend removals is run, at most. */
+    private static final int MAX_ATTEMPTS = 8;
 
     static OpRuntime kernelOf(Tensor[] inputs) {
         for (Tensor t : inputs) {
