@@ -207,6 +207,8 @@ public class ServingRuntime {
         Dictionary<String, Object> p = new Hashtable<>();
         p.put("osgi.http.whiteboard.servlet.pattern", "/*");
         p.put("osgi.http.whiteboard.servlet.name", "kindling-serving");
+        // asynchronous, so a request waiting in a model's queue holds no container thread and a disconnect is reported
+        p.put("osgi.http.whiteboard.servlet.asyncSupported", Boolean.TRUE);
         r.servlet = context.registerService(found.whiteboard().servletService, found.whiteboard().servlet(() -> r.stopping ? null : r.server.protocol), p);
         running = r;
         startedByConfig = false;
