@@ -193,6 +193,7 @@ final class Protocol {
                 g.writeArrayFieldStart("extensions");
                 g.writeString("binary_tensor_data");
                 g.writeString("model_repository");
+                g.writeString(SafetensorsBodies.EXTENSION);
                 g.writeEndArray();
             }));
         }
@@ -297,9 +298,15 @@ final class Protocol {
     private CompletableFuture<Reply> infer(Call c, String model, String ver) {
         long t0 = System.nanoTime();
         byte[] body = body(c);
-        JsonTensors.InferRequest req = json.readInfer(body, headerLength(c));
+        boolean safetensorsIn = SafetensorsBodies.named(c.header().apply("Content-Type"));
+        boolean safetensorsOut = SafetensorsBodies.named(c.header().apply("Accept"));
+        JsonTensors.InferRequest req = safetensorsIn ? SafetensorsBodies.read(body, options.maxElements()) : json.readInfer(body, headerLength(c));
         return served(repo.acquire(model, ver), t0, v -> v.submit(req.inputs(), TimeUnit.MICROSECONDS.toNanos(req.timeoutMicros()),
                 TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()), c.clientGone()).thenApplyAsync(out -> {
+            if (safetensorsOut) {
+                byte[] st = SafetensorsBodies.write(v.name, v.version, req.id(), pick(out, req.outputs(), v));
+                return new Reply(200, SafetensorsBodies.MEDIA_TYPE, st, Map.of());
+            }
             JsonTensors.Encoded e = json.writeResponse(v.name, v.version, req.id(), pick(out, req.outputs(), v), req::binary);
             if (e.jsonLength() < 0) return Reply.json(200, e.body());
             return new Reply(200, "application/octet-stream", e.body(), Map.of(BINARY_HEADER, Integer.toString(e.jsonLength())));
