@@ -188,11 +188,16 @@ public class ServingOsgiIT {
             Thread.sleep(50);
         }
         assertEquals("2", served().iterator().next().getProperty(ServedModel.VERSION));
+        // kindling:models (train bundle) lists the served version from the service's properties
+        String models = shell("kindling:models " + repo);
+        assertTrue(models, java.util.regex.Pattern.compile("^ *SERVED +VERSION +STATE +PLATFORM +ENDPOINT +SOURCE", java.util.regex.Pattern.MULTILINE).matcher(models).find());
+        assertTrue(models, java.util.regex.Pattern.compile("^ *mlp +2 +READY +kindling +http://127\\.0\\.0\\.1:\\d+/ ", java.util.regex.Pattern.MULTILINE).matcher(models).find());
 
         String stopped = shell("kindling:serve-stop");
         assertTrue(stopped, stopped.startsWith("stopped serving"));
         assertTrue("no ServedModel services after stopping", served().isEmpty());
         assertEquals(404, http("GET", "/v2/health/ready", null).status());
         assertEquals("not serving", shell("kindling:serve-stop"));
+        assertTrue("nothing served after stopping", !shell("kindling:models " + repo).contains("SERVED"));
     }
 }

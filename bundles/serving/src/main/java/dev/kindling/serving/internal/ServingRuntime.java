@@ -102,6 +102,10 @@ public class ServingRuntime {
             Dictionary<String, Object> p = new Hashtable<>();
             p.put(ServedModel.NAME, v.name);
             p.put(ServedModel.VERSION, v.version);
+            p.put(ServedModel.STATE, "READY");
+            p.put(ServedModel.PLATFORM, v.platform);
+            p.put(ServedModel.SOURCE, v.source.toString());
+            p.put(ServedModel.ENDPOINT, endpoint);
             models.put(v, context.registerService(ServedModel.class, v, p));
         }
 
