@@ -60,29 +60,40 @@ final class JettyDisconnects implements Callback {
         return endPoint.tryFillInterested(watch) ? watch : null;
     }
 
-    /** The connection is readable: the end of the stream means the client left. */
+    /**
+     * The connection is readable: the end of the stream means the client left. Under the lock, so that once
+     * {@link #stop} has returned (the answer is about to be written) nothing here reads the connection any more: a
+     * late read could take the first bytes of the client's next request.
+     */
     @Override
     public void succeeded() {
-        if (!state.compareAndSet(WATCHING, FIRED)) return;
-        try {
-            ByteBuffer one = BufferUtil.allocate(1);
-            int n = endPoint.fill(one);
-            if (n < 0) onGone.run();
-            else if (n > 0) pipelined = true; // a byte of the next request is consumed: the answer closes the connection
-            else if (state.compareAndSet(FIRED, WATCHING) && !endPoint.tryFillInterested(this)) state.set(STOPPED);
-        } catch (IOException e) {
-            onGone.run();
+        boolean gone;
+        synchronized (this) {
+            if (state.get() != WATCHING) return;
+            state.set(FIRED);
+            try {
+                int n = endPoint.fill(BufferUtil.allocate(1));
+                if (n > 0) pipelined = true; // a byte of the next request is consumed: the answer closes the connection
+                gone = n < 0;
+            } catch (IOException e) {
+                gone = true;
+            }
         }
+        if (gone) onGone.run(); // watching ends either way: a spurious wake-up (0 bytes) only loses the watch
     }
 
     @Override
     public void failed(Throwable cause) {
-        if (state.compareAndSet(WATCHING, FIRED)) onGone.run(); // the connection failed (reset, closed)
+        synchronized (this) {
+            if (state.get() != WATCHING) return; // withdrawn by stop()
+            state.set(FIRED);
+        }
+        onGone.run(); // the connection failed (reset, closed)
     }
 
     /** Before the answer is written: gives the connection back to Jetty. True when the answer must close it. */
-    boolean stop() {
-        if (state.compareAndSet(WATCHING, STOPPED)) ((AbstractEndPoint) endPoint).getFillInterest().onFail(new CancellationException("answered"));
+    synchronized boolean stop() {
+        if (state.getAndSet(STOPPED) == WATCHING) ((AbstractEndPoint) endPoint).getFillInterest().onFail(new CancellationException("answered"));
         return pipelined;
     }
 

@@ -108,6 +108,30 @@ class EmbeddedServerTest {
         }
     }
 
+    @Test
+    void keepAliveClientsUnderLoadGetEveryAnswerWhileTheirConnectionsAreWatched() throws Exception {
+        // each request waits for the model while its connection is watched for a disconnect; the watch must give the
+        // connection back before the answer, or it would read the first bytes of the client's next request
+        Fixture.saveMlp(repo, "mlp", "1", 14);
+        Files.writeString(repo.resolve("mlp/config.json"), "{\"max_batch_size\": 8}");
+        try (ModelServing server = ModelServing.builder(repo).port(0).pollMillis(0).start()) {
+            URI base = server.uri();
+            String body = Fixture.inferBody("input", new float[] {1, 2, 3, 4}, 1, 4);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<Map<Integer, Integer>>> clients = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                clients.add(pool.submit(() -> {
+                    Map<Integer, Integer> codes = new TreeMap<>();
+                    for (int i = 0; i < 150; i++) codes.merge(post(base, "/v2/models/mlp/infer", body).statusCode(), 1, Integer::sum);
+                    return codes;
+                }));
+            }
+            for (Future<Map<Integer, Integer>> f : clients) assertEquals(Map.of(200, 150), f.get());
+            pool.shutdown();
+            assertEquals(0, metric(base, "kindling_inference_abandoned_total{model=\"mlp\",version=\"1\"}"), "no one left");
+        }
+    }
+
     /** A sample's value in /metrics (0 when absent). */
     private double metric(URI base, String sample) throws Exception {
         String text = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
