@@ -25,11 +25,15 @@ final class SafetensorsBodies {
 
     private SafetensorsBodies() {}
 
-    /** Whether a Content-Type or Accept header names the safetensors body. */
+    /** Whether a Content-Type or Accept header names the safetensors body (an Accept entry with {@code q=0} refuses it). */
     static boolean named(String header) {
         if (header == null) return false;
         for (String part : header.split(",")) {
-            if (part.split(";")[0].trim().equalsIgnoreCase(MEDIA_TYPE)) return true;
+            String[] p = part.split(";");
+            if (!p[0].trim().equalsIgnoreCase(MEDIA_TYPE)) continue;
+            boolean refused = false;
+            for (int i = 1; i < p.length; i++) refused |= p[i].trim().replace(" ", "").matches("(?i)q=0(\\.0*)?");
+            if (!refused) return true;
         }
         return false;
     }

@@ -82,6 +82,8 @@ class SafetensorsBodyTest {
         assertEquals(ST, fromJson.contentType(), "a JSON request can ask for a safetensors answer");
         assertArrayEquals(expected, Safetensors.read(fromJson.body(), "response", Device.CPU).tensors().get("output").toFloatArray(), 1e-6f);
 
+        assertEquals("application/json", post(p, jsonBody, "application/json", ST + ";q=0, application/json").contentType(), "q=0 refuses it");
+
         Fixture.Response meta = Fixture.call(p, "GET", "/v2", null);
         assertTrue(meta.text().contains("\"" + SafetensorsBodies.EXTENSION + "\""), meta.text());
     }
