@@ -17,11 +17,12 @@ import java.util.function.Supplier;
  * {@link ServingServlet} for the javax HTTP Whiteboard (Pax Web 8 in Apache Karaf 4.4): the same asynchronous adapter
  * over the javax servlet API (keep the two alike). Only loaded when that whiteboard is the one running
  * ({@link Whiteboard#JAVAX}). A client's disconnect drops its queued request when the container reports it through
- * {@link AsyncListener#onError}; Jetty 9.4 (Pax Web 8) reports it only when the answer is written, so there the request
- * runs and its answer goes nowhere.
+ * {@link AsyncListener#onError}; on Jetty 9.4 (Pax Web 8), which reports it only when the answer is written,
+ * {@link Jetty9Disconnects} watches the connection.
  */
 final class JavaxServingServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final boolean JETTY = Jetty9Disconnects.available();
     private final transient Supplier<Protocol> protocol;
 
     JavaxServingServlet(Supplier<Protocol> protocol) { this.protocol = protocol; }
@@ -54,9 +55,15 @@ final class JavaxServingServlet extends HttpServlet {
         });
         CompletableFuture<Protocol.Reply> reply = Protocol.answer(protocol.get(), req.getMethod(), req.getRequestURI(), req.getContextPath(),
                 req::getHeader, req.getInputStream(), req.getContentLengthLong(), clientGone, task -> onContainerThread(async, task));
+        // the body is read now; while the model works, watch the connection (Jetty reports a disconnect only on writing)
+        Jetty9Disconnects watch = reply.isDone() || !JETTY ? null : Jetty9Disconnects.watch(req, () -> {
+            clientGone.complete(null);
+            if (finished.compareAndSet(false, true)) async.complete();
+        });
         Runnable answer = () -> {
             if (!finished.compareAndSet(false, true)) return; // the client is gone
             try {
+                if (watch != null && watch.stop()) resp.setHeader("Connection", "close");
                 write(resp, reply.join());
             } catch (IOException e) {
                 // the client went away before the answer: nothing to tell it
