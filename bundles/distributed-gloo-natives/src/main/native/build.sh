@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Compiles the JNI shim over libgloo into target/classes/lib/ when the machine has g++ and libgloo-dev; otherwise
 # says why and builds nothing (the bundle then carries no natives and the gloo backend reports itself unavailable).
-#   build.sh <java.home> <output dir>
+#   build.sh <java.home> <output dir> <bnd include file>
 set -euo pipefail
 java_home="$1"
 out="$2"
+bnd_include="$3"
+mkdir -p "$(dirname "$bnd_include")"
+: > "$bnd_include"
 src="$(dirname "$0")/kindling_gloo.cpp"
 [ -d "$java_home/include" ] || java_home="$(dirname "$java_home")"
 if [ -n "${KINDLING_SKIP_NATIVES:-}" ]; then
@@ -21,7 +24,9 @@ if [ ! -f "$java_home/include/jni.h" ]; then
 fi
 mkdir -p "$out"
 lib="$out/libkindling_gloo.so"
-if [ -f "$lib" ] && [ "$lib" -nt "$src" ]; then exit 0; fi
-g++ -std=c++17 -O2 -fPIC -shared -Wall -Wno-sign-compare -I"$java_home/include" -I"$java_home/include/linux" \
-  "$src" -o "$lib" -lgloo
-echo "[kindling-gloo] built $lib"
+if [ ! -f "$lib" ] || [ "$src" -nt "$lib" ]; then
+  g++ -std=c++17 -O2 -fPIC -shared -Wall -Wno-sign-compare -I"$java_home/include" -I"$java_home/include/linux" \
+    "$src" -o "$lib" -lgloo
+  echo "[kindling-gloo] built $lib"
+fi
+echo "Bundle-NativeCode: lib/libkindling_gloo.so; osname=Linux; processor=x86-64" > "$bnd_include"

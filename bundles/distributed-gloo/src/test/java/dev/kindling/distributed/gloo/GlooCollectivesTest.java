@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class GlooCollectivesTest {
     @BeforeAll
     static void glooIsAvailable() {
+        if (GlooNative.unavailableReason() != null) System.out.println("[gloo] tests skipped: " + GlooNative.unavailableReason());
         assumeTrue(GlooNative.unavailableReason() == null, "gloo tests skipped: " + GlooNative.unavailableReason());
     }
 
