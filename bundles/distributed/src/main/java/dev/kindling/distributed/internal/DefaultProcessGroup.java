@@ -239,7 +239,10 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
     private DistributedException breakGroup(String what, RuntimeException e) {
         int lost = e instanceof DistributedException de ? de.lostRank().orElse(-1) : -1;
-        if (lost < 0 && !(e instanceof MismatchException) && !(e instanceof IllegalArgumentException)) lost = askLostRank();
+        // A timed-out peer is hung, not lost (its connections are open): ask once, without waiting for the master.
+        if (lost < 0 && !(e instanceof MismatchException) && !(e instanceof IllegalArgumentException)) {
+            lost = askLostRank(e instanceof DistributedTimeoutException ? 0 : 1_000_000_000L);
+        }
         String cause = e.getMessage();
         String message = what + " failed" + (lost >= 0 && lost != rank ? ": lost rank " + lost : "") + ": " + cause;
         brokenReason = (lost >= 0 && lost != rank ? "lost rank " + lost + ": " : "") + cause;
@@ -254,8 +257,8 @@ public final class DefaultProcessGroup implements ProcessGroup {
     }
 
     /** Asks the rendezvous which rank dropped out; its master may notice the loss a little after the transport. */
-    private int askLostRank() {
-        long deadline = System.nanoTime() + 1_000_000_000L;
+    private int askLostRank(long waitNanos) {
+        long deadline = System.nanoTime() + waitNanos;
         while (true) {
             OptionalInt r;
             try {
