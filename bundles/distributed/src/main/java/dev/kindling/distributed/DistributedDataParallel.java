@@ -64,13 +64,15 @@ public class DistributedDataParallel extends Module {
 
     @Override
     public Tensor forward(Tensor... inputs) {
-        if (isTraining() && options.broadcastBuffers() && group.size() > 1) {
+        // the wrapped module's mode decides, so that model.train()/eval() on it is enough
+        boolean training = module.isTraining();
+        if (training && options.broadcastBuffers() && group.size() > 1) {
             List<Work> pending = new ArrayList<>();
             for (Tensor b : module.buffers()) pending.add(group.broadcast(b, 0));
             for (Work w : pending) w.await();
         }
         Tensor out = module.forward(inputs);
-        if (isTraining() && requireGradSync && Torch.isGradEnabled()) reducer.prepareForBackward(List.of(out));
+        if (training && requireGradSync && Torch.isGradEnabled()) reducer.prepareForBackward(List.of(out));
         return out;
     }
 
