@@ -93,7 +93,22 @@ public final class DefaultProcessGroup implements ProcessGroup {
         DType dtype = HostArrays.dtypeOf(buffer);
         if (op == ReduceOp.AVG && !dtype.isFloatingPoint()) throw new IllegalArgumentException("allReduce: ReduceOp.AVG needs a floating-point buffer, got " + dtype);
         long[] fp = fingerprint(1, dtype, new long[] {HostArrays.length(buffer)}, op.ordinal());
-        return submit("allReduce", fp, () -> reduce(buffer, op));
+        return submit("allReduce", fp, checkCollectives, () -> reduce(buffer, op));
+    }
+
+    /**
+     * An all-reduce without the cross-rank check, for callers that made sure all ranks agree (DDP's buckets, laid
+     * out identically on every rank from parameters whose shapes the construction broadcast checked): one round trip
+     * per bucket instead of two, as in PyTorch, which checks shapes at construction only.
+     */
+    public Work allReduceUnchecked(float[] buffer, ReduceOp op) {
+        long[] fp = fingerprint(1, DType.FLOAT32, new long[] {buffer.length}, op.ordinal());
+        return submit("allReduce", fp, false, () -> reduce(buffer, op));
+    }
+
+    public Work allReduceUnchecked(double[] buffer, ReduceOp op) {
+        long[] fp = fingerprint(1, DType.FLOAT64, new long[] {buffer.length}, op.ordinal());
+        return submit("allReduce", fp, false, () -> reduce(buffer, op));
     }
 
     private void reduce(Object buf, ReduceOp op) {
@@ -209,7 +224,9 @@ public final class DefaultProcessGroup implements ProcessGroup {
         MismatchException(String message) { super(message); }
     }
 
-    private synchronized Work submit(String opName, long[] fp, Runnable body) {
+    private Work submit(String opName, long[] fp, Runnable body) { return submit(opName, fp, checkCollectives, body); }
+
+    private synchronized Work submit(String opName, long[] fp, boolean check, Runnable body) {
         long n = ++seq;
         String what = "rank " + rank + ": " + opName + " #" + n;
         WorkHandle work = new WorkHandle();
@@ -227,7 +244,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
                 return;
             }
             try {
-                if (checkCollectives && size > 1) checkSameCollective(fp, what);
+                if (check && size > 1) checkSameCollective(fp, what);
                 body.run();
                 work.succeed();
             } catch (RuntimeException e) {

@@ -218,7 +218,7 @@ public final class Reducer {
                 if (g != null) System.arraycopy(g.toDoubleArray(), 0, buf, b.offsets.get(k), (int) g.numel());
             }
             b.buffer = buf;
-            b.work = pg.allReduce(buf, ReduceOp.SUM);
+            b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
         } else {
             float[] buf = new float[b.length];
             for (int k = 0; k < b.params.size(); k++) {
@@ -226,7 +226,7 @@ public final class Reducer {
                 if (g != null) System.arraycopy(g.toFloatArray(), 0, buf, b.offsets.get(k), (int) g.numel());
             }
             b.buffer = buf;
-            b.work = pg.allReduce(buf, ReduceOp.SUM);
+            b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
         }
     }
 
