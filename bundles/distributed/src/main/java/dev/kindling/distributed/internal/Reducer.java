@@ -246,25 +246,15 @@ public final class Reducer {
             for (Bucket b : buckets) {
                 b.work.await();
                 b.work = null;
+                // one tensor per bucket, averaged in one op, then a view of it copied into each gradient
+                Tensor flat = b.dtype == DType.FLOAT64 ? Torch.tensor((double[]) b.buffer) : Torch.tensor((float[]) b.buffer);
+                flat.div_(world);
                 for (int k = 0; k < b.params.size(); k++) {
                     int i = b.params.get(k);
                     if (globallyUsed != null && !globallyUsed[i]) continue; // nobody used it: its grad stays as it was
                     Tensor p = params.get(i);
-                    int off = b.offsets.get(k);
-                    int n = (int) p.numel();
-                    Tensor avg;
-                    if (b.dtype == DType.FLOAT64) {
-                        double[] src = (double[]) b.buffer;
-                        double[] part = new double[n];
-                        for (int j = 0; j < n; j++) part[j] = src[off + j] / world;
-                        avg = Torch.tensor(part, p.shape());
-                    } else {
-                        float[] src = (float[]) b.buffer;
-                        float[] part = new float[n];
-                        for (int j = 0; j < n; j++) part[j] = src[off + j] / world;
-                        avg = Torch.tensor(part, p.shape());
-                    }
-                    if (p.grad() == null) p.setGrad(avg);
+                    Tensor avg = flat.narrow(0, b.offsets.get(k), p.numel()).view(p.shape());
+                    if (p.grad() == null) p.setGrad(avg.clone());
                     else p.grad().data().copy_(avg);
                 }
                 b.buffer = null;
