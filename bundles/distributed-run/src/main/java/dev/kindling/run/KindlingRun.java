@@ -38,6 +38,10 @@ public final class KindlingRun {
 
     /** Runs the job; returns the launcher's exit status. */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
+            (argv.length == 0 ? err : out).println(RunOptions.USAGE);
+            return argv.length == 0 ? 2 : 0;
+        }
         RunOptions options;
         try {
             options = RunOptions.parse(argv);
