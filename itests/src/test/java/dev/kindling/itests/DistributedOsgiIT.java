@@ -41,7 +41,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 /**
- * The distributed bundles on a real Felix: they resolve, the gloo backend registers as a DS service, and a 2-rank
+ * The distributed bundles on a real Felix: they resolve, the gloo and mpi backends register as DS services, and a 2-rank
  * {@code local} all-reduce and DDP step run in the container; gloo too, where its natives were built.
  */
 @RunWith(PaxExam.class)
@@ -56,7 +56,8 @@ public class DistributedOsgiIT {
     @Configuration
     public Option[] config() {
         List<String> bundles = new ArrayList<>(Arrays.asList(KindlingOsgiIT.BUNDLES));
-        bundles.addAll(List.of("kindling-distributed", "kindling-distributed-gloo-natives", "kindling-distributed-gloo"));
+        bundles.addAll(List.of("kindling-distributed", "kindling-distributed-gloo-natives", "kindling-distributed-gloo",
+                "kindling-distributed-mpi-natives", "kindling-distributed-mpi"));
         return KindlingOsgiIT.container(bundles);
     }
 
@@ -83,7 +84,8 @@ public class DistributedOsgiIT {
 
     @Test
     public void theBundlesResolveAndTheGlooBackendIsAService() throws Exception {
-        for (String bsn : List.of("dev.kindling.distributed", "dev.kindling.distributed.gloo.natives", "dev.kindling.distributed.gloo")) {
+        for (String bsn : List.of("dev.kindling.distributed", "dev.kindling.distributed.gloo.natives", "dev.kindling.distributed.gloo",
+                "dev.kindling.distributed.mpi.natives", "dev.kindling.distributed.mpi")) {
             Bundle b = bundle(bsn);
             assertNotNull(bsn + " installed", b);
             assertEquals(bsn, Bundle.ACTIVE, b.getState());
@@ -91,9 +93,15 @@ public class DistributedOsgiIT {
         long end = System.currentTimeMillis() + 10_000;
         ServiceReference<?>[] refs = null;
         while (System.currentTimeMillis() < end && (refs = context.getServiceReferences(ProcessGroupBackend.class.getName(), null)) == null) Thread.sleep(50);
-        assertNotNull("a ProcessGroupBackend service", refs);
-        ProcessGroupBackend gloo = (ProcessGroupBackend) context.getService(refs[0]);
-        assertEquals("gloo", gloo.name());
+        while (System.currentTimeMillis() < end && (refs == null || refs.length < 2)) {
+            Thread.sleep(50);
+            refs = context.getServiceReferences(ProcessGroupBackend.class.getName(), null);
+        }
+        assertNotNull("ProcessGroupBackend services", refs);
+        List<String> names = new ArrayList<>();
+        for (ServiceReference<?> r : refs) names.add(((ProcessGroupBackend) context.getService(r)).name());
+        java.util.Collections.sort(names);
+        assertEquals(List.of("gloo", "mpi"), names);
     }
 
     @Test

@@ -38,6 +38,8 @@ public final class Rendezvous {
         String unavailable = backend.unavailableReason();
         if (unavailable != null) throw new DistributedException("backend '" + backend.name() + "' cannot run here: " + unavailable);
 
+        int[] assigned = backend.launcherRankAndSize();
+        if (assigned != null) return launcherAssigned(backend, o, assigned);
         Map<String, String> env = new HashMap<>(o.environment());
         String method = o.initMethod() != null ? o.initMethod() : o.store() != null ? null : "env://";
         Map<String, String> query = new HashMap<>();
@@ -90,6 +92,17 @@ public final class Rendezvous {
         }
         Runnable onClose = () -> leave(group, root, owned, size, timeout);
         return new DefaultProcessGroup(backend.name(), rank, size, timeout, o.checkCollectives(), collectives, lost, onClose);
+    }
+
+    /** The ranks came from the engine's launcher (mpirun): nothing to meet through. */
+    private static ProcessGroup launcherAssigned(ProcessGroupBackend backend, InitOptions o, int[] assigned) {
+        int rank = assigned[0], size = assigned[1];
+        if ((o.rank() >= 0 && o.rank() != rank) || (o.worldSize() >= 0 && o.worldSize() != size)) {
+            throw new IllegalArgumentException("backend '" + backend.name() + "' runs as rank " + rank + " of " + size + " (from its launcher), but rank "
+                    + o.rank() + " of world size " + o.worldSize() + " was asked for");
+        }
+        Collectives collectives = backend.connect(null, rank, size, o.timeout());
+        return new DefaultProcessGroup(backend.name(), rank, size, o.timeout(), o.checkCollectives(), collectives, OptionalInt::empty, () -> { });
     }
 
     private static String required(Map<String, String> env, String name, String method) {

@@ -19,6 +19,12 @@ public interface ProcessGroupBackend {
     default String unavailableReason() { return null; }
 
     /**
+     * For engines whose launcher assigns the ranks ({@code mpirun}): this process's {@code {rank, worldSize}}, and
+     * then no store is used ({@link #connect} gets null). Null (the default) for engines that meet through a store.
+     */
+    default int[] launcherRankAndSize() { return null; }
+
+    /**
      * Connects rank {@code rank} of {@code worldSize} through {@code store} (a store private to this group; the
      * rendezvous has already checked that rank and world size agree). Blocks until all ranks are connected or
      * {@code timeout} passes.
