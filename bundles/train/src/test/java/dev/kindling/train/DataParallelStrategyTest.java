@@ -16,12 +16,16 @@ import dev.kindling.nn.ReLU;
 import dev.kindling.nn.Sequential;
 import dev.kindling.optim.SGD;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -49,7 +53,10 @@ class DataParallelStrategyTest {
     }
 
     /** {@code world} ranks train 3 epochs on their shares, global batch 8, accumulating {@code accumulate} batches. */
-    static List<RankResult> train(int world, int accumulate) throws Exception {
+    static List<RankResult> train(int world, int accumulate) throws Exception { return train(world, accumulate, 3, null, null); }
+
+    /** As above, for {@code epochs} epochs, checkpointing into {@code checkpoints} and resuming from {@code resume}. */
+    static List<RankResult> train(int world, int accumulate, int epochs, Path checkpoints, Path resume) throws Exception {
         HashStore store = new HashStore();
         Module[] models = new Module[world];
         for (int r = 0; r < world; r++) models[r] = mlp();
@@ -64,14 +71,16 @@ class DataParallelStrategyTest {
                         DataLoader<List<Tensor>> loader = DataLoader.builder(new TensorDataset(X, Y)).batchSize(8 / world)
                                 .sampler(new DistributedSampler(32, world, rank, true, 3, false)).build();
                         ByteArrayOutputStream log = new ByteArrayOutputStream();
-                        Trainer t = Trainer.builder(models[rank]).optimizer(new SGD(models[rank].parameters(), 0.05)).loss(new MSELoss())
-                                .epochs(3).accumulateGradients(accumulate).strategy(new DataParallelStrategy(pg))
-                                .callbacks(new ProgressLogger(new PrintStream(log, true))).build();
-                        History h = t.fit(loader);
+                        Trainer.Builder b = Trainer.builder(models[rank]).optimizer(new SGD(models[rank].parameters(), 0.05, 0.9))
+                                .loss(new MSELoss()).epochs(epochs).accumulateGradients(accumulate).strategy(new DataParallelStrategy(pg))
+                                .callbacks(new ProgressLogger(new PrintStream(log, true)));
+                        if (checkpoints != null) b.callbacks(new ModelCheckpoint(checkpoints));
+                        if (resume != null) b.resumeFrom(resume);
+                        History h = b.build().fit(loader);
                         List<float[]> ps = new ArrayList<>();
                         for (Tensor p : models[rank].parameters()) ps.add(p.toFloatArray());
                         List<Double> losses = new ArrayList<>();
-                        for (int e = 0; e < 3; e++) losses.add(h.epochs().get(e).get("train_loss"));
+                        for (Map<String, Double> e : h.epochs()) losses.add(e.get("train_loss"));
                         return new RankResult(ps, losses, log.toString());
                     }
                 }));
@@ -92,6 +101,23 @@ class DataParallelStrategyTest {
                 n += Math.pow(want.get(i)[j], 2);
             }
             assertTrue(Math.sqrt(d) <= 1e-5 * Math.sqrt(n), "param " + i + ": relative difference " + Math.sqrt(d / n));
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void allRanksResumeFromRankZerosCheckpointBitForBit() throws Exception {
+        List<RankResult> straight = train(2, 1, 4, dir.resolve("straight"), null);
+        Path ckpts = dir.resolve("ckpt");
+        train(2, 1, 2, ckpts, null);
+        assertEquals("epoch-0002", Files.readString(ckpts.resolve("latest")).trim(), "rank 0 wrote the checkpoints");
+        List<RankResult> resumed = train(2, 1, 4, ckpts, ckpts);
+        for (int r = 0; r < 2; r++) {
+            for (int i = 0; i < straight.get(0).params().size(); i++) {
+                assertArrayEquals(straight.get(r).params().get(i), resumed.get(r).params().get(i), "rank " + r + " param " + i);
+            }
         }
     }
 
