@@ -122,7 +122,9 @@ class MultiJvmTest {
     }
 
     /** Starts the ranks without the launcher (which would kill the survivors at once), to watch how they fail. */
-    List<Process> spawn(int world, Path out, String... jobArgs) throws IOException {
+    List<Process> spawn(int world, Path out, String... jobArgs) throws IOException { return spawn(world, out, java.util.Map.of(), jobArgs); }
+
+    List<Process> spawn(int world, Path out, java.util.Map<String, String> extraEnv, String... jobArgs) throws IOException {
         Files.createDirectories(out);
         int port = freePort();
         List<Process> procs = new ArrayList<>();
@@ -133,6 +135,7 @@ class MultiJvmTest {
             cmd.addAll(List.of(jobArgs));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve("rank" + r + ".log").toFile());
             pb.environment().putAll(java.util.Map.of("RANK", "" + r, "WORLD_SIZE", "" + world, "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", "" + port));
+            pb.environment().putAll(extraEnv);
             procs.add(pb.start());
         }
         return procs;
@@ -166,6 +169,25 @@ class MultiJvmTest {
                 System.out.println("rank " + r + " failed " + ms + " ms after rank 1 was killed");
                 assertTrue(ms <= 2000, "rank " + r + " took " + ms + " ms to fail");
             }
+        } finally {
+            for (Process q : p) q.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void withHazelcastRendezvousTwoJvmsMeetWithinFiveSecondsAndAKilledRankIsNamed() throws Exception {
+        Path out = dir.resolve("hz");
+        List<Process> p = spawn(2, out, java.util.Map.of("KINDLING_RENDEZVOUS", "hazelcast"), "50", out.toString(), "kill", "1", "20", "60", "0");
+        try {
+            String log = waitAndRead(p.get(0), out.resolve("rank0.log"));
+            Matcher m = Pattern.compile("rendezvous took (\\d+) ms").matcher(log);
+            assertTrue(m.find(), log);
+            System.out.println("hazelcast rendezvous of 2 JVMs: " + m.group(1) + " ms");
+            assertTrue(Long.parseLong(m.group(1)) <= 5000, log);
+            assertTrue(log.contains("FAILED lostRank=1 "), log);
+            long ms = failedAt(log) - Long.parseLong(Files.readString(out.resolve("fault-at.txt")).trim());
+            System.out.println("rank 0 failed " + ms + " ms after rank 1 was killed (hazelcast rendezvous)");
+            assertTrue(ms <= 2000, ms + " ms");
         } finally {
             for (Process q : p) q.destroyForcibly().waitFor();
         }

@@ -28,4 +28,5 @@ public final class PrefixStore implements Store {
     @Override public boolean deleteKey(String key) { return store.deleteKey(k(key)); }
     @Override public Duration timeout() { return store.timeout(); }
     @Override public void setTimeout(Duration timeout) { store.setTimeout(timeout); }
+    @Override public java.util.OptionalInt lostRank() { return store.lostRank(); }
 }

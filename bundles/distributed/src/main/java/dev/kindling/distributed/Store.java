@@ -54,6 +54,12 @@ public interface Store extends AutoCloseable {
     /** Convenience: {@code get} as UTF-8 text. */
     default String getString(String key) { return new String(get(key), java.nio.charset.StandardCharsets.UTF_8); }
 
+    /**
+     * The rank this store saw vanish (a killed process), for stores that track membership ({@link TcpStore}'s
+     * master, Hazelcast); empty when none was lost or the store cannot tell.
+     */
+    default java.util.OptionalInt lostRank() { return java.util.OptionalInt.empty(); }
+
     /** Releases connections or files; the default does nothing. */
     @Override
     default void close() {}

@@ -124,6 +124,7 @@ public final class TcpStore implements Store {
     public boolean isMaster() { return server != null; }
 
     /** The rank the master recorded as lost, if any (see {@link #LOST_RANK_KEY}). */
+    @Override
     public OptionalInt lostRank() {
         try {
             if (!check(List.of(LOST_RANK_KEY))) return OptionalInt.empty();

@@ -10,6 +10,7 @@ import dev.kindling.distributed.Store;
 import dev.kindling.distributed.TcpStore;
 import dev.kindling.distributed.spi.Collectives;
 import dev.kindling.distributed.spi.ProcessGroupBackend;
+import dev.kindling.distributed.spi.RendezvousHandler;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,16 @@ public final class Rendezvous {
         if (method == null) {
             root = o.store();
         } else {
-            switch (String.valueOf(uri.getScheme())) {
+            String scheme = String.valueOf(uri.getScheme());
+            String via = env.get("KINDLING_RENDEZVOUS");
+            if (scheme.equals("env") && via != null && !via.isBlank() && !via.equals("tcp")) {
+                String addr = required(env, "MASTER_ADDR", method);
+                int port = parsePort(required(env, "MASTER_PORT", method), "MASTER_PORT");
+                uri = URI.create(via + "://" + addr + ":" + port);
+                scheme = via;
+            }
+            RendezvousHandler handler = scheme.equals("env") || scheme.equals("tcp") || scheme.equals("file") ? null : Backends.INSTANCE.handler(scheme);
+            switch (scheme) {
                 case "env" -> {
                     String addr = required(env, "MASTER_ADDR", method);
                     int port = parsePort(required(env, "MASTER_PORT", method), "MASTER_PORT");
@@ -76,12 +86,18 @@ public final class Rendezvous {
                     root = new TcpStore(uri.getHost(), uri.getPort(), rank == 0, rank, timeout);
                 }
                 case "file" -> root = new FileStore(Path.of(uri.getPath()));
-                default -> throw new IllegalArgumentException("unknown init method '" + method + "' (env://, tcp://host:port, file:///dir, or an explicit store)");
+                default -> {
+                    if (handler == null) {
+                        throw new IllegalArgumentException("unknown init method '" + uri + "' (env://, tcp://host:port, file:///dir, a scheme of an "
+                                + "installed RendezvousHandler, or an explicit store)");
+                    }
+                    root = handler.open(uri, rank, size, timeout, env);
+                }
             }
             root.setTimeout(timeout);
         }
         Store group = new PrefixStore(o.groupName(), root);
-        Supplier<OptionalInt> lost = root instanceof TcpStore ts ? ts::lostRank : OptionalInt::empty;
+        Supplier<OptionalInt> lost = root::lostRank;
         Collectives collectives;
         try {
             join(group, rank, size, timeout);
