@@ -42,7 +42,8 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * The distributed bundles on a real Felix: they resolve, the gloo and mpi backends register as DS services, and a 2-rank
- * {@code local} all-reduce and DDP step run in the container; gloo too, where its natives were built.
+ * {@code local} all-reduce and DDP step run in the container, also meeting through Hazelcast; gloo too, where its
+ * natives were built.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -57,7 +58,7 @@ public class DistributedOsgiIT {
     public Option[] config() {
         List<String> bundles = new ArrayList<>(Arrays.asList(KindlingOsgiIT.BUNDLES));
         bundles.addAll(List.of("kindling-distributed", "kindling-distributed-gloo-natives", "kindling-distributed-gloo",
-                "kindling-distributed-mpi-natives", "kindling-distributed-mpi"));
+                "kindling-distributed-mpi-natives", "kindling-distributed-mpi", "hazelcast", "kindling-distributed-hazelcast"));
         return KindlingOsgiIT.container(bundles);
     }
 
@@ -85,7 +86,7 @@ public class DistributedOsgiIT {
     @Test
     public void theBundlesResolveAndTheGlooBackendIsAService() throws Exception {
         for (String bsn : List.of("dev.kindling.distributed", "dev.kindling.distributed.gloo.natives", "dev.kindling.distributed.gloo",
-                "dev.kindling.distributed.mpi.natives", "dev.kindling.distributed.mpi")) {
+                "dev.kindling.distributed.mpi.natives", "dev.kindling.distributed.mpi", "com.hazelcast", "dev.kindling.distributed.hazelcast")) {
             Bundle b = bundle(bsn);
             assertNotNull(bsn + " installed", b);
             assertEquals(bsn, Bundle.ACTIVE, b.getState());
@@ -124,6 +125,24 @@ public class DistributedOsgiIT {
         });
         assertArrayEquals(new float[] {3, 3, 3, 3, 1}, out.get(0), 0f); // mean over ranks of 2 rows x input (0 or 1)
         assertArrayEquals(out.get(0), out.get(1), 0f);
+    }
+
+    @Test
+    public void ranksMeetThroughHazelcastInTheContainer() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String init = "hazelcast://127.0.0.1:" + port;
+        List<float[]> out = ranks(2, rank -> {
+            try (ProcessGroup pg = Dist.newProcessGroup(InitOptions.builder().backend("local").initMethod(init).rank(rank).worldSize(2)
+                    .timeout(Duration.ofSeconds(30)).build())) {
+                Tensor t = Torch.full(new long[] {2}, rank + 1.0);
+                pg.allReduce(t, ReduceOp.MAX).await();
+                return t.toFloatArray();
+            }
+        });
+        for (float[] r : out) assertArrayEquals(new float[] {2, 2}, r, 0f);
     }
 
     @Test
