@@ -206,7 +206,13 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
     private void checkSameCollective(long[] fp, String what) {
         long[] all = new long[FINGERPRINT * size];
-        collectives.allGather(fp, all);
+        try {
+            collectives.allGather(fp, all);
+        } catch (DistributedTimeoutException e) {
+            throw new DistributedTimeoutException("while checking that all ranks issued it: " + e.getMessage(), e.lostRank().orElse(-1), e);
+        } catch (DistributedException e) {
+            throw new DistributedException("while checking that all ranks issued it: " + e.getMessage(), e.lostRank().orElse(-1), e);
+        }
         boolean same = true;
         for (int r = 1; r < size && same; r++) {
             same = Arrays.equals(all, 0, FINGERPRINT, all, r * FINGERPRINT, (r + 1) * FINGERPRINT);
