@@ -24,12 +24,15 @@ public final class Dist {
 
     public static ProcessGroup initProcessGroup(InitOptions options) {
         boolean threadScoped = options.backend().equalsIgnoreCase("local");
+        ProcessGroup broken;
         synchronized (Dist.class) {
             ProcessGroup existing = threadScoped ? THREAD_GROUP.get() : processGroup;
             if (existing != null && !existing.isBroken()) {
                 throw new IllegalStateException("the default process group is already initialized (" + existing + "); call destroyProcessGroup() first");
             }
+            broken = existing;
         }
+        if (broken != null) broken.close(); // a failed group still holds its store and connections
         ProcessGroup pg = Rendezvous.initProcessGroup(options);
         synchronized (Dist.class) {
             if (threadScoped) THREAD_GROUP.set(pg);

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The {@code gloo} backend: each rank opens a TCP full mesh to the others through gloo, meeting through the group's
  * store. The interface to bind is {@code KINDLING_GLOO_HOST} (PyTorch's {@code GLOO_SOCKET_IFNAME} analogue, as an
- * address), else {@code MASTER_ADDR} when it is a loopback address, else this host's name.
+ * address), else 127.0.0.1 when {@code MASTER_ADDR} is a loopback address or unset, else the address of the
+ * interface that routes to {@code MASTER_ADDR}.
  */
 @Component(service = ProcessGroupBackend.class)
 public class GlooBackend implements ProcessGroupBackend {
@@ -32,7 +33,15 @@ public class GlooBackend implements ProcessGroupBackend {
         String host = System.getenv("KINDLING_GLOO_HOST");
         if (host != null && !host.isBlank()) return host;
         String master = System.getenv("MASTER_ADDR");
-        if (master != null && (master.startsWith("127.") || master.equals("localhost"))) return "127.0.0.1";
+        if (master == null || master.startsWith("127.") || master.equals("localhost")) return "127.0.0.1";
+        // The address of the interface that routes to the master: the host name may resolve to 127.0.1.1 (Debian).
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+            probe.connect(java.net.InetAddress.getByName(master), 9);
+            java.net.InetAddress local = probe.getLocalAddress();
+            if (local != null && !local.isAnyLocalAddress()) return local.getHostAddress();
+        } catch (IOException e) {
+            // fall through to the host name
+        }
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
