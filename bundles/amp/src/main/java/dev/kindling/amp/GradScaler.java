@@ -1,14 +1,17 @@
 package dev.kindling.amp;
 
 import dev.kindling.api.DType;
+import dev.kindling.api.Device;
 import dev.kindling.api.GradMode;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
 import dev.kindling.optim.Optimizer;
 import dev.kindling.optim.ParamGroup;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +39,8 @@ public final class GradScaler {
     }
 
     private final boolean enabled;
+    /** The op table's fused unscale-and-check pass (PyTorch's kernel of the same name). */
+    static final String UNSCALE_OP = "_amp_foreach_non_finite_check_and_unscale_";
     private float scale;
     private float growthFactor;
     private float backoffFactor;
@@ -78,16 +83,25 @@ public final class GradScaler {
         if (st.stage == Stage.STEPPED) throw new IllegalStateException("unscale_() is being called after step().");
         // 1/scale in double, then float32, as PyTorch computes inv_scale.
         float invScale = (float) (1.0 / (double) scale);
+        // One fused pass per gradient and one read of found_inf per device, as PyTorch's unscale_ (no sync per gradient).
+        Map<Device, List<Tensor>> byDevice = new LinkedHashMap<>();
+        for (ParamGroup g : optimizer.paramGroups()) {
+            for (Tensor p : g.params()) {
+                Tensor grad = p.grad();
+                if (grad == null) continue;
+                if (grad.dtype() == DType.FLOAT16) throw new IllegalArgumentException("Attempting to unscale FP16 gradients.");
+                byDevice.computeIfAbsent(grad.device(), d -> new ArrayList<>()).add(grad);
+            }
+        }
         boolean found = false;
         try (GradMode ignored = Torch.noGrad()) {
-            for (ParamGroup g : optimizer.paramGroups()) {
-                for (Tensor p : g.params()) {
-                    Tensor grad = p.grad();
-                    if (grad == null) continue;
-                    if (grad.dtype() == DType.FLOAT16) throw new IllegalArgumentException("Attempting to unscale FP16 gradients.");
-                    if (!found && grad.isfinite().all().itemLong() == 0) found = true;
-                    if (invScale != 1.0f) grad.mul_(invScale);
-                }
+            for (Map.Entry<Device, List<Tensor>> e : byDevice.entrySet()) {
+                List<Tensor> grads = e.getValue();
+                Tensor[] args = grads.toArray(new Tensor[grads.size() + 2]);
+                args[grads.size()] = Torch.zeros(new long[] {1}, DType.FLOAT32, e.getKey());
+                args[grads.size() + 1] = Torch.full(new long[] {1}, invScale, DType.FLOAT32, e.getKey());
+                Tensor foundInf = grads.get(0).callOp(UNSCALE_OP, args)[0];
+                if (foundInf.item() != 0) found = true;
             }
         }
         st.foundInf = found;

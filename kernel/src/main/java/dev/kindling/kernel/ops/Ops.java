@@ -184,6 +184,8 @@ public final class Ops {
 
     public static final OpDef CLONE = def("clone", (in, a) -> one(CopyKernels.clone(d(in[0]))));
     public static final OpDef TO_COPY = def("_to_copy", (in, a) -> one(CopyKernels.toCopy(d(in[0]), (DType) a.get("dtype"), (Device) a.get("device"))));
+    public static final OpDef AMP_NON_FINITE_CHECK_AND_UNSCALE = def("_amp_foreach_non_finite_check_and_unscale_",
+            (in, a) -> one(AmpKernels.nonFiniteCheckAndUnscale(in)));
     public static final OpDef CAT = def("cat", (in, a) -> one(CopyKernels.cat(in, a.i("dim"))));
     public static final OpDef STACK = def("stack", (in, a) -> one(CopyKernels.stack(in, a.i("dim"))));
     public static final OpDef REPEAT = def("repeat", (in, a) -> one(CopyKernels.repeat(d(in[0]), a.longs("repeats"))));

@@ -10,7 +10,8 @@ import java.util.function.IntConsumer;
  * with the calling thread doing the first one. Small work never leaves the calling thread: a hand-off costs
  * microseconds, which made a 64³ product five times slower when it was split.
  *
- * <p>{@code -Dkindling.cpu.threads=N} caps the threads used (default: the available processors).
+ * <p>The cap is the {@code threads} of the configuration {@code dev.kindling.cpu} ({@link CpuConfiguration}), changeable
+ * while jobs run; without one, {@code -Dkindling.cpu.threads=N}, else the available processors.
  */
 final class ComputePool {
     private ComputePool() {}
@@ -18,9 +19,24 @@ final class ComputePool {
     /** Below this many multiply-adds (or element visits) per call the work stays on the calling thread. */
     static final long MIN_PARALLEL_WORK = 1L << 18;
 
-    private static final int THREADS = Math.max(1, Integer.getInteger("kindling.cpu.threads", Runtime.getRuntime().availableProcessors()));
+    private static final int DEFAULT_THREADS = Math.max(1, Integer.getInteger("kindling.cpu.threads", Runtime.getRuntime().availableProcessors()));
 
-    static int threads() { return Math.min(THREADS, ForkJoinPool.getCommonPoolParallelism() + 1); }
+    /** The configured cap, 0 for none. Set by the CPU backend's component and cleared when it goes away. */
+    private static volatile int configured;
+
+    static int threads() { return Math.min(cap(), ForkJoinPool.getCommonPoolParallelism() + 1); }
+
+    /** The cap in force: the configured one, else the default. */
+    static int cap() {
+        int c = configured;
+        return c > 0 ? c : DEFAULT_THREADS;
+    }
+
+    /** Caps the threads at {@code threads} (at least 1), or restores the default with 0. */
+    static void configure(int threads) {
+        if (threads < 0) throw new IllegalArgumentException("threads must be 0 (the default) or more, not " + threads);
+        configured = threads;
+    }
 
     /** Set while a thread runs a chunk, so work nested inside a chunk stays on that thread instead of oversubscribing. */
     private static final ThreadLocal<boolean[]> IN_CHUNK = ThreadLocal.withInitial(() -> new boolean[1]);

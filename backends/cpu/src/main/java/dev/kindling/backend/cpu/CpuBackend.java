@@ -3,7 +3,9 @@ package dev.kindling.backend.cpu;
 import dev.kindling.api.DType;
 import dev.kindling.api.Device;
 import dev.kindling.kernel.spi.Availability;
+import dev.kindling.kernel.spi.BackendDiagnostics;
 import dev.kindling.kernel.spi.BinaryOp;
+import dev.kindling.kernel.spi.GradScalingKernels;
 import dev.kindling.kernel.spi.ReduceOp;
 import dev.kindling.kernel.spi.Storage;
 import dev.kindling.kernel.spi.TensorBackend;
@@ -22,7 +24,7 @@ import java.util.List;
  * float32 and round once ({@link HalfOps}, and {@link MatMul} for products).
  */
 @Component(service = TensorBackend.class)
-public class CpuBackend implements TensorBackend {
+public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalingKernels {
     public static final String NAME = "cpu-java";
     private static final int BLOCK = 4096;
 
@@ -32,6 +34,36 @@ public class CpuBackend implements TensorBackend {
     @Override public String version() { return "0.1.0"; }
     @Override public Availability availability() { return Availability.yes(); }
     @Override public List<Device> devices() { return List.of(Device.CPU); }
+
+    /** One pass per gradient: the check reads the value it scales (a float32 product, float64 for float64 gradients). */
+    @Override
+    public void nonFiniteCheckAndUnscale(View grad, View foundInf, View invScale) {
+        CpuStorage g = s(grad);
+        float inv = (float) s(invScale).getD((int) invScale.offset());
+        boolean found;
+        if (g instanceof CpuStorage.F32 f && grad.isContiguous()) {
+            found = FastF32.scaleCheckingFinite(f.a, (int) grad.offset(), (int) grad.numel(), inv);
+        } else {
+            DType t = grad.dtype();
+            boolean[] bad = {false};
+            Strided.rows(grad.shape(), (b, n, st) -> {
+                for (int j = 0; j < n; j++) {
+                    int i = (int) (b[0] + j * st[0]);
+                    double v = g.getD(i);
+                    if (!Double.isFinite(v)) bad[0] = true;
+                    g.setD(i, t == DType.FLOAT64 ? v * inv : CpuMath.round(t, (float) v * inv));
+                }
+            }, grad);
+            found = bad[0];
+        }
+        if (found) s(foundInf).setD((int) foundInf.offset(), 1.0);
+    }
+
+    @Override
+    public List<String> diagnostics() {
+        return List.of("ops use up to " + ComputePool.threads() + " threads (configuration " + CpuConfiguration.PID + ", key threads), "
+                + (VectorApi.AVAILABLE ? "Vector API kernels" : "plain Java kernels (no Vector API: start the JVM with --add-modules=jdk.incubator.vector)"));
+    }
 
     private static void checkDevice(Device d) {
         if (!d.isCpu()) throw new IllegalArgumentException("the CPU backend cannot hold tensors on device '" + d + "'");

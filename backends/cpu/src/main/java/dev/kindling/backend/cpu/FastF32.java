@@ -225,4 +225,19 @@ final class FastF32 {
         for (long v : s) if (v != 0) return false;
         return true;
     }
+
+    /**
+     * {@code a[off, off+n) *= inv} in place; whether an element was inf or NaN before. The test is branch-free on the
+     * exponent bits (all ones for inf and NaN: adding one exponent step then carries into the sign bit), so the loop
+     * stays one pass that C2 can vectorise.
+     */
+    static boolean scaleCheckingFinite(float[] a, int off, int n, float inv) {
+        int nonFinite = 0;
+        for (int i = off, end = off + n; i < end; i++) {
+            float v = a[i];
+            nonFinite |= ((Float.floatToRawIntBits(v) & 0x7f800000) + 0x00800000) >>> 31;
+            a[i] = v * inv;
+        }
+        return nonFinite != 0;
+    }
 }

@@ -52,7 +52,7 @@ final class HalfOps {
 
     static boolean binary(CpuBackend be, BinaryOp op, View a, View b, View out, DType compute) {
         if (!isHalf(compute)) return false;
-        if (FastF32.coversBinary(op) && out.dtype() == compute && loadable(a, compute) && loadable(b, compute)) {
+        if (FastF32.coversBinary(op) && out.dtype() == compute && loadable(a, compute) && (loadable(b, compute) || floatScalar(op, b))) {
             // chunk by chunk through thread-local float32 buffers: no tensor-sized temporaries
             boolean bf16 = compute == DType.BFLOAT16;
             CpuStorage x = CpuBackend.s(a), y = CpuBackend.s(b);
@@ -82,6 +82,19 @@ final class HalfOps {
     private static boolean loadable(View v, DType compute) { return v.dtype() == compute || v.dtype() == DType.BOOL; }
 
     /**
+     * A float32 or float64 scalar (one element, broadcast) as the second operand of * and /: PyTorch's CPU kernels take
+     * its original value in float32 ({@code iter.original_scalar_value<opmath_t>}) rather than rounding it to the 16-bit
+     * type first, so {@code bf16 * (1/3)} multiplies by float32's 1/3 (+ and - do round it: checked against PyTorch 2.13,
+     * HalfOpsTest). {@link #load} reads it that way.
+     */
+    private static boolean floatScalar(BinaryOp op, View b) {
+        if (op != BinaryOp.MUL && op != BinaryOp.DIV) return false;
+        if (b.dtype() != DType.FLOAT32 && b.dtype() != DType.FLOAT64) return false;
+        for (long st : b.strides()) if (st != 0) return false;
+        return true;
+    }
+
+    /**
      * {@code len} elements from {@code off} (stride {@code step}) as float32 into {@code buf}; returns the stride to read
      * them with there: 0 for a broadcast element, loaded once.
      */
@@ -90,6 +103,11 @@ final class HalfOps {
             boolean[] m = ((CpuStorage.Bool) s).a;
             for (int i = 0; i < len; i++) buf[i] = m[off + i * step] ? 1f : 0f;
             return 1;
+        }
+        if (!(s instanceof CpuStorage.F16)) {
+            // a float32/float64 scalar (floatScalar): its value in float32, never rounded to 16 bits
+            buf[0] = (float) s.getD(off);
+            return 0;
         }
         CpuStorage.F16 h = (CpuStorage.F16) s;
         if (step == 0) {

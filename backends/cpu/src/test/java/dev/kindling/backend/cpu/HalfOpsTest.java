@@ -123,12 +123,18 @@ class HalfOpsTest {
             check(t, shape, op + " col", o -> BE.binary(op, at.half, col.half, o, t), o -> BE.binary(op, at.f32, col.f32, o, DType.FLOAT32));
             check(t, shape, op + " dense", o -> BE.binary(op, a.half, a2.half, o, t), o -> BE.binary(op, a.f32, a2.f32, o, DType.FLOAT32));
         }
-        // a float32 scalar with a half tensor computes in the half dtype: the scalar is rounded to it first
+        // A float32 scalar with a half tensor, as PyTorch 2.13's CPU kernels do it: * and / take the scalar's float32
+        // value (original_scalar_value), + and - round it to the half dtype first.
         float s = 0.1f;
         View scalar = new View(BE.fromHost(Device.CPU, DType.FLOAT32, new float[] {s}), shape, new long[] {0, 0, 0}, 0);
         View scalarRounded = new View(BE.fromHost(Device.CPU, DType.FLOAT32, new float[] {Half.toFloat(t == DType.BFLOAT16, Half.fromFloat(t == DType.BFLOAT16, s))}),
                 shape, new long[] {0, 0, 0}, 0);
-        check(t, shape, "mul scalar", o -> BE.binary(BinaryOp.MUL, a.half, scalar, o, t), o -> BE.binary(BinaryOp.MUL, a.f32, scalarRounded, o, DType.FLOAT32));
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.MUL, BinaryOp.DIV}) {
+            check(t, shape, op + " scalar", o -> BE.binary(op, a.half, scalar, o, t), o -> BE.binary(op, a.f32, scalar, o, DType.FLOAT32));
+        }
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB}) {
+            check(t, shape, op + " scalar", o -> BE.binary(op, a.half, scalar, o, t), o -> BE.binary(op, a.f32, scalarRounded, o, DType.FLOAT32));
+        }
         // ReLU's backward: a half gradient times a bool mask
         View mask = empty(DType.BOOL, shape);
         BE.binary(BinaryOp.GT, a.f32, bias.f32, mask, DType.FLOAT32);

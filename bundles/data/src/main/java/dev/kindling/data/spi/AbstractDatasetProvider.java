@@ -22,6 +22,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * A dataset provider that names its parameters once: {@link #create(Map)} rejects unknown parameters and missing
  * required ones (naming them), fills in defaults, and {@link Params} converts values given as strings (as the shell
  * passes them) to booleans, integers, paths and lists.
+ *
+ * <p>Defaults can come from Configuration Admin: a provider component with {@code configurationPid =}
+ * {@value #CONFIGURATION_PID} passes its configuration to {@link #configure(Map)}, whose keys
+ * {@code <dataset>.<parameter>} (e.g. {@code fashion-mnist.root=/data/fmnist}) replace that parameter's default, a
+ * required one included, while the configuration lasts.
  */
 // Extended by dataset bundles, third-party ones included.
 @ConsumerType
@@ -33,14 +38,73 @@ public abstract class AbstractDatasetProvider implements DatasetProvider<Dataset
     public static final ParameterSpec TARGET_TRANSFORM = ParameterSpec.optional("targetTransform", "Transform", null,
             "applied to each sample's target (a Transform<Tensor,Tensor>)");
 
+    /** The PID whose {@code <dataset>.<parameter>} keys set parameter defaults (see {@link #configure(Map)}). */
+    public static final String CONFIGURATION_PID = "dev.kindling.datasets";
+    private static final System.Logger LOG = System.getLogger(CONFIGURATION_PID);
+
     private final String name;
     private final String description;
-    private final List<ParameterSpec> parameters;
+    private final List<ParameterSpec> declared;
+    /** The parameters with the configured defaults in place; replaced as a whole by {@link #configure(Map)}. */
+    private volatile List<ParameterSpec> parameters;
 
     protected AbstractDatasetProvider(String name, String description, ParameterSpec... parameters) {
         this.name = name;
         this.description = description;
-        this.parameters = List.of(parameters);
+        this.declared = List.of(parameters);
+        this.parameters = this.declared;
+    }
+
+    /**
+     * Takes the defaults a configuration of {@value #CONFIGURATION_PID} gives this dataset ({@code <name>.<parameter>}
+     * keys; other keys belong to other datasets); a key it no longer has returns to the declared default. A value that
+     * is not of the parameter's type is logged with the PID, key and allowed values, and the previous default stays.
+     */
+    protected final void configure(Map<String, ?> configuration) {
+        List<ParameterSpec> before = parameters;
+        List<ParameterSpec> next = new ArrayList<>();
+        for (int i = 0; i < declared.size(); i++) {
+            ParameterSpec d = declared.get(i);
+            String key = name + "." + d.name();
+            Object v = configuration == null ? null : configuration.get(key);
+            if (v == null || v.toString().isBlank()) {
+                next.add(d);
+                continue;
+            }
+            String problem = typeProblem(d.type(), v);
+            if (problem != null) {
+                ParameterSpec kept = before.get(i);
+                LOG.log(System.Logger.Level.ERROR, CONFIGURATION_PID + ": " + key + "=" + v + " rejected: allowed values are " + problem
+                        + "; keeping " + key + "=" + kept.defaultValue());
+                next.add(kept);
+                continue;
+            }
+            next.add(ParameterSpec.optional(d.name(), d.type(), v.toString().trim(), d.description()));
+        }
+        parameters = List.copyOf(next);
+    }
+
+    /** Null when {@code v} suits a parameter of {@code type}, else the values that would. */
+    private static String typeProblem(String type, Object v) {
+        String s = v.toString().trim();
+        switch (type) {
+            case "boolean":
+                return s.matches("(?i)true|false|yes|no|1|0") ? null : "true or false";
+            case "int":
+            case "integer":
+                return s.matches("-?\\d+") ? null : "whole numbers";
+            case "path":
+                try {
+                    Path.of(s);
+                    return null;
+                } catch (java.nio.file.InvalidPathException e) {
+                    return "a file or folder path (" + e.getReason() + ")";
+                }
+            case "Transform":
+                return "none: a transform is an object, given in code";
+            default:
+                return null;
+        }
     }
 
     @Override
@@ -55,6 +119,7 @@ public abstract class AbstractDatasetProvider implements DatasetProvider<Dataset
     @Override
     public final Dataset<Sample> create(Map<String, Object> given) {
         Map<String, Object> in = given == null ? Map.of() : given;
+        List<ParameterSpec> parameters = this.parameters;
         Map<String, ParameterSpec> specs = new LinkedHashMap<>();
         for (ParameterSpec p : parameters) specs.put(p.name(), p);
         TreeSet<String> unknown = new TreeSet<>(in.keySet());

@@ -30,6 +30,15 @@ final class Protocol {
         static Reply json(int status, byte[] body) { return new Reply(status, "application/json", body, Map.of()); }
     }
 
+    /** A request, whichever servlet API it came through: the path without the context, answered by {@code p} (null: stopping). */
+    static Reply answer(Protocol p, String method, String uri, String contextPath, Function<String, String> header,
+                        InputStream body, long length) throws IOException {
+        String path = uri;
+        if (contextPath != null && !contextPath.isEmpty() && path.startsWith(contextPath)) path = path.substring(contextPath.length());
+        if (p == null) return Reply.json(503, "{\"error\":\"the server is stopping\"}".getBytes(StandardCharsets.UTF_8));
+        return p.handle(new Call(method, path, header, body, length));
+    }
+
     static final String SERVER_NAME = "kindling";
     private static final System.Logger LOG = System.getLogger("dev.kindling.serving");
     /** The page at {@code /}: models, versions, request rate and latency, a form to try a model (plain HTML and JS). */

@@ -17,16 +17,8 @@ final class ServingServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String path = req.getRequestURI();
-        String ctx = req.getContextPath();
-        if (ctx != null && !ctx.isEmpty() && path.startsWith(ctx)) path = path.substring(ctx.length());
-        Protocol p = protocol.get();
-        Protocol.Reply r;
-        if (p == null) {
-            r = Protocol.Reply.json(503, "{\"error\":\"the server is stopping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } else {
-            r = p.handle(new Protocol.Call(req.getMethod(), path, req::getHeader, req.getInputStream(), req.getContentLengthLong()));
-        }
+        Protocol.Reply r = Protocol.answer(protocol.get(), req.getMethod(), req.getRequestURI(), req.getContextPath(),
+                req::getHeader, req.getInputStream(), req.getContentLengthLong());
         resp.setStatus(r.status());
         resp.setContentType(r.contentType());
         for (Map.Entry<String, String> h : r.headers().entrySet()) resp.setHeader(h.getKey(), h.getValue());

@@ -1,11 +1,7 @@
 package dev.kindling.train.internal;
 
 import dev.kindling.api.Tensor;
-import dev.kindling.jit.Jit;
-import dev.kindling.jit.TracedModule;
 import dev.kindling.kernel.Kernel;
-import dev.kindling.onnx.ExportOptions;
-import dev.kindling.onnx.Onnx;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
@@ -17,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import static dev.kindling.train.internal.Words.Kind.FLAG;
 import static dev.kindling.train.internal.Words.Kind.VALUE;
@@ -25,6 +20,8 @@ import static dev.kindling.train.internal.Words.Kind.VALUE;
 /**
  * {@code kindling:export}: a saved model, checkpoint or run as an ONNX file. The model is traced in eval mode on one
  * sample of its run's dataset (preprocessed as in training), with a dynamic batch axis unless {@code --static}.
+ * The tracer and exporter come from the kindling-onnx bundle, which this bundle imports optionally (a Karaf
+ * {@code kindling} feature without {@code kindling-onnx} still trains): only {@link OnnxSupport} names their classes.
  */
 @Component(service = ExportCommand.class, property = {"osgi.command.scope=kindling", "osgi.command.function=export"})
 public class ExportCommand {
@@ -50,7 +47,8 @@ public class ExportCommand {
         String out = w.value("onnx");
         if (out == null) throw new IllegalArgumentException("kindling:export: name the file to write with --onnx out.onnx");
         int opset = w.integer("opset", 17, 1);
-        if (!ExportOptions.SUPPORTED_OPSETS.contains(opset)) {
+        OnnxSupport exporter = OnnxSupport.require("kindling:export");
+        if (!exporter.supportsOpset(opset)) {
             throw new IllegalArgumentException("kindling:export: --opset " + opset + " is not one the exporter writes (17, 18, 20 or 21)");
         }
         ModelFiles.Loaded loaded = EvalSetup.loadModel("kindling:export", c.cwd(), w.positional(0), dev.kindling.api.Device.CPU);
@@ -59,21 +57,18 @@ public class ExportCommand {
         Tensor example = p.data().test().get(0).input().unsqueeze(0);
         boolean dynamic = !w.flag("static");
         loaded.model().eval();
-        // Names and dynamic axes are the trace's; the export writes them as traced.
-        TracedModule traced = Jit.trace(loaded.model(), new Tensor[] {example}, List.of("input"), List.of("output"),
-                dynamic ? Map.of("input", Map.of(0, "batch"), "output", Map.of(0, "batch")) : Map.of());
         Path target = c.cwd().resolve(out).normalize();
-        Onnx.export(traced, target, ExportOptions.builder().opset(opset).build());
+        OnnxSupport.Written traced = exporter.export(loaded.model(), example, dynamic, target, opset);
         long bytes;
         try {
             bytes = Files.size(target);
         } catch (IOException e) {
             bytes = -1;
         }
-        return "exported " + loaded.describe() + "\n  to " + Text.path(target, c.cwd()) + " (ONNX opset " + opset + ", " + traced.graph().nodes().size()
-                + " traced ops, " + traced.graph().stateValues().size() + " initializers, " + (bytes + 1023) / 1024 + " KiB)\n  input 'input' "
-                + traced.graph().inputs().get(0).shape() + " " + traced.graph().inputs().get(0).dtype().torchName() + " -> output 'output' "
-                + traced.graph().outputs().get(0).shape() + (dynamic ? "; batch is dynamic" : "; every size is fixed (--static)")
+        return "exported " + loaded.describe() + "\n  to " + Text.path(target, c.cwd()) + " (ONNX opset " + opset + ", " + traced.nodes()
+                + " traced ops, " + traced.initializers() + " initializers, " + (bytes + 1023) / 1024 + " KiB)\n  input 'input' "
+                + traced.inputShape() + " " + traced.inputDtype() + " -> output 'output' "
+                + traced.outputShape() + (dynamic ? "; batch is dynamic" : "; every size is fixed (--static)")
                 + "\n  traced on sample 0 of " + p.data().name() + " " + Arrays.toString(example.shape());
     }
 }

@@ -5,9 +5,6 @@ import dev.kindling.api.Device;
 import dev.kindling.io.Models;
 import dev.kindling.nn.ModelSpec;
 import dev.kindling.nn.Module;
-import dev.kindling.onnx.Onnx;
-import dev.kindling.onnx.OnnxException;
-import dev.kindling.onnx.OnnxModel;
 import dev.kindling.train.Checkpoint;
 
 import java.io.IOException;
@@ -59,14 +56,7 @@ final class ModelFiles {
         Path p = locate(path);
         if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".onnx")) {
             // An ONNX model runs on Kindling's backends; one Kindling exported names its architecture in its metadata.
-            OnnxModel m;
-            try {
-                m = Onnx.load(p);
-            } catch (OnnxException e) {
-                throw new IOException(e.getMessage(), e);
-            }
-            if (!device.isCpu()) m.to(device);
-            return new Loaded(m, m.metadata().get("kindling.modelspec"), p, false, -1, Map.of());
+            return OnnxSupport.require("reading the ONNX model " + p).load(p, device);
         }
         if (Files.isRegularFile(p)) {
             String spec = Models.spec(p);
