@@ -103,12 +103,14 @@ class KarafFeaturesIT {
     @Test
     void installsTrainsServesIsConfiguredAtRunTimeAndUninstallsCleanly() throws Exception {
         Shell add = shell(120, "feature:repo-add mvn:dev.kindling/kindling-features/" + VERSION + "/xml/features",
-                "feature:install kindling", "feature:install kindling-serving", "feature:install kindling-cuda");
+                "feature:install kindling", "feature:install kindling-serving", "feature:install kindling-cuda",
+                "feature:install kindling-distributed");
         assertEquals(0, add.status, add.out);
         assertFalse(add.out.contains("Error"), add.out);
         awaitOutput("service:list dev.kindling.serving.internal.ServeCommand", "osgi.command.function = serve");
         awaitOutput("echo (kindling:backends)", "cpu-java");
         assertNoBundleInTrouble();
+        awaitOutput("service:list dev.kindling.distributed.spi.ProcessGroupBackend", "dev.kindling.distributed.gloo");
         String backends = awaitOutput("echo (kindling:backends)", "cuda-jcuda");
         assertTrue(backends.contains("Vector API kernels"), backends);
         if (!backends.matches("(?s).*cuda-jcuda\\s+cuda\\s+\\S+\\s+\\d+\\s+available.*")) {
@@ -170,7 +172,8 @@ class KarafFeaturesIT {
         assertTrue(shell(30, "echo (kindling:backends)").out.contains("ops use up to 1 threads"));
 
         // Uninstall: no Kindling bundle left, none failed or resolving.
-        Shell removed = shell(120, "feature:uninstall kindling-cuda", "feature:uninstall kindling-serving", "feature:uninstall kindling");
+        Shell removed = shell(120, "feature:uninstall kindling-distributed", "feature:uninstall kindling-cuda",
+                "feature:uninstall kindling-serving", "feature:uninstall kindling");
         assertEquals(0, removed.status, removed.out);
         String bundles = shell(30, "bundle:list -t 0").out;
         assertFalse(bundles.contains("Kindling"), bundles);
