@@ -39,6 +39,8 @@ public final class HazelcastStore implements Store {
     private final IMap<String, byte[]> map;
     private final int rank;
     private final List<Integer> removedRanks = new CopyOnWriteArrayList<>();
+    /** Ranks that checked out, learnt from entry events, so that {@link #lostRank()} never waits on the map. */
+    private final java.util.Set<Integer> leftRanks = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Duration timeout;
 
     public HazelcastStore(String host, int port, int rank, Duration timeout) {
@@ -79,7 +81,12 @@ public final class HazelcastStore implements Store {
             }
         });
         map = hz.getMap("kindling-store");
+        map.addEntryListener((com.hazelcast.map.listener.EntryAddedListener<String, byte[]>) e -> {
+            if (e.getKey().startsWith(LEFT_PREFIX)) leftRanks.add(Integer.parseInt(e.getKey().substring(LEFT_PREFIX.length())));
+        }, false);
     }
+
+    private static final String LEFT_PREFIX = "kindling/left/";
 
     /** Rank 0's member must be up before the others start theirs, or they would form clusters of their own. */
     private static void awaitMaster(String host, int port, Duration timeout) {
@@ -181,13 +188,8 @@ public final class HazelcastStore implements Store {
     /** The first rank whose member vanished without checking out (see {@link #close()}). */
     @Override
     public OptionalInt lostRank() {
-        for (int r : removedRanks) {
-            try {
-                if (!map.containsKey("kindling/left/" + r)) return OptionalInt.of(r);
-            } catch (RuntimeException e) {
-                return OptionalInt.of(r); // the map is gone with it
-            }
-        }
+        // local state only: after a member dies, map calls may wait for its partitions to be recovered
+        for (int r : removedRanks) if (!leftRanks.contains(r)) return OptionalInt.of(r);
         return OptionalInt.empty();
     }
 
@@ -195,7 +197,7 @@ public final class HazelcastStore implements Store {
     @Override
     public void close() {
         try {
-            map.set("kindling/left/" + rank, new byte[] {1});
+            map.set(LEFT_PREFIX + rank, new byte[] {1});
         } catch (RuntimeException ignored) {
             // the cluster is gone already
         }
