@@ -137,6 +137,10 @@ public class ServingRuntime {
         config = next;
         if (running != null && startedByConfig && (changed || next.repository() == null)) stop();
         if (running != null && !startedByConfig && changed) restartWithSettings();
+        if (running != null && !startedByConfig && next.repository() != null && !next.repository().equals(running.server.repository.root())) {
+            LOG.log(System.Logger.Level.WARNING, PID + ": repository=" + next.repository() + " is not served while kindling:serve serves "
+                    + running.server.repository.root() + " (one server at a time: after kindling:serve-stop, update the configuration again to serve it)");
+        }
         if (running == null && next.repository() != null) {
             try {
                 start(next.repository(), next.host(), next.port());
