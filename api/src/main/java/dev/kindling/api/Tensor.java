@@ -354,6 +354,13 @@ public interface Tensor extends TensorMethods {
     void backward(Tensor gradient);
     void backward(Tensor gradient, boolean retainGraph, boolean createGraph);
     RemovableHandle registerHook(Function<Tensor, Tensor> hook);
+    /**
+     * Calls {@code hook} with this leaf tensor each time a backward pass has accumulated a gradient into its
+     * {@link #grad()} (PyTorch's {@code register_post_accumulate_grad_hook}): the moment a parameter's gradient is
+     * ready, which is when {@code DistributedDataParallel} starts reducing it. Not called by {@code Autograd.grad},
+     * which accumulates nothing. Leaves that require grad only.
+     */
+    RemovableHandle registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook);
 
     /** Prints as PyTorch's {@code print(t)}. */
     @Override

@@ -103,12 +103,14 @@ class KarafFeaturesIT {
     @Test
     void installsTrainsServesIsConfiguredAtRunTimeAndUninstallsCleanly() throws Exception {
         Shell add = shell(120, "feature:repo-add mvn:dev.kindling/kindling-features/" + VERSION + "/xml/features",
-                "feature:install kindling", "feature:install kindling-serving", "feature:install kindling-cuda");
+                "feature:install kindling", "feature:install kindling-serving", "feature:install kindling-cuda",
+                "feature:install kindling-distributed");
         assertEquals(0, add.status, add.out);
         assertFalse(add.out.contains("Error"), add.out);
         awaitOutput("service:list dev.kindling.serving.internal.ServeCommand", "osgi.command.function = serve");
         awaitOutput("echo (kindling:backends)", "cpu-java");
         assertNoBundleInTrouble();
+        awaitOutput("service:list dev.kindling.distributed.spi.ProcessGroupBackend", "dev.kindling.distributed.gloo");
         String backends = awaitOutput("echo (kindling:backends)", "cuda-jcuda");
         assertTrue(backends.contains("Vector API kernels"), backends);
         if (!backends.matches("(?s).*cuda-jcuda\\s+cuda\\s+\\S+\\s+\\d+\\s+available.*")) {
@@ -135,6 +137,27 @@ class KarafFeaturesIT {
         assertEquals(200, infer.statusCode(), infer.body());
         assertTrue(infer.body().contains("\"shape\":[1,10]"), infer.body());
 
+        // A client that leaves while its request waits in the queue (a 3 s queue delay) has the request dropped unrun:
+        // Pax Web's Jetty 9.4 reports no disconnect before writing, so the javax servlet watches the connection.
+        Path slow = Files.createDirectories(work.resolve("repo/slow/1"));
+        Files.copy(run.resolve("model.safetensors"), slow.resolve("model.safetensors"));
+        Files.writeString(work.resolve("repo/slow/config.json"), "{\"max_batch_size\": 8, \"dynamic_batching\": {\"max_queue_delay_us\": 3000000}}");
+        awaitGet(base.resolve("v2/models/slow/ready"), 200);
+        byte[] body = request.getBytes(StandardCharsets.UTF_8);
+        long sent = System.nanoTime();
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", httpPort)) {
+            client.getOutputStream().write(("POST /v2/models/slow/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write(body);
+            client.getOutputStream().flush();
+            awaitMetric(base, "kindling_inference_pending_requests{model=\"slow\",version=\"1\"}", 1);
+        }
+        awaitMetric(base, "kindling_inference_abandoned_total{model=\"slow\",version=\"1\"}", 1);
+        long left = 3500 - (System.nanoTime() - sent) / 1_000_000;
+        if (left > 0) Thread.sleep(left); // past the queue delay: the request would have run by now
+        assertEquals(0, metric(base, "kindling_inference_batch_size_count{model=\"slow\",version=\"1\"}"), "the model never ran it");
+        assertEquals(200, post(base.resolve("v2/models/slow/infer"), request, null).statusCode());
+
         // A run-time change: an inference token; the server restarts with it, without a restart of anything else.
         shell(30, "config:edit dev.kindling.serving", "config:property-set token s3cret", "config:update");
         awaitStatus(base.resolve("v2/models/digits/infer"), request, null, 401);
@@ -149,7 +172,8 @@ class KarafFeaturesIT {
         assertTrue(shell(30, "echo (kindling:backends)").out.contains("ops use up to 1 threads"));
 
         // Uninstall: no Kindling bundle left, none failed or resolving.
-        Shell removed = shell(120, "feature:uninstall kindling-cuda", "feature:uninstall kindling-serving", "feature:uninstall kindling");
+        Shell removed = shell(120, "feature:uninstall kindling-distributed", "feature:uninstall kindling-cuda",
+                "feature:uninstall kindling-serving", "feature:uninstall kindling");
         assertEquals(0, removed.status, removed.out);
         String bundles = shell(30, "bundle:list -t 0").out;
         assertFalse(bundles.contains("Kindling"), bundles);
@@ -193,6 +217,33 @@ class KarafFeaturesIT {
             if (System.currentTimeMillis() > end) fail("the server never became ready: " + shell(30, "log:display | tail -30").out);
             Thread.sleep(300);
         }
+    }
+
+    /** A sample's value in /metrics, 0 when absent. */
+    private static double metric(URI base, String sample) throws Exception {
+        String text = HTTP.send(HttpRequest.newBuilder(base.resolve("metrics")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.split("\n")) if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1));
+        return 0;
+    }
+
+    private static void awaitMetric(URI base, String sample, double value) throws Exception {
+        long end = System.currentTimeMillis() + 10_000;
+        double seen;
+        while ((seen = metric(base, sample)) != value) {
+            if (System.currentTimeMillis() > end) fail(sample + " is " + seen + ", expected " + value);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitGet(URI uri, int status) throws Exception {
+        long end = System.currentTimeMillis() + 60_000;
+        int seen = -1;
+        while (System.currentTimeMillis() < end) {
+            seen = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+            if (seen == status) return;
+            Thread.sleep(300);
+        }
+        fail(uri + " never answered " + status + " (last " + seen + ")");
     }
 
     private static void awaitStatus(URI uri, String body, String token, int status) throws Exception {

@@ -188,11 +188,62 @@ public class ServingOsgiIT {
             Thread.sleep(50);
         }
         assertEquals("2", served().iterator().next().getProperty(ServedModel.VERSION));
+        // kindling:models (train bundle) lists the served version from the service's properties
+        String models = shell("kindling:models " + repo);
+        assertTrue(models, java.util.regex.Pattern.compile("^ *SERVED +VERSION +STATE +PLATFORM +ENDPOINT +SOURCE", java.util.regex.Pattern.MULTILINE).matcher(models).find());
+        assertTrue(models, java.util.regex.Pattern.compile("^ *mlp +2 +READY +kindling +http://127\\.0\\.0\\.1:\\d+/ ", java.util.regex.Pattern.MULTILINE).matcher(models).find());
 
         String stopped = shell("kindling:serve-stop");
         assertTrue(stopped, stopped.startsWith("stopped serving"));
         assertTrue("no ServedModel services after stopping", served().isEmpty());
         assertEquals(404, http("GET", "/v2/health/ready", null).status());
         assertEquals("not serving", shell("kindling:serve-stop"));
+        assertTrue("nothing served after stopping", !shell("kindling:models " + repo).contains("SERVED"));
+    }
+
+    /** A sample's value in /metrics, 0 when absent. */
+    private static double metric(String sample) throws IOException {
+        for (String line : http("GET", "/metrics", null).body().split("\n")) {
+            if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1));
+        }
+        return 0;
+    }
+
+    private static void awaitMetric(String sample, double value) throws Exception {
+        long end = System.currentTimeMillis() + 10_000;
+        double seen;
+        while ((seen = metric(sample)) != value) {
+            assertTrue(sample + " is " + seen + ", expected " + value, System.currentTimeMillis() < end);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    public void aClientThatDisconnectsWhileQueuedIsDroppedUnrun() throws Exception {
+        Path repo = Files.createTempDirectory("kindling-serve-it");
+        save(repo, "1", 3);
+        // a long queue delay holds the request in the queue while its client leaves
+        Files.writeString(repo.resolve("mlp/config.json"), "{\"max_batch_size\": 8, \"dynamic_batching\": {\"max_queue_delay_us\": 3000000}}");
+        String started = shell("kindling:serve " + repo);
+        assertTrue(started, started.contains("READY"));
+        try {
+            byte[] body = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,2,3,4]}]}".getBytes(StandardCharsets.UTF_8);
+            long sent = System.nanoTime();
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", Integer.getInteger(PORT_PROPERTY))) {
+                client.getOutputStream().write(("POST /v2/models/mlp/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().write(body);
+                client.getOutputStream().flush();
+                awaitMetric("kindling_inference_pending_requests{model=\"mlp\",version=\"1\"}", 1);
+            }
+            awaitMetric("kindling_inference_abandoned_total{model=\"mlp\",version=\"1\"}", 1);
+            assertEquals(0, metric("kindling_inference_pending_requests{model=\"mlp\",version=\"1\"}"), 0);
+            long left = 3500 - (System.nanoTime() - sent) / 1_000_000;
+            if (left > 0) Thread.sleep(left); // past the queue delay: the request would have run by now
+            assertEquals("the model never ran the request", 0, metric("kindling_inference_batch_size_count{model=\"mlp\",version=\"1\"}"), 0);
+            assertEquals(200, http("POST", "/v2/models/mlp/infer", new String(body, StandardCharsets.UTF_8)).status());
+        } finally {
+            shell("kindling:serve-stop");
+        }
     }
 }

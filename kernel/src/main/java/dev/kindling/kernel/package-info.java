@@ -1,4 +1,4 @@
 /** The microkernel: {@link dev.kindling.kernel.Kernel}, backend and provider registries. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.4.0")
+@org.osgi.annotation.versioning.Version("0.5.0")
 package dev.kindling.kernel;

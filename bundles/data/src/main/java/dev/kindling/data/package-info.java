@@ -6,5 +6,5 @@
  * shuffles reproducibly from a seed and prefetches batches on background workers.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package dev.kindling.data;

@@ -3,7 +3,7 @@ package dev.kindling.io;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** A safetensors file that cannot be read: the message names the file, the byte offset and the problem. */
+/** Safetensors data that cannot be read: the message names the file (or source), the byte offset and the problem. */
 public class SafetensorsException extends IOException {
     private final Path file;
     private final long offset;
@@ -14,6 +14,14 @@ public class SafetensorsException extends IOException {
         this.offset = offset;
     }
 
+    /** Safetensors bytes that are not a file (e.g. a request body), named by {@code source}. */
+    public SafetensorsException(String source, long offset, String problem) {
+        super(source + " (offset " + offset + "): " + problem);
+        this.file = null;
+        this.offset = offset;
+    }
+
+    /** The file, or null for bytes read from memory. */
     public Path file() { return file; }
 
     /** Byte offset in the file where the problem was found. */

@@ -212,4 +212,30 @@ class SafetensorsTest {
             assertEquals(1, files.count(), "temporary files left behind");
         }
     }
+
+    @Test
+    void bytesInMemoryAreTheFileFormatAndAreCheckedAsAFileIs(@TempDir Path dir) throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("x", Torch.tensor(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        tensors.put("mask", Torch.tensor(new boolean[] {true, false}, 2));
+        byte[] bytes = Safetensors.toBytes(tensors, Map.of("id", "7"));
+        Path file = dir.resolve("t.safetensors");
+        Safetensors.save(tensors, Map.of("id", "7"), file);
+        assertArrayEquals(Files.readAllBytes(file), bytes, "the same bytes as the file");
+        Safetensors.Contents back = Safetensors.read(bytes, "a body", dev.kindling.api.Device.CPU);
+        assertEquals(Map.of("id", "7"), back.metadata());
+        assertSameTensor("x", tensors.get("x"), back.tensors().get("x"));
+        assertSameTensor("mask", tensors.get("mask"), back.tensors().get("mask"));
+
+        SafetensorsException shortData = assertThrows(SafetensorsException.class,
+                () -> Safetensors.read(Arrays.copyOf(bytes, bytes.length - 1), "a body", dev.kindling.api.Device.CPU));
+        assertEquals(null, shortData.file());
+        assertTrue(shortData.getMessage().startsWith("a body (offset "), shortData.getMessage());
+        assertTrue(shortData.getMessage().contains("the data holds"), shortData.getMessage());
+        byte[] badBool = bytes.clone();
+        badBool[badBool.length - 1] = 7;
+        SafetensorsException e = assertThrows(SafetensorsException.class, () -> Safetensors.read(badBool, "a body", dev.kindling.api.Device.CPU));
+        assertEquals(bytes.length - 1, e.offset(), e.getMessage());
+        assertTrue(e.getMessage().contains("tensor 'mask' is BOOL but holds byte 7"), e.getMessage());
+    }
 }

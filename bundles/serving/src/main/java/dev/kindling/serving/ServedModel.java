@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A model version that a Kindling server has loaded, warmed up and serves. Each one is registered as an OSGi service with
- * the properties {@link #NAME} and {@link #VERSION} while it is ready, and unregistered when it is replaced or unloaded.
+ * the properties {@link #NAME}, {@link #VERSION}, {@link #STATE}, {@link #PLATFORM}, {@link #SOURCE} and {@link #ENDPOINT}
+ * while it is ready, and unregistered when it is replaced or unloaded ({@code kindling:models} lists them).
  */
 @ProviderType
 public interface ServedModel {
@@ -16,6 +17,14 @@ public interface ServedModel {
     String NAME = "model.name";
     /** Service property: the version (a decimal number, the folder name). */
     String VERSION = "model.version";
+    /** Service property: {@code READY} while the version serves (it is unregistered when replaced or unloaded). */
+    String STATE = "model.state";
+    /** Service property: what runs the model, {@code kindling} or {@code onnx}. */
+    String PLATFORM = "model.platform";
+    /** Service property: the file or checkpoint directory the version was loaded from. */
+    String SOURCE = "model.source";
+    /** Service property: the server's address, e.g. {@code http://127.0.0.1:8080/}. */
+    String ENDPOINT = "serving.endpoint";
 
     String name();
 

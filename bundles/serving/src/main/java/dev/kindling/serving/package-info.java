@@ -4,5 +4,5 @@
  * the project's API notes; the implementation is internal.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.kindling.serving;

@@ -43,6 +43,9 @@ public final class Trainer {
     public enum SchedulerInterval { STEP, EPOCH }
 
     private final Module model;
+    /** What fit() runs forward and backward on: the model, or the strategy's wrapper of it. */
+    private final Module trainModel;
+    private final TrainingStrategy strategy;
     private final Optimizer optimizer;
     private final Module lossFn;
     private final LRScheduler scheduler;
@@ -75,6 +78,8 @@ public final class Trainer {
 
     private Trainer(Builder b) {
         this.model = b.model;
+        this.strategy = b.strategy;
+        this.trainModel = b.strategy.wrap(b.model);
         this.optimizer = b.optimizer;
         this.lossFn = b.loss;
         this.scheduler = b.scheduler;
@@ -83,7 +88,7 @@ public final class Trainer {
         this.epochs = b.epochs;
         this.clipNorm = b.clipNorm;
         this.accumulate = b.accumulate;
-        this.callbacks = List.copyOf(b.callbacks);
+        this.callbacks = b.callbacks.stream().filter(b.strategy::runsCallback).toList();
         this.modelSpec = b.modelSpec;
         this.topK = b.topK;
         this.resumeFrom = b.resumeFrom;
@@ -110,6 +115,7 @@ public final class Trainer {
         private int topK = 5;
         private Path resumeFrom;
         private boolean validateStoppedEpoch = true;
+        private TrainingStrategy strategy = TrainingStrategy.SINGLE_PROCESS;
 
         private Builder(Module model) {
             if (model == null) throw new IllegalArgumentException("model is null");
@@ -164,6 +170,9 @@ public final class Trainer {
          */
         public Builder validateStoppedEpoch(boolean validate) { this.validateStoppedEpoch = validate; return this; }
 
+        /** How training is spread over processes; {@link DataParallelStrategy} for DDP (default: this process alone). */
+        public Builder strategy(TrainingStrategy s) { this.strategy = java.util.Objects.requireNonNull(s, "strategy"); return this; }
+
         public Trainer build() {
             if (optimizer == null) throw new IllegalStateException("Trainer needs an optimizer");
             if (loss == null) throw new IllegalStateException("Trainer needs a loss");
@@ -172,6 +181,7 @@ public final class Trainer {
     }
 
     public Module model() { return model; }
+    public TrainingStrategy strategy() { return strategy; }
     public Optimizer optimizer() { return optimizer; }
     public LRScheduler scheduler() { return scheduler; }
     public String modelSpec() { return modelSpec; }
@@ -289,6 +299,7 @@ public final class Trainer {
         int batches = sizeOf(train);
         for (epoch = startEpoch; epoch < epochs && !stopRequested; epoch++) {
             model.train();
+            strategy.onEpochBegin(train, epoch);
             callbacks.forEach(c -> c.onEpochBegin(this, epoch));
             EpochProgress p = EpochProgress.of(resumePosition);
             // A checkpoint taken after the epoch's last batch: only the epoch's end is left (iterating would start the next).
@@ -297,10 +308,13 @@ public final class Trainer {
             progress = p;
             optimizer.zeroGrad();
             for (Batch b : batchesLeft ? train : List.<Batch>of()) {
-                Tensor[] outLoss = forwardBackward(b.inputs().to(device), b.targets().to(device));
-                Tensor out = outLoss[0];
-                Tensor loss = outLoss[1];
-                Tensor y = outLoss[2];
+                Tensor bx = b.inputs().to(device), by = b.targets().to(device);
+                Tensor[][] result = new Tensor[1][];
+                if (p.pending + 1 == accumulate || p.batch + 1 == batches) result[0] = forwardBackward(bx, by);
+                else strategy.withoutGradientSync(trainModel, () -> result[0] = forwardBackward(bx, by)); // not the window's last backward
+                Tensor out = result[0][0];
+                Tensor loss = result[0][1];
+                Tensor y = result[0][2];
                 p.pending++;
                 p.batch++;
                 boolean last = p.batch == batches;
@@ -351,18 +365,20 @@ public final class Trainer {
             long classified = p.classified;
             long start = p.startNanos;
             int batch = p.batch;
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("train_loss", seen == 0 ? Double.NaN : lossSum / seen);
-            if (classified > 0) m.put("train_accuracy", (double) correct / classified);
+            Map<String, Double> local = new LinkedHashMap<>();
+            local.put("train_loss", seen == 0 ? Double.NaN : lossSum / seen);
+            if (classified > 0) local.put("train_accuracy", (double) correct / classified);
             double secs = (System.nanoTime() - start) / 1e9;
-            m.put("samples_per_second", secs > 0 ? seen / secs : 0);
-            m.put("epoch_seconds", secs);
+            local.put("samples_per_second", secs > 0 ? seen / secs : 0);
+            local.put("epoch_seconds", secs);
             boolean cutShort = stopRequested && batch != batches;
             if (validation != null && (validateStoppedEpoch || !cutShort)) {
                 EvalResult r = evaluate(validation);
-                r.metrics().forEach((k, v) -> m.put("val_" + k, v));
+                r.metrics().forEach((k, v) -> local.put("val_" + k, v));
             }
-            m.put("lr", lr());
+            local.put("lr", lr());
+            // the same metrics on every process, so that schedulers and early stopping decide alike
+            Map<String, Double> m = strategy.reduceMetrics(local);
             if (scheduler != null && interval == SchedulerInterval.EPOCH && !stopRequested) {
                 if (scheduler instanceof ReduceLROnPlateau) {
                     ((ReduceLROnPlateau) scheduler).step(m.getOrDefault("val_loss", m.get("train_loss")));
@@ -374,6 +390,7 @@ public final class Trainer {
             TrainingState s = new TrainingState(epoch, epochs, step, batch, batches, m.get("train_loss"),
                     m.getOrDefault("train_accuracy", Double.NaN), m.get("samples_per_second"), lr(), m);
             callbacks.forEach(c -> c.onEpochEnd(this, s));
+            strategy.onEpochEnd();
         }
         if (!suspended && epoch > 0 && epoch > startEpoch) epoch--;
         callbacks.forEach(c -> c.onTrainEnd(this));
@@ -395,7 +412,7 @@ public final class Trainer {
             try {
                 Tensor out, loss;
                 try (AutocastMode ac = autocast()) {
-                    out = model.forward(x);
+                    out = trainModel.forward(x);
                     loss = lossFn.forward(out, y);
                 }
                 Tensor toBackward = accumulate > 1 ? loss.div((double) accumulate) : loss;
@@ -434,7 +451,7 @@ public final class Trainer {
                 Tensor y = b.targets().to(device);
                 Tensor out;
                 try (AutocastMode ac = autocast()) {
-                    out = model.forward(x);
+                    out = trainModel.forward(x);
                     lossSum += lossFn.forward(out, y).item() * b.size();
                 }
                 n += b.size();

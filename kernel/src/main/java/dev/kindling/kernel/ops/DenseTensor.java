@@ -445,5 +445,9 @@ public final class DenseTensor implements Tensor {
         return kernel.requireEngine("registerHook").registerHook(this, hook);
     }
 
+    @Override public RemovableHandle registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+        return kernel.requireEngine("registerPostAccumulateGradHook").registerPostAccumulateGradHook(this, hook);
+    }
+
     @Override public String toString() { return Formatter.format(impl, gradFn(), requiresGrad()); }
 }

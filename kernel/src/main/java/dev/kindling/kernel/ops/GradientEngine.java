@@ -56,5 +56,10 @@ public interface GradientEngine extends AutogradService, DispatchLayer {
 
     RemovableHandle registerHook(DenseTensor t, java.util.function.Function<Tensor, Tensor> hook);
 
+    /** See {@link Tensor#registerPostAccumulateGradHook}; engines without it refuse. */
+    default RemovableHandle registerPostAccumulateGradHook(DenseTensor t, java.util.function.Consumer<Tensor> hook) {
+        throw new UnsupportedOperationException("this autograd engine (" + getClass().getName() + ") has no post-accumulate-grad hooks");
+    }
+
     Tensor apply(Function function, Tensor[] inputs);
 }

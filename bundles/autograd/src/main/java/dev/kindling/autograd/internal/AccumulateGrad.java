@@ -5,12 +5,15 @@ import dev.kindling.kernel.ops.DenseTensor;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** The sink of a leaf: adds the incoming gradient to {@code leaf.grad()} (after the leaf's hooks). */
 final class AccumulateGrad extends Node {
     final DenseTensor leaf;
     final List<Function<Tensor, Tensor>> hooks = new CopyOnWriteArrayList<>();
+    /** Run after the gradient has been added to {@code leaf.grad()}. */
+    final List<Consumer<Tensor>> postAccumulateHooks = new CopyOnWriteArrayList<>();
 
     AccumulateGrad(DenseTensor leaf) {
         super(new Edge[0], 1);
@@ -30,6 +33,10 @@ final class AccumulateGrad extends Node {
     @Override
     Tensor[] apply(Tensor[] gradOutputs) {
         throw new IllegalStateException("AccumulateGrad is run by the engine");
+    }
+
+    void runPostAccumulateHooks() {
+        for (Consumer<Tensor> h : postAccumulateHooks) h.accept(leaf);
     }
 
     void accumulate(Tensor grad, boolean createGraph) {

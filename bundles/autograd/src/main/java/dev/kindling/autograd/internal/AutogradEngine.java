@@ -208,6 +208,18 @@ public class AutogradEngine implements GradientEngine {
     }
 
     @Override
+    public RemovableHandle registerPostAccumulateGradHook(DenseTensor t, java.util.function.Consumer<Tensor> hook) {
+        Meta m = Meta.of(t);
+        if (m != null && m.gradFn != null) throw new IllegalStateException("post accumulate grad hooks cannot be registered on non-leaf tensors");
+        if (m == null || !m.requiresGrad) {
+            throw new IllegalStateException("cannot register a hook on a tensor that doesn't require gradient");
+        }
+        AccumulateGrad acc = (AccumulateGrad) Engine.gradEdge(t).node();
+        acc.postAccumulateHooks.add(hook);
+        return () -> acc.postAccumulateHooks.remove(hook);
+    }
+
+    @Override
     public List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
                              boolean retainGraph, boolean createGraph, boolean allowUnused) {
         if (outputs.isEmpty()) throw new IllegalArgumentException("grad requires at least one output");

@@ -142,6 +142,7 @@ final class Engine {
                             for (int[] s : slots) captured[s[1]] = gr;
                         } else if (captures == null && gr != null) {
                             acc.accumulate(gr, createGraph);
+                            acc.runPostAccumulateHooks();
                         }
                     } else {
                         if (slots != null) for (int[] s : slots) captured[s[1]] = buf[s[0]];

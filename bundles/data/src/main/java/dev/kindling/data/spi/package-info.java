@@ -4,5 +4,5 @@
  * against their {@link dev.kindling.kernel.spi.ParameterSpec}s and converts their types.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.kindling.data.spi;

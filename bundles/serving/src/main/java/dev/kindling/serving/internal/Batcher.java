@@ -11,7 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -22,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * worker takes what is queued the moment it is free. With {@code maxQueueDelayNanos} it waits for more rows, but never
  * longer than that past the <em>oldest</em> queued request's arrival (TorchServe counts from when the worker polls,
  * pytorch/serve#2478). The queue is bounded: a full one refuses at once (429). A request whose timeout passes while queued
- * is answered 504 and never run; one the client gave up on is cancelled and dropped.
+ * is answered 504 and never run; one the client gave up on (it disconnected) is taken out of the queue and never run.
  */
 final class Batcher {
     /** Runs a model on named inputs (with the batch along dim 0) and returns named outputs. */
@@ -30,9 +34,12 @@ final class Batcher {
         Map<String, Tensor> run(Map<String, Tensor> inputs);
     }
 
-    /** Called once per batch, on the worker thread, for the metrics. */
+    /** Called once per batch, on the worker thread, and for each request dropped unrun, for the metrics. */
     interface Observer {
         void batch(int rows, long[] queueNanos, long computeNanos);
+
+        /** A queued request was dropped before it ran because its client went away. */
+        default void abandoned() {}
     }
 
     static final class Job {
@@ -71,6 +78,9 @@ final class Batcher {
     private final Condition changed = lock.newCondition();
     private final List<Thread> workers = new ArrayList<>();
     private boolean closing;
+    /** Answers 504 when a request's timeout passes, queued or running; shut down with the last worker. */
+    private final ScheduledThreadPoolExecutor timers;
+    private final AtomicInteger running;
 
     /** One worker thread per runner (a model instance); they share the queue. */
     Batcher(String label, List<Runner> runners, int maxBatchSize, long maxQueueDelayNanos, int maxQueueSize, Observer observer) {
@@ -79,6 +89,13 @@ final class Batcher {
         this.maxQueueDelayNanos = maxQueueDelayNanos;
         this.maxQueueSize = maxQueueSize;
         this.observer = observer;
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "kindling-serve-" + label + "-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        this.running = new AtomicInteger(runners.size());
         for (int i = 0; i < runners.size(); i++) {
             Runner r = runners.get(i);
             Thread t = new Thread(() -> work(r), "kindling-serve-" + label + "-" + i);
@@ -102,18 +119,44 @@ final class Batcher {
         } finally {
             lock.unlock();
         }
+        if (job.deadline != Long.MAX_VALUE) {
+            try {
+                ScheduledFuture<?> timer = timers.schedule(() -> expire(job, timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
+                job.result.whenComplete((r, e) -> timer.cancel(false));
+            } catch (RejectedExecutionException e) {
+                // the workers have already answered it and stopped (the version was unloaded meanwhile)
+            }
+        }
         return job;
     }
 
-    /** Drops a job the caller no longer waits for (timed out or disconnected), if it is still queued. */
-    void cancel(Job job) {
+    /** The request's timeout passed before its answer: 504, and it leaves the queue if it is still there. */
+    private void expire(Job job, long timeoutNanos) {
+        remove(job);
+        job.result.completeExceptionally(new ServingException(504, "model " + label + " did not answer within the request's timeout of "
+                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+    }
+
+    /**
+     * The request's client went away: if it is still queued it leaves the queue unrun (true), and its future fails with
+     * 499 (nginx's "client closed request"; no one reads it). One already running finishes with its batch (false).
+     */
+    boolean abandon(Job job) {
+        boolean dropped = remove(job);
+        if (dropped) {
+            observer.abandoned();
+            job.result.completeExceptionally(new ServingException(499, "the client closed the connection before model " + label + " ran the request"));
+        }
+        return dropped;
+    }
+
+    private boolean remove(Job job) {
         lock.lock();
         try {
-            queue.remove(job);
+            return queue.remove(job);
         } finally {
             lock.unlock();
         }
-        job.result.cancel(false);
     }
 
     int pending() {
@@ -149,16 +192,16 @@ final class Batcher {
     }
 
     private void work(Runner runner) {
-        while (true) {
-            List<Job> batch;
-            try {
-                batch = next();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        try {
+            while (true) {
+                List<Job> batch = next();
+                if (batch == null) return;
+                if (!batch.isEmpty()) run(runner, batch);
             }
-            if (batch == null) return;
-            if (!batch.isEmpty()) run(runner, batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (running.decrementAndGet() == 0) timers.shutdownNow();
         }
     }
 

@@ -43,7 +43,9 @@ public final class EmbeddedJetty implements AutoCloseable {
             connector.setPort(port);
             jetty.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler("/");
-            context.addServlet(new ServletHolder("kindling-serving", new ServingServlet(() -> server.protocol)), "/*");
+            ServletHolder servlet = new ServletHolder("kindling-serving", new ServingServlet(() -> server.protocol));
+            servlet.setAsyncSupported(true);
+            context.addServlet(servlet, "/*");
             jetty.setHandler(context);
             jetty.start();
             return new EmbeddedJetty(jetty, server, URI.create("http://" + host + ":" + connector.getLocalPort() + "/"));

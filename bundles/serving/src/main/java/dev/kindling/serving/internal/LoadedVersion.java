@@ -14,10 +14,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,10 +50,14 @@ final class LoadedVersion implements ServedModel {
         this.warmup = warmup;
         this.defaultTimeoutNanos = TimeUnit.MICROSECONDS.toNanos(config.defaultTimeoutMicros());
         this.batcher = new Batcher(name + "/" + version, runners, config.maxBatchSize(), TimeUnit.MICROSECONDS.toNanos(config.maxQueueDelayMicros()),
-                config.maxQueueSize(), (rows, queued, compute) -> {
-                    for (long q : queued) metrics.queueSeconds.observe(q / 1e9, name, version);
-                    metrics.computeSeconds.observe(compute / 1e9, name, version);
-                    metrics.batchSize.observe(rows, name, version);
+                config.maxQueueSize(), new Batcher.Observer() {
+                    @Override public void batch(int rows, long[] queued, long compute) {
+                        for (long q : queued) metrics.queueSeconds.observe(q / 1e9, name, version);
+                        metrics.computeSeconds.observe(compute / 1e9, name, version);
+                        metrics.batchSize.observe(rows, name, version);
+                    }
+
+                    @Override public void abandoned() { metrics.abandoned.inc(name, version); }
                 });
     }
 
@@ -182,32 +187,42 @@ final class LoadedVersion implements ServedModel {
     int pending() { return batcher.pending(); }
 
     /**
-     * Checks the inputs against what the version takes, queues them and waits for the outputs. {@code timeoutNanos} 0 takes
-     * the model's default ({@code dynamic_batching.default_timeout_us}), else {@code ceiling}: no request waits forever.
+     * Checks the inputs against what the version takes and queues them; the future completes with the outputs or a
+     * {@link ServingException}. {@code timeoutNanos} 0 takes the model's default ({@code dynamic_batching.default_timeout_us}),
+     * else {@code ceiling}: no request waits forever. When {@code clientGone} completes while the request is still queued,
+     * the request leaves the queue and is never run.
      */
-    Map<String, Tensor> infer(Map<String, Tensor> given, long timeoutNanos, long ceilingNanos) {
+    CompletableFuture<Map<String, Tensor>> submit(Map<String, Tensor> given, long timeoutNanos, long ceilingNanos, CompletionStage<?> clientGone) {
         check(given);
         long timeout = timeoutNanos > 0 ? timeoutNanos : defaultTimeoutNanos > 0 ? defaultTimeoutNanos : ceilingNanos;
         timeout = Math.min(timeout, ceilingNanos);
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         for (TensorSpec s : inputs) ordered.put(s.name(), given.get(s.name()));
         Batcher.Job job = batcher.submit(ordered, timeout);
+        if (clientGone != null) clientGone.thenRun(() -> batcher.abandon(job));
+        return job.result;
+    }
+
+    /** {@link #submit}, waiting for the outputs. */
+    Map<String, Tensor> infer(Map<String, Tensor> given, long timeoutNanos, long ceilingNanos) {
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        CompletableFuture<Map<String, Tensor>> result = submit(given, timeoutNanos, ceilingNanos, gone);
         try {
-            return job.result.get(timeout, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            batcher.cancel(job);
-            throw new ServingException(504, "model " + name + "/" + version + " did not answer within the request's timeout of "
-                    + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms");
+            return result.get();
         } catch (InterruptedException e) {
-            batcher.cancel(job);
+            gone.complete(null);
             Thread.currentThread().interrupt();
             throw new ServingException(503, "the request was interrupted (the server is stopping)", 1);
-        } catch (CancellationException e) {
-            throw new ServingException(503, "the request was cancelled", 1);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ServingException s) throw s;
-            throw new ServingException(500, "model " + name + "/" + version + " failed: " + e.getCause().getClass().getSimpleName());
+            throw failure(e.getCause());
         }
+    }
+
+    /** What a request's future failed with, as the status to answer. */
+    ServingException failure(Throwable cause) {
+        if (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+        if (cause instanceof ServingException s) return s;
+        return new ServingException(500, "model " + name + "/" + version + " failed: " + cause.getClass().getSimpleName());
     }
 
     private void check(Map<String, Tensor> given) {

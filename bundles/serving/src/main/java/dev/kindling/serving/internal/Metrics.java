@@ -27,6 +27,7 @@ final class Metrics {
     final Histogram queueSeconds = add(new Histogram("kindling_inference_queue_duration_seconds", "Time a request waited in its model's batching queue.", SECONDS, "model", "version"));
     final Histogram computeSeconds = add(new Histogram("kindling_inference_compute_seconds", "Time the model took for one batch (stacking, forward, splitting).", SECONDS, "model", "version"));
     final Histogram batchSize = add(new Histogram("kindling_inference_batch_size", "Rows in each batch the model ran.", BATCH, "model", "version"));
+    final Counter abandoned = add(new Counter("kindling_inference_abandoned_total", "Queued requests dropped unrun because their client disconnected.", "model", "version"));
     final Counter loads = add(new Counter("kindling_model_loads_total", "Model version loads, by result (ok, failed).", "model", "version", "result"));
     final Histogram loadSeconds = add(new Histogram("kindling_model_load_duration_seconds", "Time to load and warm up a model version.", new double[] {0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300}, "model"));
     final Counter http = add(new Counter("kindling_http_requests_total", "HTTP requests answered, by endpoint and status code.", "endpoint", "code"));

@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -23,20 +27,33 @@ import java.util.function.Function;
  * {@code ServletContextHelper}, so the plain-classpath server enforces the same rules.
  */
 final class Protocol {
-    /** A request: the path as sent (still percent-encoded, without the context path), headers by name, the body. */
-    record Call(String method, String path, Function<String, String> header, InputStream body, long contentLength) {}
+    /**
+     * A request: the path as sent (still percent-encoded, without the context path), headers by name, the body;
+     * {@code clientGone} completes when the client disconnects (queued work is then dropped), and {@code continuation}
+     * runs what follows a model's answer (encoding the reply), on the container's threads rather than the model's.
+     */
+    record Call(String method, String path, Function<String, String> header, InputStream body, long contentLength,
+                CompletionStage<?> clientGone, Executor continuation) {
+        /** A call whose client never goes away, continued on the thread that completes it (tests, embedding). */
+        Call(String method, String path, Function<String, String> header, InputStream body, long contentLength) {
+            this(method, path, header, body, contentLength, new CompletableFuture<Void>(), Runnable::run);
+        }
+    }
 
     record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
         static Reply json(int status, byte[] body) { return new Reply(status, "application/json", body, Map.of()); }
     }
 
-    /** A request, whichever servlet API it came through: the path without the context, answered by {@code p} (null: stopping). */
-    static Reply answer(Protocol p, String method, String uri, String contextPath, Function<String, String> header,
-                        InputStream body, long length) throws IOException {
+    /**
+     * A request, whichever servlet API it came through: the path without the context, answered by {@code p} (null:
+     * stopping). The future never fails: every outcome is a reply.
+     */
+    static CompletableFuture<Reply> answer(Protocol p, String method, String uri, String contextPath, Function<String, String> header,
+                                           InputStream body, long length, CompletionStage<?> clientGone, Executor continuation) {
         String path = uri;
         if (contextPath != null && !contextPath.isEmpty() && path.startsWith(contextPath)) path = path.substring(contextPath.length());
-        if (p == null) return Reply.json(503, "{\"error\":\"the server is stopping\"}".getBytes(StandardCharsets.UTF_8));
-        return p.handle(new Call(method, path, header, body, length));
+        if (p == null) return CompletableFuture.completedFuture(Reply.json(503, "{\"error\":\"the server is stopping\"}".getBytes(StandardCharsets.UTF_8)));
+        return p.handleAsync(new Call(method, path, header, body, length, clientGone, continuation));
     }
 
     static final String SERVER_NAME = "kindling";
@@ -65,23 +82,37 @@ final class Protocol {
 
     private enum Access { OPEN, INFERENCE, ADMIN }
 
-    Reply handle(Call call) {
+    /** Answers a call, waiting for the model when it needs one. */
+    Reply handle(Call call) { return handleAsync(call).join(); }
+
+    /** Answers a call; the future completes when the model has answered (at once for the other endpoints), and never fails. */
+    CompletableFuture<Reply> handleAsync(Call call) {
         String endpoint = "other";
-        Reply reply;
+        CompletableFuture<Reply> pending;
         try {
             List<String> seg = segments(call.path());
             endpoint = endpoint(seg);
-            reply = route(call, seg);
-        } catch (ServingException e) {
-            reply = error(e);
+            pending = route(call, seg);
         } catch (RuntimeException | StackOverflowError e) {
-            // a bug, not a bad request: the client gets no stack trace, the log gets it
-            LOG.log(System.Logger.Level.WARNING, "internal error answering " + call.method() + " " + Names.clip(call.path()), e);
-            reply = error(new ServingException(500, "internal error: " + e.getClass().getSimpleName()));
+            pending = CompletableFuture.failedFuture(e);
         }
-        metrics.http.inc(endpoint, Integer.toString(reply.status()));
-        return reply;
+        String label = endpoint;
+        return pending.handle((reply, failure) -> {
+            Reply r = failure == null ? reply : error(call, failure);
+            metrics.http.inc(label, Integer.toString(r.status()));
+            return r;
+        });
     }
+
+    private Reply error(Call call, Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (t instanceof ServingException e) return error(e);
+        // a bug, not a bad request: the client gets no stack trace, the log gets it
+        LOG.log(System.Logger.Level.WARNING, "internal error answering " + call.method() + " " + Names.clip(call.path()), t);
+        return error(new ServingException(500, "internal error: " + t.getClass().getSimpleName()));
+    }
+
+    private static CompletableFuture<Reply> done(Reply r) { return CompletableFuture.completedFuture(r); }
 
     Reply error(ServingException e) {
         byte[] body = json.write(g -> {
@@ -124,24 +155,24 @@ final class Protocol {
         return "other";
     }
 
-    private Reply route(Call c, List<String> s) {
+    private CompletableFuture<Reply> route(Call c, List<String> s) {
         int n = s.size();
         if (n == 0) {
             // the page holds no data: what it shows it fetches from /metrics, with the token the user types in
             method(c, "GET");
-            return new Reply(200, "text/html; charset=utf-8", DASHBOARD, Map.of("X-Content-Type-Options", "nosniff",
-                    "Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'"));
+            return done(new Reply(200, "text/html; charset=utf-8", DASHBOARD, Map.of("X-Content-Type-Options", "nosniff",
+                    "Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'")));
         }
         if (n == 1 && s.get(0).equals("ping")) {
             method(c, "GET");
             boolean ok = repo.ready();
-            return object(ok ? 200 : 503, g -> g.writeStringField("status", ok ? "Healthy" : "Unhealthy"));
+            return done(object(ok ? 200 : 503, g -> g.writeStringField("status", ok ? "Healthy" : "Unhealthy")));
         }
         if (n >= 1 && s.get(0).equals("v2")) return v2(c, s);
         if (n == 1 && s.get(0).equals("metrics")) {
             method(c, "GET");
             authorize(c, Access.INFERENCE);
-            return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
+            return done(new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8), Map.of()));
         }
         if ((n == 2 || n == 3) && s.get(0).equals("predictions")) {
             method(c, "POST");
@@ -151,28 +182,29 @@ final class Protocol {
         throw ServingException.notFound("no such endpoint: " + c.method() + " /" + Names.clip(String.join("/", s)));
     }
 
-    private Reply v2(Call c, List<String> s) {
+    private CompletableFuture<Reply> v2(Call c, List<String> s) {
         int n = s.size();
         if (n == 1) {
             method(c, "GET");
             authorize(c, Access.INFERENCE);
-            return object(200, g -> {
+            return done(object(200, g -> {
                 g.writeStringField("name", SERVER_NAME);
                 g.writeStringField("version", version);
                 g.writeArrayFieldStart("extensions");
                 g.writeString("binary_tensor_data");
                 g.writeString("model_repository");
+                g.writeString(SafetensorsBodies.EXTENSION);
                 g.writeEndArray();
-            });
+            }));
         }
         if (n == 3 && s.get(1).equals("health") && (s.get(2).equals("live") || s.get(2).equals("ready"))) {
             method(c, "GET");
             // the protocol: 200 means true, a 4xx false (the body says which, as KServe's does)
             boolean live = s.get(2).equals("live");
             boolean ok = live || repo.ready();
-            return object(ok ? 200 : 400, g -> g.writeBooleanField(live ? "live" : "ready", ok));
+            return done(object(ok ? 200 : 400, g -> g.writeBooleanField(live ? "live" : "ready", ok)));
         }
-        if (s.get(1).equals("repository")) return repository(c, s);
+        if (s.get(1).equals("repository")) return done(repository(c, s));
         if (n >= 3 && s.get(1).equals("models")) {
             String model = Names.model(s.get(2));
             String ver = null;
@@ -184,16 +216,16 @@ final class Protocol {
             if (n == rest) {
                 method(c, "GET");
                 authorize(c, Access.INFERENCE);
-                return metadata(model, ver);
+                return done(metadata(model, ver));
             }
             if (n == rest + 1 && s.get(rest).equals("ready")) {
                 method(c, "GET");
                 authorize(c, Access.INFERENCE);
                 boolean ok = modelReady(model, ver);
-                return object(ok ? 200 : 400, g -> {
+                return done(object(ok ? 200 : 400, g -> {
                     g.writeStringField("name", model);
                     g.writeBooleanField("ready", ok);
-                });
+                }));
             }
             if (n == rest + 1 && s.get(rest).equals("infer")) {
                 method(c, "POST");
@@ -263,16 +295,22 @@ final class Protocol {
         g.writeEndArray();
     }
 
-    private Reply infer(Call c, String model, String ver) {
+    private CompletableFuture<Reply> infer(Call c, String model, String ver) {
         long t0 = System.nanoTime();
         byte[] body = body(c);
-        JsonTensors.InferRequest req = json.readInfer(body, headerLength(c));
-        return served(repo.acquire(model, ver), t0, v -> {
-            Map<String, Tensor> out = v.infer(req.inputs(), TimeUnit.MICROSECONDS.toNanos(req.timeoutMicros()), TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
+        boolean safetensorsIn = SafetensorsBodies.named(c.header().apply("Content-Type"));
+        boolean safetensorsOut = SafetensorsBodies.named(c.header().apply("Accept"));
+        JsonTensors.InferRequest req = safetensorsIn ? SafetensorsBodies.read(body, options.maxElements()) : json.readInfer(body, headerLength(c));
+        return served(repo.acquire(model, ver), t0, v -> v.submit(req.inputs(), TimeUnit.MICROSECONDS.toNanos(req.timeoutMicros()),
+                TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()), c.clientGone()).thenApplyAsync(out -> {
+            if (safetensorsOut) {
+                byte[] st = SafetensorsBodies.write(v.name, v.version, req.id(), pick(out, req.outputs(), v));
+                return new Reply(200, SafetensorsBodies.MEDIA_TYPE, st, Map.of());
+            }
             JsonTensors.Encoded e = json.writeResponse(v.name, v.version, req.id(), pick(out, req.outputs(), v), req::binary);
             if (e.jsonLength() < 0) return Reply.json(200, e.body());
             return new Reply(200, "application/octet-stream", e.body(), Map.of(BINARY_HEADER, Integer.toString(e.jsonLength())));
-        });
+        }, c.continuation()));
     }
 
     /** Triton's binary tensor extension: the length of the JSON part of a body followed by raw tensor bytes; -1 without it. */
@@ -288,21 +326,20 @@ final class Protocol {
         }
     }
 
-    /** Answers with a held version, counts the answer in its metrics by status, and lets the version go. */
-    private Reply served(LoadedVersion v, long t0, java.util.function.Function<LoadedVersion, Reply> work) {
-        int status = 500;
+    /** Answers with a held version, counts the answer in its metrics by status, and lets the version go once answered. */
+    private CompletableFuture<Reply> served(LoadedVersion v, long t0, Function<LoadedVersion, CompletableFuture<Reply>> work) {
+        CompletableFuture<Reply> pending;
         try {
-            Reply r = work.apply(v);
-            status = r.status();
-            return r;
-        } catch (ServingException e) {
-            status = e.status;
-            throw e;
-        } finally {
+            pending = work.apply(v);
+        } catch (RuntimeException e) {
+            pending = CompletableFuture.failedFuture(e);
+        }
+        return pending.whenComplete((r, failure) -> {
+            int status = r != null ? r.status() : v.failure(failure).status;
             metrics.requests.inc(v.name, v.version, Integer.toString(status));
             metrics.requestSeconds.observe((System.nanoTime() - t0) / 1e9, v.name, v.version);
             v.release();
-        }
+        });
     }
 
     private static Map<String, Tensor> pick(Map<String, Tensor> out, List<String> wanted, LoadedVersion v) {
@@ -321,7 +358,7 @@ final class Protocol {
      * output as a nested array. A single sample (one dimension less than the declared input) gets the batch dimension
      * added, and the reply loses it again.
      */
-    private Reply predictions(Call c, String model, String ver) {
+    private CompletableFuture<Reply> predictions(Call c, String model, String ver) {
         long t0 = System.nanoTime();
         byte[] body = body(c);
         return served(repo.acquire(model, ver), t0, v -> {
@@ -331,20 +368,25 @@ final class Protocol {
             TensorSpec in = v.inputs.get(0);
             Tensor x = json.readPlain(body, in.dtype());
             boolean single = in.shape() != null && x.dim() == in.shape().length - 1;
-            Map<String, Tensor> out = v.infer(Map.of(in.name(), single ? x.unsqueeze(0) : x), 0, TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
-            if (out.size() == 1) {
-                Tensor y = out.values().iterator().next();
-                return Reply.json(200, json.writeNested(single && y.dim() > 0 ? y.squeeze(0) : y));
-            }
-            return Reply.json(200, json.write(g -> {
-                g.writeStartObject();
-                for (Map.Entry<String, Tensor> e : out.entrySet()) {
-                    g.writeFieldName(e.getKey());
-                    g.writeRawValue(new String(json.writeNested(single ? e.getValue().squeeze(0) : e.getValue()), StandardCharsets.UTF_8));
-                }
-                g.writeEndObject();
-            }));
+            return v.submit(Map.of(in.name(), single ? x.unsqueeze(0) : x), 0, TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()),
+                    c.clientGone()).thenApplyAsync(out -> nested(out, single), c.continuation());
         });
+    }
+
+    /** /predictions' reply: the one output as a nested array, or an object of them, without the batch dimension it added. */
+    private Reply nested(Map<String, Tensor> out, boolean single) {
+        if (out.size() == 1) {
+            Tensor y = out.values().iterator().next();
+            return Reply.json(200, json.writeNested(single && y.dim() > 0 ? y.squeeze(0) : y));
+        }
+        return Reply.json(200, json.write(g -> {
+            g.writeStartObject();
+            for (Map.Entry<String, Tensor> e : out.entrySet()) {
+                g.writeFieldName(e.getKey());
+                g.writeRawValue(new String(json.writeNested(single ? e.getValue().squeeze(0) : e.getValue()), StandardCharsets.UTF_8));
+            }
+            g.writeEndObject();
+        }));
     }
 
     /** Triton's model-repository extension, behind the admin token. */

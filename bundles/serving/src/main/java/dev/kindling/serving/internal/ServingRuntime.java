@@ -102,6 +102,10 @@ public class ServingRuntime {
             Dictionary<String, Object> p = new Hashtable<>();
             p.put(ServedModel.NAME, v.name);
             p.put(ServedModel.VERSION, v.version);
+            p.put(ServedModel.STATE, "READY");
+            p.put(ServedModel.PLATFORM, v.platform);
+            p.put(ServedModel.SOURCE, v.source.toString());
+            p.put(ServedModel.ENDPOINT, endpoint);
             models.put(v, context.registerService(ServedModel.class, v, p));
         }
 
@@ -207,6 +211,8 @@ public class ServingRuntime {
         Dictionary<String, Object> p = new Hashtable<>();
         p.put("osgi.http.whiteboard.servlet.pattern", "/*");
         p.put("osgi.http.whiteboard.servlet.name", "kindling-serving");
+        // asynchronous, so a request waiting in a model's queue holds no container thread and a disconnect is reported
+        p.put("osgi.http.whiteboard.servlet.asyncSupported", Boolean.TRUE);
         r.servlet = context.registerService(found.whiteboard().servletService, found.whiteboard().servlet(() -> r.stopping ? null : r.server.protocol), p);
         running = r;
         startedByConfig = false;

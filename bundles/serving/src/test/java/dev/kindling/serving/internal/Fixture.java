@@ -81,4 +81,15 @@ final class Fixture {
     static Tensor rows(int n) {
         return Torch.rand(n, 4);
     }
+
+    /** Sends a request over a raw socket and leaves it open, unread (the caller closes it to disconnect). */
+    static java.net.Socket sendRaw(java.net.URI base, String method, String path, String body) throws IOException {
+        java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort());
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        String head = method + " " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length + "\r\n\r\n";
+        s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().write(b);
+        s.getOutputStream().flush();
+        return s;
+    }
 }

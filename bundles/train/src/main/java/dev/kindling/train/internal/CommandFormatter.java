@@ -184,14 +184,26 @@ final class CommandFormatter {
         return text(sb.toString());
     }
 
-    String models(ModelsListing listing) {
-        if (!listing.exists()) return "No models: there is no " + listing.root() + " (kindling:train saves its runs under ./runs).";
-        if (listing.entries().isEmpty()) return "No models or checkpoints under " + path(listing.root()) + ".";
-        Text.Table t = new Text.Table("PATH", "KIND", "EPOCH", "DATASET", "ACCURACY", "MODEL");
-        for (ModelsListing.Entry e : listing.entries()) {
-            t.row(path(e.path()), e.kind(), e.epoch(), e.dataset(), Text.num(e.accuracy(), 4), e.model());
+    String models(ModelsListing listing) { return models(listing, List.of()); }
+
+    /** The saved models, then (when a server runs) the versions it serves. */
+    String models(ModelsListing listing, List<ModelsListing.Served> served) {
+        String saved;
+        if (!listing.exists()) saved = "No models: there is no " + listing.root() + " (kindling:train saves its runs under ./runs).";
+        else if (listing.entries().isEmpty()) saved = "No models or checkpoints under " + path(listing.root()) + ".";
+        else {
+            Text.Table t = new Text.Table("PATH", "KIND", "EPOCH", "DATASET", "ACCURACY", "MODEL");
+            for (ModelsListing.Entry e : listing.entries()) {
+                t.row(path(e.path()), e.kind(), e.epoch(), e.dataset(), Text.num(e.accuracy(), 4), e.model());
+            }
+            saved = text(t.toString());
         }
-        return text(t.toString());
+        if (served.isEmpty()) return saved;
+        Text.Table t = new Text.Table("SERVED", "VERSION", "STATE", "PLATFORM", "ENDPOINT", "SOURCE");
+        for (ModelsListing.Served s : served) {
+            t.row(s.model(), s.version(), s.state(), s.platform(), s.endpoint(), s.source().equals("-") ? "-" : path(Path.of(s.source())));
+        }
+        return saved.stripTrailing() + "\n\n" + text(t.toString());
     }
 
     private String describe(ModelFiles.Loaded l) {

@@ -4,12 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.io.Models;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -17,15 +22,24 @@ import java.util.stream.Stream;
 import static dev.kindling.train.internal.Words.Kind.FLAG;
 
 /**
- * {@code kindling:models}: the model files and checkpoints saved under a directory. It only reads files, so it needs
- * neither the kernel nor the job manager.
+ * {@code kindling:models}: the model files and checkpoints saved under a directory, and the model versions a server
+ * serves. It only reads files and service properties, so it needs neither the kernel nor the job manager; the served
+ * versions are the serving bundle's {@code dev.kindling.serving.ServedModel} services, looked up by class name so this
+ * bundle does not depend on the serving bundle (which depends on this one).
  */
 @Component(service = ModelsCommand.class, property = {"osgi.command.scope=kindling", "osgi.command.function=models"})
 public class ModelsCommand {
+    static final String SERVED_MODEL = "dev.kindling.serving.ServedModel";
+    /** Null outside OSGi (tests): then nothing is served. */
+    private volatile BundleContext context;
+
+    @Activate
+    void activate(BundleContext context) { this.context = context; }
 
     @Descriptor("list saved models and checkpoints under a directory (default runs): path, kind, epoch, dataset, accuracy "
             + "(a model file: the run's final test accuracy; a checkpoint: its validation accuracy) and the model spec; "
-            + "shows each run's model file and best and latest checkpoints, every checkpoint with --all")
+            + "shows each run's model file and best and latest checkpoints, every checkpoint with --all; "
+            + "then the model versions being served (kindling:serve) with their state")
     public Object models(CommandSession session, @Descriptor("[dir] [--all]") String... args) {
         return models(Console.of(session), args);
     }
@@ -38,7 +52,32 @@ public class ModelsCommand {
         boolean exists = Files.exists(root);
         if (!exists && w.positional(0) != null) throw new IllegalArgumentException("kindling:models: no such directory: " + root);
         ModelsListing listing = exists ? list(root, w.flag("all")) : new ModelsListing(root, false, List.of());
-        return new CommandFormatter(c.cwd()).models(listing);
+        return new CommandFormatter(c.cwd()).models(listing, served());
+    }
+
+    /** The served versions, by model name and version, from the ServedModel services' properties. */
+    List<ModelsListing.Served> served() {
+        BundleContext ctx = context;
+        if (ctx == null) return List.of();
+        ServiceReference<?>[] refs;
+        try {
+            refs = ctx.getAllServiceReferences(SERVED_MODEL, null);
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            return List.of(); // no filter is given; stopping
+        }
+        if (refs == null) return List.of();
+        List<ModelsListing.Served> out = new ArrayList<>();
+        for (ServiceReference<?> r : refs) {
+            out.add(new ModelsListing.Served(property(r, "model.name"), property(r, "model.version"), property(r, "model.state"),
+                    property(r, "model.platform"), property(r, "serving.endpoint"), property(r, "model.source")));
+        }
+        out.sort(Comparator.comparing(ModelsListing.Served::model).thenComparing(s -> s.version().length()).thenComparing(ModelsListing.Served::version));
+        return out;
+    }
+
+    private static String property(ServiceReference<?> r, String key) {
+        Object v = r.getProperty(key);
+        return v == null ? "-" : v.toString();
     }
 
     /** Each run's model file and its best and latest checkpoints (all checkpoints with {@code all}), in path order. */

@@ -7,4 +7,7 @@ import java.util.List;
 record ModelsListing(Path root, boolean exists, List<Entry> entries) {
     /** {@code accuracy} is NaN when unknown; an unreadable file has its error in {@code model}. */
     record Entry(Path path, String kind, String epoch, String dataset, double accuracy, String model) {}
+
+    /** A model version a server serves ("-" for what its service does not say). */
+    record Served(String model, String version, String state, String platform, String endpoint, String source) {}
 }
