@@ -16,25 +16,39 @@ public final class Dispatcher {
         op.checkInputs(inputs);
         OpRuntime k = kernelOf(inputs);
         if (k == null) return op.forward(inputs, attrs);
-        long removals = k.backendRemovals();
-        for (int attempt = 1; ; attempt++) {
+        try {
+            return k.dispatchChain().dispatch(op, inputs, attrs);
+        } catch (LinkageError | ClassCastException e) {
+            return runAgain(k, op, inputs, attrs, e);
+        }
+    }
+
+    /** How often an op caught in backend removals is run again, at most. */
+    private static final int MAX_RUNS_AGAIN = 8;
+
+    /**
+     * A backend was removed (its bundle updated) while the op ran in its code: the old revision could not load a class
+     * any more, or was handed a storage already moved to the new one. The op runs again, once more for each further
+     * removal meanwhile (quick updates): its inputs move to the backend now serving the device type. The mixed-storage
+     * case fails as the backend reads its arguments, before it writes; a class missing part-way might leave an in-place
+     * op half done, so that one is not repeated. In a kernel that never lost a backend the error is the op's own.
+     */
+    private static Tensor[] runAgain(OpRuntime k, OpDef op, Tensor[] inputs, Attrs attrs, Throwable first) {
+        if (k.backendRemovals() == 0 || (first instanceof LinkageError && op.isInPlace())) throw unchecked(first);
+        for (int run = 1; ; run++) {
+            long removals = k.backendRemovals();
             try {
                 return k.dispatchChain().dispatch(op, inputs, attrs);
             } catch (LinkageError | ClassCastException e) {
-                // A backend was removed (its bundle updated) while this op ran in its code: the old revision could not
-                // load a class any more, or was handed a storage already moved to the new one. Run the op again (once
-                // more for each further removal meanwhile, as in quick updates): its inputs move to the backend now
-                // serving the device type. The mixed-storage case fails as the backend reads its arguments, before it
-                // writes; a class missing part-way might leave an in-place op half done, so that one is not repeated.
-                long now = k.backendRemovals();
-                if (now == removals || (e instanceof LinkageError && op.isInPlace()) || attempt == MAX_ATTEMPTS) throw e;
-                removals = now;
+                if (k.backendRemovals() == removals || (e instanceof LinkageError && op.isInPlace()) || run == MAX_RUNS_AGAIN) throw e;
             }
         }
     }
 
-    /** How often an op caught in backend removals is run, at most. */
-    private static final int MAX_ATTEMPTS = 8;
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof Error) throw (Error) t;
+        return (RuntimeException) t;
+    }
 
     static OpRuntime kernelOf(Tensor[] inputs) {
         for (Tensor t : inputs) {

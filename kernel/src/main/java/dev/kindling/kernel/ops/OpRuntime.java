@@ -33,8 +33,8 @@ public interface OpRuntime {
     AutocastState autocastState();
 
     /**
-     * How many backends have been removed so far. The dispatcher compares it across an op that failed inside backend
-     * code: a change means the op ran into a backend's removal and is run again on its successor.
+     * How many backends have been removed so far. The dispatcher reads it only when an op failed inside backend code:
+     * an op that ran into a backend's removal is run again on the successor (read off the hot path).
      */
     long backendRemovals();
 
