@@ -45,8 +45,10 @@ final class JavaxServingServlet extends HttpServlet {
             @Override public void onTimeout(AsyncEvent event) { gone(); }
 
             private void gone() {
+                // finished first: cancelling the queued request completes the reply at once, and the answer must not be written
+                boolean first = finished.compareAndSet(false, true);
                 clientGone.complete(null);
-                if (finished.compareAndSet(false, true)) async.complete();
+                if (first) async.complete();
             }
 
             @Override public void onComplete(AsyncEvent event) {}
@@ -57,8 +59,9 @@ final class JavaxServingServlet extends HttpServlet {
                 req::getHeader, req.getInputStream(), req.getContentLengthLong(), clientGone, task -> onContainerThread(async, task));
         // the body is read now; while the model works, watch the connection (Jetty reports a disconnect only on writing)
         Jetty9Disconnects watch = reply.isDone() || !JETTY ? null : Jetty9Disconnects.watch(req, () -> {
+            boolean first = finished.compareAndSet(false, true);
             clientGone.complete(null);
-            if (finished.compareAndSet(false, true)) async.complete();
+            if (first) async.complete();
         });
         Runnable answer = () -> {
             if (!finished.compareAndSet(false, true)) return; // the client is gone
