@@ -437,16 +437,41 @@ final class Protocol {
         }
     }
 
-    /** The body, at most {@code maxRequestBytes} (413 beyond: checked on Content-Length first, then while reading). */
+    /** The most of a too-large body read and dropped before the 413, so the client gets to read the answer. */
+    static final long DRAIN_BYTES = 1L << 20;
+
+    /**
+     * The body, at most {@code maxRequestBytes} (413 beyond: checked on Content-Length first, then while reading). A body
+     * over the limit by at most {@link #DRAIN_BYTES} is read to its end first: a server that answers and closes while the
+     * client still sends makes the client see a reset instead of the 413.
+     */
     private byte[] body(Call c) {
         long limit = options.maxRequestBytes();
-        if (c.contentLength() > limit) throw tooLarge(limit);
+        if (c.contentLength() > limit) {
+            drain(c.body(), c.contentLength());
+            throw tooLarge(limit);
+        }
         try {
             byte[] b = c.body().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (b.length > limit) throw tooLarge(limit);
+            if (b.length > limit) {
+                drain(c.body(), DRAIN_BYTES);
+                throw tooLarge(limit);
+            }
             return b;
         } catch (IOException e) {
             throw ServingException.badRequest("cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    /** Reads and drops up to {@code n} bytes (at most {@link #DRAIN_BYTES}); a client that stops sending ends it. */
+    private static void drain(InputStream in, long n) {
+        long left = Math.min(n, DRAIN_BYTES);
+        byte[] buf = new byte[8192];
+        try {
+            int r;
+            while (left > 0 && (r = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) left -= r;
+        } catch (IOException e) {
+            // the client went away: the 413 goes nowhere either way
         }
     }
 
