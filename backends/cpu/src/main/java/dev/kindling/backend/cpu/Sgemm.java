@@ -28,6 +28,6 @@ interface Sgemm {
 
         static final Sgemm BEST = choose();
 
-        private static Sgemm choose() { return VectorApi.AVAILABLE ? VectorSgemm.forThisJdk() : new ScalarSgemm(); }
+        private static Sgemm choose() { return VectorApi.AVAILABLE ? VectorSgemm.forThisMachine() : new ScalarSgemm(); }
     }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SgemmTest {
@@ -44,7 +45,7 @@ class SgemmTest {
 
     private static void all(Sgemm g) {
         int[][] shapes = {{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {5, 15, 300}, {64, 256, 784}, {13, 40, 257}, {100, 9, 32}, {3, 3, 0},
-            {97, 130, 70}, {256, 64, 9}, {200, 1100, 600}};
+            {97, 130, 70}, {256, 64, 9}, {200, 1100, 600}, {40, 70, 1100}, {26, 33, 2049}};
         long seed = 1;
         for (int[] s : shapes) check(g, s[0], s[1], s[2], seed++);
     }
@@ -58,18 +59,34 @@ class SgemmTest {
     }
 
     @Test
-    void bothMicroKernelShapesMatchTheReference() {
-        all(new VectorSgemm(6));
-        all(new VectorSgemm(4));
+    void everyMicroKernelShapeMatchesTheReference() {
+        int preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        for (String name : MicroKernels.NAMES) {
+            VectorSgemm g = new VectorSgemm(name);
+            // a kernel for wider vectors than this CPU's is emulated, a hundred times slower: small shapes only
+            if (MicroKernels.named(name).vectorBits <= preferred) all(g);
+            else for (int[] s : new int[][] {{1, 1, 1}, {13, 40, 17}, {29, 70, 33}}) check(g, s[0], s[1], s[2], 7);
+        }
+    }
+
+    @Test
+    void anUnknownKernelNameIsRefusedWithTheKnownOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VectorSgemm("8x8"));
+        assertTrue(e.getMessage().contains("'8x8'") && e.getMessage().contains("12x32"), e.getMessage());
     }
 
     @Test
     void theMeasuredMicroKernelIsTheDefaultAndThePropertyOverridesIt() {
-        assertEquals("vector-4x16", VectorSgemm.forThisJdk().name());
+        assertEquals("12x32", VectorSgemm.defaultKernel(512, "GenuineIntel"));
+        assertEquals("4x16", VectorSgemm.defaultKernel(512, "AuthenticAMD"), "Zen 4 runs 512-bit vectors as two halves");
+        assertEquals("4x16", VectorSgemm.defaultKernel(256, "GenuineIntel"));
+        assertEquals("4x16", VectorSgemm.defaultKernel(512, ""), "an unknown CPU gets the safe kernel");
+        String expected = "vector-" + VectorSgemm.defaultKernel(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), VectorSgemm.cpuVendor());
+        assertEquals(expected, VectorSgemm.forThisMachine().name());
         String old = System.getProperty("kindling.cpu.sgemmKernel");
         System.setProperty("kindling.cpu.sgemmKernel", "6x16");
         try {
-            assertEquals("vector-6x16", VectorSgemm.forThisJdk().name());
+            assertEquals("vector-6x16", VectorSgemm.forThisMachine().name());
         } finally {
             if (old == null) System.clearProperty("kindling.cpu.sgemmKernel");
             else System.setProperty("kindling.cpu.sgemmKernel", old);
