@@ -2,6 +2,7 @@ package dev.kindling.kernel.ops;
 
 import dev.kindling.api.DType;
 import dev.kindling.kernel.spi.BinaryOp;
+import dev.kindling.kernel.spi.ScaledAddKernels;
 import dev.kindling.kernel.spi.UnaryOp;
 import dev.kindling.kernel.tensor.Shapes;
 
@@ -101,9 +102,17 @@ final class ElementwiseKernels {
             throw new IllegalArgumentException("Subtraction, the `-` operator, with two bool tensors is not supported. "
                     + "Use the `^` or `logical_xor()` operator instead.");
         }
+        DenseTensor fusedOut = null;
         if (alpha != 1.0) {
             if (!common.isFloatingPoint() && alpha != Math.rint(alpha)) {
                 throw new IllegalArgumentException("For integral input tensors, argument alpha must not be a floating point number.");
+            }
+            if ((op == BinaryOp.ADD || op == BinaryOp.SUB) && common.isFloatingPoint() && a.dtype() == common && b.dtype() == common
+                    && a.backend() instanceof ScaledAddKernels fused) {
+                // one pass, no temporary: a + α·b as a fused multiply-add, as PyTorch computes it (sub is add with −α)
+                long[] shape = Shapes.broadcast(a.shapeRef(), b.shapeRef());
+                fusedOut = into != null ? into : a.newTensor(common, shape);
+                if (fused.addScaled(expanded(a, shape), expanded(b, shape), op == BinaryOp.SUB ? -alpha : alpha, fusedOut.view(), common)) return fusedOut;
             }
             DenseTensor s = alpha == Math.rint(alpha) && Math.abs(alpha) < 1e15 ? wrapped(b, (long) alpha) : wrapped(b, alpha);
             b = binary(BinaryOp.MUL, b, s, 1.0);
@@ -113,7 +122,7 @@ final class ElementwiseKernels {
         // comparisons and logical ops compute in the operands' common type; the rest compute in their result type
         DType compute = outType == DType.BOOL ? common : outType;
         long[] shape = Shapes.broadcast(a.shapeRef(), b.shapeRef());
-        DenseTensor out = into != null ? into : a.newTensor(outType, shape);
+        DenseTensor out = into != null ? into : fusedOut != null ? fusedOut : a.newTensor(outType, shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.view(), compute);
         return out;
     }

@@ -7,6 +7,7 @@ import dev.kindling.kernel.spi.BackendDiagnostics;
 import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.GradScalingKernels;
 import dev.kindling.kernel.spi.ReduceOp;
+import dev.kindling.kernel.spi.ScaledAddKernels;
 import dev.kindling.kernel.spi.Storage;
 import dev.kindling.kernel.spi.TensorBackend;
 import dev.kindling.kernel.spi.UnaryOp;
@@ -24,7 +25,7 @@ import java.util.List;
  * float32 and round once ({@link HalfOps}, and {@link MatMul} for products).
  */
 @Component(service = TensorBackend.class)
-public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalingKernels {
+public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalingKernels, ScaledAddKernels {
     public static final String NAME = "cpu-java";
     private static final int BLOCK = 4096;
 
@@ -218,6 +219,11 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
                 }
             }
         }, in, out);
+    }
+
+    @Override
+    public boolean addScaled(View a, View b, double alpha, View out, DType compute) {
+        return compute == DType.FLOAT32 && ScaledAdd.run(a, b, (float) alpha, out);
     }
 
     @Override
