@@ -122,13 +122,13 @@ class NprocTest {
     void twoRanksTrainAsOneJobWithEqualParametersAndResumeBitForBitAfterASuspendOrAKilledRank() throws Exception {
         assumeGloo();
         long t0 = System.nanoTime();
-        String done = train.train(console(), "iris", "mlp", "--epochs", "3", "--batch-size", "8", "--nproc", "2", "--out", "ref", "--wait");
+        String done = train.train(console(), "iris", "mlp", "--epochs", "4", "--batch-size", "8", "--nproc", "2", "--out", "ref", "--wait");
         double refSeconds = (System.nanoTime() - t0) / 1e9;
         assertTrue(done.startsWith("job 1 completed in "), done + "\n" + printed);
         assertTrue(done.contains("all 2 ranks ended with the same parameters (SHA-256 "), done);
         assertTrue(printed.toString().contains("data-parallel: 2 ranks, each a JVM of its own (DistributedDataParallel over gloo; batch size 8 per rank, 16 in all)"),
                 printed.toString());
-        assertTrue(printed.toString().contains("epoch 3/3  loss"), printed.toString());
+        assertTrue(printed.toString().contains("epoch 4/4  loss"), printed.toString());
         Path ref = dir.resolve("ref");
         TrainingJob job = jobs.get("1");
         String sha = job.paramsSha256();
@@ -141,20 +141,20 @@ class NprocTest {
         assertTrue(summary.get("test_accuracy").asDouble() > 0.5, summary.toString());
         assertEquals(2, RunConfig.read(ref.resolve("run.json")).nproc);
         // rank 0 alone writes checkpoints and logs: one metrics line per epoch
-        assertEquals(4, Files.readAllLines(ref.resolve("logs/metrics.csv")).size());
-        assertEquals("epoch-0003", Files.readString(ref.resolve("checkpoints/latest")).trim());
+        assertEquals(5, Files.readAllLines(ref.resolve("logs/metrics.csv")).size());
+        assertEquals("epoch-0004", Files.readString(ref.resolve("checkpoints/latest")).trim());
         assertTrue(Files.exists(ref.resolve("logs/rank-0.log")) && Files.exists(ref.resolve("logs/rank-1.log")));
         String table = jobCommands.jobs(null);
         assertTrue(table.contains("job 1: 2 rank JVMs over gloo, rendezvous at 127.0.0.1:"), table);
-        assertTrue(table.lines().filter(l -> l.matches("\\s+[01]\\s+\\d+\\s+completed\\s+3/3\\s+.*")).count() == 2, table);
-        System.out.printf("[kindling-train] 2 ranks, iris 3 epochs: %.1f s%n", refSeconds);
+        assertTrue(table.lines().filter(l -> l.matches("\\s+[01]\\s+\\d+\\s+completed\\s+4/4\\s+.*")).count() == 2, table);
+        System.out.printf("[kindling-train] 2 rank JVMs, iris 4 epochs: %.1f s%n", refSeconds);
 
         // Suspended (the train bundle stops) inside epoch 2, then resumed by the next job manager: the same parameters.
         Path registry = dir.resolve("registry.json");
         jobs.close();
         jobs = new JobManager(kernel, registry, true);
         train = new TrainCommand(kernel, jobs);
-        train.train(console(), "iris", "mlp", "--epochs", "3", "--batch-size", "8", "--nproc", "2", "--out", "susp");
+        train.train(console(), "iris", "mlp", "--epochs", "4", "--batch-size", "8", "--nproc", "2", "--out", "susp");
         TrainingJob s = jobs.get("1");
         await(() -> s.progress() != null && s.progress().epoch() == 1 && s.progress().batch() >= 2, "epoch 2 under way");
         jobs.close();
@@ -174,7 +174,7 @@ class NprocTest {
         jobs.close();
         jobs = new JobManager();
         train = new TrainCommand(kernel, jobs);
-        train.train(console(), "iris", "mlp", "--epochs", "3", "--batch-size", "8", "--nproc", "2", "--max-restarts", "1", "--out", "restarted");
+        train.train(console(), "iris", "mlp", "--epochs", "4", "--batch-size", "8", "--nproc", "2", "--max-restarts", "1", "--out", "restarted");
         TrainingJob r = jobs.get("1");
         await(() -> r.progress() != null && r.progress().epoch() == 1 && r.progress().batch() >= 2, "epoch 2 under way");
         long pid = r.ranks().ranks().get(1).pid;
