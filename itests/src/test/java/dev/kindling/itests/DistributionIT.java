@@ -154,6 +154,37 @@ class DistributionIT {
         assertTrue(failed.err().contains("job 1 failed: "), failed.all());
     }
 
+    /**
+     * {@code kindling:train --nproc 2}: two rank JVMs on the class path of the installed bundles, over gloo, ending with
+     * equal parameters; where gloo's natives were not built, the command says so and starts nothing.
+     */
+    @Test
+    void trainsAsTwoRankJvmsWithNproc(@TempDir Path dir) throws Exception {
+        boolean gloo;
+        try (var jar = new java.util.jar.JarFile(home.resolve("bundle/kindling-distributed-gloo-natives-" + version() + ".jar").toFile())) {
+            gloo = jar.getEntry("lib/libkindling_gloo.so") != null;
+        }
+        Result r = run(home.resolve("bin/kindling"), dir, null, "-c", "kindling:train iris mlp --epochs 2 --nproc 2 --out ranks --wait", "-c", "kindling:jobs");
+        if (!gloo) {
+            assertEquals(1, r.status(), r.all());
+            assertTrue(r.err().contains("--nproc 2 cannot start ranks here: the gloo backend is unavailable here"), r.all());
+            return;
+        }
+        assertEquals(0, r.status(), r.all());
+        assertTrue(r.out().contains("data-parallel: 2 ranks, each a JVM of its own") && r.out().contains("epoch 2/2"), r.all());
+        assertTrue(r.out().contains("all 2 ranks ended with the same parameters"), r.all());
+        assertTrue(r.out().contains("job 1: 2 rank JVMs over gloo"), r.all());
+        assertTrue(Files.isRegularFile(dir.resolve("ranks/logs/rank-1.log")) && Files.isRegularFile(dir.resolve("ranks/model.safetensors")), r.all());
+    }
+
+    /** The project version the bundle file names carry, from the train bundle's name. */
+    static String version() throws IOException {
+        try (var s = Files.list(home.resolve("bundle"))) {
+            String train = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("kindling-train-")).findFirst().orElseThrow();
+            return train.substring("kindling-train-".length(), train.length() - ".jar".length());
+        }
+    }
+
     @Test
     void interactiveShellReadsStandardInput() throws Exception {
         Result r = run(home.resolve("bin/kindling"), home, "kindling:backends\nhelp kindling:prefer\n");

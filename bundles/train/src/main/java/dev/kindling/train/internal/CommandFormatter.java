@@ -38,6 +38,12 @@ final class CommandFormatter {
         sb.append(String.format(Locale.ROOT, "%n  %d epoch" + (cfg.epochs == 1 ? "" : "s") + ", batch size %d, %s%s, %s, %s, seed %d -> %s", cfg.epochs, cfg.batchSize,
                 RunConfig.describe(cfg.optimizer), cfg.scheduler == null ? "" : ", scheduler " + RunConfig.describe(cfg.scheduler) + " per " + cfg.schedulerInterval,
                 RunConfig.describe(cfg.loss), cfg.device, cfg.seed, path(job.out())));
+        if (job.distributed()) {
+            sb.append(String.format(Locale.ROOT, "%n  data-parallel: %d ranks, each a JVM of its own (DistributedDataParallel over %s; batch size %d per rank, "
+                    + "%d in all)%s; rank 0 writes checkpoints and logs; the ranks' output goes to %s", cfg.nproc, cfg.backend, cfg.batchSize,
+                    cfg.batchSize * cfg.nproc, cfg.maxRestarts > 0 ? ", restarted up to " + cfg.maxRestarts + " times after a failure" : "",
+                    path(job.out().resolve(ModelFiles.LOGS).resolve("rank-N.log"))));
+        }
         return sb.toString();
     }
 
@@ -69,6 +75,10 @@ final class CommandFormatter {
             sb.append(String.format(Locale.ROOT, "%nbest val_acc %s at epoch %d: %s", Text.num(job.bestValAccuracy(), 4), job.bestEpoch() + 1,
                     path(job.out().resolve(ModelFiles.CHECKPOINTS).resolve("best"))));
         }
+        if (job.paramsSha256() != null) {
+            sb.append("\nall ").append(job.config().nproc).append(" ranks ended with the same parameters (SHA-256 ")
+                    .append(job.paramsSha256(), 0, 16).append("...)");
+        }
         sb.append("\nsaved ").append(path(job.out().resolve(ModelFiles.MODEL_FILE))).append("; checkpoints in ")
                 .append(path(job.out().resolve(ModelFiles.CHECKPOINTS))).append("; TensorBoard events and metrics.csv in ")
                 .append(path(job.out().resolve(ModelFiles.LOGS)));
@@ -84,6 +94,10 @@ final class CommandFormatter {
     }
 
     String stopped(TrainingJob job) {
+        if (job.killed()) {
+            return "job " + job.id() + "'s " + job.config().nproc + " rank JVMs were killed" + (job.lastCheckpoint() == null ? " before a checkpoint was written"
+                    : "; its latest checkpoint is " + path(job.lastCheckpoint()) + "; continue with: kindling:resume " + path(job.out()));
+        }
         if (job.lastCheckpoint() == null && job.epochsDone() == job.startEpoch()) {
             return "job " + job.id() + " was stopped before it trained an epoch" + (job.resumeFrom() != null ? "" : "; nothing was saved");
         }
@@ -106,6 +120,7 @@ final class CommandFormatter {
         TrainingJob job = s.job();
         return switch (s.kind()) {
             case STILL_STOPPING -> "job " + job.id() + " is still stopping after " + s.timeoutSeconds() + " s; kindling:jobs shows when it has";
+            case KILLED -> "job " + job.id() + " did not stop within " + s.timeoutSeconds() + " s: " + stopped(job);
             case STOPPING -> "job " + job.id() + " is stopping; kindling:jobs shows when it has";
             case CANCELLED -> "job " + job.id() + " was cancelled before it started";
             case STOPPED -> stopped(job);
@@ -125,8 +140,20 @@ final class CommandFormatter {
                     Text.clock(r.etaSeconds()), Text.clock(r.wallSeconds()), path(r.out()));
             if (r.error() != null) notes.append("job ").append(r.id()).append(" failed: ").append(r.error()).append('\n');
         }
+        StringBuilder ranks = new StringBuilder();
+        for (JobsTable.Row r : jobs.rows()) {
+            if (r.ranks().isEmpty()) continue;
+            ranks.append('\n').append("job ").append(r.id()).append(": ").append(r.rankSummary()).append('\n');
+            Text.Table rt = new Text.Table("RANK", "PID", "STATE", "EPOCH", "BATCH", "STEP", "SAMPLES/S", "LOSS", "ACC");
+            for (JobsTable.RankRow k : r.ranks()) {
+                rt.row(k.rank(), k.pid() < 0 ? "-" : k.pid(), k.state(), k.epoch() == null ? "-" : k.epoch() + "/" + r.epochs(),
+                        k.batch() == null ? "-" : k.batch() + "/" + k.batches(), k.step() == null ? "-" : k.step(), Text.rate(k.samplesPerSecond()),
+                        Text.num(k.loss(), 4), Text.num(k.accuracy(), 4));
+            }
+            rt.toString().lines().forEach(l -> ranks.append("  ").append(l).append('\n'));
+        }
         for (String n : jobs.notes()) notes.append(n).append('\n');
-        return text(t + notes.toString());
+        return text(t + ranks.toString() + (notes.length() > 0 && ranks.length() > 0 ? "\n" : "") + notes);
     }
 
     // ------------------------------------------------------------------------------------------------------ saved models

@@ -52,9 +52,36 @@ public class JobCommands {
                     live ? s.loss() : last.getOrDefault("train_loss", Double.NaN),
                     live ? s.accuracy() : last.getOrDefault("train_accuracy", Double.NaN),
                     j.lastValAccuracy(), state.ended() ? Double.NaN : j.etaSeconds(), j.wallSeconds(), j.out(),
-                    state == TrainingJob.State.FAILED ? j.errorMessage() : null));
+                    state == TrainingJob.State.FAILED ? j.errorMessage() : null, rankSummary(j), rankRows(j)));
         }
         return new JobsTable(rows, jobs.resumeProblems());
+    }
+
+    /** "2 rank JVMs over gloo, rendezvous at 127.0.0.1:41234, restarts 0 of 1", or null for a job in this JVM. */
+    private static String rankSummary(TrainingJob j) {
+        if (!j.distributed()) return null;
+        RankProcesses rp = j.ranks();
+        StringBuilder sb = new StringBuilder().append(j.config().nproc).append(" rank JVM").append(j.config().nproc == 1 ? "" : "s")
+                .append(" over ").append(j.config().backend);
+        if (rp != null) sb.append(", rendezvous at ").append(rp.options().masterAddr()).append(':').append(rp.options().masterPort());
+        if (j.config().maxRestarts > 0) sb.append(", restarts ").append(rp == null ? 0 : rp.restarts()).append(" of ").append(j.config().maxRestarts);
+        if (j.paramsSha256() != null) sb.append(", equal parameters at the end (SHA-256 ").append(j.paramsSha256(), 0, 16).append("...)");
+        return sb.toString();
+    }
+
+    private static List<JobsTable.RankRow> rankRows(TrainingJob j) {
+        if (!j.distributed()) return List.of();
+        RankProcesses rp = j.ranks();
+        List<JobsTable.RankRow> rows = new ArrayList<>();
+        for (int r = 0; r < j.config().nproc; r++) {
+            RankProcesses.Rank k = rp == null ? null : rp.ranks().get(r);
+            TrainingState s = k == null ? null : k.progress;
+            String state = k == null ? (j.state() == TrainingJob.State.QUEUED ? "queued" : j.state().ended() ? "-" : "starting") : k.state;
+            rows.add(new JobsTable.RankRow(r, k == null ? -1 : k.pid, state, s == null ? null : s.epoch() + 1, s == null ? null : s.batch(),
+                    s == null ? 0 : s.batchesPerEpoch(), s == null ? null : s.step(), s == null ? Double.NaN : s.samplesPerSecond(),
+                    s == null ? Double.NaN : s.loss(), s == null ? Double.NaN : s.accuracy()));
+        }
+        return rows;
     }
 
     @Descriptor("follow a training job until it ends: a live progress bar in an interactive shell, progress lines otherwise; "
@@ -73,6 +100,7 @@ public class JobCommands {
 
     @Descriptor("stop a training job cleanly: after the current batch (or with --at-epoch-end after the current epoch, so that "
             + "kindling:resume continues exactly), writing a final checkpoint; waits until it has stopped. A queued job is cancelled. "
+            + "The ranks of a --nproc job stop together; those still running after --timeout SECONDS are killed. "
             + "(OSGi bundles are stopped with felix:stop)")
     public Object stop(CommandSession session, @Descriptor("the job number, [--at-epoch-end], [--timeout SECONDS]") String... args) {
         return stop(Console.of(session), args);
@@ -105,7 +133,12 @@ public class JobCommands {
     /** Waits for the stop to take effect; a job that failed meanwhile fails the command. */
     private static StopOutcome stopOutcome(TrainingJob job, boolean queued, int timeout, CommandFormatter format) {
         try {
-            if (!job.await(timeout * 1000L)) return new StopOutcome(job, StopOutcome.Kind.STILL_STOPPING, timeout);
+            if (!job.await(timeout * 1000L)) {
+                if (!job.distributed()) return new StopOutcome(job, StopOutcome.Kind.STILL_STOPPING, timeout);
+                job.killRanks(); // rank JVMs can be ended, unlike a thread: none is left behind
+                if (!job.await(30_000)) return new StopOutcome(job, StopOutcome.Kind.STILL_STOPPING, timeout);
+                return new StopOutcome(job, StopOutcome.Kind.KILLED, timeout);
+            }
         } catch (InterruptedException e) {
             return new StopOutcome(job, StopOutcome.Kind.STOPPING, timeout);
         }

@@ -34,6 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * activation (the new revision of the bundle, the next start) resumes them from there, in the same order, so a job
  * ends bit for bit as if it had never been interrupted. Framework property {@value #RESUME_PROPERTY}{@code =false}
  * keeps the registry for {@code kindling:resume} instead.
+ *
+ * <p>A job started with {@code --nproc N} holds the jobs thread while its N rank JVMs run (they use the cores); its
+ * ranks suspend alike, each with its place in the epoch. Rank JVMs that do not end in time are killed: none outlives
+ * the job manager.
  */
 @Component(service = JobManager.class, immediate = true)
 public final class JobManager {
@@ -61,25 +65,34 @@ public final class JobManager {
     /** A job registry entry: the run directory and the checkpoint to continue from (null: from the start). */
     private record Suspended(Path out, Path checkpoint) {}
     private volatile boolean closed;
+    /** How the rank JVMs of {@code --nproc} jobs start. */
+    private final RankLaunch rankLaunch;
 
     /** Without a job registry (tests, embedding): deactivation still suspends running jobs with a checkpoint. */
-    public JobManager() { this(null, null, false); }
+    public JobManager() { this(null, null, false, null); }
 
     @Activate
     public JobManager(@Reference(name = "kernel") Kernel kernel, BundleContext context) {
-        this(kernel, context.getDataFile(REGISTRY).toPath(), !"false".equalsIgnoreCase(context.getProperty(RESUME_PROPERTY)));
+        this(kernel, context.getDataFile(REGISTRY).toPath(), !"false".equalsIgnoreCase(context.getProperty(RESUME_PROPERTY)), context);
     }
 
     /** With the job registry {@code registry}; resumes the jobs it lists when {@code resume}, else keeps them listed. */
-    JobManager(Kernel kernel, Path registry, boolean resume) {
+    JobManager(Kernel kernel, Path registry, boolean resume) { this(kernel, registry, resume, null); }
+
+    private JobManager(Kernel kernel, Path registry, boolean resume, BundleContext context) {
         this.registry = registry;
+        this.rankLaunch = new RankLaunch(context);
         if (registry != null && Files.exists(registry)) readRegistry(kernel, resume);
     }
+
+    /** How the ranks of {@code --nproc} jobs start: their class path and JVM options, and whether they can here. */
+    RankLaunch rankLaunch() { return rankLaunch; }
 
     /** Queues a job; it starts when the jobs before it have ended. */
     synchronized TrainingJob submit(Kernel kernel, RunConfig config, DataPrep.Data data, Path out, Path resumeFrom, int startEpoch, boolean validated) {
         if (closed) throw new IllegalStateException("the training job manager has stopped");
-        TrainingJob job = new TrainingJob(ids.incrementAndGet(), kernel, config, data, out, resumeFrom, startEpoch, validated);
+        TrainingJob job = new TrainingJob(ids.incrementAndGet(), kernel, config, data, out, resumeFrom, startEpoch, validated,
+                config.nproc > 0 ? rankLaunch : null);
         jobs.put(job.id(), job);
         executor.execute(job::run);
         return job;
@@ -145,6 +158,9 @@ public final class JobManager {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            // The rank JVMs of a job that did not reach a step boundary in time are not left behind.
+            for (TrainingJob j : pending) if (!j.state().ended()) j.killRanks();
         }
         if (registry != null) writeRegistry(pending);
     }

@@ -36,7 +36,8 @@ public class ResumeCommand extends JobStartingCommand {
                         new Words.Option("workers", VALUE), new Words.Option("help", FLAG)), args);
         if (w.help() || w.flag("help")) {
             return "kindling:resume <run-dir|checkpoint-dir> [--epochs N] [--wait] [--device D] [--workers N]\n"
-                    + "  continues a kindling:train run from its latest (or the named) checkpoint; --epochs N trains until N epochs in total";
+                    + "  continues a kindling:train run from its latest (or the named) checkpoint; --epochs N trains until N epochs in total;\n"
+                    + "  a run trained with --nproc N continues as N ranks";
         }
         Path checkpoint;
         try {
@@ -70,6 +71,7 @@ public class ResumeCommand extends JobStartingCommand {
         }
         if (w.has("device")) cfg.device = w.value("device");
         if (w.has("workers")) cfg.workers = w.integer("workers", 0, 0);
+        checkRanks("kindling:resume", cfg); // a data-parallel run continues with its ranks
         Path out = runFile.getParent();
         TrainingJob busy = jobs.writingTo(out);
         if (busy != null) throw new IllegalArgumentException("kindling:resume: job " + busy.id() + " is still writing to " + out + "; stop it first (kindling:stop " + busy.id() + ")");

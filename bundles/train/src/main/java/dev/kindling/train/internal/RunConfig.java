@@ -52,6 +52,12 @@ final class RunConfig {
     double clipNorm;
     /** Lightning's precision name (32, bf16-mixed, 16-mixed); resumed runs keep theirs. */
     String precision = "32";
+    /** Rank JVMs of a data-parallel run ({@code --nproc}); 0 for a run in the shell's own JVM. */
+    int nproc;
+    /** How often a data-parallel run's ranks are all started again after one failed ({@code --max-restarts}). */
+    int maxRestarts;
+    /** The process-group backend of a data-parallel run. */
+    String backend = "gloo";
     List<Long> inputShape = new ArrayList<>();
     List<Long> rawShape = new ArrayList<>();
     String rawDtype;
@@ -98,6 +104,7 @@ final class RunConfig {
         o.set("scheduler", s);
         o.put("epochs", epochs).put("batch_size", batchSize).put("seed", seed).put("device", device).put("workers", workers)
                 .put("early_stopping_patience", patience).put("clip_norm", clipNorm).put("precision", precision);
+        if (nproc > 0) o.putObject("distributed").put("nproc", nproc).put("backend", backend).put("max_restarts", maxRestarts);
         try {
             return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -154,6 +161,12 @@ final class RunConfig {
         c.patience = o.path("early_stopping_patience").asInt(0);
         c.clipNorm = o.path("clip_norm").asDouble(0);
         c.precision = o.path("precision").asText("32");
+        JsonNode dist = o.path("distributed");
+        if (dist.isObject()) {
+            c.nproc = dist.path("nproc").asInt(0);
+            c.backend = dist.path("backend").asText("gloo");
+            c.maxRestarts = dist.path("max_restarts").asInt(0);
+        }
         return c;
     }
 

@@ -53,6 +53,11 @@ public class TrainCommand extends JobStartingCommand {
             "  --clip-norm X               gradient norm clipping (default off)",
             "  --precision P               32 (default), bf16-mixed or 16-mixed: forward passes under autocast",
             "  --wait                      run in the foreground: print progress, end with the test accuracy; fails if training fails",
+            "  --nproc N                   data-parallel training as N ranks, each a JVM of its own on this machine (torchrun's",
+            "                              --nproc-per-node, through kindling-run's launcher): DistributedDataParallel over gloo,",
+            "                              each rank trains on its 1/N of the data with --batch-size per rank; rank 0 writes the",
+            "                              checkpoints and logs; kindling:jobs shows the ranks, kindling:stop stops them all",
+            "  --max-restarts R            with --nproc: when a rank fails, all ranks start again from the latest checkpoint, up to R times",
             "The job writes checkpoints/ (every epoch, best/ by val accuracy, latest), logs/ (TensorBoard, metrics.csv),",
             "model.safetensors (spec + weights), run.json and summary.json into the output directory.");
 
@@ -62,7 +67,8 @@ public class TrainCommand extends JobStartingCommand {
             new Words.Option("loss", NAMED), new Words.Option("device", VALUE), new Words.Option("seed", VALUE),
             new Words.Option("out", VALUE), new Words.Option("test-fraction", VALUE), new Words.Option("workers", VALUE),
             new Words.Option("patience", VALUE), new Words.Option("clip-norm", VALUE), new Words.Option("precision", VALUE), new Words.Option("wait", FLAG),
-            new Words.Option("overwrite", FLAG), new Words.Option("help", FLAG));
+            new Words.Option("overwrite", FLAG), new Words.Option("nproc", VALUE), new Words.Option("max-restarts", VALUE),
+            new Words.Option("help", FLAG));
 
     @Activate
     public TrainCommand(@Reference(name = "kernel") Kernel kernel, @Reference(name = "jobs") JobManager jobs) {
@@ -72,8 +78,9 @@ public class TrainCommand extends JobStartingCommand {
     @Descriptor("train a model on a dataset as a background job (or in the foreground with --wait): "
             + "kindling:train <dataset> [key=value...] <model> [key=value...] [--epochs N] [--batch-size N] "
             + "[--optimizer NAME [key=value...]] [--lr X] [--scheduler NAME [key=value...]] [--loss NAME] [--device D] [--seed N] "
-            + "[--out DIR] [--wait] ...; e.g. kindling:train digits mlp --epochs 20 --wait, "
-            + "kindling:train fashion-mnist cnn --optimizer sgd lr=0.05 momentum=0.9 --epochs 5. kindling:train --help shows every option")
+            + "[--out DIR] [--wait] [--nproc N] ...; e.g. kindling:train digits mlp --epochs 20 --wait, "
+            + "kindling:train fashion-mnist cnn --optimizer sgd lr=0.05 momentum=0.9 --epochs 5; --nproc 2 trains data-parallel as 2 rank JVMs. "
+            + "kindling:train --help shows every option")
     public Object train(CommandSession session,
                         @Descriptor("dataset, model, parameters and options (kindling:train --help)") String... args) {
         return train(Console.of(session), args);
@@ -122,6 +129,7 @@ public class TrainCommand extends JobStartingCommand {
         String interval = w.has("scheduler-interval") ? w.choice("scheduler-interval", null, "epoch", "step") : null;
         if (interval != null && cfg.scheduler == null) throw new IllegalArgumentException("kindling:train: --scheduler-interval needs a --scheduler");
         String outArg = w.value("out");
+        ranks(w, cfg);
 
         cfg.imageLayout = ModelFactory.wantsImages(cfg.model, c.cwd());
         DataPrep.Data data = RunSetup.data(kernel, cfg);
@@ -130,7 +138,13 @@ public class TrainCommand extends JobStartingCommand {
         cfg.rawShape = RunConfig.list(data.rawShape());
         cfg.rawDtype = data.rawDtype().torchName();
         cfg.classes = data.classes();
-        int batches = (data.train().size() + cfg.batchSize - 1) / cfg.batchSize;
+        if (cfg.nproc > data.train().size()) {
+            throw new IllegalArgumentException("kindling:train: --nproc " + cfg.nproc + ": the training set has only " + data.train().size()
+                    + " samples, fewer than the ranks that share it");
+        }
+        // Each rank's DistributedSampler yields ceil(size / nproc) samples: the batches per epoch the schedulers count.
+        int perRank = cfg.nproc > 0 ? (data.train().size() + cfg.nproc - 1) / cfg.nproc : data.train().size();
+        int batches = (perRank + cfg.batchSize - 1) / cfg.batchSize;
         RunSetup.completeScheduler(cfg, batches, interval);
         RunSetup.validate(kernel, cfg);
         boolean validated = validateModel(cfg, data);
@@ -142,5 +156,32 @@ public class TrainCommand extends JobStartingCommand {
             throw new IllegalArgumentException("kindling:train: cannot write to " + out + ": " + e.getMessage(), e);
         }
         return start(c, cfg, data, out, null, 0, validated, w.flag("wait"));
+    }
+
+    /**
+     * {@code --nproc N} and {@code --max-restarts R}: checked before anything is prepared, with the options they cannot go
+     * with, and whether ranks can start here at all (kindling-run, kindling-distributed and gloo's natives installed).
+     */
+    private void ranks(Words w, RunConfig cfg) {
+        if (w.has("nproc")) {
+            String v = w.value("nproc");
+            int n;
+            try {
+                n = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException("kindling:train: --nproc takes the number of ranks to start, a whole number >= 1, got '" + v + "'");
+            }
+            cfg.nproc = n;
+        }
+        if (w.has("max-restarts")) {
+            if (cfg.nproc == 0) {
+                throw new IllegalArgumentException("kindling:train: --max-restarts restarts the ranks of a data-parallel job: it needs --nproc N");
+            }
+            cfg.maxRestarts = w.integer("max-restarts", 0, 0);
+        }
+        checkRanks("kindling:train", cfg);
     }
 }

@@ -65,6 +65,13 @@ final class TrainingJob {
     private final Path resumeFrom;
     private final int startEpoch;
     private final boolean validated;
+    /** How the ranks of a {@code --nproc} job start (null for a job in this JVM). */
+    private final RankLaunch rankLaunch;
+    /** The rank JVMs of a {@code --nproc} job, once it runs. */
+    private volatile RankProcesses ranks;
+    /** The SHA-256 of the parameters every rank of a {@code --nproc} job ended with. */
+    private volatile String paramsSha256;
+    private volatile boolean killRequested;
     private final Instant created = Instant.now();
     private final CountDownLatch done = new CountDownLatch(1);
     private final List<String> epochLines = new CopyOnWriteArrayList<>();
@@ -100,6 +107,14 @@ final class TrainingJob {
      * @param validated whether the model was already built and checked against the data
      */
     TrainingJob(int id, Kernel kernel, RunConfig config, DataPrep.Data data, Path out, Path resumeFrom, int startEpoch, boolean validated) {
+        this(id, kernel, config, data, out, resumeFrom, startEpoch, validated, null);
+    }
+
+    /** @param rankLaunch how the ranks of a {@code --nproc} job ({@code config.nproc > 0}) start */
+    TrainingJob(int id, Kernel kernel, RunConfig config, DataPrep.Data data, Path out, Path resumeFrom, int startEpoch, boolean validated,
+                RankLaunch rankLaunch) {
+        if (config.nproc > 0 && rankLaunch == null) throw new IllegalArgumentException("a job with ranks needs a RankLaunch");
+        this.rankLaunch = rankLaunch;
         this.id = id;
         this.kernel = kernel;
         this.config = config;
@@ -127,6 +142,8 @@ final class TrainingJob {
 
     /** The state as kindling:jobs shows it: a running job whose ops wait for a backend or for autograd says which. */
     String stateLabel() {
+        RankProcesses rp = ranks;
+        if (rp != null) return state.label() + (rp.restarts() > 0 ? " (restart " + rp.restarts() + " of " + config.maxRestarts + ")" : "");
         Thread t = runner;
         String awaited = state == State.RUNNING && t != null ? kernel.waitingFor(t) : null;
         return awaited != null ? "waiting for " + awaited : state.label();
@@ -146,6 +163,18 @@ final class TrainingJob {
     Path lastCheckpoint() { return lastCheckpoint; }
     Instant created() { return created; }
     boolean stopRequested() { return stopRequested; }
+
+    /** Whether the job runs as rank JVMs ({@code --nproc}). */
+    boolean distributed() { return config.nproc > 0; }
+
+    /** The rank JVMs of a {@code --nproc} job once it has started, else null. */
+    RankProcesses ranks() { return ranks; }
+
+    /** The SHA-256 of the parameters all ranks of a {@code --nproc} job ended with, or null. */
+    String paramsSha256() { return paramsSha256; }
+
+    /** Whether {@link #killRanks()} ended the job. */
+    boolean killed() { return killRequested; }
 
     /** Epochs finished when the job ends or now: the checkpoint's epoch count. */
     int epochsDone() { return lastEpoch >= 0 ? lastEpoch + 1 : startEpoch; }
@@ -182,29 +211,63 @@ final class TrainingJob {
      * and a resumed run continues with the next epoch), or at the end of the current epoch (a resumed run then continues
      * exactly as an uninterrupted one would). A queued job is cancelled.
      */
-    synchronized void requestStop(boolean atEpochEnd) {
-        stopAtEpochEnd = atEpochEnd;
-        stopRequested = true;
-        if (state == State.QUEUED) {
-            state = State.STOPPED;
-            finished = Instant.now();
-            done.countDown();
-        } else if (state == State.RUNNING) {
-            state = State.STOPPING;
+    void requestStop(boolean atEpochEnd) {
+        synchronized (this) {
+            stopAtEpochEnd = atEpochEnd;
+            stopRequested = true;
+            if (state == State.QUEUED) {
+                state = State.STOPPED;
+                finished = Instant.now();
+                done.countDown();
+            } else if (state == State.RUNNING) {
+                state = State.STOPPING;
+            }
         }
+        RankProcesses rp = ranks;
+        if (rp != null) rp.sendCommand(); // outside the lock: it writes to the ranks' pipes
     }
 
     /**
      * Asks the job to end at the next optimizer-step boundary with a checkpoint of its position in the epoch
      * ({@link #suspendedAt()}), so that it can be continued exactly; a queued job is suspended before it starts.
      */
-    synchronized void requestSuspend() {
-        suspendRequested = true;
-        if (state == State.QUEUED) {
-            state = State.SUSPENDED;
-            finished = Instant.now();
-            done.countDown();
+    void requestSuspend() {
+        synchronized (this) {
+            suspendRequested = true;
+            if (state == State.QUEUED) {
+                state = State.SUSPENDED;
+                finished = Instant.now();
+                done.countDown();
+            }
         }
+        RankProcesses rp = ranks;
+        if (rp != null) rp.sendCommand();
+    }
+
+    /** The command the ranks of a {@code --nproc} job are to act on now (they agree on it at their next batch), or null. */
+    String rankCommand() {
+        if (suspendRequested) return RankEvents.SUSPEND;
+        if (stopRequested) return stopAtEpochEnd ? RankEvents.STOP_AT_EPOCH_END : RankEvents.STOP;
+        return null;
+    }
+
+    /**
+     * Kills the rank JVMs of a {@code --nproc} job at once (a stop that did not take effect in time, the framework going
+     * away): the job ends as stopped, with its latest checkpoint. Does nothing for a job in this JVM.
+     */
+    void killRanks() {
+        if (!distributed()) return;
+        synchronized (this) {
+            killRequested = true;
+            stopRequested = true;
+            if (state == State.QUEUED) {
+                state = State.STOPPED;
+                finished = Instant.now();
+                done.countDown();
+            }
+        }
+        RankProcesses rp = ranks;
+        if (rp != null) rp.kill();
     }
 
     /** Where a suspended job continues: its mid-epoch checkpoint, or for one suspended while queued what it was to start from. */
@@ -216,6 +279,10 @@ final class TrainingJob {
      */
     synchronized Device requestDevice(String spec) throws IOException {
         if (state.ended()) throw new IllegalArgumentException("job " + id + " has already ended (" + state.label() + ")");
+        if (distributed()) {
+            throw new IllegalArgumentException("job " + id + " runs as " + config.nproc + " rank JVMs (--nproc), which cannot change device while they "
+                    + "run: stop it (kindling:stop " + id + " --at-epoch-end) and continue it with kindling:resume " + out + " --device " + spec);
+        }
         Device d = RunSetup.device(kernel, spec);
         config.device = spec;
         config.write(out);
@@ -239,6 +306,10 @@ final class TrainingJob {
         DataLoader<Sample> test = null;
         DataPrep.Data data = this.data;
         try {
+            if (distributed()) {
+                runRanks();
+                return;
+            }
             Torch.manualSeed(config.seed);
             Module model = RunSetup.model(config);
             if (!validated) ModelFactory.check(model, data.train(), data.numClasses(), data.name());
@@ -316,6 +387,77 @@ final class TrainingJob {
         }
     }
 
+    /**
+     * Runs the job as {@code config.nproc} rank JVMs ({@link RankMain}) and waits for them: their events move this job's
+     * progress as its own callbacks would; a stop or suspend reaches them as a command on their standard input.
+     */
+    private void runRanks() throws IOException {
+        this.data = null; // each rank prepares its own
+        RankProcesses rp;
+        synchronized (this) {
+            if (killRequested) {
+                state = State.STOPPED;
+                return;
+            }
+            rp = new RankProcesses(this, rankLaunch.options(config, out, resumeFrom));
+            ranks = rp;
+        }
+        int code = rp.run();
+        if (killRequested) {
+            Path checkpoints = out.resolve(ModelFiles.CHECKPOINTS);
+            if (lastCheckpoint == null && Files.exists(checkpoints.resolve("latest"))) lastCheckpoint = Checkpoint.resolve(checkpoints);
+            synchronized (this) {
+                state = State.STOPPED;
+            }
+            return;
+        }
+        if (code != 0) throw new IllegalStateException(rp.failure() != null ? rp.failure() : "the ranks failed (exit status " + code + ")");
+        List<String> hashes = new java.util.ArrayList<>();
+        for (RankProcesses.Rank r : rp.ranks()) {
+            if (r.end == null) throw new IllegalStateException("rank " + r.rank + " ended without reporting its end");
+            hashes.add(r.end.path("params_sha256").asText());
+        }
+        if (hashes.stream().distinct().count() > 1) {
+            throw new IllegalStateException("the ranks ended with different parameters (SHA-256 by rank: " + String.join(", ", hashes) + ")");
+        }
+        paramsSha256 = hashes.get(0);
+        String ended = rp.ranks().get(0).end.path("state").asText();
+        synchronized (this) {
+            state = ended.equals("suspended") ? State.SUSPENDED : stopRequested || ended.equals("stopped") ? State.STOPPED : State.COMPLETED;
+        }
+    }
+
+    // The progress of a job with ranks, from rank 0's events (RankProcesses); a job in this JVM gets it from its callback.
+
+    void trainBegins() { Progress.trainBegins(this, resumeFrom != null); }
+
+    void batchEnded(TrainingState s) {
+        inEpoch = true;
+        progress = s;
+    }
+
+    void epochEnded(TrainingState s, boolean partial) {
+        if (partial) partialEpoch = true;
+        Progress.epochEnded(this, s);
+    }
+
+    /** Rank 0's end: its checkpoint, final metrics and whether early stopping ended the run. */
+    void ranksEnded(com.fasterxml.jackson.databind.JsonNode end) {
+        Path at = end.hasNonNull("checkpoint") ? Path.of(end.get("checkpoint").asText()) : null;
+        if (at != null) lastCheckpoint = at;
+        if (end.path("state").asText().equals("suspended")) suspendedAt = at;
+        if (end.has("early_stopped_epoch") && !stopRequested) earlyStoppedEpoch = end.get("early_stopped_epoch").asInt();
+        if (end.has("final_metrics")) finalMetrics = RankEvents.metrics(end.get("final_metrics"));
+    }
+
+    /** All ranks start again from the latest checkpoint after one failed ({@code --max-restarts}). */
+    void ranksRestart(String why) {
+        epochLines.add(why);
+        inEpoch = false;
+        progress = null;
+        epochsRun = Math.max(0, epochsDone() - startEpoch);
+    }
+
     /** The error in one line: its message, or its type when it has none. */
     String errorMessage() {
         Throwable e = error;
@@ -350,27 +492,55 @@ final class TrainingJob {
         if (resumeFrom != null) s.put("resumed_from", resumeFrom.toString());
         if (Files.exists(out.resolve(ModelFiles.MODEL_FILE))) s.put("model_file", ModelFiles.MODEL_FILE);
         s.put("checkpoints", ModelFiles.CHECKPOINTS).put("logs", ModelFiles.LOGS);
+        if (distributed()) {
+            RankProcesses rp = ranks;
+            ObjectNode d = s.putObject("distributed");
+            d.put("nproc", config.nproc).put("backend", config.backend).put("restarts", rp == null ? 0 : rp.restarts());
+            if (paramsSha256 != null) d.put("params_sha256", paramsSha256);
+            if (killRequested) d.put("killed", true);
+        }
         s.put("error", errorMessage());
         RunConfig.writeJson(out.resolve(ModelFiles.SUMMARY_FILE), s);
     }
 
     /** Publishes progress and turns stop requests into {@link Trainer#requestStop()} at the right moment. */
     private final class Progress implements Callback {
-        @Override
-        public void onTrainBegin(Trainer t) {
-            fitStartNanos = System.nanoTime();
-            if (t.resumeFrom() != null) {
+        /** The fit begins: the clock of the ETA starts; a resumed run knows its best epoch so far. */
+        static void trainBegins(TrainingJob j, boolean resumed) {
+            j.fitStartNanos = System.nanoTime();
+            if (resumed) {
                 try {
-                    ModelFiles.CheckpointInfo best = ModelFiles.checkpointInfo(out.resolve(ModelFiles.CHECKPOINTS).resolve("best"));
+                    ModelFiles.CheckpointInfo best = ModelFiles.checkpointInfo(j.out.resolve(ModelFiles.CHECKPOINTS).resolve("best"));
                     Double v = best.metrics().get("val_accuracy");
                     if (v != null) {
-                        bestValAccuracy = v;
-                        bestEpoch = best.epoch();
+                        j.bestValAccuracy = v;
+                        j.bestEpoch = best.epoch();
                     }
                 } catch (IOException e) {
                     // no best checkpoint yet
                 }
             }
+        }
+
+        /** An epoch ended: its metrics, the best validation accuracy, its line for watchers. */
+        static void epochEnded(TrainingJob j, TrainingState s) {
+            j.inEpoch = false;
+            j.lastEpoch = s.epoch();
+            j.epochsRun++;
+            j.lastEpochMetrics = s.epochMetrics();
+            Double v = s.epochMetrics().get("val_accuracy");
+            if (v != null) j.lastValAccuracy = v;
+            if (v != null && !(v <= j.bestValAccuracy)) {
+                j.bestValAccuracy = v;
+                j.bestEpoch = s.epoch();
+            }
+            j.epochLines.add(Text.epochLine(s.epoch(), s.epochs(), s.epochMetrics()) + (j.partialEpoch ? "  (stopped after batch " + s.batch() + "/"
+                    + s.batchesPerEpoch() + ")" : ""));
+        }
+
+        @Override
+        public void onTrainBegin(Trainer t) {
+            trainBegins(TrainingJob.this, t.resumeFrom() != null);
             if (stopRequested) t.requestStop();
             if (suspendRequested) t.requestSuspend();
         }
@@ -391,18 +561,7 @@ final class TrainingJob {
 
         @Override
         public void onEpochEnd(Trainer t, TrainingState s) {
-            inEpoch = false;
-            lastEpoch = s.epoch();
-            epochsRun++;
-            lastEpochMetrics = s.epochMetrics();
-            Double v = s.epochMetrics().get("val_accuracy");
-            if (v != null) lastValAccuracy = v;
-            if (v != null && !(v <= bestValAccuracy)) {
-                bestValAccuracy = v;
-                bestEpoch = s.epoch();
-            }
-            epochLines.add(Text.epochLine(s.epoch(), s.epochs(), s.epochMetrics()) + (partialEpoch ? "  (stopped after batch " + s.batch() + "/"
-                    + s.batchesPerEpoch() + ")" : ""));
+            epochEnded(TrainingJob.this, s);
             if (stopRequested) t.requestStop();
         }
     }
