@@ -196,9 +196,20 @@ final class FastF32 {
         return t;
     }
 
+    /**
+     * Sums over the last dims when they are contiguous: each element of {@code outerOut} gets the sum of the
+     * {@code len} floats starting at the matching offset of {@code outerIn}, one contiguous run each (no per-row views),
+     * split across the compute pool by rows when large.
+     */
+    static void sumRows(float[] x, View outerIn, int len, float[] o, View outerOut) {
+        Strided.rowsParallel(outerIn.shape(), Math.max(1, len), (b, n, st) -> {
+            for (int j = 0; j < n; j++) o[b[1] + j * st[1]] = (float) sumRun(x, b[0] + j * st[0], len);
+        }, outerIn, outerOut);
+    }
+
     /** The sum of a contiguous run: the Vector API kernel where present, else {@link #sumRunScalar}. */
-    private static double sumRun(float[] x, int off, int n) {
-        return n >= 64 && VectorApi.AVAILABLE ? VectorSum.sum(x, off, n) : sumRunScalar(x, off, n);
+    static double sumRun(float[] x, int off, int n) {
+        return VectorApi.AVAILABLE && n >= VectorSum.MIN_LENGTH ? VectorSum.sum(x, off, n) : sumRunScalar(x, off, n);
     }
 
     /** Four double accumulators, so additions overlap instead of waiting on one another. */
