@@ -128,6 +128,17 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
 
     static long[] contiguous(long[] shape) { return dev.kindling.kernel.tensor.Shapes.contiguousStrides(shape); }
 
+    /** Whether strides walk shape as one contiguous row-major run (dims of size 1 may have any stride). */
+    private static boolean rowMajor(long[] shape, long[] strides) {
+        long expect = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] == 1) continue;
+            if (strides[d] != expect) return false;
+            expect *= shape[d];
+        }
+        return true;
+    }
+
     @Override
     public void fill(View out, double value) {
         CpuStorage o = s(out);
@@ -306,6 +317,11 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
             float[] xa = ((CpuStorage.F32) x).a, oa = ((CpuStorage.F32) o).a;
             if (kept == 0 && in.isContiguous()) {
                 oa[(int) out.offset()] = (float) FastF32.sumParallel(xa, (int) in.offset(), (int) in.numel());
+                return;
+            }
+            if (rowMajor(innerShape, innerStrides)) {
+                // the reduced dims are one contiguous run per output element (a sum over the last dims): summed directly
+                FastF32.sumRows(xa, outerIn, Math.toIntExact(dev.kindling.kernel.tensor.Shapes.numel(innerShape)), oa, outerOut);
                 return;
             }
             Strided.rows(outerShape, (bs, n, st) -> {

@@ -21,6 +21,7 @@ final class FastF32 {
         switch (op) {
             case ADD: case SUB: case MUL: case DIV: case MAXIMUM: case MINIMUM: break;
             case EQ: case NE: case LT: case LE: case GT: case GE: return compare(op, a, b, out);
+            case POW: return square(a, b, out);
             default: return false;
         }
         if (!(out.storage() instanceof CpuStorage.F32)) return false;
@@ -31,6 +32,17 @@ final class FastF32 {
         float[] o = ((CpuStorage.F32) out.storage()).a;
         Strided.rowsParallel(out.shape(), (base, n, step) -> row(op, x, base[0], step[0], y, base[1], step[1], o, base[2], step[2], n), p.view, q.view, out);
         return true;
+    }
+
+    /**
+     * {@code a ** 2} ({@code Tensor.square()} is {@code pow(x, 2)}) as {@code a * a}: the same float as the generic path's
+     * double {@code Math.pow(a, 2)} rounded to float (the double square of a float is exact), as PyTorch's pow special
+     * case. Other exponents go to the generic path.
+     */
+    private static boolean square(View a, View b, View out) {
+        if (!(a.storage() instanceof CpuStorage.F32) || !(out.storage() instanceof CpuStorage.F32) || !allZero(b.strides())) return false;
+        if (((CpuStorage) b.storage()).getD((int) b.offset()) != 2) return false;
+        return unary(UnaryOp.SQUARE, a, out);
     }
 
     /** float32 times a bool mask (ReLU's backward): the mask selects, no float copy of it is made. */
@@ -157,13 +169,22 @@ final class FastF32 {
 
     /** One row of a covered unary op on float arrays with strides. */
     static void unaryRow(UnaryOp op, float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+        if (xs == 1 && os == 1 && VectorApi.AVAILABLE && vectorUnary(op) && n >= VectorUnary.MIN_LENGTH) {
+            int done = VectorUnary.row(op, x, xo, o, oo, n);
+            xo += done;
+            oo += done;
+            n -= done;
+        }
         switch (op) {
             case NEG: for (int i = 0; i < n; i++) o[oo + i * os] = -x[xo + i * xs]; break;
-            case ABS: for (int i = 0; i < n; i++) o[oo + i * os] = Math.abs(x[xo + i * xs]); break;
+            case ABS:
+                // the sign bit cleared, NaN included, as PyTorch's fabs (JDK 17's Math.abs keeps a NaN's sign when interpreted)
+                for (int i = 0; i < n; i++) o[oo + i * os] = Float.intBitsToFloat(Float.floatToRawIntBits(x[xo + i * xs]) & 0x7fffffff);
+                break;
             case RELU:
-                // Math.max keeps NaN and is branch-free, so C2 vectorises it; a compare-and-select runs 14x slower on random data
-                if (xs == 1 && os == 1) for (int i = 0; i < n; i++) o[oo + i] = Math.max(x[xo + i], 0f);
-                else for (int i = 0; i < n; i++) o[oo + i * os] = Math.max(x[xo + i * xs], 0f);
+                // branch-free on the bits (a compare-and-select runs 14x slower on random data); Math.max would turn -0.0
+                // into +0.0, where PyTorch keeps it
+                for (int i = 0; i < n; i++) o[oo + i * os] = relu(x[xo + i * xs]);
                 break;
             case SQUARE: for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; o[oo + i * os] = v * v; } break;
             case EXP: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.exp(x[xo + i * xs]); break;
@@ -173,6 +194,26 @@ final class FastF32 {
             case LOG: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.log(x[xo + i * xs]); break;
             default: for (int i = 0; i < n; i++) o[oo + i * os] = (float) (1.0 / x[xo + i * xs]); break;
         }
+    }
+
+    /** Whether {@link VectorUnary#row} computes {@code op} (asked here, so the Vector API class loads only when used). */
+    private static boolean vectorUnary(UnaryOp op) {
+        switch (op) {
+            case RELU: case NEG: case ABS: case SQUARE: return true;
+            default: return false;
+        }
+    }
+
+    /**
+     * PyTorch's relu: +0.0 for values below zero (-inf included), the value itself otherwise (NaN with its payload and
+     * sign, -0.0). Integer arithmetic only: the values zeroed are the bit patterns 0x80000001..0xff800000, which
+     * {@code b + 0x7fffffff} maps onto 0..0x7f7fffff.
+     */
+    static float relu(float v) {
+        int b = Float.floatToRawIntBits(v);
+        int u = b + 0x7fffffff;
+        int zero = (~u & (u - 0x7f800000)) >> 31;
+        return Float.intBitsToFloat(b & ~zero);
     }
 
     /** Sum of a strided float32 view, accumulated in double. */
@@ -196,9 +237,20 @@ final class FastF32 {
         return t;
     }
 
+    /**
+     * Sums over the last dims when they are contiguous: each element of {@code outerOut} gets the sum of the
+     * {@code len} floats starting at the matching offset of {@code outerIn}, one contiguous run each (no per-row views),
+     * split across the compute pool by rows when large.
+     */
+    static void sumRows(float[] x, View outerIn, int len, float[] o, View outerOut) {
+        Strided.rowsParallel(outerIn.shape(), Math.max(1, len), (b, n, st) -> {
+            for (int j = 0; j < n; j++) o[b[1] + j * st[1]] = (float) sumRun(x, b[0] + j * st[0], len);
+        }, outerIn, outerOut);
+    }
+
     /** The sum of a contiguous run: the Vector API kernel where present, else {@link #sumRunScalar}. */
-    private static double sumRun(float[] x, int off, int n) {
-        return n >= 64 && VectorApi.AVAILABLE ? VectorSum.sum(x, off, n) : sumRunScalar(x, off, n);
+    static double sumRun(float[] x, int off, int n) {
+        return VectorApi.AVAILABLE && n >= VectorSum.MIN_LENGTH ? VectorSum.sum(x, off, n) : sumRunScalar(x, off, n);
     }
 
     /** Four double accumulators, so additions overlap instead of waiting on one another. */

@@ -71,7 +71,13 @@ final class Strided {
      * {@link #rows} split across the compute pool when large, for bodies that only write their own elements (no shared
      * accumulators): the outermost dimension longer than 1 is cut into one range per thread.
      */
-    static void rowsParallel(long[] shape, Row body, View... views) {
+    static void rowsParallel(long[] shape, Row body, View... views) { rowsParallel(shape, 1, body, views); }
+
+    /**
+     * {@link #rowsParallel(long[], Row, View...)} for bodies that visit {@code elementWork} memory elements per element of
+     * {@code shape} (a row sum per output element, for instance).
+     */
+    static void rowsParallel(long[] shape, long elementWork, Row body, View... views) {
         int r = shape.length;
         if (r == 0) {
             rows(shape, body, views);
@@ -85,7 +91,7 @@ final class Strided {
         long total = 1;
         for (long s : shape) total *= s;
         // an element of a memory-bound loop weighs about a quarter of a multiply-add: split from 2^20 elements
-        int chunks = ComputePool.chunksFor((int) Math.min(size, Integer.MAX_VALUE), total / 4);
+        int chunks = ComputePool.chunksFor((int) Math.min(size, Integer.MAX_VALUE), total * elementWork / 4);
         if (chunks <= 1) {
             rows(shape, body, views);
             return;

@@ -6,8 +6,8 @@ import jdk.incubator.vector.FloatVector;
  * Whether this backend may use {@code jdk.incubator.vector}: the JVM has the module (it was started with
  * {@code --add-modules jdk.incubator.vector}), this class loader can link against it (in OSGi the import is optional),
  * it offers 8 float lanes, and {@code -Dkindling.cpu.noVector} is not set. Every Vector API kernel
- * ({@link VectorSgemm}, {@link VectorSum}, {@link VectorMasks}) is used only when {@link #AVAILABLE}; plain Java runs
- * otherwise.
+ * ({@link VectorSgemm}, {@link VectorSum}, {@link VectorUnary}, {@link VectorMasks}) is used only when
+ * {@link #AVAILABLE}; plain Java runs otherwise.
  */
 final class VectorApi {
     private VectorApi() {}
