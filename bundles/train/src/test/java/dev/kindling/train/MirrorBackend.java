@@ -29,7 +29,12 @@ public final class MirrorBackend {
     /** Counts the calls that compute or move data in {@code calls}. */
     public static TensorBackend of(TensorBackend cpu, String deviceType, java.util.concurrent.atomic.AtomicLong calls) {
         Device device = Device.of(deviceType, 0);
-        return (TensorBackend) Proxy.newProxyInstance(MirrorBackend.class.getClassLoader(), new Class<?>[] {TensorBackend.class}, (proxy, m, args) -> {
+        // the optional kernel interfaces too (fused add-with-alpha, GradScaler's pass), so the kernel takes the same paths
+        List<Class<?>> faces = new java.util.ArrayList<>(List.of(TensorBackend.class));
+        for (Class<?> optional : List.of(dev.kindling.kernel.spi.ScaledAddKernels.class, dev.kindling.kernel.spi.GradScalingKernels.class)) {
+            if (optional.isInstance(cpu)) faces.add(optional);
+        }
+        return (TensorBackend) Proxy.newProxyInstance(MirrorBackend.class.getClassLoader(), faces.toArray(new Class<?>[0]), (proxy, m, args) -> {
             switch (m.getName()) {
                 case "name": return "mirror-of-" + cpu.name();
                 case "deviceType": return deviceType;
