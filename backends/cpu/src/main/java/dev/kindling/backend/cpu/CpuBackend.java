@@ -149,7 +149,8 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
             short[] ha = fa == null ? ((CpuStorage.F16) o).a : null;
             short h = fa == null ? Half.fromFloat(((CpuStorage.F16) o).bf16, f) : 0;
             Strided.rowsParallel(out.shape(), (b, n, st) -> {
-                if (fa != null) for (int j = 0; j < n; j++) fa[b[0] + j * st[0]] = f;
+                if (fa != null && st[0] == 1) java.util.Arrays.fill(fa, b[0], b[0] + n, f); // intrinsic; the strided loop stays scalar
+                else if (fa != null) for (int j = 0; j < n; j++) fa[b[0] + j * st[0]] = f;
                 else for (int j = 0; j < n; j++) ha[b[0] + j * st[0]] = h;
             }, out);
             return;

@@ -101,6 +101,13 @@ final class FastF32 {
 
     /** One row of a covered binary op (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM) on float arrays with strides. */
     static void row(BinaryOp op, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] o, int oo, int os, int n) {
+        if (xs == 1 && os == 1 && (ys == 1 || ys == 0) && n >= VectorBinary.MIN_LENGTH && VectorApi.AVAILABLE && vectorBinary(op)) {
+            int done = ys == 1 ? VectorBinary.row(op, x, xo, y, yo, o, oo, n) : VectorBinary.rowScalar(op, x, xo, y[yo], o, oo, n);
+            xo += done;
+            yo += done * ys;
+            oo += done;
+            n -= done;
+        }
         if (xs == 1 && ys == 1 && os == 1) {
             switch (op) {
                 case ADD: for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] + y[yo + i]; return;
@@ -194,6 +201,11 @@ final class FastF32 {
             case LOG: for (int i = 0; i < n; i++) o[oo + i * os] = (float) Math.log(x[xo + i * xs]); break;
             default: for (int i = 0; i < n; i++) o[oo + i * os] = (float) (1.0 / x[xo + i * xs]); break;
         }
+    }
+
+    /** Whether {@link VectorBinary#row} computes {@code op} (asked here, so the Vector API class loads only when used). */
+    private static boolean vectorBinary(BinaryOp op) {
+        return op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV;
     }
 
     /** Whether {@link VectorUnary#row} computes {@code op} (asked here, so the Vector API class loads only when used). */

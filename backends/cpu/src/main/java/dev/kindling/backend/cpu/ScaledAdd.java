@@ -3,8 +3,8 @@ package dev.kindling.backend.cpu;
 import dev.kindling.kernel.spi.View;
 
 /**
- * {@code out = a + α·b} on float32 in one pass, one {@link Math#fma} per element (C2 compiles the contiguous loop to
- * vector FMAs), as PyTorch's vectorised add-with-alpha does.
+ * {@code out = a + α·b} on float32 in one pass, one {@link Math#fma} per element ({@link VectorBinary} on contiguous rows),
+ * as PyTorch's vectorised add-with-alpha does.
  */
 final class ScaledAdd {
     private ScaledAdd() {}
@@ -21,7 +21,8 @@ final class ScaledAdd {
 
     static void row(float[] x, int xo, int xs, float[] y, int yo, int ys, float alpha, float[] o, int oo, int os, int n) {
         if (xs == 1 && ys == 1 && os == 1) {
-            for (int i = 0; i < n; i++) o[oo + i] = Math.fma(y[yo + i], alpha, x[xo + i]);
+            int i = n >= VectorBinary.MIN_LENGTH && VectorApi.AVAILABLE ? VectorBinary.scaledAdd(x, xo, y, yo, alpha, o, oo, n) : 0;
+            for (; i < n; i++) o[oo + i] = Math.fma(y[yo + i], alpha, x[xo + i]);
         } else {
             for (int i = 0; i < n; i++) o[oo + i * os] = Math.fma(y[yo + i * ys], alpha, x[xo + i * xs]);
         }

@@ -8,6 +8,13 @@ import jdk.incubator.vector.FloatVector;
  * it offers 8 float lanes, and {@code -Dkindling.cpu.noVector} is not set. Every Vector API kernel
  * ({@link VectorSgemm}, {@link VectorSum}, {@link VectorUnary}, {@link VectorMasks}) is used only when
  * {@link #AVAILABLE}; plain Java runs otherwise.
+ *
+ * <p>Every float kernel uses 256-bit vectors, also on AVX-512 CPUs: C2 (JDK 17) slows down sharply once float vectors
+ * of two widths run in one JVM. Measured on a Zen 4 core: with relu and add on 512-bit vectors beside the 256-bit SGEMM,
+ * a 64 x 784 x 256 product took 4.4–5.2 ms instead of 0.40 (the same with every kernel at 256 bits, or with
+ * {@code -XX:MaxVectorSize=32}). A 512-bit SGEMM kernel ({@code -Dkindling.cpu.sgemmKernel=12x32}) is for JVMs that run
+ * nothing else, e.g. a benchmark. {@link VectorSum} widens into double lanes of the preferred width: a different
+ * element type, measured harmless.
  */
 final class VectorApi {
     private VectorApi() {}

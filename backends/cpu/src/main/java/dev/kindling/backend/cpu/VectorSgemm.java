@@ -1,7 +1,5 @@
 package dev.kindling.backend.cpu;
 
-import jdk.incubator.vector.FloatVector;
-
 /**
  * A BLIS-style SGEMM: B is packed in panels of {@code nr} columns and A in panels of {@code mr} rows (k-major, so the
  * micro-kernel reads both sequentially), k is walked in blocks that stay in cache, and the micro-kernel
@@ -10,7 +8,7 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>The tile shape is measured per machine kind. With 256-bit vectors (Zen 3, one thread, JDK 17.0.15 and Temurin 25)
  * 4 x 16 won against 6 x 16: 84–88 GFLOPS against 30–33 at n = 512–2048 (6 x 16 collapsed once rows of C were 2 KiB or
- * more apart), 72 against 66 at n = 128. With 512-bit vectors it depends on the vendor: see {@link #defaultKernel}. {@code -Dkindling.cpu.sgemmKernel=4x16|6x16|12x32|14x32|6x32} overrides, for
+ * more apart), 72 against 66 at n = 128. For 512-bit vectors see {@link #defaultKernel}. {@code -Dkindling.cpu.sgemmKernel=4x16|6x16|12x32|14x32|6x32} overrides, for
  * machines where the measurement comes out the other way, and {@code -Dkindling.cpu.sgemmKc=N} the longest k block. Large products are split by columns across the compute pool
  * (each thread packs its own B panels); pack buffers are per thread and reused.
  */
@@ -43,33 +41,25 @@ final class VectorSgemm implements Sgemm {
     VectorSgemm(String kernelName) { this(MicroKernels.named(kernelName)); }
 
     /**
-     * The kernel for this machine: {@code -Dkindling.cpu.sgemmKernel} if set, else {@link #defaultKernel} for the
-     * preferred vector width and the CPU's vendor.
+     * The kernel for this machine: {@code -Dkindling.cpu.sgemmKernel} if set, else {@link #defaultKernel}.
      */
     static VectorSgemm forThisMachine() {
         String forced = System.getProperty("kindling.cpu.sgemmKernel", "");
         if (!forced.isEmpty()) return new VectorSgemm(forced);
-        return new VectorSgemm(defaultKernel(FloatVector.SPECIES_PREFERRED.vectorBitSize(), cpuVendor()));
+        return new VectorSgemm(defaultKernel());
     }
 
     /**
-     * 12 x 32 on Intel CPUs with 512-bit vectors, 4 x 16 everywhere else. Measured, one thread, n = 1024: on a Sapphire
-     * Rapids Xeon 12 x 32 (k blocks of 1024) ran at 100 GFLOPS against 64 for 4 x 16; on an AMD EPYC (Zen 4, AVX-512 run
-     * as two 256-bit halves) both ran at 92–98, 4 x 16 was 1.2–2.8x faster on the MLP's products (m = 64, n = 10–784) and
-     * 12 x 32 lost half its speed on two threads (85 GFLOPS against 170). The choice is fixed per machine, never timed at
-     * start-up: a product's rounding depends on the kernel, and ranks of one job must agree bit for bit.
+     * 4 x 16 everywhere, 512-bit kernels by request only. Measured, one thread, n = 1024: on a Sapphire Rapids Xeon
+     * 12 x 32 (k blocks of 1024) ran at 100 GFLOPS against 64 for 4 x 16; on an AMD EPYC (Zen 4, AVX-512 run as two
+     * 256-bit halves) both ran at 92–98, 4 x 16 was 1.2–2.8x faster on the MLP's products (m = 64, n = 10–784) and 12 x 32
+     * lost half its speed on two threads (85 GFLOPS against 170). And 512-bit float vectors beside the 256-bit ones of
+     * the elementwise kernels slow C2's code down (see {@link VectorApi}), so the default stays one width. The choice is
+     * fixed per machine, never timed at start-up: a product's rounding depends on the kernel, and ranks of one job
+     * must agree bit for bit.
      */
-    static String defaultKernel(int preferredVectorBits, String cpuVendor) {
-        return preferredVectorBits >= 512 && cpuVendor.equals("GenuineIntel") ? "12x32" : "4x16";
-    }
-
-    /** The CPU vendor's CPUID string ({@code GenuineIntel}, {@code AuthenticAMD}) from /proc/cpuinfo, "" where unknown. */
-    static String cpuVendor() {
-        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("vendor_id")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("");
-        } catch (java.io.IOException | RuntimeException e) {
-            return ""; // not Linux, or no access: the 4 x 16 kernel is the safe choice
-        }
+    static String defaultKernel() {
+        return "4x16";
     }
 
     @Override public String name() { return "vector-" + kernel.name; }

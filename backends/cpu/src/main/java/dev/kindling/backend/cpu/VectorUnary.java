@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Contiguous float32 rows of the cheap unary ops (relu, neg, abs, square) in vectors of the preferred width. C2 compiles
+ * Contiguous float32 rows of the cheap unary ops (relu, neg, abs, square) in 256-bit vectors (the width of every float kernel here: see {@link VectorApi}). C2 compiles
  * the scalar {@code Math.max(v, 0f)} of relu to a compare-and-blend sequence per element that it does not vectorise
  * (relu ran at a third of add's speed); here it is one compare and one blend per vector. Same bits as PyTorch: relu
  * keeps NaN (its payload and sign) and -0.0 (only values below zero become +0.0), neg flips the sign bit of every value
@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorUnary {
     private VectorUnary() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256; // one float width in every kernel: see VectorApi
     private static final int L = S.length();
 
     /** Rows shorter than this are left to the scalar loop. */
