@@ -129,6 +129,16 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
     static long[] contiguous(long[] shape) { return dev.kindling.kernel.tensor.Shapes.contiguousStrides(shape); }
 
     /** Whether strides walk shape as one contiguous row-major run (dims of size 1 may have any stride). */
+    /** Whether {@code dims} are 0, 1, ..., k-1 in some order. */
+    private static boolean leading(int[] dims) {
+        long seen = 0;
+        for (int d : dims) {
+            if (d >= 63) return false;
+            seen |= 1L << d;
+        }
+        return seen == (1L << dims.length) - 1;
+    }
+
     private static boolean rowMajor(long[] shape, long[] strides) {
         long expect = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
@@ -318,6 +328,12 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
             float[] xa = ((CpuStorage.F32) x).a, oa = ((CpuStorage.F32) o).a;
             if (kept == 0 && in.isContiguous()) {
                 oa[(int) out.offset()] = (float) FastF32.sumParallel(xa, (int) in.offset(), (int) in.numel());
+                return;
+            }
+            if (in.isContiguous() && leading(dims) && rowMajor(outerShape, outStrides)) {
+                // the reduced dims lead (a bias gradient: a [N, C] sum over N): whole rows added into per-column sums
+                FastF32.sumLeading(xa, (int) in.offset(), Math.toIntExact(dev.kindling.kernel.tensor.Shapes.numel(innerShape)),
+                        Math.toIntExact(dev.kindling.kernel.tensor.Shapes.numel(outerShape)), oa, (int) out.offset());
                 return;
             }
             if (rowMajor(innerShape, innerStrides)) {

@@ -254,6 +254,23 @@ final class FastF32 {
      * {@code len} floats starting at the matching offset of {@code outerIn}, one contiguous run each (no per-row views),
      * split across the compute pool by rows when large.
      */
+    /**
+     * Column sums of a contiguous {@code [rows, cols]} block: {@code o[oo + j] = Σ_i x[xo + i * cols + j]}, accumulated in
+     * double in row order (as exact as {@link #sumRun}'s lanes, and the same bits on any thread count), split across
+     * threads by columns when large. Reading whole rows keeps the walk sequential, where a sum per column would stride.
+     */
+    static void sumLeading(float[] x, int xo, int rows, int cols, float[] o, int oo) {
+        ComputePool.parallelFor((cols + 255) / 256, 256L * rows, block -> {
+            int j0 = block * 256, j1 = Math.min(cols, j0 + 256);
+            double[] acc = new double[j1 - j0];
+            for (int i = 0; i < rows; i++) {
+                int base = xo + i * cols + j0;
+                for (int j = 0; j < acc.length; j++) acc[j] += x[base + j];
+            }
+            for (int j = 0; j < acc.length; j++) o[oo + j0 + j] = (float) acc[j];
+        });
+    }
+
     static void sumRows(float[] x, View outerIn, int len, float[] o, View outerOut) {
         Strided.rowsParallel(outerIn.shape(), Math.max(1, len), (b, n, st) -> {
             for (int j = 0; j < n; j++) o[b[1] + j * st[1]] = (float) sumRun(x, b[0] + j * st[0], len);
