@@ -61,7 +61,7 @@ final class ElementwiseKernels {
      */
     static void binaryInPlace(BinaryOp op, DenseTensor a, DenseTensor b, double alpha) {
         b = sameBackend(a, b, op.name().toLowerCase() + "_");
-        boolean direct = Arrays.equals(Shapes.broadcast(a.shapeRef(), b.shapeRef()), a.shapeRef())
+        boolean direct = Arrays.equals(broadcastShape(a, b), a.shapeRef())
                 && binaryOutType(op, Promotion.resultType(a, b)) == a.dtype()
                 && (b.storage() != a.storage() || sameLayout(a, b));
         if (direct) {
@@ -95,6 +95,15 @@ final class ElementwiseKernels {
         }
     }
 
+    /**
+     * The shape a and b broadcast to: a's own array when the shapes are equal (the common case, no allocation; tensors
+     * copy the shapes they are made with, and callers only read it).
+     */
+    private static long[] broadcastShape(DenseTensor a, DenseTensor b) {
+        long[] sa = a.shapeRef(), sb = b.shapeRef();
+        return sa == sb || Arrays.equals(sa, sb) ? sa : Shapes.broadcast(sa, sb);
+    }
+
     private static DenseTensor binary(BinaryOp op, DenseTensor a, DenseTensor b, double alpha, DenseTensor into) {
         b = sameBackend(a, b, op.name().toLowerCase());
         DType common = Promotion.resultType(a, b);
@@ -110,7 +119,7 @@ final class ElementwiseKernels {
             if ((op == BinaryOp.ADD || op == BinaryOp.SUB) && common.isFloatingPoint() && a.dtype() == common && b.dtype() == common
                     && a.backend() instanceof ScaledAddKernels fused) {
                 // one pass, no temporary: a + α·b as a fused multiply-add, as PyTorch computes it (sub is add with −α)
-                long[] shape = Shapes.broadcast(a.shapeRef(), b.shapeRef());
+                long[] shape = broadcastShape(a, b);
                 fusedOut = into != null ? into : a.newTensor(common, shape);
                 if (fused.addScaled(expanded(a, shape), expanded(b, shape), op == BinaryOp.SUB ? -alpha : alpha, fusedOut.view(), common)) return fusedOut;
             }
@@ -121,7 +130,7 @@ final class ElementwiseKernels {
         DType outType = binaryOutType(op, common);
         // comparisons and logical ops compute in the operands' common type; the rest compute in their result type
         DType compute = outType == DType.BOOL ? common : outType;
-        long[] shape = Shapes.broadcast(a.shapeRef(), b.shapeRef());
+        long[] shape = broadcastShape(a, b);
         DenseTensor out = into != null ? into : fusedOut != null ? fusedOut : a.newTensor(outType, shape);
         a.backend().binary(op, expanded(a, shape), expanded(b, shape), out.view(), compute);
         return out;

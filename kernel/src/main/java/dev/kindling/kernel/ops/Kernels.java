@@ -42,6 +42,7 @@ final class Kernels {
     }
 
     static View expanded(DenseTensor t, long[] shape) {
+        if (Arrays.equals(t.shapeRef(), shape)) return t.view(); // nothing to expand: its own strides
         return new View(t.storage(), shape, Shapes.expandStrides(t.shapeRef(), t.stridesRef(), shape), t.storageOffset());
     }
 
