@@ -128,7 +128,6 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
 
     static long[] contiguous(long[] shape) { return dev.kindling.kernel.tensor.Shapes.contiguousStrides(shape); }
 
-    /** Whether strides walk shape as one contiguous row-major run (dims of size 1 may have any stride). */
     /** Whether {@code dims} are 0, 1, ..., k-1 in some order. */
     private static boolean leading(int[] dims) {
         long seen = 0;
@@ -139,6 +138,7 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
         return seen == (1L << dims.length) - 1;
     }
 
+    /** Whether strides walk shape as one contiguous row-major run (dims of size 1 may have any stride). */
     private static boolean rowMajor(long[] shape, long[] strides) {
         long expect = 1;
         for (int d = shape.length - 1; d >= 0; d--) {

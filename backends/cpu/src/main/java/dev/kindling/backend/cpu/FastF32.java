@@ -250,11 +250,6 @@ final class FastF32 {
     }
 
     /**
-     * Sums over the last dims when they are contiguous: each element of {@code outerOut} gets the sum of the
-     * {@code len} floats starting at the matching offset of {@code outerIn}, one contiguous run each (no per-row views),
-     * split across the compute pool by rows when large.
-     */
-    /**
      * Column sums of a contiguous {@code [rows, cols]} block: {@code o[oo + j] = Σ_i x[xo + i * cols + j]}, accumulated in
      * double in row order (as exact as {@link #sumRun}'s lanes, and the same bits on any thread count), split across
      * threads by columns when large. Reading whole rows keeps the walk sequential, where a sum per column would stride.
@@ -271,6 +266,11 @@ final class FastF32 {
         });
     }
 
+    /**
+     * Sums over the last dims when they are contiguous: each element of {@code outerOut} gets the sum of the
+     * {@code len} floats starting at the matching offset of {@code outerIn}, one contiguous run each (no per-row views),
+     * split across the compute pool by rows when large.
+     */
     static void sumRows(float[] x, View outerIn, int len, float[] o, View outerOut) {
         Strided.rowsParallel(outerIn.shape(), Math.max(1, len), (b, n, st) -> {
             for (int j = 0; j < n; j++) o[b[1] + j * st[1]] = (float) sumRun(x, b[0] + j * st[0], len);

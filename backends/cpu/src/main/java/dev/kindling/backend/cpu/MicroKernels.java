@@ -6,9 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The SGEMM micro-kernels, one per register-tile shape: {@code C[mr x nr] (=|+=) A panel x B panel} over {@code kc},
  * the C tile held in vector registers and updated by FMA, A broadcast one element at a time and B loaded a vector at a
- * time (both panels k-major, as {@link VectorSgemm} packs them). The shape follows the vector width: 256-bit vectors
- * (AVX2, sixteen registers) take 4 x 16, 512-bit ones (AVX-512, thirty-two registers) 12 x 32; each was measured on its
- * machine kind (see {@link VectorSgemm}). The bodies are written out in full because C2 keeps only named locals in
+ * time (both panels k-major, as {@link VectorSgemm} packs them). 4 x 16 on 256-bit vectors (AVX2's sixteen registers) is
+ * the default everywhere; the 512-bit shapes (AVX-512's thirty-two registers) run only when
+ * {@code -Dkindling.cpu.sgemmKernel} names them, since one vector width serves every kernel ({@link VectorApi}; the
+ * measurements are at {@link VectorSgemm#defaultKernel}). The bodies are written out in full because C2 keeps only named locals in
  * registers: an array of accumulators would live in memory.
  */
 final class MicroKernels {

@@ -13,8 +13,8 @@ import jdk.incubator.vector.FloatVector;
  * of two widths run in one JVM. Measured on a Zen 4 core: with relu and add on 512-bit vectors beside the 256-bit SGEMM,
  * a 64 x 784 x 256 product took 4.4–5.2 ms instead of 0.40 (the same with every kernel at 256 bits, or with
  * {@code -XX:MaxVectorSize=32}). A 512-bit SGEMM kernel ({@code -Dkindling.cpu.sgemmKernel=12x32}) is for JVMs that run
- * nothing else, e.g. a benchmark. {@link VectorSum} widens into double lanes of the preferred width: a different
- * element type, measured harmless.
+ * nothing else, e.g. a benchmark. Doubles count too: {@link VectorSum}'s 512-bit double accumulator beside the 256-bit
+ * float kernels made a 2-thread MLP inference 5x slower, so it widens into 256-bit double halves.
  */
 final class VectorApi {
     private VectorApi() {}

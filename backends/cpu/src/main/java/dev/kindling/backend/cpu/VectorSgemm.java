@@ -8,9 +8,11 @@ package dev.kindling.backend.cpu;
  *
  * <p>The tile shape is measured per machine kind. With 256-bit vectors (Zen 3, one thread, JDK 17.0.15 and Temurin 25)
  * 4 x 16 won against 6 x 16: 84–88 GFLOPS against 30–33 at n = 512–2048 (6 x 16 collapsed once rows of C were 2 KiB or
- * more apart), 72 against 66 at n = 128. For 512-bit vectors see {@link #defaultKernel}. {@code -Dkindling.cpu.sgemmKernel=4x16|6x16|12x32|14x32|6x32} overrides, for
- * machines where the measurement comes out the other way, and {@code -Dkindling.cpu.sgemmKc=N} the longest k block. Large products are split by columns across the compute pool
- * (each thread packs its own B panels); pack buffers are per thread and reused.
+ * more apart), 72 against 66 at n = 128. For 512-bit vectors see {@link #defaultKernel}.
+ * {@code -Dkindling.cpu.sgemmKernel=4x16|6x16|12x32|14x32|6x32} overrides, for machines where the measurement comes out
+ * the other way, and {@code -Dkindling.cpu.sgemmKc=N} sets the longest k block. Products of 2^24 multiply-adds and more
+ * are split by columns across the compute pool (each thread packs its own B panels); pack buffers are per thread and
+ * reused.
  */
 final class VectorSgemm implements Sgemm {
     private static final int NC = 1024;
