@@ -206,6 +206,15 @@ final class TrainingJob {
         return elapsed * (1 - f) / f;
     }
 
+    /** Ends a job that never started, as {@code end}; false when it is no longer queued. The caller holds the lock. */
+    private boolean endIfQueued(State end) {
+        if (state != State.QUEUED) return false;
+        state = end;
+        finished = Instant.now();
+        done.countDown();
+        return true;
+    }
+
     /**
      * Asks the job to stop: after the current batch (the partial epoch then counts as done: its checkpoint is written
      * and a resumed run continues with the next epoch), or at the end of the current epoch (a resumed run then continues
@@ -215,13 +224,7 @@ final class TrainingJob {
         synchronized (this) {
             stopAtEpochEnd = atEpochEnd;
             stopRequested = true;
-            if (state == State.QUEUED) {
-                state = State.STOPPED;
-                finished = Instant.now();
-                done.countDown();
-            } else if (state == State.RUNNING) {
-                state = State.STOPPING;
-            }
+            if (!endIfQueued(State.STOPPED) && state == State.RUNNING) state = State.STOPPING;
         }
         RankProcesses rp = ranks;
         if (rp != null) rp.sendCommand(); // outside the lock: it writes to the ranks' pipes
@@ -234,11 +237,7 @@ final class TrainingJob {
     void requestSuspend() {
         synchronized (this) {
             suspendRequested = true;
-            if (state == State.QUEUED) {
-                state = State.SUSPENDED;
-                finished = Instant.now();
-                done.countDown();
-            }
+            endIfQueued(State.SUSPENDED);
         }
         RankProcesses rp = ranks;
         if (rp != null) rp.sendCommand();
@@ -260,11 +259,7 @@ final class TrainingJob {
         synchronized (this) {
             killRequested = true;
             stopRequested = true;
-            if (state == State.QUEUED) {
-                state = State.STOPPED;
-                finished = Instant.now();
-                done.countDown();
-            }
+            endIfQueued(State.STOPPED);
         }
         RankProcesses rp = ranks;
         if (rp != null) rp.kill();
