@@ -23,6 +23,7 @@ final class AccumulateGrad extends Node {
     @Override public String name() { return "AccumulateGrad"; }
 
     Tensor runHooks(Tensor grad) {
+        if (hooks.isEmpty()) return grad; // the common case, without an iterator
         for (Function<Tensor, Tensor> h : hooks) {
             Tensor r = h.apply(grad);
             if (r != null) grad = r;
@@ -36,6 +37,7 @@ final class AccumulateGrad extends Node {
     }
 
     void runPostAccumulateHooks() {
+        if (postAccumulateHooks.isEmpty()) return;
         for (Consumer<Tensor> h : postAccumulateHooks) h.accept(leaf);
     }
 

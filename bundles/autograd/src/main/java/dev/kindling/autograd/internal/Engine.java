@@ -61,40 +61,47 @@ final class Engine {
         return Arrays.equals(r.shape(), shape) ? r : r.reshape(shape);
     }
 
+    /** A node's state during one pass: edges still to deliver into it, and the gradients delivered so far. */
+    private static final class Task {
+        int pending;
+        Tensor[] grads;
+    }
+
     /**
      * @param captures where {@code Autograd.grad} reads its results (null for {@code backward}, which accumulates
      *                 into leaves instead)
      */
     static Tensor[] run(OpRuntime kernel, Edge[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph, Edge[] captures) {
-        // 1. dependencies
-        Map<Node, int[]> deps = new IdentityHashMap<>();
+        // 1. dependencies (one map for counts and gradient buffers: a small graph's backward allocates little)
+        Map<Node, Task> tasks = new IdentityHashMap<>();
         Deque<Node> stack = new ArrayDeque<>();
         for (Edge e : roots) {
-            if (!deps.containsKey(e.node())) {
-                deps.put(e.node(), new int[1]);
+            if (!tasks.containsKey(e.node())) {
+                tasks.put(e.node(), new Task());
                 stack.push(e.node());
             }
         }
-        List<Node> order = new ArrayList<>();
+        List<Node> order = captures != null ? new ArrayList<>() : null;
         while (!stack.isEmpty()) {
             Node n = stack.pop();
-            order.add(n);
+            if (order != null) order.add(n);
             for (Edge e : n.next) {
                 if (e == null) continue;
-                int[] c = deps.get(e.node());
-                if (c == null) {
-                    deps.put(e.node(), new int[] {1});
+                Task t = tasks.get(e.node());
+                if (t == null) {
+                    t = new Task();
+                    tasks.put(e.node(), t);
                     stack.push(e.node());
-                } else {
-                    c[0]++;
                 }
+                t.pending++;
             }
         }
         // 2. for Autograd.grad, only nodes that lead to a captured input need to run
         Map<Node, Boolean> needed = null;
-        Map<Node, List<int[]>> captureSlots = new IdentityHashMap<>();
+        Map<Node, List<int[]>> captureSlots = null;
         Tensor[] captured = null;
         if (captures != null) {
+            captureSlots = new IdentityHashMap<>();
             captured = new Tensor[captures.length];
             for (int i = 0; i < captures.length; i++) {
                 if (captures[i] == null) continue;
@@ -118,23 +125,24 @@ final class Engine {
             }
         }
         // 3. seed the roots and execute
-        Map<Node, Tensor[]> buffers = new IdentityHashMap<>();
         boolean prevMode = kernel.setGradEnabled(createGraph);
         try {
-            for (int i = 0; i < roots.length; i++) addGrad(buffers, roots[i], rootGrads[i]);
+            for (int i = 0; i < roots.length; i++) addGrad(tasks.get(roots[i].node()), roots[i], rootGrads[i]);
             Deque<Node> ready = new ArrayDeque<>();
             for (Edge e : roots) {
-                if (deps.get(e.node())[0] == 0 && !ready.contains(e.node())) ready.add(e.node());
+                if (tasks.get(e.node()).pending == 0 && !ready.contains(e.node())) ready.add(e.node());
             }
             while (!ready.isEmpty()) {
                 Node n = ready.pop();
-                Tensor[] buf = buffers.remove(n);
+                Task task = tasks.get(n);
+                Tensor[] buf = task.grads;
+                task.grads = null; // delivered: the gradients are dropped as the pass goes on
                 if (buf == null) buf = new Tensor[n.numOutputs];
                 boolean run = needed == null || Boolean.TRUE.equals(needed.get(n));
                 Tensor[] out = null;
                 if (run) {
                     for (int k = 0; k < buf.length; k++) buf[k] = n.applyPreHooks(k, buf[k]);
-                    List<int[]> slots = captureSlots.get(n);
+                    List<int[]> slots = captureSlots == null ? null : captureSlots.get(n);
                     if (n instanceof AccumulateGrad) {
                         AccumulateGrad acc = (AccumulateGrad) n;
                         Tensor gr = buf[0] == null ? null : acc.runHooks(buf[0]);
@@ -155,9 +163,9 @@ final class Engine {
                 for (int k = 0; k < n.next.length; k++) {
                     Edge e = n.next[k];
                     if (e == null) continue;
-                    if (out != null && k < out.length && out[k] != null) addGrad(buffers, e, out[k]);
-                    int[] c = deps.get(e.node());
-                    if (--c[0] == 0) ready.push(e.node());
+                    Task t = tasks.get(e.node());
+                    if (out != null && k < out.length && out[k] != null) addGrad(t, e, out[k]);
+                    if (--t.pending == 0) ready.push(e.node());
                 }
             }
         } finally {
@@ -166,8 +174,9 @@ final class Engine {
         return captured;
     }
 
-    private static void addGrad(Map<Node, Tensor[]> buffers, Edge e, Tensor g) {
-        Tensor[] buf = buffers.computeIfAbsent(e.node(), k -> new Tensor[k.numOutputs]);
+    private static void addGrad(Task task, Edge e, Tensor g) {
+        if (task.grads == null) task.grads = new Tensor[e.node().numOutputs];
+        Tensor[] buf = task.grads;
         int slot = e.inputNr();
         buf[slot] = buf[slot] == null ? g : buf[slot].add(g);
     }
