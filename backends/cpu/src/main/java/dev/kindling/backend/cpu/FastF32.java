@@ -26,6 +26,12 @@ final class FastF32 {
         }
         if (!(out.storage() instanceof CpuStorage.F32)) return false;
         if (op == BinaryOp.MUL && a.storage() instanceof CpuStorage.F32 && b.storage() instanceof CpuStorage.Bool) return mulMask(a, b, out);
+        if (a.storage() instanceof CpuStorage.F32 && b.storage() instanceof CpuStorage.F32 && oneRow(out) && a.isContiguous()
+                && (b.isContiguous() || allZero(b.strides()))) {
+            row(op, ((CpuStorage.F32) a.storage()).a, (int) a.offset(), 1, ((CpuStorage.F32) b.storage()).a, (int) b.offset(),
+                    b.isContiguous() ? 1 : 0, ((CpuStorage.F32) out.storage()).a, (int) out.offset(), 1, (int) out.numel());
+            return true;
+        }
         Operand p = operand(a), q = operand(b);
         if (p == null || q == null) return false;
         float[] x = p.array, y = q.array;
@@ -57,6 +63,15 @@ final class FastF32 {
         }, a, b, out);
         return true;
     }
+
+    /** Far below {@link Strided#rowsParallel}'s split size: such outputs are computed on the calling thread anyway. */
+    private static final long ONE_ROW_MAX = 1 << 16;
+
+    /**
+     * Whether {@code out} is one contiguous row small enough to compute directly, without the row iterator and its
+     * per-call arrays (the cost that dominates ops on a few elements: scalars, biases, autograd's bookkeeping).
+     */
+    private static boolean oneRow(View out) { return out.numel() <= ONE_ROW_MAX && out.isContiguous(); }
 
     /** A float32 operand's array and the view that indexes it. */
     private record Operand(float[] array, View view) {}
@@ -170,6 +185,10 @@ final class FastF32 {
         if (!coversUnary(op)) return false;
         float[] x = ((CpuStorage.F32) in.storage()).a;
         float[] o = ((CpuStorage.F32) out.storage()).a;
+        if (oneRow(out) && in.isContiguous()) {
+            unaryRow(op, x, (int) in.offset(), 1, o, (int) out.offset(), 1, (int) out.numel());
+            return true;
+        }
         Strided.rowsParallel(out.shape(), (base, n, step) -> unaryRow(op, x, base[0], step[0], o, base[1], step[1], n), in, out);
         return true;
     }
