@@ -60,7 +60,7 @@ final class ElementwiseKernels {
      * back, with PyTorch's shape and cast errors.
      */
     static void binaryInPlace(BinaryOp op, DenseTensor a, DenseTensor b, double alpha) {
-        if (b.handle() != a.handle()) b = sameBackend(a, b, op.name().toLowerCase() + "_"); // the name only built when needed
+        b = sameBackend(a, b, op, "_");
         boolean direct = Arrays.equals(broadcastShape(a, b), a.shapeRef())
                 && binaryOutType(op, Promotion.resultType(a, b)) == a.dtype()
                 && (b.storage() != a.storage() || sameLayout(a, b));
@@ -105,7 +105,7 @@ final class ElementwiseKernels {
     }
 
     private static DenseTensor binary(BinaryOp op, DenseTensor a, DenseTensor b, double alpha, DenseTensor into) {
-        if (b.handle() != a.handle()) b = sameBackend(a, b, op.name().toLowerCase());
+        b = sameBackend(a, b, op, "");
         DType common = Promotion.resultType(a, b);
         if (op == BinaryOp.SUB && a.dtype() == DType.BOOL && b.dtype() == DType.BOOL) {
             throw new IllegalArgumentException("Subtraction, the `-` operator, with two bool tensors is not supported. "

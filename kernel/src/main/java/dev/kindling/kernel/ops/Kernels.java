@@ -2,6 +2,7 @@ package dev.kindling.kernel.ops;
 
 import dev.kindling.api.DType;
 import dev.kindling.kernel.spi.TensorBackend;
+import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.View;
 import dev.kindling.kernel.tensor.Shapes;
 
@@ -39,6 +40,11 @@ final class Kernels {
         }
         Object host = t.backend().toHost(t.view());
         return DenseTensor.contiguous(ref.kernel(), ref.handle(), ref.backend().fromHost(ref.device(), t.dtype(), host), t.shapeRef());
+    }
+
+    /** {@link #sameBackend(DenseTensor, DenseTensor, String)} for a binary op: its name is built only for the error. */
+    static DenseTensor sameBackend(DenseTensor ref, DenseTensor t, BinaryOp op, String suffix) {
+        return t.handle() == ref.handle() ? t : sameBackend(ref, t, op.name().toLowerCase() + suffix);
     }
 
     static View expanded(DenseTensor t, long[] shape) {

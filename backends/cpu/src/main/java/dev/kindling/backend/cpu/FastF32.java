@@ -26,11 +26,14 @@ final class FastF32 {
         }
         if (!(out.storage() instanceof CpuStorage.F32)) return false;
         if (op == BinaryOp.MUL && a.storage() instanceof CpuStorage.F32 && b.storage() instanceof CpuStorage.Bool) return mulMask(a, b, out);
-        if (a.storage() instanceof CpuStorage.F32 && b.storage() instanceof CpuStorage.F32 && oneRow(out) && a.isContiguous()
-                && (b.isContiguous() || allZero(b.strides()))) {
-            row(op, ((CpuStorage.F32) a.storage()).a, (int) a.offset(), 1, ((CpuStorage.F32) b.storage()).a, (int) b.offset(),
-                    b.isContiguous() ? 1 : 0, ((CpuStorage.F32) out.storage()).a, (int) out.offset(), 1, (int) out.numel());
-            return true;
+        if (a.storage() instanceof CpuStorage.F32 && b.storage() instanceof CpuStorage.F32 && oneRow(out) && a.isContiguous()) {
+            // b is the same row, or one broadcast element (stride 0)
+            int ys = b.isContiguous() ? 1 : allZero(b.strides()) ? 0 : -1;
+            if (ys >= 0) {
+                row(op, ((CpuStorage.F32) a.storage()).a, (int) a.offset(), 1, ((CpuStorage.F32) b.storage()).a, (int) b.offset(), ys,
+                        ((CpuStorage.F32) out.storage()).a, (int) out.offset(), 1, (int) out.numel());
+                return true;
+            }
         }
         Operand p = operand(a), q = operand(b);
         if (p == null || q == null) return false;
