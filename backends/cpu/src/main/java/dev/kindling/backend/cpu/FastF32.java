@@ -96,25 +96,35 @@ final class FastF32 {
         if (p == null || q == null) return false;
         float[] x = p.array, y = q.array;
         boolean[] o = ((CpuStorage.Bool) out.storage()).a;
-        Strided.rowsParallel(out.shape(), (base, n, st) -> {
-            int xo = base[0], xs = st[0], yo = base[1], ys = st[1], oo = base[2], os = st[2];
-            if (xs == 1 && ys <= 1 && os == 1 && VectorApi.AVAILABLE) {
-                int done = VectorMasks.compare(op.ordinal() - BinaryOp.EQ.ordinal(), x, xo, y, yo, ys, o, oo, n);
-                xo += done;
-                yo += done * ys;
-                oo += done;
-                n -= done;
-            }
-            switch (op) {
-                case EQ: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] == y[yo + i * ys]; break;
-                case NE: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] != y[yo + i * ys]; break;
-                case LT: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] < y[yo + i * ys]; break;
-                case LE: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] <= y[yo + i * ys]; break;
-                case GT: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] > y[yo + i * ys]; break;
-                default: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] >= y[yo + i * ys]; break;
-            }
-        }, p.view, q.view, out);
+        Strided.rowsParallel(out.shape(), (base, n, st) -> compareRow(op, x, base[0], st[0], y, base[1], st[1], o, base[2], st[2], n), p.view, q.view, out);
         return true;
+    }
+
+    /** One row of a comparison (EQ to GE) on float arrays with strides, into a bool row. */
+    static void compareRow(BinaryOp op, float[] x, int xo, int xs, float[] y, int yo, int ys, boolean[] o, int oo, int os, int n) {
+        if (xs == 1 && ys <= 1 && os == 1 && VectorApi.AVAILABLE) {
+            int done = VectorMasks.compare(op.ordinal() - BinaryOp.EQ.ordinal(), x, xo, y, yo, ys, o, oo, n);
+            xo += done;
+            yo += done * ys;
+            oo += done;
+            n -= done;
+        }
+        switch (op) {
+            case EQ: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] == y[yo + i * ys]; break;
+            case NE: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] != y[yo + i * ys]; break;
+            case LT: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] < y[yo + i * ys]; break;
+            case LE: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] <= y[yo + i * ys]; break;
+            case GT: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] > y[yo + i * ys]; break;
+            default: for (int i = 0; i < n; i++) o[oo + i * os] = x[xo + i * xs] >= y[yo + i * ys]; break;
+        }
+    }
+
+    /** Whether {@link #compareRow} computes {@code op}. */
+    static boolean isComparison(BinaryOp op) {
+        switch (op) {
+            case EQ: case NE: case LT: case LE: case GT: case GE: return true;
+            default: return false;
+        }
     }
 
     /** One row of a covered binary op (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM) on float arrays with strides. */

@@ -30,7 +30,7 @@ final class HalfOps {
                 float[][] buf = CHUNKS.get();
                 for (int c = 0; c < n; c += CHUNK) {
                     int len = Math.min(CHUNK, n - c);
-                    int xs = load(x, base[0] + c * step[0], step[0], len, buf[0]);
+                    int xs = load(x, bf16, false, base[0] + c * step[0], step[0], len, buf[0]);
                     FastF32.unaryRow(op, buf[0], 0, xs, buf[2], 0, 1, len);
                     store(bf16, buf[2], o, base[1] + c * step[1], step[1], len);
                 }
@@ -52,19 +52,26 @@ final class HalfOps {
 
     static boolean binary(CpuBackend be, BinaryOp op, View a, View b, View out, DType compute) {
         if (!isHalf(compute)) return false;
-        if (FastF32.coversBinary(op) && out.dtype() == compute && loadable(a, compute) && (loadable(b, compute) || floatScalar(op, b))) {
+        boolean comparison = FastF32.isComparison(op) && out.dtype() == DType.BOOL;
+        if ((comparison || FastF32.coversBinary(op) && out.dtype() == compute) && loadable(a, compute) && loadable(b, compute)) {
             // chunk by chunk through thread-local float32 buffers: no tensor-sized temporaries
             boolean bf16 = compute == DType.BFLOAT16;
             CpuStorage x = CpuBackend.s(a), y = CpuBackend.s(b);
-            short[] o = ((CpuStorage.F16) CpuBackend.s(out)).a;
+            boolean keepB = floatScalar(op, b);
+            Object o = CpuBackend.s(out).array();
             Strided.rowsParallel(out.shape(), (base, n, step) -> {
                 float[][] buf = CHUNKS.get();
                 for (int c = 0; c < n; c += CHUNK) {
                     int len = Math.min(CHUNK, n - c);
-                    int xs = load(x, base[0] + c * step[0], step[0], len, buf[0]);
-                    int ys = load(y, base[1] + c * step[1], step[1], len, buf[1]);
-                    FastF32.row(op, buf[0], 0, xs, buf[1], 0, ys, buf[2], 0, 1, len);
-                    store(bf16, buf[2], o, base[2] + c * step[2], step[2], len);
+                    int xs = load(x, bf16, false, base[0] + c * step[0], step[0], len, buf[0]);
+                    int ys = load(y, bf16, keepB, base[1] + c * step[1], step[1], len, buf[1]);
+                    int oo = base[2] + c * step[2];
+                    if (comparison) {
+                        FastF32.compareRow(op, buf[0], 0, xs, buf[1], 0, ys, (boolean[]) o, oo, step[2], len);
+                    } else {
+                        FastF32.row(op, buf[0], 0, xs, buf[1], 0, ys, buf[2], 0, 1, len);
+                        store(bf16, buf[2], (short[]) o, oo, step[2], len);
+                    }
                 }
             }, a, b, out);
             return true;
@@ -78,8 +85,15 @@ final class HalfOps {
     private static final int CHUNK = 1024;
     private static final ThreadLocal<float[][]> CHUNKS = ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK], new float[CHUNK]});
 
-    /** Operands {@link #load} reads: the compute dtype itself, or bool (a mask: 0 and 1 are exact). */
-    private static boolean loadable(View v, DType compute) { return v.dtype() == compute || v.dtype() == DType.BOOL; }
+    /**
+     * Operands {@link #load} reads: the compute dtype itself, bool (a mask: 0 and 1 are exact), or a broadcast scalar of
+     * any dtype (a wrapped number or a 0-dim tensor).
+     */
+    private static boolean loadable(View v, DType compute) {
+        if (v.dtype() == compute || v.dtype() == DType.BOOL) return true;
+        for (long st : v.strides()) if (st != 0) return false;
+        return true;
+    }
 
     /**
      * A float32 or float64 scalar (one element, broadcast) as the second operand of * and /: PyTorch's CPU kernels take
@@ -96,26 +110,33 @@ final class HalfOps {
 
     /**
      * {@code len} elements from {@code off} (stride {@code step}) as float32 into {@code buf}; returns the stride to read
-     * them with there: 0 for a broadcast element, loaded once.
+     * them with there: 0 for a broadcast element, loaded once. A scalar of another dtype is rounded to the half type
+     * first (as the generic path converts operands to the compute dtype), unless {@code keep} ({@link #floatScalar}).
      */
-    private static int load(CpuStorage s, int off, int step, int len, float[] buf) {
+    private static int load(CpuStorage s, boolean bf16, boolean keep, int off, int step, int len, float[] buf) {
         if (s instanceof CpuStorage.Bool) {
             boolean[] m = ((CpuStorage.Bool) s).a;
-            for (int i = 0; i < len; i++) buf[i] = m[off + i * step] ? 1f : 0f;
+            if (step == 0) {
+                buf[0] = m[off] ? 1f : 0f;
+                return 0;
+            }
+            // branch-free where the Vector API is present: random masks (ReLU's backward) mispredict half the branches
+            int i = step == 1 && VectorApi.AVAILABLE ? VectorMasks.maskToFloat(m, off, buf, 0, len) : 0;
+            for (; i < len; i++) buf[i] = m[off + i * step] ? 1f : 0f;
             return 1;
         }
-        if (!(s instanceof CpuStorage.F16)) {
-            // a float32/float64 scalar (floatScalar): its value in float32, never rounded to 16 bits
-            buf[0] = (float) s.getD(off);
+        if (!(s instanceof CpuStorage.F16) || ((CpuStorage.F16) s).bf16 != bf16) {
+            float v = (float) s.getD(off); // a broadcast scalar
+            buf[0] = keep ? v : Half.toFloat(bf16, Half.fromFloat(bf16, v));
             return 0;
         }
         CpuStorage.F16 h = (CpuStorage.F16) s;
         if (step == 0) {
-            buf[0] = Half.toFloat(h.bf16, h.a[off]);
+            buf[0] = Half.toFloat(bf16, h.a[off]);
             return 0;
         }
-        if (step == 1) HalfArrays.toFloat(h.bf16, h.a, off, buf, 0, len);
-        else for (int i = 0; i < len; i++) buf[i] = Half.toFloat(h.bf16, h.a[off + i * step]);
+        if (step == 1) HalfArrays.toFloat(bf16, h.a, off, buf, 0, len);
+        else for (int i = 0; i < len; i++) buf[i] = Half.toFloat(bf16, h.a[off + i * step]);
         return 1;
     }
 
