@@ -88,11 +88,16 @@ final class VectorSgemm implements Sgemm {
             for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = t[j * m + i];
             return;
         }
+        long work = (long) m * n * k;
+        if (DotSgemm.applies(m, n, k, a, csA, b, rsB)) {
+            // x · Wᵀ: both operands run along k, so dot products beat transposing W into panels
+            DotSgemm.gemm(m, n, k, a, aOff, rsA, b, bOff, csB, c, cOff, ldc, work < GEMM_MIN_PARALLEL ? 1 : ComputePool.chunksFor((n + 3) / 4, work));
+            return;
+        }
         // split columns in multiples of nr across threads when the product is large enough; rows (in multiples of the
         // micro-kernel's height) when there are too few columns, as in a weight gradient [out, N*L] x [N*L, k] with k = 9
         int panels = (n + nr - 1) / nr;
         int rowPanels = (m + mr - 1) / mr;
-        long work = (long) m * n * k;
         if (panels < 2 * ComputePool.threads() && rowPanels > panels) {
             int tr = ComputePool.chunksFor(rowPanels, work); // conv weight gradients (n = 9): split, measured faster in the CNN
             ComputePool.run(tr, chunk -> {

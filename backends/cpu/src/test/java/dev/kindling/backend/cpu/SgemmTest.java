@@ -89,6 +89,36 @@ class SgemmTest {
         }
     }
 
+    /**
+     * x · Wᵀ with half operands takes the dot-product path after widening their rows: the result must be bit for bit the
+     * one of float32 operands holding the same values (padded rows, offsets, k tails and several k and column blocks).
+     */
+    @Test
+    void halfOperandsOfTheDotProductPathGiveTheirFloatValuesResult() {
+        Sgemm g = Sgemm.best();
+        for (boolean bf16 : new boolean[] {true, false}) {
+            for (int[] s : new int[][] {{64, 256, 784}, {13, 10, 257}, {7, 300, 1100}, {5, 4, 64}}) {
+                int m = s[0], n = s[1], k = s[2], lda = k + 3, ldb = k + 1;
+                assertTrue(DotSgemm.applies(m, n, k, Operand.of(new float[0]), 1, Operand.of(new float[0]), 1));
+                Random r = new Random(m * 31L + n);
+                short[] ha = new short[2 + m * lda], hb = new short[1 + n * ldb];
+                for (int i = 0; i < ha.length; i++) ha[i] = dev.kindling.kernel.tensor.Half.fromFloat(bf16, r.nextFloat() * 2 - 1);
+                for (int i = 0; i < hb.length; i++) hb[i] = dev.kindling.kernel.tensor.Half.fromFloat(bf16, r.nextFloat() * 2 - 1);
+                float[] fa = new float[ha.length], fb = new float[hb.length];
+                dev.kindling.kernel.tensor.Half.toFloat(bf16, ha, 0, fa, 0, ha.length);
+                dev.kindling.kernel.tensor.Half.toFloat(bf16, hb, 0, fb, 0, hb.length);
+                float[] expected = new float[m * n];
+                g.gemm(m, n, k, Operand.of(fa), 2, lda, 1, Operand.of(fb), 1, 1, ldb, expected, 0, n);
+                Operand[][] pairs = {{Operand.of(ha, bf16), Operand.of(fb)}, {Operand.of(fa), Operand.of(hb, bf16)}, {Operand.of(ha, bf16), Operand.of(hb, bf16)}};
+                for (Operand[] p : pairs) {
+                    float[] c = new float[m * n];
+                    g.gemm(m, n, k, p[0], 2, lda, 1, p[1], 1, 1, ldb, c, 0, n);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, c, (bf16 ? "bf16 " : "f16 ") + m + "x" + n + "x" + k);
+                }
+            }
+        }
+    }
+
     @Test
     void scalarFallbackMatchesTheReference() { all(new ScalarSgemm()); }
 }
