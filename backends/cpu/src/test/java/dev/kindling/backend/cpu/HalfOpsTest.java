@@ -147,6 +147,55 @@ class HalfOpsTest {
         check(t, shape, "where", o -> BE.where(cond, a.half, bias.half, o), o -> BE.where(cond, a.f32, bias.f32, o));
     }
 
+    /**
+     * Comparisons and masks on the chunked path: every comparison against a tensor and against a float64 scalar (rounded
+     * to the half dtype first, as the generic path converts operands to the compute dtype), a contiguous mask multiply
+     * (the branch-free mask load) with NaN, infinities and negative values (NaN * 0 stays NaN, -x * 0 is -0), and an int64
+     * scalar added (rounded too).
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void comparisonsAndMasksChunkByChunk(Kind k) {
+        DType t = k.dtype;
+        boolean bf16 = t == DType.BFLOAT16;
+        long[] shape = {5, 1000};
+        Pair a = random(t, shape, 1, 21), b = random(t, shape, 1, 22);
+        short[] ah = ((CpuStorage.F16) a.half.storage()).a;
+        float[] af = ((CpuStorage.F32) a.f32.storage()).a;
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, -3.5f, Half.toFloat(bf16, Half.fromFloat(bf16, 0.1f))};
+        for (int i = 0; i < special.length; i++) {
+            ah[100 + i] = Half.fromFloat(bf16, special[i]);
+            af[100 + i] = special[i];
+        }
+        double s = 0.1; // bf16(0.1) = 0.10009765625: values between the two compare differently when not rounded
+        float rounded = Half.toFloat(bf16, Half.fromFloat(bf16, (float) s));
+        View scalar = new View(BE.fromHost(Device.CPU, DType.FLOAT64, new double[] {s}), shape, new long[] {0, 0}, 0);
+        View scalarRef = new View(BE.fromHost(Device.CPU, DType.FLOAT32, new float[] {rounded}), shape, new long[] {0, 0}, 0);
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE}) {
+            View got = empty(DType.BOOL, shape), want = empty(DType.BOOL, shape);
+            BE.binary(op, a.half, b.half, got, t);
+            BE.binary(op, a.f32, b.f32, want, DType.FLOAT32);
+            assertEquals(java.util.Arrays.toString((boolean[]) BE.toHost(want)), java.util.Arrays.toString((boolean[]) BE.toHost(got)), op + " tensor " + t);
+            BE.binary(op, a.half, scalar, got, t);
+            BE.binary(op, a.f32, scalarRef, want, DType.FLOAT32);
+            assertEquals(java.util.Arrays.toString((boolean[]) BE.toHost(want)), java.util.Arrays.toString((boolean[]) BE.toHost(got)), op + " scalar " + t);
+        }
+        View mask = empty(DType.BOOL, shape);
+        BE.binary(BinaryOp.GT, b.f32, scalarRef, mask, DType.FLOAT32);
+        boolean[] m = (boolean[]) BE.toHost(mask);
+        check(t, shape, "mul contiguous mask", o -> BE.binary(BinaryOp.MUL, a.half, mask, o, t), o -> BE.binary(BinaryOp.MUL, a.f32, mask, o, DType.FLOAT32));
+        View out = empty(t, shape);
+        BE.binary(BinaryOp.MUL, a.half, mask, out, t);
+        short[] oh = ((CpuStorage.F16) out.storage()).a;
+        for (int i = 0; i < special.length; i++) {
+            float want = special[i] * (m[100 + i] ? 1f : 0f);
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(Half.toFloat(bf16, oh[100 + i])), "mask times " + special[i] + " " + t);
+        }
+        View three = new View(BE.fromHost(Device.CPU, DType.INT64, new long[] {3}), shape, new long[] {0, 0}, 0);
+        View threeRef = new View(BE.fromHost(Device.CPU, DType.FLOAT32, new float[] {3}), shape, new long[] {0, 0}, 0);
+        check(t, shape, "add int64 scalar", o -> BE.binary(BinaryOp.ADD, a.half, three, o, t), o -> BE.binary(BinaryOp.ADD, a.f32, threeRef, o, DType.FLOAT32));
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void reductionsAccumulateInFloat32(Kind k) {
