@@ -47,14 +47,8 @@ case "$BLAS" in
      echo "#          BLAS, 30x slower. apt-get install libopenblas0-pthread to compare against the usual setup." ;;
 esac
 
-if [ -z "${SKIP_BUILD:-}" ]; then
-  # package only (never install: ~/.m2 is shared), and each module's classpath from the same reactor (a relative
-  # outputFile is per module: benchmarks/target/classpath.txt is the benchmarks' one)
-  # shellcheck disable=SC2086
-  mvn -B -q -ntp -Dstyle.color=never ${MVN_ARGS:-} package dependency:build-classpath -DskipTests -pl api,kernel,backends/cpu,benchmarks -am \
-    -Dmdep.outputFile=target/classpath.txt >/dev/null
-fi
-CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+# shellcheck source=classpath.sh
+. benchmarks/classpath.sh
 
 # The Kindling command line for a configuration: "default" sets no thread count, N caps the backend at N threads
 kindling() {

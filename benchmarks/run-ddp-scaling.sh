@@ -7,9 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 steps="${1:-200}"
 batch="${2:-64}"
-mvn -B -q -ntp install -DskipTests >/dev/null
-mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/benchmarks/target/classpath.txt" >/dev/null
-CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+# shellcheck source=classpath.sh
+. benchmarks/classpath.sh
 JVM=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector -XX:ActiveProcessorCount=1 -Dkindling.cpu.threads=1 -Xmx1g)
 lscpu | grep "Model name" || true
 java "${JVM[@]}" -cp "$CP" dev.kindling.benchmarks.DdpScaling "$steps" 30 "$batch" true 2>&1 | grep kindling

@@ -3,7 +3,7 @@
 # (PyTorch side: /usr/bin/python3 benchmarks/pytorch_fashion_mnist.py with the same arguments.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -ntp install -DskipTests >/dev/null
-mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/benchmarks/target/classpath.txt" >/dev/null
+# shellcheck source=classpath.sh
+. benchmarks/classpath.sh
 exec java -XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector \
-  -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" dev.kindling.benchmarks.FashionMnistTraining "$@"
+  -cp "$CP" dev.kindling.benchmarks.FashionMnistTraining "$@"

@@ -2,7 +2,6 @@
 # Runs Kindling's JMH benchmarks: benchmarks/run.sh [JMH options, e.g. AutogradBenchmark -f 1 -wi 3 -i 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -ntp install -DskipTests >/dev/null
-mvn -B -q -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/benchmarks/target/classpath.txt" >/dev/null
-CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+# shellcheck source=classpath.sh
+. benchmarks/classpath.sh
 exec java -XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "$@"
