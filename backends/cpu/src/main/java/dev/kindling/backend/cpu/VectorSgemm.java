@@ -4,7 +4,8 @@ package dev.kindling.backend.cpu;
  * A BLIS-style SGEMM: B is packed in panels of {@code nr} columns and A in panels of {@code mr} rows (k-major, so the
  * micro-kernel reads both sequentially), k is walked in blocks that stay in cache, and the micro-kernel
  * ({@link MicroKernels}) keeps its C tile in registers, updated with FMA. Packing reads any strides, so transposed
- * operands cost nothing extra.
+ * operands need no copy; the one layout where packing is the bottleneck, A·Bᵀ with both running along k (a linear
+ * layer's {@code x · Wᵀ}: packing B transposes W element by element), goes to {@link DotSgemm} instead.
  *
  * <p>The tile shape is measured per machine kind. With 256-bit vectors (Zen 3, one thread, JDK 17.0.15 and Temurin 25)
  * 4 x 16 won against 6 x 16: 84–88 GFLOPS against 30–33 at n = 512–2048 (6 x 16 collapsed once rows of C were 2 KiB or
