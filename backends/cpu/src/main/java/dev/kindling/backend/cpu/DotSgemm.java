@@ -9,9 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code x · Wᵀ}. Packing B for {@link VectorSgemm}'s outer-product kernel means transposing W element by element
  * (about a quarter of that product's time); here each C element is a dot product of two contiguous rows, sixteen of
  * them at a time (4 rows of A by 4 rows of B: 8 loads feed 16 FMAs), reduced across lanes once per k block. Measured
- * on Zen 4, one thread, 64 x 784 x 256: 95 GFLOPS against 65 for the packing kernel.
+ * on Zen 4, one thread, 64 x 784 x 256: 80-82 GFLOPS against 65-71 for the packing kernel.
  *
- * <p>B is walked in blocks of columns and k small enough to stay in L2 while every 4-row group of A passes over them.
+ * <p>B is walked in blocks of columns small enough to stay in L2 while every 4-row group of A passes over them.
  * Each element's summation order depends only on the shape (never on the thread count), so ranks agree bit for bit.
  */
 final class DotSgemm {
@@ -19,8 +19,16 @@ final class DotSgemm {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final int L = 8;
-    /** B block (columns x k) kept near the core: 256K floats, 1 MiB (an MLP weight of 784 x 256 in one block). */
-    private static final int BLOCK_FLOATS = 1 << 18;
+    /**
+     * B is walked in blocks of 256 KiB: all of k (up to {@link #K_BLOCK_MAX}, since every k block costs a lane reduction
+     * per element) and as many columns as fit. Measured with {@code Workloads mlp_infer} on one thread (Zen 4, 1 MiB of
+     * L2 per core), eight JVMs each: with the whole 784 x 256 weight as one block (800 KiB) three JVMs in eight ran at
+     * 70k samples/s instead of 175k, with 512 KiB blocks five in six did; with 256 KiB all eight ran at 163k-176k. A
+     * block near L2's size fits or not depending on where its pages land, which differs per JVM. Training at batch 64 was
+     * the same either way (medians of eight JVMs 67.0k and 66.0k samples/s).
+     */
+    private static final int BLOCK_FLOATS = 1 << 16;
+    private static final int K_BLOCK_MAX = 2048;
     /** Below this k the lane reductions outweigh what packing costs. */
     static final int MIN_K = 64;
     /** Half operands are widened into per-thread rows first; larger ones go to the packing kernel. */
@@ -39,9 +47,9 @@ final class DotSgemm {
      * 4), which changes no element's rounding.
      */
     static void gemm(int m, int n, int k, Operand a, int aOff, int rsA, Operand b, int bOff, int csB, float[] c, int cOff, int ldc, int threads) {
-        int jb = Math.min(n, 256) & ~3;
-        int kb = Math.max(MIN_K, Math.min(k, BLOCK_FLOATS / jb) & ~(L - 1));
-        // equal k blocks: k = 784 with room for 512 gives two of 392, not 512 and a thin 272
+        int kb = Math.min(k, K_BLOCK_MAX);
+        int jb = Math.max(4, Math.min(n, BLOCK_FLOATS / kb) & ~3);
+        // equal k blocks: k = 3000 gives two of 1504, not 2048 and a thin 952
         int kBlocks = (k + kb - 1) / kb;
         int kStep = ((k + kBlocks - 1) / kBlocks + L - 1) & ~(L - 1);
         int groups = (n + 3) / 4;

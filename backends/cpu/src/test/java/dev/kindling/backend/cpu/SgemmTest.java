@@ -98,7 +98,7 @@ class SgemmTest {
         Sgemm g = Sgemm.best();
         for (boolean bf16 : new boolean[] {true, false}) {
             // the last shape is past the split size: columns go to two threads, each widening its own rows of B
-            for (int[] s : new int[][] {{64, 256, 784}, {13, 10, 257}, {7, 300, 1100}, {5, 4, 64}, {40, 1000, 520}}) {
+            for (int[] s : new int[][] {{64, 256, 784}, {13, 10, 257}, {7, 300, 2100}, {5, 4, 64}, {40, 1000, 520}}) {
                 int m = s[0], n = s[1], k = s[2], lda = k + 3, ldb = k + 1;
                 assertTrue(DotSgemm.applies(m, n, k, Operand.of(new float[0]), 1, Operand.of(new float[0]), 1));
                 Random r = new Random(m * 31L + n);
