@@ -32,9 +32,7 @@ final class DotSgemm {
     /** Below this k the lane reductions outweigh what packing costs. */
     static final int MIN_K = 64;
     /** Half operands are widened into per-thread rows first; larger ones go to the packing kernel. */
-    private static final int WIDEN_MAX = 1 << 22;
-
-    private static final ThreadLocal<float[][]> WIDENED = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    private static final int WIDEN_MAX = Scratch.MAX;
 
     /** Whether {@link #gemm} takes this product: A rows along k (csA = 1), B columns along k (rsB = 1). */
     static boolean applies(int m, int n, int k, Operand a, int csA, Operand b, int rsB) {
@@ -59,10 +57,9 @@ final class DotSgemm {
             int j1 = Math.min(n, (int) ((long) groups * (chunk + 1) / t) * 4);
             if (j1 <= j0) return;
             // half operands: this thread's rows widened into its own buffers (all of A, its columns of B)
-            float[][] w = a.f == null || b.f == null ? WIDENED.get() : null;
-            float[] fa = a.f != null ? a.f : widen(a, aOff, rsA, 0, m, k, w, 0);
+            float[] fa = a.f != null ? a.f : widen(a, aOff, rsA, 0, m, k, Scratch.Slot.DOT_A);
             int ao = a.f != null ? aOff : 0, ra = a.f != null ? rsA : k;
-            float[] fb = b.f != null ? b.f : widen(b, bOff, csB, j0, j1, k, w, 1);
+            float[] fb = b.f != null ? b.f : widen(b, bOff, csB, j0, j1, k, Scratch.Slot.DOT_B);
             int bo = b.f != null ? bOff : -j0 * k, cb = b.f != null ? csB : k;
             for (int jc = j0; jc < j1; jc += jb) {
                 int jEnd = Math.min(j1, jc + jb);
@@ -74,10 +71,8 @@ final class DotSgemm {
     }
 
     /** Rows [r0, r1) of a half operand as float32 rows of k, from index 0 of this thread's buffer {@code slot}. */
-    private static float[] widen(Operand o, int off, int rowStride, int r0, int r1, int k, float[][] held, int slot) {
-        int size = (r1 - r0) * k;
-        if (held[slot].length < size) held[slot] = new float[size];
-        float[] dst = held[slot];
+    private static float[] widen(Operand o, int off, int rowStride, int r0, int r1, int k, Scratch.Slot slot) {
+        float[] dst = Scratch.floats(slot, (r1 - r0) * k);
         for (int r = r0; r < r1; r++) o.run(off + r * rowStride, dst, (r - r0) * k, k);
         return dst;
     }

@@ -8,8 +8,6 @@ import dev.kindling.kernel.spi.View;
 import dev.kindling.kernel.spi.Window2d;
 import dev.kindling.kernel.tensor.Half;
 
-import java.lang.ref.SoftReference;
-
 /**
  * float16 and bfloat16 as storage formats: each primitive widens its half inputs to float32 (vectorised, exact), runs
  * the float32 kernel and rounds the result to the half dtype once, as PyTorch's CPU kernels compute half values in
@@ -39,7 +37,7 @@ final class HalfOps {
             }, in, out);
             return true;
         }
-        View x = widen(be, in, in.dtype(), 0);
+        View x = widen(be, in, in.dtype(), Scratch.Slot.HALF_A);
         if (op.isPredicate() || !isHalf(out.dtype())) be.unary(op, x, out);
         else roundInto(out, o -> be.unary(op, x, o));
         return true;
@@ -47,7 +45,7 @@ final class HalfOps {
 
     static boolean clamp(CpuBackend be, View in, double min, double max, View out) {
         if (!isHalf(in.dtype()) || in.dtype() != out.dtype()) return false;
-        View x = widen(be, in, in.dtype(), 0);
+        View x = widen(be, in, in.dtype(), Scratch.Slot.HALF_A);
         roundInto(out, o -> be.clamp(x, min, max, o));
         return true;
     }
@@ -78,7 +76,7 @@ final class HalfOps {
             }, a, b, out);
             return true;
         }
-        View x = operand(be, a, compute, 0), y = operand(be, b, compute, 1);
+        View x = operand(be, a, compute, Scratch.Slot.HALF_A), y = operand(be, b, compute, Scratch.Slot.HALF_B);
         if (isHalf(out.dtype())) roundInto(out, o -> be.binary(op, x, y, o, DType.FLOAT32));
         else be.binary(op, x, y, out, DType.FLOAT32);
         return true;
@@ -148,13 +146,13 @@ final class HalfOps {
     }
 
     /** A bool operand stays as it is (0 and 1 are exact in every dtype; the float32 kernel multiplies by masks directly). */
-    private static View operand(CpuBackend be, View v, DType compute, int slot) {
+    private static View operand(CpuBackend be, View v, DType compute, Scratch.Slot slot) {
         return v.dtype() == DType.BOOL ? v : widen(be, v, compute, slot);
     }
 
     static boolean reduce(CpuBackend be, ReduceOp op, View in, int[] dims, View out) {
         if (!isHalf(in.dtype()) || op.isLogical()) return false;
-        View x = widen(be, in, in.dtype(), 0);
+        View x = widen(be, in, in.dtype(), Scratch.Slot.HALF_A);
         if (isHalf(out.dtype())) roundInto(out, true, o -> be.reduce(op, x, dims, o));
         else be.reduce(op, x, dims, out);
         return true;
@@ -162,14 +160,14 @@ final class HalfOps {
 
     static boolean argReduce(CpuBackend be, boolean max, View in, int dim, View values, View indices) {
         if (!isHalf(in.dtype()) || values.dtype() != in.dtype()) return false;
-        View x = widen(be, in, in.dtype(), 0);
+        View x = widen(be, in, in.dtype(), Scratch.Slot.HALF_A);
         roundInto(values, true, o -> be.argReduce(max, x, dim, o, indices));
         return true;
     }
 
     static boolean softmax(CpuBackend be, View in, int dim, boolean log, View out) {
         if (!isHalf(in.dtype())) return false;
-        View x = widen(be, in, in.dtype(), 0);
+        View x = widen(be, in, in.dtype(), Scratch.Slot.HALF_A);
         if (isHalf(out.dtype())) roundInto(out, o -> be.softmax(x, dim, log, o));
         else be.softmax(x, dim, log, out);
         return true;
@@ -178,8 +176,8 @@ final class HalfOps {
     /** col2im sums overlapping windows: in float32, rounded once. */
     static boolean col2im(CpuBackend be, View cols, Window2d w, View out) {
         if (!isHalf(cols.dtype()) || out.dtype() != cols.dtype()) return false;
-        View x = widen(be, cols, cols.dtype(), 0);
-        View o = widen(be, out, out.dtype(), 1); // col2im accumulates into what out holds
+        View x = widen(be, cols, cols.dtype(), Scratch.Slot.HALF_A);
+        View o = widen(be, out, out.dtype(), Scratch.Slot.HALF_B); // col2im accumulates into what out holds
         Windows.col2im(x, w, o);
         FastCopy.copy(o, out);
         return true;
@@ -187,17 +185,17 @@ final class HalfOps {
 
     static boolean maxPool2d(CpuBackend be, View in, Window2d w, View values, View indices) {
         if (!isHalf(in.dtype()) || values.dtype() != in.dtype()) return false;
-        View x = widen(be, in, in.dtype(), 0);
+        View x = widen(be, in, in.dtype(), Scratch.Slot.HALF_A);
         roundInto(values, o -> Windows.maxPool2d(x, w, o, indices));
         return true;
     }
 
     /**
-     * The view's values as float32, in this thread's scratch buffer {@code slot} (see {@link #scratch}). Broadcast
+     * The view's values as float32, in this thread's {@link Scratch} buffer {@code slot}. Broadcast
      * dimensions (stride 0) keep stride 0, so an expanded operand is converted once and not materialised. A view of
      * another dtype than {@code compute} is first rounded to it, as the generic path rounds operands to the compute dtype.
      */
-    static View widen(CpuBackend be, View v, DType compute, int slot) {
+    static View widen(CpuBackend be, View v, DType compute, Scratch.Slot slot) {
         long[] shape = v.shape(), st = v.strides();
         long[] compact = shape.clone();
         for (int d = 0; d < shape.length; d++) if (st[d] == 0) compact[d] = 1;
@@ -208,7 +206,7 @@ final class HalfOps {
             src = t;
         }
         long[] dense = CpuBackend.contiguous(compact);
-        CpuStorage.F32 f = new CpuStorage.F32(scratch(slot, Math.toIntExact(numel(compact))));
+        CpuStorage.F32 f = new CpuStorage.F32(Scratch.floats(slot, Math.toIntExact(numel(compact))));
         be.copy(src, new View(f, compact, dense, 0)); // writes every element: the buffer needs no zeroing
         long[] strides = dense.clone();
         for (int d = 0; d < shape.length; d++) if (st[d] == 0) strides[d] = 0;
@@ -216,42 +214,20 @@ final class HalfOps {
     }
 
     /**
-     * Runs {@code body} on a float32 buffer shaped like {@code out} (this thread's scratch slot 2), then rounds it into
-     * {@code out}. Elementwise ops, pooling and softmax write every element; reductions get a zeroed buffer, so none of
-     * them depends on how its kernel treats an empty reduction.
+     * Runs {@code body} on a float32 buffer shaped like {@code out} (this thread's {@link Scratch} result slot), then
+     * rounds it into {@code out}. Elementwise ops, pooling and softmax write every element; reductions get a zeroed
+     * buffer, so none of them depends on how its kernel treats an empty reduction.
      */
     private static void roundInto(View out, java.util.function.Consumer<View> body) { roundInto(out, false, body); }
 
     private static void roundInto(View out, boolean zeroed, java.util.function.Consumer<View> body) {
         long[] shape = out.shape();
         int n = Math.toIntExact(numel(shape));
-        float[] buf = scratch(2, n);
+        float[] buf = Scratch.floats(Scratch.Slot.HALF_RESULT, n);
         if (zeroed) java.util.Arrays.fill(buf, 0, n, 0f);
         View o = new View(new CpuStorage.F32(buf), shape, CpuBackend.contiguous(shape), 0);
         body.accept(o);
         FastCopy.copy(o, out);
-    }
-
-    /** Scratch buffers above this many floats (16 MiB) are allocated per call instead of kept. */
-    private static final int SCRATCH_MAX = 1 << 22;
-    @SuppressWarnings("unchecked")
-    private static final ThreadLocal<SoftReference<float[]>[]> SCRATCH = ThreadLocal.withInitial(() -> new SoftReference[3]);
-
-    /**
-     * At least {@code n} floats for one primitive's float32 copies on this thread: slots 0 and 1 its widened operands,
-     * 2 its result before rounding. Kept between calls (softly: the collector may take them back), because a fresh array
-     * per call is zeroed by the JVM first and then overwritten: in a bfloat16 CNN step that was about 40 MB a step
-     * (max pooling, col2im, the bias gradients' sums). Nothing here outlives the call that asked for it.
-     */
-    private static float[] scratch(int slot, int n) {
-        if (n > SCRATCH_MAX) return new float[n];
-        SoftReference<float[]>[] held = SCRATCH.get();
-        float[] a = held[slot] == null ? null : held[slot].get();
-        if (a == null || a.length < n) {
-            a = new float[Math.max(n, 1024)];
-            held[slot] = new SoftReference<>(a);
-        }
-        return a;
     }
 
     private static long numel(long[] shape) {

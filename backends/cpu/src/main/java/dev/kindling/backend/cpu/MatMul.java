@@ -65,7 +65,8 @@ final class MatMul {
     private static void float32(View a, View b, View out, int batch, int m, int n, int k) {
         Operand fa = operand(a), fb = operand(b);
         boolean direct = out.isContiguous() && out.dtype() == DType.FLOAT32;
-        float[] fc = direct ? ((CpuStorage.F32) CpuBackend.s(out)).a : buffer(batch * m * n);
+        // the kernel overwrites C, so a reused buffer needs no zeroing
+        float[] fc = direct ? ((CpuStorage.F32) CpuBackend.s(out)).a : Scratch.floats(Scratch.Slot.PRODUCT, batch * m * n);
         int oOff = direct ? (int) out.offset() : 0;
         long[] sa = a.strides(), sb = b.strides();
         // Packing costs more than it saves on tiny products: those stay on the plain loop.
@@ -76,20 +77,6 @@ final class MatMul {
             View c = new View(new CpuStorage.F32(fc), out.shape(), CpuBackend.contiguous(out.shape()), 0);
             FastCopy.copy(c, out);
         }
-    }
-
-    private static final int BUFFER_MAX = 1 << 22;
-    private static final ThreadLocal<float[][]> BUFFER = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
-
-    /**
-     * The float32 result before it is copied to a strided or half output: reused per thread up to 16 MiB (the kernel
-     * overwrites C, so it needs no zeroing; a fresh array per weight-gradient product cost as much as rounding it).
-     */
-    private static float[] buffer(int n) {
-        if (n > BUFFER_MAX) return new float[n];
-        float[][] held = BUFFER.get();
-        if (held[0].length < n) held[0] = new float[n];
-        return held[0];
     }
 
     private static Operand operand(View v) {
