@@ -18,13 +18,9 @@ final class FastF32 {
      * cover (the caller falls back to the generic path).
      */
     static boolean binary(BinaryOp op, View a, View b, View out) {
-        switch (op) {
-            case ADD: case SUB: case MUL: case DIV: case MAXIMUM: case MINIMUM: break;
-            case EQ: case NE: case LT: case LE: case GT: case GE: return compare(op, a, b, out);
-            case POW: return square(a, b, out);
-            default: return false;
-        }
-        if (!(out.storage() instanceof CpuStorage.F32)) return false;
+        if (isComparison(op)) return compare(op, a, b, out);
+        if (op == BinaryOp.POW) return square(a, b, out);
+        if (!coversBinary(op) || !(out.storage() instanceof CpuStorage.F32)) return false;
         if (op == BinaryOp.MUL && a.storage() instanceof CpuStorage.F32 && b.storage() instanceof CpuStorage.Bool) return mulMask(a, b, out);
         if (a.storage() instanceof CpuStorage.F32 && b.storage() instanceof CpuStorage.F32 && oneRow(out) && a.isContiguous()) {
             // b is the same row, or one broadcast element (stride 0)
