@@ -88,6 +88,11 @@ class HalfOpsTest {
         }
     }
 
+    /** Two bool views hold the same values. */
+    private static void sameMask(View want, View got, String what) {
+        assertEquals(java.util.Arrays.toString((boolean[]) BE.toHost(want)), java.util.Arrays.toString((boolean[]) BE.toHost(got)), what);
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void unary(Kind k) {
@@ -105,7 +110,7 @@ class HalfOpsTest {
         View nan = empty(DType.BOOL, shape), nanRef = empty(DType.BOOL, shape);
         BE.unary(UnaryOp.ISFINITE, x.half, nan);
         BE.unary(UnaryOp.ISFINITE, x.f32, nanRef);
-        assertEquals(java.util.Arrays.toString((boolean[]) BE.toHost(nanRef)), java.util.Arrays.toString((boolean[]) BE.toHost(nan)));
+        sameMask(nanRef, nan, "isfinite " + t);
     }
 
     @ParameterizedTest
@@ -141,7 +146,7 @@ class HalfOpsTest {
         check(t, shape, "mul mask", o -> BE.binary(BinaryOp.MUL, at.half, mask, o, t), o -> BE.binary(BinaryOp.MUL, at.f32, mask, o, DType.FLOAT32));
         View gt = empty(DType.BOOL, shape);
         BE.binary(BinaryOp.GT, a.half, bias.half, gt, t);
-        assertEquals(java.util.Arrays.toString((boolean[]) BE.toHost(mask)), java.util.Arrays.toString((boolean[]) BE.toHost(gt)));
+        sameMask(mask, gt, "gt " + t);
         View cond = empty(DType.BOOL, shape);
         BE.binary(BinaryOp.LT, at.f32, col.f32, cond, DType.FLOAT32);
         check(t, shape, "where", o -> BE.where(cond, a.half, bias.half, o), o -> BE.where(cond, a.f32, bias.f32, o));
@@ -175,10 +180,10 @@ class HalfOpsTest {
             View got = empty(DType.BOOL, shape), want = empty(DType.BOOL, shape);
             BE.binary(op, a.half, b.half, got, t);
             BE.binary(op, a.f32, b.f32, want, DType.FLOAT32);
-            assertEquals(java.util.Arrays.toString((boolean[]) BE.toHost(want)), java.util.Arrays.toString((boolean[]) BE.toHost(got)), op + " tensor " + t);
+            sameMask(want, got, op + " tensor " + t);
             BE.binary(op, a.half, scalar, got, t);
             BE.binary(op, a.f32, scalarRef, want, DType.FLOAT32);
-            assertEquals(java.util.Arrays.toString((boolean[]) BE.toHost(want)), java.util.Arrays.toString((boolean[]) BE.toHost(got)), op + " scalar " + t);
+            sameMask(want, got, op + " scalar " + t);
         }
         View mask = empty(DType.BOOL, shape);
         BE.binary(BinaryOp.GT, b.f32, scalarRef, mask, DType.FLOAT32);
