@@ -94,8 +94,15 @@ public final class EmbeddedKindling {
             System.out.printf("framework stopped (%s) in %d ms%n", e.getType() == FrameworkEvent.STOPPED ? "cleanly" : "event " + e.getType(),
                     (System.nanoTime() - stop) / 1_000_000);
         }
+        // Equinox's "Framework stop" thread reports STOPPED before it has returned; a thread still ending gets until a
+        // deadline to do so, one that keeps running past it is left behind
+        long deadline = System.nanoTime() + 5_000_000_000L;
         List<String> left = new ArrayList<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) if (t.isAlive() && !t.isDaemon() && t != Thread.currentThread()) left.add(t.getName());
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isDaemon() || t == Thread.currentThread()) continue;
+            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            if (t.isAlive()) left.add(t.getName());
+        }
         if (!left.isEmpty()) System.out.println("non-daemon threads still running: " + left);
         System.exit(ok && left.isEmpty() ? 0 : 1);
     }
