@@ -32,6 +32,14 @@ class GradcheckAllOpsTest {
         Case(Tensor[] inputs, Function<Tensor[], Tensor> fn) { this(inputs, fn, 0); }
     }
 
+    /**
+     * Differentiable ops finite differences cannot check, with where their gradients are checked instead:
+     * {@code _autocast_linear} reads its inputs at bfloat16/float16, so a small step of an input mostly rounds away.
+     */
+    private static final Map<String, String> GRADIENTS_CHECKED_ELSEWHERE = Map.of(
+            "_autocast_linear", "bundles/amp AutocastFusionTest: gradients bit for bit those of the casts and linear it fuses, "
+                    + "which are gradchecked here");
+
     private static final Generator GEN = new Generator(1234);
 
     /** Random FLOAT64 values in [lo, hi) that require grad. */
@@ -199,7 +207,7 @@ class GradcheckAllOpsTest {
         List<String> missing = new ArrayList<>();
         for (OpDef op : Ops.table().values()) {
             boolean covered = c.containsKey(op.name()) || c.keySet().stream().anyMatch(k -> k.startsWith(op.name() + " "));
-            if (op.kind() == OpDef.Kind.DIFFERENTIABLE && !covered) missing.add(op.name());
+            if (op.kind() == OpDef.Kind.DIFFERENTIABLE && !covered && !GRADIENTS_CHECKED_ELSEWHERE.containsKey(op.name())) missing.add(op.name());
         }
         assertTrue(missing.isEmpty(), "differentiable ops without a gradcheck case: " + missing);
     }

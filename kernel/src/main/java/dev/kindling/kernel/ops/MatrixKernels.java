@@ -53,6 +53,58 @@ final class MatrixKernels {
         return out;
     }
 
+    /**
+     * {@code a @ b} with both read at {@code dtype} (the backend rounds float32 operands as it packs them), into
+     * {@code outDType}: {@code dtype}, or float32, rounded to {@code dtype}'s values when {@code roundOutput}.
+     */
+    static DenseTensor mmAt(DenseTensor a, DenseTensor b, DType dtype, DType outDType, boolean roundOutput) {
+        if (a.dim() != 2) throw new IllegalArgumentException("self must be a matrix (got a " + a.dim() + "-D tensor)");
+        if (b.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix (got a " + b.dim() + "-D tensor)");
+        b = sameBackend(a, b, "_mm_at");
+        if (!isHalf(dtype)) throw new IllegalArgumentException("_mm_at reads its operands at float16 or bfloat16, not " + dtype.torchName());
+        for (DenseTensor t : new DenseTensor[] {a, b}) {
+            if (t.dtype() != DType.FLOAT32 && t.dtype() != dtype) {
+                throw new IllegalArgumentException("_mm_at at " + dtype.torchName() + " takes float32 or " + dtype.torchName() + " operands, got "
+                        + t.dtype().torchName());
+            }
+        }
+        if (outDType != DType.FLOAT32 && outDType != dtype) {
+            throw new IllegalArgumentException("_mm_at at " + dtype.torchName() + " returns float32 or " + dtype.torchName() + ", not " + outDType.torchName());
+        }
+        if (a.shapeRef()[1] != b.shapeRef()[0]) {
+            throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + Shapes.x(a.shapeRef()) + " and "
+                    + Shapes.x(b.shapeRef()) + ")");
+        }
+        long m = a.shapeRef()[0];
+        long n = b.shapeRef()[1];
+        DenseTensor out = a.newTensor(outDType, new long[] {m, n});
+        View va = new View(a.storage(), new long[] {1, m, a.shapeRef()[1]}, new long[] {0, a.stridesRef()[0], a.stridesRef()[1]}, a.storageOffset());
+        View vb = new View(b.storage(), new long[] {1, b.shapeRef()[0], n}, new long[] {0, b.stridesRef()[0], b.stridesRef()[1]}, b.storageOffset());
+        View vo = new View(out.storage(), new long[] {1, m, n}, new long[] {0, n, 1}, 0);
+        a.backend().matmulAt(va, vb, vo, dtype, roundOutput);
+        return out;
+    }
+
+    /**
+     * {@code x @ weight^T + bias} with every input read at {@code dtype}: exactly the values autocast's casts followed by
+     * linear give (the float32 product plus the rounded bias, rounded once, as {@link #addmm} does for half inputs), but
+     * a float32 weight is rounded while the backend packs it instead of being copied.
+     */
+    static DenseTensor autocastLinear(DenseTensor x, DenseTensor weight, DenseTensor bias, DType dtype) {
+        if (x.dim() != 2) throw new IllegalArgumentException("_autocast_linear takes a 2-d input [N, in], got " + Shapes.str(x.shapeRef()));
+        if (weight.dim() != 2) throw new IllegalArgumentException("_autocast_linear takes a 2-d weight [out, in], got " + Shapes.str(weight.shapeRef()));
+        if (bias != null && bias.dim() > 1) throw new IllegalArgumentException("_autocast_linear takes a 1-d bias [out], got " + Shapes.str(bias.shapeRef()));
+        DenseTensor wt = t(weight);
+        if (bias == null) return mmAt(x, wt, dtype, dtype, false);
+        if (bias.dtype() != DType.FLOAT32 && bias.dtype() != dtype) {
+            throw new IllegalArgumentException("_autocast_linear at " + dtype.torchName() + " takes a float32 or " + dtype.torchName() + " bias, got "
+                    + bias.dtype().torchName());
+        }
+        DenseTensor product = mmAt(x, wt, dtype, DType.FLOAT32, false);
+        DenseTensor roundedBias = bias.dtype() == dtype ? opMath(bias) : opMath(rounded(bias, dtype));
+        return rounded(scaleAndAdd(roundedBias, product, 1, 1, "linear"), dtype);
+    }
+
     static DenseTensor bmm(DenseTensor a, DenseTensor b) { return bmm(a, b, false); }
 
     private static DenseTensor bmm(DenseTensor a, DenseTensor b, boolean float32Out) {

@@ -142,6 +142,10 @@ public final class Ops {
     public static final OpDef MATMUL = def("matmul", (in, a) -> one(Composites.matmulOf(d(in[0]), d(in[1]))));
     public static final OpDef INVERSE = def("inverse", (in, a) -> one(MatrixKernels.inverse(d(in[0]))));
     public static final OpDef ADDMM = def("addmm", (in, a) -> one(MatrixKernels.addmm(d(in[0]), d(in[1]), d(in[2]), a.d("beta"), a.d("alpha"))));
+    public static final OpDef AUTOCAST_LINEAR = def("_autocast_linear", (in, a) ->
+            one(MatrixKernels.autocastLinear(d(in[0]), d(in[1]), in[2] == null ? null : d(in[2]), (DType) a.get("dtype"))));
+    public static final OpDef MM_AT = def("_mm_at", (in, a) ->
+            one(MatrixKernels.mmAt(d(in[0]), d(in[1]), (DType) a.get("dtype"), (DType) a.get("out_dtype"), a.b("round_output"))));
     public static final OpDef BADDBMM = def("baddbmm", (in, a) -> one(MatrixKernels.baddbmm(d(in[0]), d(in[1]), d(in[2]), a.d("beta"), a.d("alpha"))));
     public static final OpDef DIAG = def("diag", (in, a) -> one(IndexKernels.diag(d(in[0]), a.l("diagonal"))));
     /** Composite: a column view times a row (MulBackward0, as PyTorch's). */
@@ -320,6 +324,16 @@ public final class Ops {
     public static Tensor softmax(Tensor x, int dim, boolean log) { return call(log ? LOG_SOFTMAX : SOFTMAX, new Object[] {dim}, x); }
 
     public static Tensor mm(Tensor a, Tensor b) { return call(MM, Attrs.NONE, a, b); }
+
+    /** Autocast's fused linear: see {@code _autocast_linear} in native_functions.schema. */
+    public static Tensor autocastLinear(Tensor input, Tensor weight, Tensor bias, DType dtype) {
+        return call(AUTOCAST_LINEAR, AUTOCAST_LINEAR.attrs(dtype), input, weight, bias);
+    }
+
+    /** {@code a @ b} read at {@code dtype}, into {@code outDType}: see {@code _mm_at} in native_functions.schema. */
+    public static Tensor mmAt(Tensor a, Tensor b, DType dtype, DType outDType, boolean roundOutput) {
+        return call(MM_AT, MM_AT.attrs(dtype, outDType, roundOutput), a, b);
+    }
 
     public static Tensor bmm(Tensor a, Tensor b) { return call(BMM, Attrs.NONE, a, b); }
 

@@ -76,6 +76,53 @@ public interface TensorBackend {
      */
     void matmul(View a, View b, View out);
 
+    /**
+     * {@link #matmul} as if each float32 operand were first cast to {@code precision} (float16 or bfloat16): the
+     * values are rounded as that cast rounds them and products accumulate in float32. {@code out} is in
+     * {@code precision}, or float32, where {@code roundOutput} rounds the float32 result to {@code precision}'s values
+     * (as a cast there and back would) and otherwise keeps it. Autocast's linear calls it so that a float32 weight is
+     * never copied to the lower precision and its gradient is never copied back. This default makes the casts it
+     * describes, with {@link #copy}; a backend overrides it to round while it packs.
+     */
+    default void matmulAt(View a, View b, View out, DType precision, boolean roundOutput) {
+        View ra = roundedCopy(this, a, precision);
+        View rb = roundedCopy(this, b, precision);
+        if (out.dtype() == precision || !roundOutput) {
+            matmul(ra, rb, out);
+            return;
+        }
+        View half = contiguousLike(this, out, precision);
+        matmul(ra, rb, half);
+        copy(half, out);
+    }
+
+    /**
+     * {@code v} cast to {@code precision} in {@code v}'s own strides (over a storage just large enough), so the product
+     * runs in the layout it would run in on the cast tensor.
+     */
+    private static View roundedCopy(TensorBackend backend, View v, DType precision) {
+        if (v.dtype() == precision) return v;
+        long extent = 1;
+        for (int d = 0; d < v.dim(); d++) {
+            if (v.shape()[d] == 0) return contiguousLike(backend, v, precision);
+            extent += (v.shape()[d] - 1) * v.strides()[d];
+        }
+        View cast = new View(backend.allocate(v.storage().device(), precision, extent), v.shape(), v.strides(), 0);
+        backend.copy(v, cast);
+        return cast;
+    }
+
+    private static View contiguousLike(TensorBackend backend, View v, DType dtype) {
+        long[] shape = v.shape();
+        long[] strides = new long[shape.length];
+        long s = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            strides[d] = s;
+            s *= Math.max(shape[d], 1);
+        }
+        return new View(backend.allocate(v.storage().device(), dtype, v.numel()), shape.clone(), strides, 0);
+    }
+
     /** (Log-)softmax along {@code dim}, numerically stable. */
     void softmax(View in, int dim, boolean log, View out);
 

@@ -478,6 +478,11 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
     }
 
     @Override
+    public void matmulAt(View a, View b, View out, DType precision, boolean roundOutput) {
+        MatMul.batchedAt(a, b, out, precision, roundOutput);
+    }
+
+    @Override
     public void softmax(View in, int dim, boolean log, View out) {
         if (HalfOps.softmax(this, in, dim, log, out)) return;
         View movedIn = Strided.moveToEnd(in, new int[] {dim});

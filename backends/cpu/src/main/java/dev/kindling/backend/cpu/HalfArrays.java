@@ -20,4 +20,13 @@ final class HalfArrays {
         int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.fromFloat(bf16, src, s, dst, d, n) : 0;
         Half.fromFloat(bf16, src, s + i, dst, d + i, n - i);
     }
+
+    /**
+     * float32 values rounded to float16/bfloat16 and widened back, in one pass ({@code src} and {@code dst} may be the
+     * same array at the same offset): what a cast there and back gives, without the half array in between.
+     */
+    static void round(boolean bf16, float[] src, int s, float[] dst, int d, int n) {
+        int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.round(bf16, src, s, dst, d, n) : 0;
+        for (; i < n; i++) dst[d + i] = Half.toFloat(bf16, Half.fromFloat(bf16, src[s + i]));
+    }
 }

@@ -23,7 +23,7 @@ final class MatMul {
         DType in = a.dtype();
         boolean onFloatKernel = in == DType.FLOAT32 ? t == in : HalfOps.isHalf(in) && (t == in || t == DType.FLOAT32);
         if (onFloatKernel && b.dtype() == in) {
-            float32(a, b, out, batch, m, n, k);
+            float32(a, b, out, operand(a), operand(b), null);
             return;
         }
         CpuStorage o = CpuBackend.s(out);
@@ -56,14 +56,37 @@ final class MatMul {
     }
 
     /**
+     * The product of {@code a} and {@code b} read at {@code precision} (float32 operands rounded to it as they are
+     * packed; see {@link dev.kindling.kernel.spi.TensorBackend#matmulAt}), into a half output or a float32 one, rounded
+     * to {@code precision} in place when {@code roundOutput}.
+     */
+    static void batchedAt(View a, View b, View out, DType precision, boolean roundOutput) {
+        if (!HalfOps.isHalf(precision)) throw new IllegalArgumentException("matmulAt reads operands at float16 or bfloat16, not " + precision);
+        for (View v : new View[] {a, b}) {
+            if (v.dtype() != DType.FLOAT32 && v.dtype() != precision) {
+                throw new IllegalArgumentException("matmulAt at " + precision + " takes float32 or " + precision + " operands, not " + v.dtype());
+            }
+        }
+        if (out.dtype() != DType.FLOAT32 && out.dtype() != precision) {
+            throw new IllegalArgumentException("matmulAt at " + precision + " writes float32 or " + precision + ", not " + out.dtype());
+        }
+        boolean bf16 = precision == DType.BFLOAT16;
+        float32(a, b, out, operandAt(a, bf16), operandAt(b, bf16), out.dtype() == DType.FLOAT32 && roundOutput ? precision : null);
+    }
+
+    /**
      * float32 accumulation on the float32 kernel, for float32 operands and for float16/bfloat16 ones (widened as they are
      * packed; the float32 result is rounded once into a half output, or is the output when that is float32),
      * straight from the operands' arrays (their strides go to the packing routines, so transposed and broadcast
      * operands are never copied) into the output, or into a contiguous buffer copied to a strided output. Several small
-     * products run one per thread; a single large one splits inside the GEMM.
+     * products run one per thread; a single large one splits inside the GEMM. A float32 result is rounded to
+     * {@code roundTo}'s values when that is not null.
      */
-    private static void float32(View a, View b, View out, int batch, int m, int n, int k) {
-        Operand fa = operand(a), fb = operand(b);
+    private static void float32(View a, View b, View out, Operand fa, Operand fb, DType roundTo) {
+        int batch = (int) out.shape()[0];
+        int m = (int) a.shape()[1];
+        int k = (int) a.shape()[2];
+        int n = (int) b.shape()[2];
         boolean direct = out.isContiguous() && out.dtype() == DType.FLOAT32;
         // the kernel overwrites C, so a reused buffer needs no zeroing
         float[] fc = direct ? ((CpuStorage.F32) CpuBackend.s(out)).a : Scratch.floats(Scratch.Slot.PRODUCT, batch * m * n);
@@ -73,10 +96,23 @@ final class MatMul {
         Sgemm g = (long) m * n * k >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR;
         ComputePool.parallelFor(batch, (long) m * n * k, bi -> g.gemm(m, n, k, fa, (int) (a.offset() + bi * sa[0]), (int) sa[1], (int) sa[2],
                 fb, (int) (b.offset() + bi * sb[0]), (int) sb[1], (int) sb[2], fc, oOff + bi * m * n, n));
+        if (roundTo != null) {
+            boolean bf16 = roundTo == DType.BFLOAT16;
+            int total = batch * m * n, t = ComputePool.chunksFor(total, total);
+            ComputePool.run(t, c -> {
+                int lo = (int) ((long) total * c / t), hi = (int) ((long) total * (c + 1) / t);
+                HalfArrays.round(bf16, fc, oOff + lo, fc, oOff + lo, hi - lo);
+            });
+        }
         if (!direct) {
             View c = new View(new CpuStorage.F32(fc), out.shape(), CpuBackend.contiguous(out.shape()), 0);
             FastCopy.copy(c, out);
         }
+    }
+
+    private static Operand operandAt(View v, boolean bf16) {
+        CpuStorage s = CpuBackend.s(v);
+        return s instanceof CpuStorage.F32 ? Operand.rounded(((CpuStorage.F32) s).a, bf16) : operand(v);
     }
 
     private static Operand operand(View v) {

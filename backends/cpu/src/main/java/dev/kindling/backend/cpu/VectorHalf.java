@@ -77,6 +77,26 @@ final class VectorHalf {
         return i;
     }
 
+    static int round(boolean bf16, float[] src, int s, float[] dst, int d, int n) {
+        return bf16 ? roundBf16(src, s, dst, d, n) : roundHalf(src, s, dst, d, n);
+    }
+
+    private static int roundBf16(float[] src, int s, float[] dst, int d, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            bf16Bits(FloatVector.fromArray(F, src, s + i).reinterpretAsInts()).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, d + i);
+        }
+        return i;
+    }
+
+    private static int roundHalf(float[] src, int s, float[] dst, int d, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            halfBits(halfBits16(FloatVector.fromArray(F, src, s + i).reinterpretAsInts())).reinterpretAsFloats().intoArray(dst, d + i);
+        }
+        return i;
+    }
+
     private static void narrow(IntVector h, short[] dst, int at) {
         ((ShortVector) h.convertShape(VectorOperators.I2S, S, 0)).intoArray(dst, at);
     }

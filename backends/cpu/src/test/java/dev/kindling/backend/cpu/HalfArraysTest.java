@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The bulk conversions (Vector API where this JVM has it, plus the plain-Java tail) against the scalar reference in
+ * The bulk conversions and the rounding of float32 values to half precision (Vector API where this JVM has it, plus the plain-Java tail) against the scalar reference in
  * {@link Half}, bit for bit: every 16-bit pattern for half to float, and for float to half every rounding neighbourhood
  * (each kept bit pattern with the dropped bits just below, at and above the tie) plus random floats.
  */
@@ -81,6 +81,19 @@ class HalfArraysTest {
             if (want != out[i + 1]) {
                 assertEquals(Integer.toHexString(want & 0xffff), Integer.toHexString(out[i + 1] & 0xffff),
                         (bf16 ? "bf16 of " : "f16 of ") + Integer.toHexString(Float.floatToRawIntBits(f[i])));
+            }
+        }
+        // the rounding a GEMM operand read at half precision gets: into another array, and in place
+        float[] rounded = new float[f.length + 2];
+        HalfArrays.round(bf16, src, off, rounded, 2, f.length);
+        float[] inPlace = src.clone();
+        HalfArrays.round(bf16, inPlace, off, inPlace, off, f.length);
+        for (int i = 0; i < f.length; i++) {
+            int want = Float.floatToRawIntBits(Half.toFloat(bf16, Half.fromFloat(bf16, f[i])));
+            if (want != Float.floatToRawIntBits(rounded[i + 2]) || want != Float.floatToRawIntBits(inPlace[i + off])) {
+                assertEquals(Integer.toHexString(want), Integer.toHexString(Float.floatToRawIntBits(rounded[i + 2])) + " / "
+                        + Integer.toHexString(Float.floatToRawIntBits(inPlace[i + off])),
+                        (bf16 ? "bf16 rounding of " : "f16 rounding of ") + Integer.toHexString(Float.floatToRawIntBits(f[i])));
             }
         }
     }

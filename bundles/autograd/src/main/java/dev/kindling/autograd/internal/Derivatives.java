@@ -58,6 +58,36 @@ final class Derivatives {
         return m.size(0) > 1 && m.size(1) > 1 && st[0] == 1 && st[1] == m.size(0);
     }
 
+    /**
+     * The gradients the casts, linear and the casts' backward of the unfused autocast path give, bit for bit: the same
+     * products in the same orientation (a cast input is a contiguous copy there), each rounded to {@code dtype} and
+     * returned in its input's dtype. Without {@code createGraph} the products read float32 inputs at {@code dtype} and
+     * round into float32 directly ({@code _mm_at}); with it they are made of differentiable casts and mm.
+     */
+    private static Tensor[] autocastLinear(Derivative.Ctx c, Tensor grad) {
+        DType dt = (DType) c.attrs().get("dtype");
+        boolean fused = !Torch.isGradEnabled();
+        // unfused, the casts come first; fused, float32 inputs are read at dt where they are (contiguous: the layer checks)
+        Tensor x = at(c.in(0), dt, fused), w = at(c.in(1), dt, fused), gr = at(grad, dt, fused);
+        DType xType = c.inDType(0), wType = c.inDType(1);
+        boolean xColumnMajor = xType == dt && columnMajor(x);
+        boolean wtColumnMajor = columnMajor(w.t());
+        Tensor gx = null, gw = null, gb = null;
+        if (c.needs(0)) gx = xColumnMajor ? product(w.t(), gr.t(), dt, xType, fused).t() : product(gr, w, dt, xType, fused);
+        if (c.needs(1)) gw = wtColumnMajor ? product(gr.t(), x, dt, wType, fused) : product(x.t(), gr, dt, wType, fused).t();
+        if (c.needs(2)) gb = Engine.sumTo(gr, c.inShape(2)).to(c.inDType(2));
+        return g(gx, gw, gb);
+    }
+
+    private static Tensor at(Tensor t, DType dt, boolean fused) { return fused || t.dtype() == dt ? t : t.to(dt); }
+
+    /** {@code a @ b} at {@code dt}, rounded to {@code dt} and returned in {@code outDType}. */
+    private static Tensor product(Tensor a, Tensor b, DType dt, DType outDType, boolean fused) {
+        if (fused) return Ops.mmAt(a, b, dt, outDType, true);
+        Tensor p = a.mm(b);
+        return p.dtype() == outDType ? p : p.to(outDType);
+    }
+
     private static Tensor scaled(Tensor t, double factor) { return factor == 1 ? t : t.mul(factor); }
 
     /** A scalar as a tensor like {@code like}. */
@@ -465,6 +495,7 @@ final class Derivatives {
             Tensor gb = !c.needs(2) ? null : scaled(columnMajor(b) ? gr.t().mm(a).t() : a.t().mm(gr), alpha);
             return g(gs, ga, gb);
         });
+        def("_autocast_linear", "AutocastLinearBackward0", X | Y, false, Derivatives::autocastLinear);
         def("baddbmm", "BaddbmmBackward0", Y | Z, false, (c, gr) -> {
             double beta = c.attrs().d("beta"), alpha = c.attrs().d("alpha");
             Tensor gs = c.needs(0) ? Engine.sumTo(beta == 1 ? gr : gr.mul(beta), c.inShape(0)) : null;

@@ -26,6 +26,7 @@ final class OpNode extends Node implements Derivative.Ctx {
         this.inTypes = new DType[inputs.length];
         this.saved = new SavedTensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] == null) continue; // an absent optional input (Tensor?): no shape, nothing to save
             inShapes[i] = inputs[i].shape();
             inTypes[i] = inputs[i].dtype();
             if (d.savesInput(i)) saved[i] = new SavedTensor(savedInputs[i], false);

@@ -20,6 +20,7 @@ final class NnEmitters {
 
     static void register(Map<String, Emitter> t) {
         t.put("linear", NnEmitters::linear);
+        t.put("_autocast_linear", NnEmitters::autocastLinear);
         t.put("conv1d", NnEmitters::conv);
         t.put("conv2d", NnEmitters::conv);
         t.put("max_pool2d", (n, w) -> pool(n, w, "MaxPool", attr("ceil_mode", bool(n, "ceil_mode")), ints("dilations", (int[]) n.attrs().get("dilation"))));
@@ -68,6 +69,18 @@ final class NnEmitters {
         String y = w.op("MatMul", List.of(w.in(x), w.op("Transpose", List.of(w.in(n.inputs().get(1))), ints("perm", 1, 0))));
         if (bias == null) w.result("Identity", List.of(y));
         else w.result("Add", List.of(y, w.in(bias)));
+    }
+
+    /** Autocast's fused linear, as the casts and the Gemm it stands for. */
+    private static void autocastLinear(Graph.Node n, GraphWriter w) {
+        DType to = out(n);
+        List<String> ins = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Graph.Value v = n.inputs().get(i);
+            if (v == null) continue;
+            ins.add(v.dtype() == to ? w.in(v) : w.op("Cast", List.of(w.in(v)), attr("to", TensorProtos.elemType(to))));
+        }
+        w.result("Gemm", ins, attr("transB", 1));
     }
 
     /** Conv over an unbatched input gets a batch dim around it, as PyTorch's conv does. */
