@@ -1,5 +1,8 @@
 package dev.kindling.onnx.export;
 
+import dev.kindling.api.AutocastMode;
+import dev.kindling.api.DType;
+import dev.kindling.api.Device;
 import dev.kindling.api.GradMode;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
@@ -63,6 +66,27 @@ class RoundTripTest {
             double excess = Compare.beyond(got, want, 1e-6, c.name() + " at size " + n);
             assertTrue(excess <= 1e-6, c.name() + " @ opset " + opset + " at size " + n + ": beyond 1e-6 by " + excess + " (" + Arrays.toString(x.shape()) + ")");
         }
+    }
+
+    @Test
+    void aModelTracedUnderAutocastExportsItsCastsAndRunsAgain() {
+        Torch.manualSeed(12);
+        Module mlp = new Sequential(new Linear(6, 16), new ReLU(), new Linear(16, 3));
+        Tensor x = Torch.randn(4, 6);
+        Tensor want;
+        TracedModule traced;
+        try (AutocastMode ac = Torch.autocast(Device.CPU); GradMode ng = Torch.noGrad()) {
+            want = mlp.forward(x);
+            traced = Jit.trace(mlp, x); // each linear is one fused _autocast_linear: exported as Casts and a Gemm
+        }
+        assertEquals(DType.BFLOAT16, want.dtype());
+        OnnxModel back = Onnx.load(Onnx.toBytes(traced), "autocast-mlp.onnx");
+        Tensor got;
+        try (GradMode ng = Torch.noGrad()) {
+            got = back.run(x)[0];
+        }
+        assertEquals(DType.BFLOAT16, got.dtype());
+        assertTrue(got.toFloat().allclose(want.toFloat(), 1e-2, 1e-2), got + " vs " + want);
     }
 
     @Test
