@@ -34,23 +34,10 @@ final class MatrixKernels {
      * float32 either way), for a caller that adds to it before rounding once.
      */
     private static DenseTensor mm(DenseTensor a, DenseTensor b, boolean float32Out) {
-        if (a.dim() != 2) throw new IllegalArgumentException("self must be a matrix (got a " + a.dim() + "-D tensor)");
-        if (b.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix (got a " + b.dim() + "-D tensor)");
-        b = sameBackend(a, b, "mm");
-        if (a.shapeRef()[1] != b.shapeRef()[0]) {
-            throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + Shapes.x(a.shapeRef()) + " and "
-                    + Shapes.x(b.shapeRef()) + ")");
-        }
+        b = matrices(a, b, "mm");
+        checkProduct(a, b);
         sameDType(a, b, "mat1 and mat2");
-        DType outType = float32Out ? DType.FLOAT32 : a.dtype();
-        long m = a.shapeRef()[0];
-        long n = b.shapeRef()[1];
-        DenseTensor out = a.newTensor(outType, new long[] {m, n});
-        View va = new View(a.storage(), new long[] {1, m, a.shapeRef()[1]}, new long[] {0, a.stridesRef()[0], a.stridesRef()[1]}, a.storageOffset());
-        View vb = new View(b.storage(), new long[] {1, b.shapeRef()[0], n}, new long[] {0, b.stridesRef()[0], b.stridesRef()[1]}, b.storageOffset());
-        View vo = new View(out.storage(), new long[] {1, m, n}, new long[] {0, n, 1}, 0);
-        a.backend().matmul(va, vb, vo);
-        return out;
+        return product(a, b, float32Out ? DType.FLOAT32 : a.dtype(), (va, vb, vo) -> a.backend().matmul(va, vb, vo));
     }
 
     /**
@@ -58,9 +45,7 @@ final class MatrixKernels {
      * {@code outDType}: {@code dtype}, or float32, rounded to {@code dtype}'s values when {@code roundOutput}.
      */
     static DenseTensor mmAt(DenseTensor a, DenseTensor b, DType dtype, DType outDType, boolean roundOutput) {
-        if (a.dim() != 2) throw new IllegalArgumentException("self must be a matrix (got a " + a.dim() + "-D tensor)");
-        if (b.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix (got a " + b.dim() + "-D tensor)");
-        b = sameBackend(a, b, "_mm_at");
+        b = matrices(a, b, "_mm_at");
         if (!isHalf(dtype)) throw new IllegalArgumentException("_mm_at reads its operands at float16 or bfloat16, not " + dtype.torchName());
         for (DenseTensor t : new DenseTensor[] {a, b}) {
             if (t.dtype() != DType.FLOAT32 && t.dtype() != dtype) {
@@ -71,17 +56,38 @@ final class MatrixKernels {
         if (outDType != DType.FLOAT32 && outDType != dtype) {
             throw new IllegalArgumentException("_mm_at at " + dtype.torchName() + " returns float32 or " + dtype.torchName() + ", not " + outDType.torchName());
         }
+        checkProduct(a, b);
+        return product(a, b, outDType, (va, vb, vo) -> a.backend().matmulAt(va, vb, vo, dtype, roundOutput));
+    }
+
+    /** Both inputs are matrices; returns {@code b} on {@code a}'s backend. */
+    private static DenseTensor matrices(DenseTensor a, DenseTensor b, String op) {
+        if (a.dim() != 2) throw new IllegalArgumentException("self must be a matrix (got a " + a.dim() + "-D tensor)");
+        if (b.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix (got a " + b.dim() + "-D tensor)");
+        return sameBackend(a, b, op);
+    }
+
+    private static void checkProduct(DenseTensor a, DenseTensor b) {
         if (a.shapeRef()[1] != b.shapeRef()[0]) {
             throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + Shapes.x(a.shapeRef()) + " and "
                     + Shapes.x(b.shapeRef()) + ")");
         }
+    }
+
+    /** A backend product of two matrices, as views of one batch: {@code [1, M, K] @ [1, K, N] -> [1, M, N]}. */
+    private interface BackendProduct {
+        void run(View a, View b, View out);
+    }
+
+    /** {@code a @ b} into a new contiguous {@code outType} matrix, by {@code backendProduct}. */
+    private static DenseTensor product(DenseTensor a, DenseTensor b, DType outType, BackendProduct backendProduct) {
         long m = a.shapeRef()[0];
         long n = b.shapeRef()[1];
-        DenseTensor out = a.newTensor(outDType, new long[] {m, n});
+        DenseTensor out = a.newTensor(outType, new long[] {m, n});
         View va = new View(a.storage(), new long[] {1, m, a.shapeRef()[1]}, new long[] {0, a.stridesRef()[0], a.stridesRef()[1]}, a.storageOffset());
         View vb = new View(b.storage(), new long[] {1, b.shapeRef()[0], n}, new long[] {0, b.stridesRef()[0], b.stridesRef()[1]}, b.storageOffset());
         View vo = new View(out.storage(), new long[] {1, m, n}, new long[] {0, n, 1}, 0);
-        a.backend().matmulAt(va, vb, vo, dtype, roundOutput);
+        backendProduct.run(va, vb, vo);
         return out;
     }
 

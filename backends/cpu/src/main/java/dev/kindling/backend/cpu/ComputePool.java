@@ -48,10 +48,19 @@ final class ComputePool {
             for (int i = 0; i < n; i++) body.accept(i);
             return;
         }
-        run(t, c -> {
-            int lo = (int) ((long) n * c / t), hi = (int) ((long) n * (c + 1) / t);
+        ranges(t, n, (c, lo, hi) -> {
             for (int i = lo; i < hi; i++) body.accept(i);
         });
+    }
+
+    /** One chunk of {@link #ranges}: chunk {@code c} covers {@code [lo, hi)}. */
+    interface Range {
+        void run(int c, int lo, int hi);
+    }
+
+    /** Splits {@code 0..n-1} into {@code chunks} contiguous ranges of near-equal length and runs them at once. */
+    static void ranges(int chunks, int n, Range body) {
+        run(chunks, c -> body.run(c, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
     }
 
     /** Runs {@code tasks} tasks at once (task 0 on the calling thread) and waits for all of them. */

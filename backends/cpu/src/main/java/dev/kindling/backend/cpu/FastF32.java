@@ -268,10 +268,7 @@ final class FastF32 {
         int chunks = ComputePool.chunksFor(n / 4096, n);
         if (chunks <= 1) return sumRun(x, off, n);
         double[] part = new double[chunks];
-        ComputePool.run(chunks, c -> {
-            int lo = (int) ((long) n * c / chunks), hi = (int) ((long) n * (c + 1) / chunks);
-            part[c] = sumRun(x, off + lo, hi - lo);
-        });
+        ComputePool.ranges(chunks, n, (c, lo, hi) -> part[c] = sumRun(x, off + lo, hi - lo));
         double t = 0;
         for (double p : part) t += p;
         return t;

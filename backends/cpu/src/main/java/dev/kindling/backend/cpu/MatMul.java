@@ -98,11 +98,8 @@ final class MatMul {
                 fb, (int) (b.offset() + bi * sb[0]), (int) sb[1], (int) sb[2], fc, oOff + bi * m * n, n));
         if (roundTo != null) {
             boolean bf16 = roundTo == DType.BFLOAT16;
-            int total = batch * m * n, t = ComputePool.chunksFor(total, total);
-            ComputePool.run(t, c -> {
-                int lo = (int) ((long) total * c / t), hi = (int) ((long) total * (c + 1) / t);
-                HalfArrays.round(bf16, fc, oOff + lo, fc, oOff + lo, hi - lo);
-            });
+            int total = batch * m * n;
+            ComputePool.ranges(ComputePool.chunksFor(total, total), total, (c, lo, hi) -> HalfArrays.round(bf16, fc, oOff + lo, fc, oOff + lo, hi - lo));
         }
         if (!direct) {
             View c = new View(new CpuStorage.F32(fc), out.shape(), CpuBackend.contiguous(out.shape()), 0);
