@@ -12,12 +12,12 @@ final class HalfArrays {
     private static final int VECTOR_MIN = 16;
 
     static void toFloat(boolean bf16, short[] src, int s, float[] dst, int d, int n) {
-        int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.toFloat(bf16, src, s, dst, d, n) : 0;
+        int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.convert(VectorHalf.WIDEN, bf16, null, 0, src, s, dst, d, n) : 0;
         Half.toFloat(bf16, src, s + i, dst, d + i, n - i);
     }
 
     static void fromFloat(boolean bf16, float[] src, int s, short[] dst, int d, int n) {
-        int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.fromFloat(bf16, src, s, dst, d, n) : 0;
+        int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.convert(VectorHalf.NARROW, bf16, src, s, dst, d, null, 0, n) : 0;
         Half.fromFloat(bf16, src, s + i, dst, d + i, n - i);
     }
 
@@ -26,7 +26,7 @@ final class HalfArrays {
      * same array at the same offset): what a cast there and back gives, without the half array in between.
      */
     static void round(boolean bf16, float[] src, int s, float[] dst, int d, int n) {
-        int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.round(bf16, src, s, dst, d, n) : 0;
+        int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.convert(VectorHalf.ROUND, bf16, src, s, null, 0, dst, d, n) : 0;
         for (; i < n; i++) dst[d + i] = Half.toFloat(bf16, Half.fromFloat(bf16, src[s + i]));
     }
 }

@@ -22,26 +22,59 @@ final class VectorHalf {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
     private static final int L = 8;
 
-    // One loop per format: a vector chosen by a condition inside the loop is a merge C2 cannot keep in registers, and
-    // the loop then allocated a vector object per step (measured: the conversion took a quarter of a bf16 CNN step).
+    /** {@link #convert}'s operations: half to float32, float32 to half, float32 rounded to half values. */
+    static final int WIDEN = 0, NARROW = 1, ROUND = 2;
 
-    static int toFloat(boolean bf16, short[] src, int s, float[] dst, int d, int n) {
-        return bf16 ? bf16ToFloat(src, s, dst, d, n) : halfToFloat(src, s, dst, d, n);
-    }
-
-    private static int bf16ToFloat(short[] src, int s, float[] dst, int d, int n) {
+    /**
+     * Converts whole vectors of the {@code n} elements and returns how many it did; the caller finishes the tail with
+     * the scalar code. {@link #WIDEN}: {@code h} from {@code hAt} into {@code out} from {@code outAt}. {@link #NARROW}:
+     * {@code f} from {@code fAt} into {@code h} from {@code hAt}. {@link #ROUND}: {@code f} from {@code fAt} into
+     * {@code out} from {@code outAt} (the same array at the same offset is fine).
+     *
+     * <p>All six loops live in this one method on purpose. C2 inlines at most 15 calls deep ({@code MaxInlineLevel}),
+     * and one Vector API operation is 6 to 12 of those calls. A small kernel inlined into a deep caller (the rounding of
+     * a weight gradient sits 12 calls below the op's entry) lost its intrinsics there and ran its vectors as boxed
+     * objects: the bf16 MLP step's weight-gradient product took 660–2,500 us instead of 400 in about half of the JVMs.
+     * C2 never inlines a hot method of more than 325 bytecode bytes ({@code FreqInlineSize}), so this one is always
+     * compiled as its own unit, with its vector operations in reach wherever it is called from
+     * ({@code VectorKernelBoundaryTest} keeps it that size).
+     *
+     * <p>One loop per format: a vector chosen by a condition inside the loop is a merge C2 cannot keep in registers, and
+     * the loop then allocated a vector object per step (measured: the conversion took a quarter of a bf16 CNN step).
+     */
+    static int convert(int op, boolean bf16, float[] f, int fAt, short[] h, int hAt, float[] out, int outAt, int n) {
         int i = 0;
-        for (; i + L <= n; i += L) {
-            // S2I sign-extends (ZERO_EXTEND_S2I throws on JDK 17.0.15); the shift drops the copied sign bits
-            widen(src, s + i).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, d + i);
+        switch (op) {
+            case WIDEN:
+                if (bf16) {
+                    // S2I sign-extends (ZERO_EXTEND_S2I throws on JDK 17.0.15); the shift drops the copied sign bits
+                    for (; i + L <= n; i += L) widen(h, hAt + i).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, outAt + i);
+                } else {
+                    for (; i + L <= n; i += L) halfBits(widen(h, hAt + i)).reinterpretAsFloats().intoArray(out, outAt + i);
+                }
+                return i;
+            case NARROW:
+                if (bf16) {
+                    for (; i + L <= n; i += L) narrow(bf16Bits(FloatVector.fromArray(F, f, fAt + i).reinterpretAsInts()), h, hAt + i);
+                } else {
+                    for (; i + L <= n; i += L) narrow(halfBits16(FloatVector.fromArray(F, f, fAt + i).reinterpretAsInts()), h, hAt + i);
+                }
+                return i;
+            case ROUND:
+                if (bf16) {
+                    for (; i + L <= n; i += L) {
+                        bf16Bits(FloatVector.fromArray(F, f, fAt + i).reinterpretAsInts()).lanewise(VectorOperators.LSHL, 16)
+                                .reinterpretAsFloats().intoArray(out, outAt + i);
+                    }
+                } else {
+                    for (; i + L <= n; i += L) {
+                        halfBits(halfBits16(FloatVector.fromArray(F, f, fAt + i).reinterpretAsInts())).reinterpretAsFloats().intoArray(out, outAt + i);
+                    }
+                }
+                return i;
+            default:
+                throw new IllegalArgumentException("no half conversion " + op);
         }
-        return i;
-    }
-
-    private static int halfToFloat(short[] src, int s, float[] dst, int d, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) halfBits(widen(src, s + i)).reinterpretAsFloats().intoArray(dst, d + i);
-        return i;
     }
 
     private static IntVector widen(short[] src, int at) {
@@ -59,42 +92,6 @@ final class VectorHalf {
         IntVector special = shifted.or(0x7f800000);
         IntVector mag = finite.blend(special, abs.compare(VectorOperators.GE, 0x7c00));
         return mag.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
-    }
-
-    static int fromFloat(boolean bf16, float[] src, int s, short[] dst, int d, int n) {
-        return bf16 ? floatToBf16(src, s, dst, d, n) : floatToHalf(src, s, dst, d, n);
-    }
-
-    private static int floatToBf16(float[] src, int s, short[] dst, int d, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) narrow(bf16Bits(FloatVector.fromArray(F, src, s + i).reinterpretAsInts()), dst, d + i);
-        return i;
-    }
-
-    private static int floatToHalf(float[] src, int s, short[] dst, int d, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) narrow(halfBits16(FloatVector.fromArray(F, src, s + i).reinterpretAsInts()), dst, d + i);
-        return i;
-    }
-
-    static int round(boolean bf16, float[] src, int s, float[] dst, int d, int n) {
-        return bf16 ? roundBf16(src, s, dst, d, n) : roundHalf(src, s, dst, d, n);
-    }
-
-    private static int roundBf16(float[] src, int s, float[] dst, int d, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            bf16Bits(FloatVector.fromArray(F, src, s + i).reinterpretAsInts()).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, d + i);
-        }
-        return i;
-    }
-
-    private static int roundHalf(float[] src, int s, float[] dst, int d, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            halfBits(halfBits16(FloatVector.fromArray(F, src, s + i).reinterpretAsInts())).reinterpretAsFloats().intoArray(dst, d + i);
-        }
-        return i;
     }
 
     private static void narrow(IntVector h, short[] dst, int at) {
