@@ -1,5 +1,7 @@
 package dev.kindling.backend.cpu;
 
+import dev.kindling.api.DType;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -42,9 +44,10 @@ final class DotSgemm {
 
     /**
      * C[i, j] = Σ_p A[aOff + i*rsA + p] · B[bOff + j*csB + p]; columns split over {@code threads} chunks (multiples of
-     * 4), which changes no element's rounding.
+     * 4), which changes no element's rounding; C rounded to {@code roundTo}'s values as in {@link Sgemm}.
      */
-    static void gemm(int m, int n, int k, Operand a, int aOff, int rsA, Operand b, int bOff, int csB, float[] c, int cOff, int ldc, int threads) {
+    static void gemm(int m, int n, int k, Operand a, int aOff, int rsA, Operand b, int bOff, int csB, float[] c, int cOff, int ldc, int threads,
+                     DType roundTo) {
         int kb = Math.min(k, K_BLOCK_MAX);
         int jb = Math.max(4, Math.min(n, BLOCK_FLOATS / kb) & ~3);
         // equal k blocks: k = 3000 gives two of 1504, not 2048 and a thin 952
@@ -67,6 +70,7 @@ final class DotSgemm {
                     block(m, jc, jEnd, pc, Math.min(k, pc + kStep), fa, ao, ra, fb, bo, cb, c, cOff, ldc, pc == 0);
                 }
             }
+            Sgemm.round(roundTo, c, cOff, ldc, 0, m, j0, j1);
         });
     }
 

@@ -80,7 +80,7 @@ final class MatMul {
      * straight from the operands' arrays (their strides go to the packing routines, so transposed and broadcast
      * operands are never copied) into the output, or into a contiguous buffer copied to a strided output. Several small
      * products run one per thread; a single large one splits inside the GEMM. A float32 result is rounded to
-     * {@code roundTo}'s values when that is not null.
+     * {@code roundTo}'s values when that is not null, by the GEMM, band by band ({@link Sgemm}).
      */
     private static void float32(View a, View b, View out, Operand fa, Operand fb, DType roundTo) {
         int batch = (int) out.shape()[0];
@@ -95,12 +95,7 @@ final class MatMul {
         // Packing costs more than it saves on tiny products: those stay on the plain loop.
         Sgemm g = (long) m * n * k >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR;
         ComputePool.parallelFor(batch, (long) m * n * k, bi -> g.gemm(m, n, k, fa, (int) (a.offset() + bi * sa[0]), (int) sa[1], (int) sa[2],
-                fb, (int) (b.offset() + bi * sb[0]), (int) sb[1], (int) sb[2], fc, oOff + bi * m * n, n));
-        if (roundTo != null) {
-            boolean bf16 = roundTo == DType.BFLOAT16;
-            int total = batch * m * n;
-            ComputePool.ranges(ComputePool.chunksFor(total, total), total, (c, lo, hi) -> HalfArrays.round(bf16, fc, oOff + lo, fc, oOff + lo, hi - lo));
-        }
+                fb, (int) (b.offset() + bi * sb[0]), (int) sb[1], (int) sb[2], fc, oOff + bi * m * n, n, roundTo));
         if (!direct) {
             View c = new View(new CpuStorage.F32(fc), out.shape(), CpuBackend.contiguous(out.shape()), 0);
             FastCopy.copy(c, out);

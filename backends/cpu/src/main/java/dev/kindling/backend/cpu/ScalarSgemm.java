@@ -1,5 +1,7 @@
 package dev.kindling.backend.cpu;
 
+import dev.kindling.api.DType;
+
 /**
  * The plain-Java kernel: B is copied once into a contiguous row-major panel, rows of C are computed in blocks of
  * {@code MB} with k in panels of {@code KC} so a panel of B stays in cache; the inner loop over n is branch-free for C2
@@ -12,7 +14,8 @@ final class ScalarSgemm implements Sgemm {
     @Override public String name() { return "scalar"; }
 
     @Override
-    public void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
+    public void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc,
+                     DType roundTo) {
         float[] bc = new float[k * n];
         for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bc[p * n + j] = b.get(bOff + p * rsB + j * csB);
         int blocks = (m + MB - 1) / MB;
@@ -30,6 +33,7 @@ final class ScalarSgemm implements Sgemm {
                     }
                 }
             }
+            Sgemm.round(roundTo, c, cOff, ldc, i0, i1, 0, n);
         });
     }
 }

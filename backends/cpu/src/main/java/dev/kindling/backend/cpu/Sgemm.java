@@ -1,15 +1,24 @@
 package dev.kindling.backend.cpu;
 
+import dev.kindling.api.DType;
+
 /**
  * Single-precision matrix product {@code C = A * B} on strided operands: element {@code (i, p)} of A is
  * {@code a[aOff + i*rsA + p*csA]}, element {@code (p, j)} of B is {@code b[bOff + p*rsB + j*csB]}, and C is row-major with
  * row stride {@code ldc}. Transposed views need no copy: the kernels pack their panels from any strides. A and B may be
- * float16/bfloat16 arrays ({@link Operand}), widened as they are packed; C is float32.
+ * float16/bfloat16 arrays ({@link Operand}), widened as they are packed; C is float32, rounded to bfloat16/float16
+ * values when {@code roundTo} is one of those (each band of C by the thread that computed it, while it is still in that
+ * core's cache: a separate pass over a weight gradient read half of it from the other core).
  * {@link #best()} picks the Vector API kernel where {@link VectorApi#AVAILABLE} and the plain-Java one otherwise, so the
  * backend works in servers that do not add the module.
  */
 interface Sgemm {
-    void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc);
+    void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc,
+              DType roundTo);
+
+    default void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
+        gemm(m, n, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, null);
+    }
 
     default void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
         gemm(m, n, k, Operand.of(a), aOff, rsA, csA, Operand.of(b), bOff, rsB, csB, c, cOff, ldc);
@@ -19,6 +28,21 @@ interface Sgemm {
     default void gemm(float[] a, float[] b, float[] c, int m, int n, int k) { gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n); }
 
     String name();
+
+    /** Rows [i0, i1) by columns [j0, j1) of C rounded in place to {@code roundTo}'s values; nothing when it is null. */
+    static void round(DType roundTo, float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+        if (roundTo == null || i1 <= i0 || j1 <= j0) return;
+        boolean bf16 = roundTo == DType.BFLOAT16;
+        if (j0 == 0 && j1 == ldc) {
+            int at = cOff + i0 * ldc;
+            HalfArrays.round(bf16, c, at, c, at, (i1 - i0) * ldc);
+            return;
+        }
+        for (int i = i0; i < i1; i++) {
+            int at = cOff + i * ldc + j0;
+            HalfArrays.round(bf16, c, at, c, at, j1 - j0);
+        }
+    }
 
     /** The fastest kernel this JVM offers. */
     static Sgemm best() { return Holder.BEST; }

@@ -1,5 +1,7 @@
 package dev.kindling.backend.cpu;
 
+import dev.kindling.api.DType;
+
 /**
  * A BLIS-style SGEMM: B is packed in panels of {@code nr} columns and A in panels of {@code mr} rows (k-major, so the
  * micro-kernel reads both sequentially), k is walked in blocks that stay in cache, and the micro-kernel
@@ -75,7 +77,8 @@ final class VectorSgemm implements Sgemm {
     @Override public String name() { return "vector-" + kernel.name; }
 
     @Override
-    public void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc) {
+    public void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc,
+                     DType roundTo) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
@@ -87,12 +90,13 @@ final class VectorSgemm implements Sgemm {
             float[] t = new float[n * m];
             gemm(n, m, k, b, bOff, csB, rsB, a, aOff, csA, rsA, t, 0, m);
             for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = t[j * m + i];
+            Sgemm.round(roundTo, c, cOff, ldc, 0, m, 0, n);
             return;
         }
         long work = (long) m * n * k;
         if (DotSgemm.applies(m, n, k, a, csA, b, rsB)) {
             // x · Wᵀ: both operands run along k, so dot products beat transposing W into panels
-            DotSgemm.gemm(m, n, k, a, aOff, rsA, b, bOff, csB, c, cOff, ldc, work < GEMM_MIN_PARALLEL ? 1 : ComputePool.chunksFor((n + 3) / 4, work));
+            DotSgemm.gemm(m, n, k, a, aOff, rsA, b, bOff, csB, c, cOff, ldc, work < GEMM_MIN_PARALLEL ? 1 : ComputePool.chunksFor((n + 3) / 4, work), roundTo);
             return;
         }
         // split columns in multiples of nr across threads when the product is large enough; rows (in multiples of the
@@ -104,7 +108,9 @@ final class VectorSgemm implements Sgemm {
             ComputePool.run(tr, chunk -> {
                 int i0 = (int) ((long) rowPanels * chunk / tr) * mr;
                 int i1 = Math.min(m, (int) ((long) rowPanels * (chunk + 1) / tr) * mr);
-                if (i1 > i0) serial(i1 - i0, 0, n, k, a, aOff + i0 * rsA, rsA, csA, b, bOff, rsB, csB, c, cOff + i0 * ldc, ldc);
+                if (i1 <= i0) return;
+                serial(i1 - i0, 0, n, k, a, aOff + i0 * rsA, rsA, csA, b, bOff, rsB, csB, c, cOff + i0 * ldc, ldc);
+                Sgemm.round(roundTo, c, cOff, ldc, i0, i1, 0, n);
             });
             return;
         }
@@ -112,7 +118,9 @@ final class VectorSgemm implements Sgemm {
         ComputePool.run(t, chunk -> {
             int j0 = (int) ((long) panels * chunk / t) * nr;
             int j1 = Math.min(n, (int) ((long) panels * (chunk + 1) / t) * nr);
-            if (j1 > j0) serial(m, j0, j1, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc);
+            if (j1 <= j0) return;
+            serial(m, j0, j1, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc);
+            Sgemm.round(roundTo, c, cOff, ldc, 0, m, j0, j1);
         });
     }
 

@@ -108,8 +108,10 @@ class MatMulAtTest {
     @Test
     void float32OperandsReadAtHalfPrecisionGiveTheProductOfTheirCasts() {
         // x·Wᵀ (the dot-product kernel), plain and transposed operands (the packing kernel), a tiny product (the scalar
-        // loop) and one past the split size (two threads)
-        long[][] shapes = {{64, 256, 784}, {13, 10, 257}, {3, 2, 5}, {40, 1000, 520}, {100, 70, 33}};
+        // loop), one past the split size (two threads, by columns), a weight gradient, a thin product (computed as Cᵀ) and
+        // one split by rows: each path rounds its own bands of a float32 output
+        long[][] shapes = {{64, 256, 784}, {13, 10, 257}, {3, 2, 5}, {40, 1000, 520}, {100, 70, 33}, {256, 784, 64}, {300, 9, 40},
+            {2000, 20, 500}};
         for (DType precision : new DType[] {DType.BFLOAT16, DType.FLOAT16}) {
             for (long[] s : shapes) {
                 long m = s[0], n = s[1], k = s[2];
