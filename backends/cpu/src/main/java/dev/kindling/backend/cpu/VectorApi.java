@@ -15,6 +15,15 @@ import jdk.incubator.vector.FloatVector;
  * {@code -XX:MaxVectorSize=32}). A 512-bit SGEMM kernel ({@code -Dkindling.cpu.sgemmKernel=12x32}) is for JVMs that run
  * nothing else, e.g. a benchmark. Doubles count too: {@link VectorSum}'s 512-bit double accumulator beside the 256-bit
  * float kernels made a 2-thread MLP inference 5x slower, so it widens into 256-bit double halves.
+ *
+ * <p>A kernel reached through a long call chain must not be inlined into it. C2 inlines at most 15 calls deep
+ * ({@code MaxInlineLevel}, JDK 17 and 25), a Vector API operation is 6 to 12 calls, and past that depth the operation
+ * runs its boxed Java fallback: the bf16 rounding of a weight gradient, inlined 12 calls below the op's entry, made
+ * that product 2-6x slower in about half of the JVMs. C2 never inlines a hot method of more than 325 bytecode bytes
+ * ({@code FreqInlineSize}), so such kernels keep their loops in one method of that size ({@link VectorHalf#convert};
+ * {@code VectorKernelBoundaryTest} lists them). To find a case: {@code -XX:+UnlockDiagnosticVMOptions
+ * -XX:+PrintInlining}, and look for {@code VectorSupport} calls marked "inlining too deep" or "failed to inline
+ * (intrinsic)" below a {@code dev.kindling} frame.
  */
 final class VectorApi {
     private VectorApi() {}
