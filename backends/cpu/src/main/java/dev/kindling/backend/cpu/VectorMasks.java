@@ -40,13 +40,16 @@ final class VectorMasks {
         return ys == 0 ? FloatVector.broadcast(S, y[yo]) : FloatVector.fromArray(S, y, yo + i);
     }
 
+    // The constants below are broadcast before the loops: a scalar operand inside one costs five more levels of C2's
+    // inline depth per step, and these small kernels may be inlined into deep callers (see VectorApi).
+
     /** {@code o[oo+i] = x[xo+i] * (m[mo+i] ? 1 : 0)} (a true multiply: NaN * 0 stays NaN) for i below the returned count. */
     static int mulMask(float[] x, int xo, boolean[] m, int mo, float[] o, int oo, int n) {
         int end = n & ~7;
-        FloatVector zero = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
         for (int i = 0; i < end; i += 8) {
             VectorMask<Float> keep = VectorMask.fromArray(S, m, mo + i);
-            FloatVector.fromArray(S, x, xo + i).mul(zero.blend(1f, keep)).intoArray(o, oo + i);
+            FloatVector.fromArray(S, x, xo + i).mul(zero.blend(one, keep)).intoArray(o, oo + i);
         }
         return end;
     }
@@ -54,8 +57,8 @@ final class VectorMasks {
     /** {@code o[oo+i] = m[mo+i] ? 1 : 0} for i below the returned count. */
     static int maskToFloat(boolean[] m, int mo, float[] o, int oo, int n) {
         int end = n & ~7;
-        FloatVector zero = FloatVector.zero(S);
-        for (int i = 0; i < end; i += 8) zero.blend(1f, VectorMask.fromArray(S, m, mo + i)).intoArray(o, oo + i);
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        for (int i = 0; i < end; i += 8) zero.blend(one, VectorMask.fromArray(S, m, mo + i)).intoArray(o, oo + i);
         return end;
     }
 }
