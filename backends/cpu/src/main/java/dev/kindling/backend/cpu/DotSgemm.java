@@ -3,7 +3,6 @@ package dev.kindling.backend.cpu;
 import dev.kindling.api.DType;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -64,10 +63,11 @@ final class DotSgemm {
             int ao = a.f != null ? aOff : 0, ra = a.f != null ? rsA : k;
             float[] fb = b.f != null ? b.f : widen(b, bOff, csB, j0, j1, k, Scratch.Slot.DOT_B);
             int bo = b.f != null ? bOff : -j0 * k, cb = b.f != null ? csB : k;
+            float[] lanes = new float[16 * L];
             for (int jc = j0; jc < j1; jc += jb) {
                 int jEnd = Math.min(j1, jc + jb);
                 for (int pc = 0; pc < k; pc += kStep) {
-                    block(m, jc, jEnd, pc, Math.min(k, pc + kStep), fa, ao, ra, fb, bo, cb, c, cOff, ldc, pc == 0);
+                    block(m, jc, jEnd, pc, Math.min(k, pc + kStep), fa, ao, ra, fb, bo, cb, c, cOff, ldc, pc == 0, lanes);
                 }
             }
             Sgemm.round(roundTo, c, cOff, ldc, 0, m, j0, j1);
@@ -83,19 +83,19 @@ final class DotSgemm {
 
     /** Columns [j0, j1) of C over k range [p0, p1): written when {@code first}, added to otherwise. */
     private static void block(int m, int j0, int j1, int p0, int p1, float[] a, int aOff, int rsA, float[] b, int bOff, int csB,
-                              float[] c, int cOff, int ldc, boolean first) {
+                              float[] c, int cOff, int ldc, boolean first, float[] lanes) {
         int m4 = m & ~3;
         int j4 = j0 + ((j1 - j0) & ~3);
         for (int i = 0; i < m4; i += 4) {
             int ai = aOff + i * rsA;
-            for (int j = j0; j < j4; j += 4) tile(a, ai, rsA, b, bOff + j * csB, csB, p0, p1, c, cOff + i * ldc + j, ldc, first);
+            for (int j = j0; j < j4; j += 4) tile(a, ai, rsA, b, bOff + j * csB, csB, p0, p1, c, cOff + i * ldc + j, ldc, first, lanes);
             for (int j = j4; j < j1; j++) {
-                for (int r = 0; r < 4; r++) put(c, cOff + (i + r) * ldc + j, dot(a, ai + r * rsA, b, bOff + j * csB, p0, p1), first);
+                for (int r = 0; r < 4; r++) put(c, cOff + (i + r) * ldc + j, dot(a, ai + r * rsA, b, bOff + j * csB, p0, p1, lanes), first);
             }
         }
         for (int i = m4; i < m; i++) {
             int ai = aOff + i * rsA;
-            for (int j = j0; j < j1; j++) put(c, cOff + i * ldc + j, dot(a, ai, b, bOff + j * csB, p0, p1), first);
+            for (int j = j0; j < j1; j++) put(c, cOff + i * ldc + j, dot(a, ai, b, bOff + j * csB, p0, p1, lanes), first);
         }
     }
 
@@ -104,17 +104,19 @@ final class DotSgemm {
     }
 
     /** One element: a single vector accumulator, then the scalar tail. */
-    private static float dot(float[] a, int ai, float[] b, int bj, int p0, int p1) {
+    private static float dot(float[] a, int ai, float[] b, int bj, int p0, int p1, float[] lanes) {
         int pv = p0 + ((p1 - p0) & ~(L - 1));
         FloatVector acc = FloatVector.zero(F);
         for (int p = p0; p < pv; p += L) acc = FloatVector.fromArray(F, a, ai + p).fma(FloatVector.fromArray(F, b, bj + p), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        float s = laneSum(lanes, 0);
         for (int p = pv; p < p1; p++) s = Math.fma(a[ai + p], b[bj + p], s);
         return s;
     }
 
     /** A 4 x 4 tile of C: rows ai + r*rsA of A against rows bj + q*csB of B, sixteen vector accumulators. */
-    private static void tile(float[] a, int ai, int rsA, float[] b, int bj, int csB, int p0, int p1, float[] c, int co, int ldc, boolean first) {
+    private static void tile(float[] a, int ai, int rsA, float[] b, int bj, int csB, int p0, int p1, float[] c, int co, int ldc, boolean first,
+                             float[] lanes) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         int a0 = ai, a1 = a0 + rsA, a2 = a1 + rsA, a3 = a2 + rsA;
@@ -132,24 +134,28 @@ final class DotSgemm {
             w = FloatVector.fromArray(F, b, b3 + p);
             c03 = x0.fma(w, c03); c13 = x1.fma(w, c13); c23 = x2.fma(w, c23); c33 = x3.fma(w, c33);
         }
-        // lane sums here, in this method: vectors passed to a helper C2 does not inline would be boxed per tile
-        float v00 = c00.reduceLanes(VectorOperators.ADD), v01 = c01.reduceLanes(VectorOperators.ADD);
-        float v02 = c02.reduceLanes(VectorOperators.ADD), v03 = c03.reduceLanes(VectorOperators.ADD);
-        float v10 = c10.reduceLanes(VectorOperators.ADD), v11 = c11.reduceLanes(VectorOperators.ADD);
-        float v12 = c12.reduceLanes(VectorOperators.ADD), v13 = c13.reduceLanes(VectorOperators.ADD);
-        float v20 = c20.reduceLanes(VectorOperators.ADD), v21 = c21.reduceLanes(VectorOperators.ADD);
-        float v22 = c22.reduceLanes(VectorOperators.ADD), v23 = c23.reduceLanes(VectorOperators.ADD);
-        float v30 = c30.reduceLanes(VectorOperators.ADD), v31 = c31.reduceLanes(VectorOperators.ADD);
-        float v32 = c32.reduceLanes(VectorOperators.ADD), v33 = c33.reduceLanes(VectorOperators.ADD);
-        row(c, co, first, v00, v01, v02, v03, a, a0, b, b0, csB, pv, p1);
-        row(c, co + ldc, first, v10, v11, v12, v13, a, a1, b, b0, csB, pv, p1);
-        row(c, co + 2 * ldc, first, v20, v21, v22, v23, a, a2, b, b0, csB, pv, p1);
-        row(c, co + 3 * ldc, first, v30, v31, v32, v33, a, a3, b, b0, csB, pv, p1);
+        // Lane sums in a fixed order. reduceLanes leaves its order open, and on JDK 25 the compiled and interpreted orders
+        // differ, so one product came out up to 32 ulps apart from one call to the next while C2 warmed up. Stored here, in
+        // this method: vectors passed to a helper C2 does not inline would be boxed per tile.
+        c00.intoArray(lanes, 0); c01.intoArray(lanes, L); c02.intoArray(lanes, 2 * L); c03.intoArray(lanes, 3 * L);
+        c10.intoArray(lanes, 4 * L); c11.intoArray(lanes, 5 * L); c12.intoArray(lanes, 6 * L); c13.intoArray(lanes, 7 * L);
+        c20.intoArray(lanes, 8 * L); c21.intoArray(lanes, 9 * L); c22.intoArray(lanes, 10 * L); c23.intoArray(lanes, 11 * L);
+        c30.intoArray(lanes, 12 * L); c31.intoArray(lanes, 13 * L); c32.intoArray(lanes, 14 * L); c33.intoArray(lanes, 15 * L);
+        row(c, co, first, lanes, 0, a, a0, b, b0, csB, pv, p1);
+        row(c, co + ldc, first, lanes, 4 * L, a, a1, b, b0, csB, pv, p1);
+        row(c, co + 2 * ldc, first, lanes, 8 * L, a, a2, b, b0, csB, pv, p1);
+        row(c, co + 3 * ldc, first, lanes, 12 * L, a, a3, b, b0, csB, pv, p1);
+    }
+
+    /** Eight lanes from {@code at}, summed pairwise in a fixed order. */
+    private static float laneSum(float[] lanes, int at) {
+        return ((lanes[at] + lanes[at + 1]) + (lanes[at + 2] + lanes[at + 3])) + ((lanes[at + 4] + lanes[at + 5]) + (lanes[at + 6] + lanes[at + 7]));
     }
 
     /** One row of a tile: its four lane sums plus the k tail (k not a multiple of 8), written or added. */
-    private static void row(float[] c, int co, boolean first, float v0, float v1, float v2, float v3,
+    private static void row(float[] c, int co, boolean first, float[] lanes, int at,
                             float[] a, int ar, float[] b, int b0, int csB, int pv, int p1) {
+        float v0 = laneSum(lanes, at), v1 = laneSum(lanes, at + L), v2 = laneSum(lanes, at + 2 * L), v3 = laneSum(lanes, at + 3 * L);
         for (int p = pv; p < p1; p++) {
             float x = a[ar + p];
             v0 = Math.fma(x, b[b0 + p], v0);
