@@ -47,7 +47,7 @@ final class VectorSgemm implements Sgemm {
         // slower on Zen 4), about 96 rows for 512-bit ones (384 KiB at kc = 1024, inside L2 next to a B panel)
         this.mc = kernel.vectorBits >= 512 ? mr * Math.max(1, 96 / mr) : mr * 16;
         int ncPadded = (NC + nr - 1) / nr * nr;
-        this.scratch = ThreadLocal.withInitial(() -> new float[][] {new float[mc * kcMax], new float[kcMax * ncPadded], new float[mr * nr], new float[kcMax]});
+        this.scratch = ThreadLocal.withInitial(() -> new float[][] {new float[mc * kcMax], new float[kcMax * ncPadded], new float[mr * nr], new float[Math.max(kcMax, ncPadded)]});
     }
 
     VectorSgemm(String kernelName) { this(MicroKernels.named(kernelName)); }
@@ -147,12 +147,25 @@ final class VectorSgemm implements Sgemm {
     }
 
     /**
-     * B[pc:pc+kc, jc:jc+nc] into panels of nr columns, zero-padded: bp[(panel * kc + p) * nr + j]. A half B is widened
-     * run by run, through {@code run} (kcMax floats) where the run is scattered.
+     * B[pc:pc+kc, jc:jc+nc] into panels of nr columns, zero-padded: bp[(panel * kc + p) * nr + j]. A half (or rounded)
+     * B is converted run by run, through {@code run} (as long as k blocks and column blocks).
      */
     private void packB(Operand b, int bOff, int rsB, int csB, int pc, int kc, int jc, int nc, float[] bp, float[] run) {
         float[] fb = b.f;
         int panels = (nc + nr - 1) / nr;
+        if (fb == null && csB == 1) {
+            // a half or rounded B with contiguous rows (the weight in g · W): each row's nc elements in one conversion,
+            // then cut into panels. Converting 16 at a time made a bf16 CNN's 64 x 128 x 3136 product 3.5x its float32 one.
+            for (int p = 0; p < kc; p++) {
+                b.run(bOff + (pc + p) * rsB + jc, run, 0, nc);
+                for (int jp = 0; jp < panels; jp++) {
+                    int w = Math.min(nr, nc - jp * nr), dst = (jp * kc + p) * nr;
+                    System.arraycopy(run, jp * nr, bp, dst, w);
+                    for (int j = w; j < nr; j++) bp[dst + j] = 0;
+                }
+            }
+            return;
+        }
         for (int jp = 0; jp < panels; jp++) {
             int j0 = jc + jp * nr;
             int w = Math.min(nr, jc + nc - j0);
