@@ -3,6 +3,8 @@ package dev.kindling.itests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -35,6 +37,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>Karaf resolves every bundle from the offline repository the features module builds
  * (distribution/karaf/target/repository) and its own system folder: no network.
  */
+// Karaf 4.4.10, the newest release served here, does not run on JDK 24 or later. Its start scripts pass
+// -Djava.security.manager=allow, which those JDKs refuse. Without that flag, its event admin calls Subject.getSubject,
+// which JEP 486 made unsupported (tried on Temurin 25). Upstream tracks this as apache/karaf#2128 and #2214. Kindling's
+// bundles are tested on JDK 25 in the Felix integration tests.
+@DisabledForJreRange(min = JRE.JAVA_24, disabledReason = "Karaf 4.4.10 does not start on JDK 24+: its scripts enable the"
+        + " Security Manager, and its event admin needs Subject.getSubject (JEP 486); apache/karaf#2128")
 class KarafFeaturesIT {
     static final String VERSION = System.getProperty("kindling.version", "0.1.0-SNAPSHOT");
     static final Pattern ACCURACY = Pattern.compile("test accuracy (\\d\\.\\d+)");
