@@ -58,23 +58,35 @@ final class DotSgemm {
             int j0 = (int) ((long) groups * chunk / t) * 4;
             int j1 = Math.min(n, (int) ((long) groups * (chunk + 1) / t) * 4);
             if (j1 <= j0) return;
-            // half operands: this thread's rows widened into its own buffers (all of A, its columns of B)
-            float[] fa = a.f != null ? a.f : widen(a, aOff, rsA, 0, m, k, Scratch.Slot.DOT_A);
-            int ao = a.f != null ? aOff : 0, ra = a.f != null ? rsA : k;
-            float[] fb = b.f != null ? b.f : widen(b, bOff, csB, j0, j1, k, Scratch.Slot.DOT_B);
-            int bo = b.f != null ? bOff : -j0 * k, cb = b.f != null ? csB : k;
             float[] lanes = new float[16 * L];
-            for (int jc = j0; jc < j1; jc += jb) {
-                int jEnd = Math.min(j1, jc + jb);
+            if (a.f != null && b.f != null) {
+                for (int jc = j0; jc < j1; jc += jb) {
+                    int jEnd = Math.min(j1, jc + jb);
+                    for (int pc = 0; pc < k; pc += kStep) {
+                        block(m, jc, jEnd, pc, Math.min(k, pc + kStep), a.f, aOff, rsA, b.f, bOff, csB, c, cOff, ldc, pc == 0, lanes);
+                    }
+                }
+            } else {
+                // half operands, widened a block at a time into this thread's buffers: A's rows for one k block, then
+                // each block of its B columns, so both stay in cache (widening all of them first wrote ~10 MB per thread
+                // for a conv weight gradient and read it back from memory). An element's k blocks still come in order.
                 for (int pc = 0; pc < k; pc += kStep) {
-                    block(m, jc, jEnd, pc, Math.min(k, pc + kStep), fa, ao, ra, fb, bo, cb, c, cOff, ldc, pc == 0, lanes);
+                    int p1 = Math.min(k, pc + kStep), kl = p1 - pc;
+                    float[] fa = a.f != null ? a.f : widen(a, aOff + pc, rsA, 0, m, kl, Scratch.Slot.DOT_A);
+                    int ao = a.f != null ? aOff : -pc, ra = a.f != null ? rsA : kl;
+                    for (int jc = j0; jc < j1; jc += jb) {
+                        int jEnd = Math.min(j1, jc + jb);
+                        float[] fb = b.f != null ? b.f : widen(b, bOff + pc, csB, jc, jEnd, kl, Scratch.Slot.DOT_B);
+                        int bo = b.f != null ? bOff : -jc * kl - pc, cb = b.f != null ? csB : kl;
+                        block(m, jc, jEnd, pc, p1, fa, ao, ra, fb, bo, cb, c, cOff, ldc, pc == 0, lanes);
+                    }
                 }
             }
             Sgemm.round(roundTo, c, cOff, ldc, 0, m, j0, j1);
         });
     }
 
-    /** Rows [r0, r1) of a half operand as float32 rows of k, from index 0 of this thread's buffer {@code slot}. */
+    /** Rows [r0, r1) of a half operand, k elements each from {@code off}, as float32 rows from index 0 of this thread's {@code slot}. */
     private static float[] widen(Operand o, int off, int rowStride, int r0, int r1, int k, Scratch.Slot slot) {
         float[] dst = Scratch.floats(slot, (r1 - r0) * k);
         for (int r = r0; r < r1; r++) o.run(off + r * rowStride, dst, (r - r0) * k, k);
