@@ -59,27 +59,19 @@ final class DotSgemm {
             int j1 = Math.min(n, (int) ((long) groups * (chunk + 1) / t) * 4);
             if (j1 <= j0) return;
             float[] lanes = new float[16 * L];
-            if (a.f != null && b.f != null) {
+            // k blocks outside, column blocks inside: a half operand is widened a block at a time into this thread's
+            // buffers (A's rows for one k block, then each block of its B columns), so both stay in cache; widening all
+            // of them first wrote ~10 MB per thread for a conv weight gradient and read it back from memory. Each
+            // element still sums its k blocks in order, so float32 operands give the same bits as in the other order.
+            for (int pc = 0; pc < k; pc += kStep) {
+                int p1 = Math.min(k, pc + kStep), kl = p1 - pc;
+                float[] fa = a.f != null ? a.f : widen(a, aOff + pc, rsA, 0, m, kl, Scratch.Slot.DOT_A);
+                int ao = a.f != null ? aOff : -pc, ra = a.f != null ? rsA : kl;
                 for (int jc = j0; jc < j1; jc += jb) {
                     int jEnd = Math.min(j1, jc + jb);
-                    for (int pc = 0; pc < k; pc += kStep) {
-                        block(m, jc, jEnd, pc, Math.min(k, pc + kStep), a.f, aOff, rsA, b.f, bOff, csB, c, cOff, ldc, pc == 0, lanes);
-                    }
-                }
-            } else {
-                // half operands, widened a block at a time into this thread's buffers: A's rows for one k block, then
-                // each block of its B columns, so both stay in cache (widening all of them first wrote ~10 MB per thread
-                // for a conv weight gradient and read it back from memory). An element's k blocks still come in order.
-                for (int pc = 0; pc < k; pc += kStep) {
-                    int p1 = Math.min(k, pc + kStep), kl = p1 - pc;
-                    float[] fa = a.f != null ? a.f : widen(a, aOff + pc, rsA, 0, m, kl, Scratch.Slot.DOT_A);
-                    int ao = a.f != null ? aOff : -pc, ra = a.f != null ? rsA : kl;
-                    for (int jc = j0; jc < j1; jc += jb) {
-                        int jEnd = Math.min(j1, jc + jb);
-                        float[] fb = b.f != null ? b.f : widen(b, bOff + pc, csB, jc, jEnd, kl, Scratch.Slot.DOT_B);
-                        int bo = b.f != null ? bOff : -jc * kl - pc, cb = b.f != null ? csB : kl;
-                        block(m, jc, jEnd, pc, p1, fa, ao, ra, fb, bo, cb, c, cOff, ldc, pc == 0, lanes);
-                    }
+                    float[] fb = b.f != null ? b.f : widen(b, bOff + pc, csB, jc, jEnd, kl, Scratch.Slot.DOT_B);
+                    int bo = b.f != null ? bOff : -jc * kl - pc, cb = b.f != null ? csB : kl;
+                    block(m, jc, jEnd, pc, p1, fa, ao, ra, fb, bo, cb, c, cOff, ldc, pc == 0, lanes);
                 }
             }
             Sgemm.round(roundTo, c, cOff, ldc, 0, m, j0, j1);
