@@ -27,6 +27,9 @@ final class HalfArrays {
      */
     static void round(boolean bf16, float[] src, int s, float[] dst, int d, int n) {
         int i = n >= VECTOR_MIN && VectorApi.AVAILABLE ? VectorHalf.convert(VectorHalf.ROUND, bf16, src, s, null, 0, dst, d, n) : 0;
-        for (; i < n; i++) dst[d + i] = Half.toFloat(bf16, Half.fromFloat(bf16, src[s + i]));
+        for (; i < n; i++) dst[d + i] = round(bf16, src[s + i]);
     }
+
+    /** One float32 value rounded to float16/bfloat16 and widened back. */
+    static float round(boolean bf16, float v) { return Half.toFloat(bf16, Half.fromFloat(bf16, v)); }
 }

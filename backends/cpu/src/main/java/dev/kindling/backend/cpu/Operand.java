@@ -31,7 +31,7 @@ final class Operand {
 
     float get(int i) {
         if (f != null) return f[i];
-        return roundedFrom != null ? Half.toFloat(bf16, Half.fromFloat(bf16, roundedFrom[i])) : Half.toFloat(bf16, h[i]);
+        return roundedFrom != null ? HalfArrays.round(bf16, roundedFrom[i]) : Half.toFloat(bf16, h[i]);
     }
 
     /** {@code n} consecutive elements from {@code i} into {@code dst} at {@code d}. */
