@@ -52,7 +52,7 @@ class OpTableCompletenessTest {
             "max_pool2d_with_indices", "bundles/nn NnConformanceTest (max_pool2d values and gradients)",
             "_autocast_linear", "bundles/amp AutocastPolicyTest (linear under autocast, PyTorch 2.x's values and dtypes) and "
                     + "AutocastFusionTest (bit for bit the casts and linear it fuses)",
-            "_mm_at", "bundles/amp AutocastFusionTest (the gradients of _autocast_linear) and backends/cpu SgemmTest");
+            "_mm_at", "bundles/amp AutocastFusionTest (the gradients of _autocast_linear) and backends/cpu MatMulAtTest");
 
     @Test
     void everyDifferentiableOpHasADerivativeRow() {
