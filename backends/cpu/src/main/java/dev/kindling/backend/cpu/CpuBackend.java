@@ -620,14 +620,22 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
             flat[dim] = 0;
             View bases = new View(self.storage(), index.shape(), flat, self.offset());
             View from = new View(src.storage(), index.shape(), src.strides(), src.offset());
-            Strided.rows(index.shape(), (b, n, st) -> {
+            Strided.Row scatterRow = (b, n, st) -> {
                 for (int j = 0; j < n; j++) {
                     long i = ia[b[0] + j * st[0]];
                     checkIndex(i, size, dim);
                     if (i < 0) i += size;
                     put.apply(b[1] + j * st[1] + (int) i * along, b[2] + j * st[2]);
                 }
-            }, index, bases, from);
+            };
+            // rows in parallel when they cannot meet: the parallel split cuts the outermost dimension longer than 1, and
+            // positions that differ there stay apart unless that dimension is the one being indexed (max pooling's
+            // backward scatters [N, C, h*w] along its last dimension); an element is four memory visits (index, source,
+            // and the target read and written)
+            int outer = 0;
+            while (outer < index.shape().length - 1 && index.shape()[outer] == 1) outer++;
+            if (outer != dim) Strided.rowsParallel(index.shape(), 4, scatterRow, index, bases, from);
+            else Strided.rows(index.shape(), scatterRow, index, bases, from);
             return;
         }
         boolean floating = self.dtype().isFloatingPoint();
