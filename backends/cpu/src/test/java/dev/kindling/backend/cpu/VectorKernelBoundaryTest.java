@@ -31,6 +31,7 @@ class VectorKernelBoundaryTest {
         "FastF32, row",
         "FastF32, unaryRow",
         "FastF32, compareRow",
+        "VectorPool, pool2x2",
     })
     void kernelIsNeverInlined(String cls, String method) throws IOException {
         int size = codeLengths(cls).getOrDefault(method, -1);
