@@ -407,6 +407,7 @@ SCHEMA_OPS = {
     "topk": lambda x, a: list(torch.topk(x[0], a["k"], dim=a.get("dim", -1), largest=a.get("largest", True))),
     "diag": lambda x, a: torch.diag(x[0], a.get("diagonal", 0)),
     "outer": lambda x, a: torch.outer(x[0], x[1]),
+    "threshold_backward": lambda x, a: torch.ops.aten.threshold_backward(x[0], x[1], a["threshold"]),
     "isclose": lambda x, a: torch.isclose(x[0], x[1], rtol=a.get("rtol", 1e-05), atol=a.get("atol", 1e-08),
                                           equal_nan=a.get("equal_nan", False)),
 }
@@ -1385,6 +1386,22 @@ def gen_schema_ops():
     add(C, "isclose_equal_nan_tolerances", "isclose", [f32(1.0, NAN, 10.0), f32(1.05, NAN, 10.5)],
         {"rtol": 0.01, "atol": 0.1, "equal_nan": True})
     add(C, "isclose_int64", "isclose", [torch.tensor([1, 2, 3]), torch.tensor([1, 3, 3])], {})
+    # explicit values only (no draws from the shared generator, which would shift the cases after these): NaN and inf
+    # gradients, NaN and signed-zero inputs, ten elements so a vector kernel has a tail
+    grads = f32(1.5, -2.0, NAN, 3.0, INF, -1.0, 0.25, 4.0, 5.0, -6.0)
+    selfs = f32(1.0, 0.0, -1.0, NAN, -0.0, 2.0, 0.5, 0.0, 1e-8, -3.0)
+    # self: piecewise constant, with the cases' values on the kink (PyTorch's derivative there: zeros), so no gradcheck
+    add(C, "threshold_backward", "threshold_backward", [grads, selfs], {"threshold": 0.0}, no_grad=[1])
+    add(C, "threshold_backward_at_half", "threshold_backward", [grads, selfs], {"threshold": 0.5}, no_grad=[1])
+    # float16: PyTorch 1.13's CPU kernel has none ("threshold_cpu" not implemented for 'Half'), 2.x's has; the half paths
+    # are checked in HalfOpsTest against float32
+    add(C, "threshold_backward_promotes", "threshold_backward", [grads, selfs.double()], {"threshold": 0.0}, no_grad=[1])
+    add(C, "threshold_backward_broadcast", "threshold_backward", [f32(1.0, -2.0, 3.0).expand(2, 3).contiguous(),
+                                                                 f32(1.0, -1.0).reshape(2, 1)], {"threshold": 0.0}, no_grad=[1])
+    add(C, "threshold_backward_transposed", "threshold_backward",
+        [inp(f32(1.0, 2.0, 3.0, 4.0, 5.0, 6.0).reshape(2, 3), [["t"]]), f32(1.0, -1.0, 0.0, 2.0, -2.0, 3.0).reshape(3, 2)],
+        {"threshold": 0.0}, no_grad=[1])
+    add(C, "threshold_backward_int64", "threshold_backward", [torch.tensor([1, 2, 3]), torch.tensor([0, 1, -1])], {"threshold": 0.0}, no_grad=[1])
     add(C, "native_dropout", "native_dropout", [rf(3, 4), (torch.rand(3, 4) > 0.3).float() / 0.7], {}, no_grad=[1])
 
 

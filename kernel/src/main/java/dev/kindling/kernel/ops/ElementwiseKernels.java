@@ -152,6 +152,21 @@ final class ElementwiseKernels {
         return out;
     }
 
+    /**
+     * {@code self <= threshold ? 0 : grad} in the promoted dtype of both, broadcast: ReLU's gradient in one pass over
+     * memory instead of a comparison into a mask and a product with it.
+     */
+    static DenseTensor thresholdBackward(DenseTensor grad, DenseTensor self, double threshold) {
+        self = sameBackend(grad, self, "threshold_backward");
+        DType outType = Promotion.resultType(grad, self);
+        long[] shape = Shapes.broadcast(grad.shapeRef(), self.shapeRef());
+        if (grad.dtype() != outType) grad = toCopy(grad, outType, grad.device());
+        if (self.dtype() != outType) self = toCopy(self, outType, self.device());
+        DenseTensor out = grad.newTensor(outType, shape);
+        grad.backend().thresholdBackward(expanded(grad, shape), expanded(self, shape), threshold, out.view());
+        return out;
+    }
+
     /** {@code |a - b| <= atol + rtol * |b|} or equal, computed in the promoted floating type; NaN only with equalNan. */
     static DenseTensor isclose(DenseTensor a, DenseTensor b, double rtol, double atol, boolean equalNan) {
         if (a.dtype() != b.dtype()) {

@@ -111,6 +111,8 @@ public final class Ops {
     public static final OpDef CLAMP_ = inPlace(CLAMP);
     public static final OpDef ISCLOSE = def("isclose", (in, a) -> one(ElementwiseKernels.isclose(d(in[0]), d(in[1]), a.d("rtol"), a.d("atol"), a.b("equal_nan"))));
     public static final OpDef WHERE = def("where", (in, a) -> one(ElementwiseKernels.where(d(in[0]), d(in[1]), d(in[2]))));
+    public static final OpDef THRESHOLD_BACKWARD = def("threshold_backward",
+            (in, a) -> one(ElementwiseKernels.thresholdBackward(d(in[0]), d(in[1]), a.d("threshold"))));
 
     public static final OpDef SUM = def("sum", (in, a) -> one(ReductionKernels.sum(d(in[0]), a.ints("dims"), a.b("keepdim"))));
     public static final OpDef MEAN = def("mean", (in, a) -> one(ReductionKernels.mean(d(in[0]), a.ints("dims"), a.b("keepdim"))));
@@ -437,6 +439,11 @@ public final class Ops {
 
     public static Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor src, boolean inPlace) {
         return call(inPlace ? INDEX_ADD_ : INDEX_ADD, new Object[] {dim}, x, index, src);
+    }
+
+    /** {@code self <= threshold ? 0 : grad}: ReLU's gradient, see {@code threshold_backward} in native_functions.schema. */
+    public static Tensor thresholdBackward(Tensor grad, Tensor self, double threshold) {
+        return call(THRESHOLD_BACKWARD, THRESHOLD_BACKWARD.attrs(threshold), grad, self);
     }
 
     public static Tensor maskedSelect(Tensor x, Tensor mask) { return call(MASKED_SELECT, Attrs.NONE, x, mask); }

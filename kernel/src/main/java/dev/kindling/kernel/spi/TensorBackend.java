@@ -63,6 +63,26 @@ public interface TensorBackend {
 
     void where(View condition, View a, View b, View out);
 
+    /**
+     * {@code out = self <= threshold ? 0 : grad} (PyTorch's threshold_backward, ReLU's gradient), all three of one
+     * dtype and shape. This default compares into a mask and selects with {@link #where}; a backend overrides it with
+     * one pass.
+     */
+    default void thresholdBackward(View grad, View self, double threshold, View out) {
+        long[] shape = out.shape();
+        long[] broadcast = new long[shape.length];
+        long numel = 1;
+        for (long d : shape) numel *= d;
+        View bound = new View(allocate(out.storage().device(), self.dtype(), 1), shape, broadcast, 0);
+        fill(bound, threshold);
+        long[] contiguous = new long[shape.length];
+        for (int d = shape.length - 1, step = 1; d >= 0; step *= (int) shape[d], d--) contiguous[d] = step;
+        View dropped = new View(allocate(out.storage().device(), DType.BOOL, numel), shape, contiguous, 0);
+        binary(BinaryOp.LE, self, bound, dropped, self.dtype());
+        // allocate hands out zero-filled storage: 0 in every dtype
+        where(dropped, new View(allocate(out.storage().device(), out.dtype(), 1), shape, broadcast, 0), grad, out);
+    }
+
     /** Reduces {@code in} over {@code dims} into {@code out}, which has {@code in}'s rank with those dims of size 1. */
     void reduce(ReduceOp op, View in, int[] dims, View out);
 

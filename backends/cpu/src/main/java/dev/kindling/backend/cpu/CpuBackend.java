@@ -305,6 +305,18 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
     }
 
     @Override
+    public void thresholdBackward(View grad, View self, double threshold, View out) {
+        if (HalfOps.thresholdBackward(grad, self, threshold, out)) return;
+        if (!(s(out) instanceof CpuStorage.F32)) {
+            TensorBackend.super.thresholdBackward(grad, self, threshold, out);
+            return;
+        }
+        float[] g = ((CpuStorage.F32) s(grad)).a, x = ((CpuStorage.F32) s(self)).a, o = ((CpuStorage.F32) s(out)).a;
+        float bound = (float) threshold; // compared in the tensor's dtype, as PyTorch's kernel does
+        Strided.rowsParallel(out.shape(), (b, n, st) -> FastF32.thresholdRow(g, b[0], st[0], x, b[1], st[1], bound, o, b[2], st[2], n), grad, self, out);
+    }
+
+    @Override
     public void reduce(ReduceOp op, View in, int[] dims, View out) {
         if (HalfOps.reduce(this, op, in, dims, out)) return;
         View moved = Strided.moveToEnd(in, dims);

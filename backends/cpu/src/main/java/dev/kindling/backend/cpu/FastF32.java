@@ -124,6 +124,12 @@ final class FastF32 {
     }
 
     /** One row of a covered binary op (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM) on float arrays with strides. */
+    /** {@code o = x <= bound ? 0 : g} along a row (threshold_backward), eight lanes at a time where the strides are 1. */
+    static void thresholdRow(float[] g, int go, int gs, float[] x, int xo, int xs, float bound, float[] o, int oo, int os, int n) {
+        int i = gs == 1 && xs == 1 && os == 1 && VectorApi.AVAILABLE ? VectorMasks.thresholdBackward(g, go, x, xo, bound, o, oo, n) : 0;
+        for (; i < n; i++) o[oo + i * os] = x[xo + i * xs] <= bound ? 0f : g[go + i * gs];
+    }
+
     static void row(BinaryOp op, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] o, int oo, int os, int n) {
         if (xs == 1 && os == 1 && (ys == 1 || ys == 0) && n >= VectorBinary.MIN_LENGTH && VectorApi.AVAILABLE && vectorBinary(op)) {
             int done = ys == 1 ? VectorBinary.row(op, x, xo, y, yo, o, oo, n) : VectorBinary.rowScalar(op, x, xo, y[yo], o, oo, n);

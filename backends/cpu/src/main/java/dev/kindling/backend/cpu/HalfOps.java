@@ -82,6 +82,27 @@ final class HalfOps {
         return true;
     }
 
+    /** threshold_backward on half tensors of one dtype, chunk by chunk through float32 (the result is exact: 0 or g). */
+    static boolean thresholdBackward(View grad, View self, double threshold, View out) {
+        if (!isHalf(out.dtype()) || grad.dtype() != out.dtype() || self.dtype() != out.dtype()) return false;
+        boolean bf16 = out.dtype() == DType.BFLOAT16;
+        CpuStorage g = CpuBackend.s(grad), x = CpuBackend.s(self);
+        short[] o = ((CpuStorage.F16) CpuBackend.s(out)).a;
+        // the bound as the half dtype holds it: PyTorch compares self with the threshold cast to self's dtype
+        float bound = Half.toFloat(bf16, Half.fromFloat(bf16, (float) threshold));
+        Strided.rowsParallel(out.shape(), (base, n, step) -> {
+            float[][] buf = CHUNKS.get();
+            for (int c = 0; c < n; c += CHUNK) {
+                int len = Math.min(CHUNK, n - c);
+                int gs = load(g, bf16, false, base[0] + c * step[0], step[0], len, buf[0]);
+                int xs = load(x, bf16, false, base[1] + c * step[1], step[1], len, buf[1]);
+                FastF32.thresholdRow(buf[0], 0, gs, buf[1], 0, xs, bound, buf[2], 0, 1, len);
+                store(bf16, buf[2], o, base[2] + c * step[2], step[2], len);
+            }
+        }, grad, self, out);
+        return true;
+    }
+
     private static final int CHUNK = 1024;
     private static final ThreadLocal<float[][]> CHUNKS = ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK], new float[CHUNK]});
 

@@ -54,6 +54,17 @@ final class VectorMasks {
         return end;
     }
 
+    /** {@code o[oo+i] = x[xo+i] <= bound ? 0 : g[go+i]} (threshold_backward: NaN in x passes g) for i below the returned count. */
+    static int thresholdBackward(float[] g, int go, float[] x, int xo, float bound, float[] o, int oo, int n) {
+        int end = n & ~7;
+        FloatVector zero = FloatVector.zero(S), b = FloatVector.broadcast(S, bound);
+        for (int i = 0; i < end; i += 8) {
+            VectorMask<Float> dropped = FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.LE, b);
+            FloatVector.fromArray(S, g, go + i).blend(zero, dropped).intoArray(o, oo + i);
+        }
+        return end;
+    }
+
     /** {@code o[oo+i] = m[mo+i] ? 1 : 0} for i below the returned count. */
     static int maskToFloat(boolean[] m, int mo, float[] o, int oo, int n) {
         int end = n & ~7;

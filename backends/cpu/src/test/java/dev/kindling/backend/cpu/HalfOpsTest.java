@@ -203,6 +203,44 @@ class HalfOpsTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void thresholdBackwardSelectsExactly(Kind k) {
+        DType t = k.dtype;
+        boolean bf16 = t == DType.BFLOAT16;
+        long[] shape = {7, 300};
+        Pair g = random(t, shape, 1, 31), x = random(t, shape, 1, 32);
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, -0f, 0f, 0.5f, -3.5f};
+        short[] gh = ((CpuStorage.F16) g.half.storage()).a, xh = ((CpuStorage.F16) x.half.storage()).a;
+        float[] gf = ((CpuStorage.F32) g.f32.storage()).a, xf = ((CpuStorage.F32) x.f32.storage()).a;
+        for (int i = 0; i < special.length; i++) {
+            for (int j = 0; j < special.length; j++) {
+                int at = 50 + i * special.length + j;
+                gh[at] = Half.fromFloat(bf16, special[i]);
+                gf[at] = special[i];
+                xh[at] = Half.fromFloat(bf16, special[j]);
+                xf[at] = special[j];
+            }
+        }
+        for (double threshold : new double[] {0, 0.5}) {
+            check(t, shape, "threshold_backward " + threshold, o -> BE.thresholdBackward(g.half, x.half, threshold, o),
+                    o -> BE.thresholdBackward(g.f32, x.f32, threshold, o));
+            // a transposed gradient and a broadcast input row
+            long[] tShape = {300, 7};
+            Pair gt = g.view(tShape, new long[] {1, 300}, 0), row = x.view(tShape, new long[] {0, 1}, 0);
+            check(t, tShape, "threshold_backward strided " + threshold, o -> BE.thresholdBackward(gt.half, row.half, threshold, o),
+                    o -> BE.thresholdBackward(gt.f32, row.f32, threshold, o));
+        }
+        // the float32 kernel itself, against PyTorch's rule, vector lanes and tail alike
+        View out = empty(DType.FLOAT32, shape);
+        BE.thresholdBackward(g.f32, x.f32, 0, out);
+        float[] o = (float[]) BE.toHost(out);
+        for (int i = 0; i < o.length; i++) {
+            float want = xf[i] <= 0 ? 0f : gf[i];
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(o[i]), "float32 threshold_backward at " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void reductionsAccumulateInFloat32(Kind k) {
         DType t = k.dtype;
         long[] shape = {6, 700, 5};

@@ -159,7 +159,11 @@ final class Derivatives {
             return g(gr.mul(y).mul(y.neg().add(1.0)));
         });
         // a bool mask multiplies without a conversion pass (float * bool promotes to float)
-        def("relu", "ReluBackward0", NONE, true, (c, gr) -> g(gr.mul(c.out().gt(0.0))));
+        // PyTorch's formula: threshold_backward(grad, result, 0), one pass (a NaN gradient is dropped where the output is 0)
+        def("relu", "ReluBackward0", NONE, true, (c, gr) -> g(Ops.thresholdBackward(gr, c.out(), 0.0)));
+        // linear in the gradient; piecewise constant in self (PyTorch: zeros)
+        def("threshold_backward", "ThresholdBackwardBackward0", Y, false,
+                (c, gr) -> g(c.needs(0) ? Ops.thresholdBackward(gr, c.in(1), c.attrs().d("threshold")) : null, null));
         def("erf", "ErfBackward0", X, false, (c, gr) -> g(gr.mul(c.in(0).square().neg().exp()).mul(2 / Math.sqrt(Math.PI))));
         def("floor", "FloorBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
         def("ceil", "CeilBackward0", NONE, false, (c, gr) -> g(Torch.zerosLike(gr)));
