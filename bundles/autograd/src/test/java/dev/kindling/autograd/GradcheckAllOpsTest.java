@@ -153,6 +153,9 @@ class GradcheckAllOpsTest {
         c.put("col2im", new Case(new Tensor[] {r(2, 3 * 6, (long) win.oh() * win.ow())}, in -> Ops.col2im(in[0], win, 5, 6)));
         Window2d pool = new Window2d(3, 3, 2, 2, 1, 1, 1, 1, 3, 3);
         c.put("max_pool2d_with_indices", new Case(new Tensor[] {r(2, 2, 5, 6)}, in -> Ops.maxPool2d(in[0], pool).values()));
+        // overlapping windows with padding: cells that win twice receive two gradients
+        Tensor poolIdx = Ops.maxPool2d(r(2, 2, 5, 6), pool).indices();
+        c.put("max_pool2d_with_indices_backward", new Case(new Tensor[] {r(2, 2, 3, 3)}, in -> Ops.maxPool2dBackward(in[0], poolIdx, new long[] {2, 2, 5, 6})));
         c.put("constant_pad_nd", new Case(new Tensor[] {r(2, 3, 4)}, in -> in[0].pad(new long[] {1, 2, -1, 1}, 0.5)));
         c.put("clone", new Case(new Tensor[] {r(2, 3)}, in -> in[0].clone()));
         // through float32 and back: finite differences need a step float32 can resolve

@@ -3,8 +3,11 @@ package dev.kindling.nn;
 import dev.kindling.api.Generator;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
+import dev.kindling.api.autograd.Autograd;
 import dev.kindling.nn.functional.F;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,6 +58,22 @@ class FoldUnfoldTest {
         F.maxPool2d(x, 2, 1, 0).sum().backward();
         // PyTorch's indices: [1, 5, 7, 5]; the gradient lands there
         assertArrayEquals(new float[] {0, 1, 0, 0, 0, 2, 0, 1, 0}, x.grad().toFloatArray(), 0f);
+    }
+
+    @Test
+    void maxPoolGradientHasASecondDerivative() {
+        // overlapping windows (stride 1) over ties, so cells receive several gradients; float64 for gradcheck
+        Tensor x = Torch.tensor(new double[] {1, 3, 3, 0, 2, 3, 1, 1, 0, 2, 2, 5, 4, 4, 1, 0}, 1, 1, 4, 4);
+        Tensor idx = dev.kindling.kernel.ops.Ops.maxPool2d(x, new dev.kindling.kernel.spi.Window2d(2, 2, 1, 1, 0, 0, 1, 1, 3, 3)).indices();
+        long[] shape = x.shape();
+        Tensor g = Torch.randn(new Generator(3), 1, 1, 3, 3).toDouble().requiresGrad_(true);
+        assertTrue(Autograd.gradcheck(in -> dev.kindling.kernel.ops.Ops.maxPool2dBackward(in[0], idx, shape), g));
+        // the gradient through F.maxPool2d with create_graph: d/dg of sum(dx * v) reads v back at the indices
+        Tensor xr = x.requiresGrad_(true);
+        Tensor v = Torch.randn(new Generator(4), 1, 1, 4, 4).toDouble();
+        Tensor dx = Autograd.grad(List.of(F.maxPool2d(xr, 2, 1, 0).mul(g).sum()), List.of(xr), null, false, true, false).get(0);
+        Tensor dg = Autograd.grad(List.of(dx.mul(v).sum()), List.of(g)).get(0);
+        assertArrayEquals(v.flatten(2, -1).gather(2, idx.flatten(2, -1)).view(1, 1, 3, 3).toDoubleArray(), dg.toDoubleArray(), 0);
     }
 
     @Test

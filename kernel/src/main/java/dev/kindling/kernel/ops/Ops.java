@@ -187,6 +187,8 @@ public final class Ops {
     public static final OpDef IM2COL = def("im2col", (in, a) -> one(WindowKernels.im2col(d(in[0]), (Window2d) a.get("window"))));
     public static final OpDef COL2IM = def("col2im", (in, a) -> one(WindowKernels.col2im(d(in[0]), (Window2d) a.get("window"), a.l("height"), a.l("width"))));
     public static final OpDef MAX_POOL2D = def("max_pool2d_with_indices", (in, a) -> WindowKernels.maxPool2d(d(in[0]), (Window2d) a.get("window")));
+    public static final OpDef MAX_POOL2D_BACKWARD = def("max_pool2d_with_indices_backward",
+            (in, a) -> one(WindowKernels.maxPool2dBackward(d(in[0]), d(in[1]), a.longs("input_size"))));
 
     public static final OpDef CLONE = def("clone", (in, a) -> one(CopyKernels.clone(d(in[0]))));
     public static final OpDef TO_COPY = def("_to_copy", (in, a) -> one(CopyKernels.toCopy(d(in[0]), (DType) a.get("dtype"), (Device) a.get("device"))));
@@ -260,6 +262,11 @@ public final class Ops {
     public static Tensor.ValuesIndices maxPool2d(Tensor x, Window2d w) {
         Tensor[] r = Dispatcher.dispatch(MAX_POOL2D, new Tensor[] {x}, MAX_POOL2D.attrs(w));
         return new Tensor.ValuesIndices(r[0], r[1]);
+    }
+
+    /** {@link #maxPool2d}'s gradient: {@code grad} added at {@code indices} into zeros of {@code inputSize}. */
+    public static Tensor maxPool2dBackward(Tensor grad, Tensor indices, long[] inputSize) {
+        return call(MAX_POOL2D_BACKWARD, MAX_POOL2D_BACKWARD.attrs((Object) inputSize.clone()), grad, indices);
     }
 
     public static Tensor unary(UnaryOp op, Tensor x) { return call(UNARY.get(op), Attrs.NONE, x); }

@@ -5,6 +5,8 @@ import dev.kindling.api.Tensor;
 import dev.kindling.kernel.spi.Window2d;
 import dev.kindling.kernel.tensor.Shapes;
 
+import java.util.Arrays;
+
 import static dev.kindling.kernel.ops.Kernels.*;
 import static dev.kindling.kernel.ops.ViewKernels.*;
 
@@ -60,6 +62,25 @@ final class WindowKernels {
         DenseTensor indices = x.newTensor(DType.INT64, shape);
         if (values.numel() > 0) x.backend().maxPool2d(x.view(), w, values.view(), indices.view());
         return new Tensor[] {values, indices};
+    }
+
+    static DenseTensor maxPool2dBackward(DenseTensor grad, DenseTensor indices, long[] inputSize) {
+        if (inputSize.length != 4) {
+            throw new IllegalArgumentException("max_pool2d_with_indices_backward: expected a 4-d input size, got " + Shapes.str(inputSize));
+        }
+        if (grad.dim() != 4 || !Arrays.equals(grad.shapeRef(), indices.shapeRef()) || grad.shapeRef()[0] != inputSize[0]
+                || grad.shapeRef()[1] != inputSize[1]) {
+            throw new IllegalArgumentException("max_pool2d_with_indices_backward: gradient of size " + Shapes.str(grad.shapeRef()) + " and indices of size "
+                    + Shapes.str(indices.shapeRef()) + " do not match an input of size " + Shapes.str(inputSize));
+        }
+        if (indices.dtype() != DType.INT64) throw new IllegalArgumentException("max_pool2d_with_indices_backward: indices must be int64, got " + indices.dtype());
+        if (!grad.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("\"max_pool2d_with_indices_backward\" not implemented for '" + torchTypeName(grad.dtype()) + "'");
+        }
+        indices = sameBackend(grad, indices, "max_pool2d_with_indices_backward");
+        DenseTensor out = grad.newTensor(grad.dtype(), inputSize.clone());
+        if (grad.numel() > 0) grad.backend().maxPool2dBackward(grad.view(), indices.view(), out.view());
+        return out;
     }
 
     static DenseTensor constantPad(DenseTensor x, long[] pad, double value) {

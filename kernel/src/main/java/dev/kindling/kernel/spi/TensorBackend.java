@@ -182,6 +182,35 @@ public interface TensorBackend {
      */
     void maxPool2d(View in, Window2d w, View values, View indices);
 
+    /**
+     * {@link #maxPool2d}'s gradient: {@code out [N, C, H, W]}, zero-filled, receives each {@code grad [N, C, oh, ow]}
+     * element added at its channel's flat position {@code indices} (same shape as grad), in row-major order of grad.
+     * This default is {@link #scatter} along the flattened planes (which checks the indices); a backend overrides it
+     * with one pass.
+     */
+    default void maxPool2dBackward(View grad, View indices, View out) {
+        long[] g = grad.shape(), o = out.shape();
+        long[] flat = {g[0], g[1], g[2] * g[3]};
+        View src = grad, idx = indices;
+        if (grad.strides()[2] != g[3] * grad.strides()[3] || indices.strides()[2] != g[3] * indices.strides()[3]) {
+            src = contiguousCopy(this, grad);
+            idx = contiguousCopy(this, indices);
+        }
+        View planes = new View(out.storage(), new long[] {o[0], o[1], o[2] * o[3]}, new long[] {out.strides()[0], out.strides()[1], out.strides()[3]}, out.offset());
+        scatter(planes, 2, new View(idx.storage(), flat, new long[] {idx.strides()[0], idx.strides()[1], idx.strides()[3]}, idx.offset()),
+                new View(src.storage(), flat, new long[] {src.strides()[0], src.strides()[1], src.strides()[3]}, src.offset()), true);
+    }
+
+    private static View contiguousCopy(TensorBackend backend, View v) {
+        long n = 1;
+        for (long d : v.shape()) n *= d;
+        long[] strides = new long[v.shape().length];
+        for (int d = strides.length - 1, step = 1; d >= 0; step *= (int) v.shape()[d], d--) strides[d] = step;
+        View copy = new View(backend.allocate(v.storage().device(), v.dtype(), n), v.shape(), strides, 0);
+        backend.copy(v, copy);
+        return copy;
+    }
+
     /** Batched matrix inverse {@code [B,n,n]}; throws for singular matrices. */
     void inverse(View in, View out);
 }

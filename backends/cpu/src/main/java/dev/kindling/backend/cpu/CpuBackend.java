@@ -721,6 +721,12 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
     }
 
     @Override
+    public void maxPool2dBackward(View grad, View indices, View out) {
+        if (s(out) instanceof CpuStorage.F32 && s(grad) instanceof CpuStorage.F32) Windows.maxPool2dBackward(grad, indices, out);
+        else TensorBackend.super.maxPool2dBackward(grad, indices, out); // half: scatter_add's rounding after every addition
+    }
+
+    @Override
     public void inverse(View in, View out) {
         int batch = (int) in.shape()[0];
         int n = (int) in.shape()[1];

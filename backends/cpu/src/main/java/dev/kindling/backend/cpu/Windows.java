@@ -204,6 +204,35 @@ final class Windows {
     }
 
     /**
+     * Max pooling's gradient into a zero-filled float32 {@code out}: each plane adds its gradients at their indices, in
+     * row-major order (as scatter_add along the flattened plane adds them, so overlapping windows sum the same way).
+     */
+    static void maxPool2dBackward(View grad, View indices, View out) {
+        int n = (int) out.shape()[0], c = (int) out.shape()[1];
+        int oh = (int) grad.shape()[2], ow = (int) grad.shape()[3];
+        long size = out.shape()[2] * out.shape()[3];
+        float[] g = ((CpuStorage.F32) CpuBackend.s(grad)).a, o = ((CpuStorage.F32) CpuBackend.s(out)).a;
+        long[] idx = ((CpuStorage.I64) CpuBackend.s(indices)).a;
+        long[] gs = grad.strides(), xs = indices.strides(), os = out.strides();
+        if (os[3] != 1 || os[2] != out.shape()[3]) throw new IllegalArgumentException("max pooling's gradient: the output must be dense planes");
+        ComputePool.parallelFor(n * c, 4L * oh * ow, plane -> {
+            int s = plane / c, ch = plane % c;
+            long gBase = grad.offset() + s * gs[0] + ch * gs[1], xBase = indices.offset() + s * xs[0] + ch * xs[1];
+            int oBase = (int) (out.offset() + s * os[0] + ch * os[1]);
+            for (int y = 0; y < oh; y++) {
+                for (int x = 0; x < ow; x++) {
+                    long at = idx[(int) (xBase + y * xs[2] + x * xs[3])];
+                    if (at < 0 || at >= size) {
+                        throw new IndexOutOfBoundsException("max pooling's gradient: index " + at + " is out of bounds for a plane of " + size
+                                + " elements (sample " + s + ", channel " + ch + ", output (" + y + ", " + x + "))");
+                    }
+                    o[oBase + (int) at] += g[(int) (gBase + y * gs[2] + x * gs[3])];
+                }
+            }
+        });
+    }
+
+    /**
      * For {@link VectorPool}: each 2 x 2 window's top-left cell, as an array offset and as PyTorch's index, the same in
      * every plane. Null where the vector kernel does not apply (no Vector API, other windows, strided output planes).
      */

@@ -105,6 +105,43 @@ class WindowsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void maxPoolGradientAddsAsScatterAddDoes() {
+        // overlapping 3 x 3 windows at stride 1 over few distinct values: cells win several windows, and their gradients
+        // must sum in scatter_add's order (row-major over the gradient), bit for bit; the gradient a transposed view
+        int n = 2, ch = 3, h = 9, wd = 8;
+        Window2d w = new Window2d(3, 3, 1, 1, 0, 0, 1, 1, 7, 6);
+        Random r = new Random(9);
+        float[] x = new float[n * ch * h * wd];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextInt(4);
+        long[] in = {n, ch, h, wd}, out = {n, ch, w.oh(), w.ow()};
+        View indices = new View(BE.allocate(Device.CPU, DType.INT64, n * ch * w.oh() * w.ow()), out, CpuBackend.contiguous(out), 0);
+        View values = new View(BE.allocate(Device.CPU, DType.FLOAT32, n * ch * w.oh() * w.ow()), out, CpuBackend.contiguous(out), 0);
+        BE.maxPool2d(view(x, DType.FLOAT32, in, CpuBackend.contiguous(in), 0), w, values, indices);
+        float[] g = gaussian(n * ch * w.oh() * w.ow(), 10);
+        // the gradient stored [n, ch, ow, oh] and viewed [n, ch, oh, ow]
+        long[] gStrides = {(long) ch * w.oh() * w.ow(), (long) w.oh() * w.ow(), 1, w.oh()};
+        View grad = view(g, DType.FLOAT32, out, gStrides, 0);
+        View fast = new View(BE.allocate(Device.CPU, DType.FLOAT32, x.length), in, CpuBackend.contiguous(in), 0);
+        View ref = new View(BE.allocate(Device.CPU, DType.FLOAT32, x.length), in, CpuBackend.contiguous(in), 0);
+        BE.maxPool2dBackward(grad, indices, fast);
+        // the reference: scatter_add along the flattened planes, what the backward was before it had its own op
+        long[] flat = {n, ch, (long) w.oh() * w.ow()};
+        View gradFlat = new View(BE.allocate(Device.CPU, DType.FLOAT32, g.length), out, CpuBackend.contiguous(out), 0);
+        BE.copy(grad, gradFlat);
+        BE.scatter(new View(ref.storage(), new long[] {n, ch, (long) h * wd}, CpuBackend.contiguous(new long[] {n, ch, (long) h * wd}), 0), 2,
+                new View(indices.storage(), flat, CpuBackend.contiguous(flat), 0), new View(gradFlat.storage(), flat, CpuBackend.contiguous(flat), 0), true);
+        float[] a = (float[]) BE.toHost(fast), b = (float[]) BE.toHost(ref);
+        for (int i = 0; i < a.length; i++) assertEquals(Float.floatToRawIntBits(b[i]), Float.floatToRawIntBits(a[i]), "element " + i);
+        long[] bad = (long[]) BE.toHost(indices);
+        bad[5] = h * wd;
+        View badIndices = view(bad, DType.INT64, out, CpuBackend.contiguous(out), 0);
+        View target = new View(BE.allocate(Device.CPU, DType.FLOAT32, x.length), in, CpuBackend.contiguous(in), 0);
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> BE.maxPool2dBackward(grad, badIndices, target));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("index 72"), e.getMessage());
+    }
+
     /** Pooling windows: 2 x 2 at strides 2 and 1, over planes whose output has fewer and more than eight cells. */
     static Stream<int[]> pools() {
         return Stream.of(new int[] {2, 28, 28}, new int[] {2, 14, 14}, new int[] {2, 7, 9}, new int[] {1, 6, 5}, new int[] {2, 3, 3});

@@ -397,10 +397,12 @@ final class Derivatives {
         });
         def("col2im", "Col2ImBackward0", NONE, false, (c, gr) -> g(Ops.im2col(gr, (Window2d) c.attrs().get("window"))));
         // each output took its value from one input cell (its index): gradients scatter back there, adding where windows overlap
-        def("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", NONE, true, (c, gr) -> {
-            long[] s = c.inShape(0);
-            Tensor idx = c.out(1).flatten(2, -1);
-            return g(zeros(new long[] {s[0], s[1], s[2] * s[3]}, gr).scatterAdd(2, idx, gr.reshape(idx.shape())).view(s));
+        def("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", NONE, true,
+                (c, gr) -> g(Ops.maxPool2dBackward(gr, c.out(1), c.inShape(0))));
+        // linear in the gradient: each output reads back the input cell its index names
+        def("max_pool2d_with_indices_backward", "MaxPool2DWithIndicesBackwardBackward0", Y, false, (c, gr) -> {
+            Tensor idx = c.in(1);
+            return g(c.needs(0) ? gr.flatten(2, -1).gather(2, idx.flatten(2, -1)).view(idx.shape()) : null, null);
         });
         def("constant_pad_nd", "ConstantPadNdBackward0", NONE, false, (c, gr) -> {
             long[] p = c.attrs().longs("padding").clone();
