@@ -722,8 +722,10 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
 
     @Override
     public void maxPool2dBackward(View grad, View indices, View out) {
-        if (s(out) instanceof CpuStorage.F32 && s(grad) instanceof CpuStorage.F32) Windows.maxPool2dBackward(grad, indices, out);
-        else TensorBackend.super.maxPool2dBackward(grad, indices, out); // half: scatter_add's rounding after every addition
+        boolean f32 = s(out) instanceof CpuStorage.F32 && s(grad) instanceof CpuStorage.F32;
+        boolean half = HalfOps.isHalf(out.dtype()) && grad.dtype() == out.dtype();
+        if (f32 || half) Windows.maxPool2dBackward(grad, indices, out);
+        else TensorBackend.super.maxPool2dBackward(grad, indices, out);
     }
 
     @Override

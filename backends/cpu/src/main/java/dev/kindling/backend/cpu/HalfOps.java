@@ -197,9 +197,8 @@ final class HalfOps {
     /** col2im sums overlapping windows: in float32, rounded once. */
     static boolean col2im(CpuBackend be, View cols, Window2d w, View out) {
         if (!isHalf(cols.dtype()) || out.dtype() != cols.dtype()) return false;
-        View x = widen(be, cols, cols.dtype(), Scratch.Slot.HALF_A);
         View o = widen(be, out, out.dtype(), Scratch.Slot.HALF_B); // col2im accumulates into what out holds
-        Windows.col2im(x, w, o);
+        if (!Windows.col2imFromHalf(cols, w, o)) Windows.col2im(widen(be, cols, cols.dtype(), Scratch.Slot.HALF_A), w, o);
         FastCopy.copy(o, out);
         return true;
     }

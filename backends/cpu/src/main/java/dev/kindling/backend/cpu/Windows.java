@@ -3,6 +3,7 @@ package dev.kindling.backend.cpu;
 import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.View;
 import dev.kindling.kernel.spi.Window2d;
+import dev.kindling.kernel.tensor.Half;
 
 /**
  * Sliding-window primitives over {@code [N, C, H, W]}: im2col, its adjoint col2im, and max pooling. Each (sample,
@@ -107,7 +108,7 @@ final class Windows {
      * plane cell; the plane cells they land on are saved before the run and put back after it, so every cell still
      * receives exactly its own contributions, in the window cells' order (the bits are those of the row-by-row loop).
      */
-    private static void col2imShifted(float[] cols, int colBase, int rowStride, int h, int wd, Window2d w, float[] out, int outBase, int ch) {
+    private static void col2imShifted(Object cols, boolean bf16, int colBase, int rowStride, int h, int wd, Window2d w, float[] out, int outBase, int ch) {
         float[] saved = new float[0];
         for (int i = 0; i < w.kh(); i++) {
             int sy = i * w.dh() - w.ph();
@@ -123,7 +124,7 @@ final class Windows {
                 // x1 on every row before y1 - 1
                 int edge = (y1 - y0 - 1) * (wd - (x1 - x0));
                 if (edge * 4 > end - first) {
-                    for (int y = y0; y < y1; y++) addRun(cols, c + y * wd + x0, out, outBase + y * wd + shift + x0, x1 - x0);
+                    for (int y = y0; y < y1; y++) addRun(cols, bf16, c + y * wd + x0, out, outBase + y * wd + shift + x0, x1 - x0);
                     continue;
                 }
                 if (saved.length < edge) saved = new float[edge];
@@ -133,7 +134,7 @@ final class Windows {
                     if (y > y0) for (int x = 0; x < x0; x++) saved[k++] = out[row + x];
                     if (y < y1 - 1) for (int x = x1; x < wd; x++) saved[k++] = out[row + x];
                 }
-                addRun(cols, c + first, out, outBase + first + shift, end - first);
+                addRun(cols, bf16, c + first, out, outBase + first + shift, end - first);
                 k = 0;
                 for (int y = y0; y < y1; y++) {
                     int row = outBase + y * wd + shift;
@@ -147,6 +148,26 @@ final class Windows {
     /** Stride 1 and an output plane as large as the input's. */
     private static boolean isSamePadded(Window2d w, int h, int wd) {
         return w.sh() == 1 && w.sw() == 1 && w.oh() == h && w.ow() == wd;
+    }
+
+    /**
+     * col2im of float16/bfloat16 columns into a float32 {@code out}, widening each run as it is added (instead of the
+     * whole columns first, twice their size in float32): where the shifted-plane path applies, else false.
+     */
+    static boolean col2imFromHalf(View cols, Window2d w, View out) {
+        int n = (int) out.shape()[0], c = (int) out.shape()[1], h = (int) out.shape()[2], wd = (int) out.shape()[3];
+        long[] cs = cols.strides(), os = out.strides();
+        if (!(CpuBackend.s(cols) instanceof CpuStorage.F16) || !(CpuBackend.s(out) instanceof CpuStorage.F32) || !isSamePadded(w, h, wd)
+                || cs[2] != 1 || os[3] != 1 || os[2] != wd) {
+            return false;
+        }
+        CpuStorage.F16 src = (CpuStorage.F16) CpuBackend.s(cols);
+        float[] fd = ((CpuStorage.F32) CpuBackend.s(out)).a;
+        ComputePool.parallelFor(n * c, (long) w.kh() * w.kw() * w.oh() * w.ow(), plane -> {
+            int s = plane % n, ch = plane / n;
+            col2imShifted(src.a, src.bf16, (int) (cols.offset() + s * cs[0]), (int) cs[1], h, wd, w, fd, (int) (out.offset() + s * os[0] + ch * os[1]), ch);
+        });
+        return true;
     }
 
     static void col2im(View cols, Window2d w, View out) {
@@ -165,7 +186,7 @@ final class Windows {
         float[] fs = src instanceof CpuStorage.F32 ? ((CpuStorage.F32) src).a : null;
         float[] fd = dst instanceof CpuStorage.F32 ? ((CpuStorage.F32) dst).a : null;
         if (fs != null && fd != null && isSamePadded(w, h, wd) && cs[2] == 1 && os[3] == 1 && os[2] == wd) {
-            col2imShifted(fs, (int) (cols.offset() + n * cs[0]), (int) cs[1], h, wd, w, fd, (int) outBase, ch);
+            col2imShifted(fs, false, (int) (cols.offset() + n * cs[0]), (int) cs[1], h, wd, w, fd, (int) outBase, ch);
             return;
         }
         for (int i = 0; i < w.kh(); i++) {
@@ -210,8 +231,10 @@ final class Windows {
     static void maxPool2dBackward(View grad, View indices, View out) {
         int n = (int) out.shape()[0], c = (int) out.shape()[1];
         int oh = (int) grad.shape()[2], ow = (int) grad.shape()[3];
-        long size = out.shape()[2] * out.shape()[3];
-        float[] g = ((CpuStorage.F32) CpuBackend.s(grad)).a, o = ((CpuStorage.F32) CpuBackend.s(out)).a;
+        int size = Math.toIntExact(out.shape()[2] * out.shape()[3]);
+        CpuStorage gs0 = CpuBackend.s(grad), os0 = CpuBackend.s(out);
+        boolean half = os0 instanceof CpuStorage.F16;
+        boolean bf16 = half && ((CpuStorage.F16) os0).bf16;
         long[] idx = ((CpuStorage.I64) CpuBackend.s(indices)).a;
         long[] gs = grad.strides(), xs = indices.strides(), os = out.strides();
         if (os[3] != 1 || os[2] != out.shape()[3]) throw new IllegalArgumentException("max pooling's gradient: the output must be dense planes");
@@ -219,6 +242,14 @@ final class Windows {
             int s = plane / c, ch = plane % c;
             long gBase = grad.offset() + s * gs[0] + ch * gs[1], xBase = indices.offset() + s * xs[0] + ch * xs[1];
             int oBase = (int) (out.offset() + s * os[0] + ch * os[1]);
+            // half: the plane accumulates in float32 rounded after every addition, as scatter_add (and PyTorch 1.13's
+            // kernel) round, and is narrowed once at the end; the zero-filled output starts it at 0
+            float[] o = half ? RUN.get() : ((CpuStorage.F32) os0).a;
+            if (half) {
+                if (o.length < size) RUN.set(o = new float[size]);
+                java.util.Arrays.fill(o, 0, size, 0f);
+            }
+            int base = half ? 0 : oBase;
             for (int y = 0; y < oh; y++) {
                 for (int x = 0; x < ow; x++) {
                     long at = idx[(int) (xBase + y * xs[2] + x * xs[3])];
@@ -226,9 +257,12 @@ final class Windows {
                         throw new IndexOutOfBoundsException("max pooling's gradient: index " + at + " is out of bounds for a plane of " + size
                                 + " elements (sample " + s + ", channel " + ch + ", output (" + y + ", " + x + "))");
                     }
-                    o[oBase + (int) at] += g[(int) (gBase + y * gs[2] + x * gs[3])];
+                    int gi = (int) (gBase + y * gs[2] + x * gs[3]);
+                    if (half) o[(int) at] = HalfArrays.round(bf16, o[(int) at] + Half.toFloat(bf16, ((CpuStorage.F16) gs0).a[gi]));
+                    else o[base + (int) at] += ((CpuStorage.F32) gs0).a[gi];
                 }
             }
+            if (half) HalfArrays.fromFloat(bf16, o, 0, ((CpuStorage.F16) os0).a, oBase, size);
         });
     }
 
@@ -403,6 +437,20 @@ final class Windows {
     private static void addRun(float[] a, int si, float[] b, int di, int n) {
         FastF32.row(BinaryOp.ADD, b, di, 1, a, si, 1, b, di, 1, n);
     }
+
+    /** {@link #addRun} from a float[] or, widened run by run through a per-thread buffer, a short[] of half values. */
+    private static void addRun(Object a, boolean bf16, int si, float[] b, int di, int n) {
+        if (a instanceof float[]) {
+            addRun((float[]) a, si, b, di, n);
+            return;
+        }
+        float[] run = RUN.get();
+        if (run.length < n) RUN.set(run = new float[n]);
+        HalfArrays.toFloat(bf16, (short[]) a, si, run, 0, n);
+        addRun(run, 0, b, di, n);
+    }
+
+    private static final ThreadLocal<float[]> RUN = ThreadLocal.withInitial(() -> new float[1024]);
 
     /** {@code n} elements of a float[] or short[] with strides {@code ss}, {@code ds}. */
     private static void copyRun(Object src, int si, int ss, Object dst, int di, int ds, int n) {

@@ -299,6 +299,28 @@ class HalfOpsTest {
         View idx = empty(DType.INT64, pooled), idxRef = empty(DType.INT64, pooled);
         check(t, pooled, "max_pool2d", o -> BE.maxPool2d(x.half, pool, o, idx), o -> BE.maxPool2d(x.f32, pool, o, idxRef));
         assertEquals(java.util.Arrays.toString((long[]) BE.toHost(idxRef)), java.util.Arrays.toString((long[]) BE.toHost(idx)));
+        // "same" padding at stride 1: col2im widens the half columns run by run
+        Window2d same = new Window2d(3, 3, 1, 1, 1, 1, 1, 1, 9, 11);
+        long[] sameCols = {2, 27, 99};
+        Pair cs = random(t, sameCols, 1, 13);
+        // the columns in the [k, N, L] layout convolution uses
+        Pair csT = cs.view(sameCols, new long[] {99, 2 * 99, 1}, 0);
+        check(t, in, "col2im same-padded", o -> BE.col2im(csT.half, same, o), o -> BE.col2im(csT.f32, same, o));
+        // max pooling's gradient: without overlap each cell gets one gradient (exact); with overlap (3 x 3 at stride 1) the
+        // half path rounds after every addition, as scatter_add does
+        Pair g = random(t, pooled, 1, 14);
+        check(t, in, "max_pool2d backward", o -> BE.maxPool2dBackward(g.half, idx, o), o -> BE.maxPool2dBackward(g.f32, idxRef, o));
+        Window2d overlap = new Window2d(3, 3, 1, 1, 0, 0, 1, 1, 7, 9);
+        long[] over = {2, 3, 7, 9};
+        View oi = empty(DType.INT64, over), ov = empty(t, over);
+        BE.maxPool2d(x.half, overlap, ov, oi);
+        Pair go = random(t, over, 1, 15);
+        View got = empty(t, in), want = empty(t, in);
+        BE.maxPool2dBackward(go.half, oi, got);
+        long[] flat = {2, 3, 63};
+        BE.scatter(new View(want.storage(), new long[] {2, 3, 99}, CpuBackend.contiguous(new long[] {2, 3, 99}), 0), 2,
+                new View(oi.storage(), flat, CpuBackend.contiguous(flat), 0), new View(go.half.storage(), flat, CpuBackend.contiguous(flat), 0), true);
+        assertEquals(java.util.Arrays.toString((short[]) BE.toHost(want)), java.util.Arrays.toString((short[]) BE.toHost(got)), "overlapping max_pool2d backward " + t);
     }
 
     @ParameterizedTest
