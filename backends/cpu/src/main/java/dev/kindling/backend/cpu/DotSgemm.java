@@ -43,10 +43,10 @@ final class DotSgemm {
 
     /**
      * C[i, j] = Σ_p A[aOff + i*rsA + p] · B[bOff + j*csB + p]; columns split over {@code threads} chunks (multiples of
-     * 4), which changes no element's rounding; C rounded to {@code roundTo}'s values as in {@link Sgemm}.
+     * 4), which changes no element's rounding; each finished column block goes to the epilogue, as in {@link Sgemm}.
      */
     static void gemm(int m, int n, int k, Operand a, int aOff, int rsA, Operand b, int bOff, int csB, float[] c, int cOff, int ldc, int threads,
-                     DType roundTo) {
+                     Sgemm.Epilogue epilogue) {
         int kb = Math.min(k, K_BLOCK_MAX);
         int jb = Math.max(4, Math.min(n, BLOCK_FLOATS / kb) & ~3);
         // equal k blocks: k = 3000 gives two of 1504, not 2048 and a thin 952
@@ -72,9 +72,9 @@ final class DotSgemm {
                     float[] fb = b.f != null ? b.f : widen(b, bOff + pc, csB, jc, jEnd, kl, Scratch.Slot.DOT_B);
                     int bo = b.f != null ? bOff : -jc * kl - pc, cb = b.f != null ? csB : kl;
                     block(m, jc, jEnd, pc, p1, fa, ao, ra, fb, bo, cb, c, cOff, ldc, pc == 0, lanes);
+                    if (p1 == k && epilogue != null) epilogue.finish(c, cOff, ldc, 0, m, jc, jEnd);
                 }
             }
-            Sgemm.round(roundTo, c, cOff, ldc, 0, m, j0, j1);
         });
     }
 

@@ -88,15 +88,22 @@ final class MatMul {
         int k = (int) a.shape()[2];
         int n = (int) b.shape()[2];
         boolean direct = out.isContiguous() && out.dtype() == DType.FLOAT32;
+        // a contiguous half output is narrowed block by block by the GEMM, from cache, instead of in a second pass
+        boolean narrowed = out.isContiguous() && HalfOps.isHalf(out.dtype());
         // the kernel overwrites C, so a reused buffer needs no zeroing
         float[] fc = direct ? ((CpuStorage.F32) CpuBackend.s(out)).a : Scratch.floats(Scratch.Slot.PRODUCT, batch * m * n);
         int oOff = direct ? (int) out.offset() : 0;
         long[] sa = a.strides(), sb = b.strides();
         // Packing costs more than it saves on tiny products: those stay on the plain loop.
         Sgemm g = (long) m * n * k >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR;
-        ComputePool.parallelFor(batch, (long) m * n * k, bi -> g.gemm(m, n, k, fa, (int) (a.offset() + bi * sa[0]), (int) sa[1], (int) sa[2],
-                fb, (int) (b.offset() + bi * sb[0]), (int) sb[1], (int) sb[2], fc, oOff + bi * m * n, n, roundTo));
-        if (!direct) {
+        CpuStorage.F16 half = narrowed ? (CpuStorage.F16) CpuBackend.s(out) : null;
+        ComputePool.parallelFor(batch, (long) m * n * k, bi -> {
+            int cOff = oOff + bi * m * n;
+            Sgemm.Epilogue epilogue = narrowed ? Sgemm.narrowing(half.bf16, cOff, half.a, (int) out.offset() + bi * m * n, n) : Sgemm.rounding(roundTo);
+            g.gemm(m, n, k, fa, (int) (a.offset() + bi * sa[0]), (int) sa[1], (int) sa[2], fb, (int) (b.offset() + bi * sb[0]), (int) sb[1], (int) sb[2],
+                    fc, cOff, n, epilogue);
+        });
+        if (!direct && !narrowed) {
             View c = new View(new CpuStorage.F32(fc), out.shape(), CpuBackend.contiguous(out.shape()), 0);
             FastCopy.copy(c, out);
         }

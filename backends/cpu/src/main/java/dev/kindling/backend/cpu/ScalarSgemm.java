@@ -15,7 +15,7 @@ final class ScalarSgemm implements Sgemm {
 
     @Override
     public void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc,
-                     DType roundTo) {
+                     Epilogue epilogue) {
         float[] bc = new float[k * n];
         for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bc[p * n + j] = b.get(bOff + p * rsB + j * csB);
         int blocks = (m + MB - 1) / MB;
@@ -33,7 +33,7 @@ final class ScalarSgemm implements Sgemm {
                     }
                 }
             }
-            Sgemm.round(roundTo, c, cOff, ldc, i0, i1, 0, n);
+            if (epilogue != null) epilogue.finish(c, cOff, ldc, i0, i1, 0, n);
         });
     }
 }

@@ -78,10 +78,11 @@ final class VectorSgemm implements Sgemm {
 
     @Override
     public void gemm(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, float[] c, int cOff, int ldc,
-                     DType roundTo) {
+                     Epilogue epilogue) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            if (epilogue != null) epilogue.finish(c, cOff, ldc, 0, m, 0, n);
             return;
         }
         if (n < nr && m >= 2 * n) {
@@ -90,13 +91,13 @@ final class VectorSgemm implements Sgemm {
             float[] t = new float[n * m];
             gemm(n, m, k, b, bOff, csB, rsB, a, aOff, csA, rsA, t, 0, m);
             for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = t[j * m + i];
-            Sgemm.round(roundTo, c, cOff, ldc, 0, m, 0, n);
+            if (epilogue != null) epilogue.finish(c, cOff, ldc, 0, m, 0, n);
             return;
         }
         long work = (long) m * n * k;
         if (DotSgemm.applies(m, n, k, a, csA, b, rsB)) {
             // x · Wᵀ: both operands run along k, so dot products beat transposing W into panels
-            DotSgemm.gemm(m, n, k, a, aOff, rsA, b, bOff, csB, c, cOff, ldc, work < GEMM_MIN_PARALLEL ? 1 : ComputePool.chunksFor((n + 3) / 4, work), roundTo);
+            DotSgemm.gemm(m, n, k, a, aOff, rsA, b, bOff, csB, c, cOff, ldc, work < GEMM_MIN_PARALLEL ? 1 : ComputePool.chunksFor((n + 3) / 4, work), epilogue);
             return;
         }
         // split columns in multiples of nr across threads when the product is large enough; rows (in multiples of the
@@ -109,8 +110,7 @@ final class VectorSgemm implements Sgemm {
                 int i0 = (int) ((long) rowPanels * chunk / tr) * mr;
                 int i1 = Math.min(m, (int) ((long) rowPanels * (chunk + 1) / tr) * mr);
                 if (i1 <= i0) return;
-                serial(i1 - i0, 0, n, k, a, aOff + i0 * rsA, rsA, csA, b, bOff, rsB, csB, c, cOff + i0 * ldc, ldc);
-                Sgemm.round(roundTo, c, cOff, ldc, i0, i1, 0, n);
+                serial(i1 - i0, 0, n, k, a, aOff + i0 * rsA, rsA, csA, b, bOff, rsB, csB, c, cOff + i0 * ldc, ldc, epilogue);
             });
             return;
         }
@@ -119,13 +119,13 @@ final class VectorSgemm implements Sgemm {
             int j0 = (int) ((long) panels * chunk / t) * nr;
             int j1 = Math.min(n, (int) ((long) panels * (chunk + 1) / t) * nr);
             if (j1 <= j0) return;
-            serial(m, j0, j1, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc);
-            Sgemm.round(roundTo, c, cOff, ldc, 0, m, j0, j1);
+            serial(m, j0, j1, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, epilogue);
         });
     }
 
+    /** Rows [0, m) by columns [j0, j1) on this thread; each (row block, column block) goes to the epilogue once its last k block is in. */
     private void serial(int m, int j0, int j1, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB,
-                        float[] c, int cOff, int ldc) {
+                        float[] c, int cOff, int ldc, Epilogue epilogue) {
         float[][] buf = scratch.get();
         float[] ap = buf[0], bp = buf[1], tile = buf[2], run = buf[3];
         // k in equal blocks of at most kcMax: k = 1100 gives two of 550, not 1024 and a thin 76
@@ -141,6 +141,7 @@ final class VectorSgemm implements Sgemm {
                     int mcur = Math.min(mc, m - ic);
                     packA(a, aOff, rsA, csA, ic, mcur, pc, kc, ap, run);
                     macro(ap, bp, tile, kc, ic, mcur, jc, nc, c, cOff, ldc, first);
+                    if (pc + kc >= k && epilogue != null) epilogue.finish(c, cOff, ldc, ic, ic + mcur, jc, jc + nc);
                 }
             }
         }

@@ -365,5 +365,17 @@ class HalfOpsTest {
             BE.matmul(a.f32, bt.f32, ref);
             assertEquals(java.util.Arrays.toString((float[]) BE.toHost(ref)), java.util.Arrays.toString((float[]) BE.toHost(f)), what + " float32 out");
         }
+        // half outputs are narrowed block by block inside the GEMM: several row blocks, column blocks (n > 1024) and k
+        // blocks (k > 256), the row-split path (few columns), the thin path (n = 9) and the dot-product kernel (B along k)
+        for (int[] mnk : new int[][] {{150, 1100, 300}, {600, 20, 70}, {500, 9, 40}, {40, 70, 300}}) {
+            int m = mnk[0], n = mnk[1], kk = mnk[2];
+            long[] out = {1, m, n};
+            Pair a = random(t, new long[] {1, m, kk}, 1, m + 1);
+            Pair b = random(t, new long[] {1, kk, n}, 1, n + 1);
+            Pair bt = random(t, kk * n, 1, n + 2).view(new long[] {1, kk, n}, new long[] {(long) kk * n, 1, kk}, 0);
+            String what = "matmul into half " + m + "x" + kk + "x" + n;
+            check(t, out, what, o -> BE.matmul(a.half, b.half, o), o -> BE.matmul(a.f32, b.f32, o));
+            check(t, out, what + " (B transposed)", o -> BE.matmul(a.half, bt.half, o), o -> BE.matmul(a.f32, bt.f32, o));
+        }
     }
 }
