@@ -6,9 +6,10 @@ import dev.kindling.api.DType;
  * Single-precision matrix product {@code C = A * B} on strided operands: element {@code (i, p)} of A is
  * {@code a[aOff + i*rsA + p*csA]}, element {@code (p, j)} of B is {@code b[bOff + p*rsB + j*csB]}, and C is row-major with
  * row stride {@code ldc}. Transposed views need no copy: the kernels pack their panels from any strides. A and B may be
- * float16/bfloat16 arrays ({@link Operand}), widened as they are packed; C is float32, rounded to bfloat16/float16
- * values when {@code roundTo} is one of those (each band of C by the thread that computed it, while it is still in that
- * core's cache: a separate pass over a weight gradient read half of it from the other core).
+ * float16/bfloat16 arrays ({@link Operand}), widened as they are packed; C is float32. Each finished block of C goes to
+ * an {@link Epilogue} on the thread that computed it, while it is still in that core's cache: rounding to
+ * bfloat16/float16 values, or narrowing into a half output (a separate pass over a weight gradient read half of it from
+ * the other core, and a half output went through a float32 buffer the size of C).
  * {@link #best()} picks the Vector API kernel where {@link VectorApi#AVAILABLE} and the plain-Java one otherwise, so the
  * backend works in servers that do not add the module.
  */
