@@ -22,7 +22,8 @@ record LaunchOptions(Mode mode, List<String> commands, String script, List<Strin
             "  kindling -c \"kindling:eval 'ones(2,3).sum()'\"",
             "  kindling -c \"kindling:prefer cpu cpu-java\" -c kindling:backends",
             "Environment: JAVA_HOME, KINDLING_OPTS (extra JVM options), KINDLING_CACHE (Felix cache directory;",
-            "default: a temporary directory removed on exit).");
+            "default: a temporary directory removed on exit), KINDLING_AOT (JDK 25+: an ahead-of-time cache file,",
+            "written by the first run and used by the next ones).");
 
     static LaunchOptions parse(String... args) {
         List<String> commands = new ArrayList<>();

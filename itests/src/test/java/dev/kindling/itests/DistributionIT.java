@@ -40,6 +40,10 @@ class DistributionIT {
     }
 
     static Result run(Path script, Path workDir, String stdin, String... args) throws IOException, InterruptedException {
+        return run(java.util.Map.of(), script, workDir, stdin, args);
+    }
+
+    static Result run(java.util.Map<String, String> env, Path script, Path workDir, String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(script.toString());
         cmd.addAll(List.of(args));
@@ -47,6 +51,8 @@ class DistributionIT {
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("KINDLING_OPTS");
         pb.environment().remove("KINDLING_CACHE");
+        pb.environment().remove("KINDLING_AOT");
+        pb.environment().putAll(env);
         Path out = Files.createTempFile("kindling-out", ".txt");
         Path err = Files.createTempFile("kindling-err", ".txt");
         try {
@@ -69,6 +75,21 @@ class DistributionIT {
 
     static Result run(String... args) throws IOException, InterruptedException {
         return run(home.resolve("bin/kindling"), home, null, args);
+    }
+
+    @Test
+    void aheadOfTimeCacheIsWrittenOnceAndThenUsedWhereTheJdkHasIt(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("kindling.aot");
+        java.util.Map<String, String> env = java.util.Map.of("KINDLING_AOT", cache.toString());
+        Result first = run(env, home.resolve("bin/kindling"), home, null, "-c", "kindling:backends");
+        assertEquals(0, first.status(), first.all());
+        assertTrue(first.out().contains("cpu-java"), first.all());
+        // JDK 25 writes the cache as the first run exits (JEP 514); older JDKs ignore the option and write nothing
+        boolean jdkHasIt = Runtime.version().feature() >= 25;
+        assertEquals(jdkHasIt, Files.isRegularFile(cache), "cache file after the first run on JDK " + Runtime.version() + ":\n" + first.all());
+        Result second = run(env, home.resolve("bin/kindling"), home, null, "-c", "kindling:backends");
+        assertEquals(0, second.status(), second.all());
+        assertTrue(second.out().contains("cpu-java"), second.all());
     }
 
     @Test

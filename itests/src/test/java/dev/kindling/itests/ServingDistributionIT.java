@@ -53,6 +53,7 @@ class ServingDistributionIT {
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("KINDLING_OPTS");
+        pb.environment().remove("KINDLING_AOT");
         Process server = pb.start();
         try {
             URI base = URI.create("http://127.0.0.1:" + port + "/");
