@@ -35,6 +35,21 @@ class AutogradBehaviourTest {
     }
 
     @Test
+    void reluDropsTheGradientWhereItsOutputIsZeroEvenANaN() {
+        // PyTorch 1.13: x = [-1, 0, 2, nan], relu(x).backward([nan, nan, nan, 1]) gives x.grad = [0, 0, nan, 1]
+        // (threshold_backward: x <= 0 drops the gradient; a NaN input passes it)
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.BFLOAT16}) {
+            Tensor x = Torch.tensor(new double[] {-1, 0, 2, Double.NaN}, 4).to(t).requiresGrad_(true);
+            x.relu().backward(Torch.tensor(new double[] {Double.NaN, Double.NaN, Double.NaN, 1}, 4).to(t));
+            double[] g = x.grad().toDouble().toDoubleArray();
+            assertEquals(0.0, g[0], 0, t + " at -1");
+            assertEquals(0.0, g[1], 0, t + " at 0");
+            assertTrue(Double.isNaN(g[2]), t + " at 2: " + g[2]);
+            assertEquals(1.0, g[3], 0, t + " at NaN");
+        }
+    }
+
+    @Test
     void gradientsOfASimpleExpressionAccumulateIntoLeaves() {
         Tensor x = leaf(1, 2, 3);
         Tensor y = leaf(4, 5, 6);
