@@ -6,11 +6,16 @@ import dev.kindling.kernel.spi.Window2d;
 import dev.kindling.kernel.tensor.Half;
 
 /**
- * Sliding-window primitives over {@code [N, C, H, W]}: im2col, its adjoint col2im, and max pooling. Each (sample,
- * channel) plane is one independent work item, so planes run in parallel when there is enough work, and every output
- * element is written by exactly one item (col2im accumulates only within its own plane). float32 reads and writes the
- * arrays directly (im2col half ones too, as bits); other floating dtypes go through the storage's double accessors,
- * and the backend hands half col2im and pooling to these float32 paths through {@link HalfOps}.
+ * Sliding-window primitives over {@code [N, C, H, W]}: im2col, its adjoint col2im, max pooling and its gradient. Each
+ * (sample, channel) plane is one independent work item, so planes run in parallel when there is enough work, and every
+ * output element is written by exactly one item (col2im and the pooling gradient accumulate only within their own
+ * plane). float32 reads and writes the arrays directly (im2col half ones too, as bits); other floating dtypes go through
+ * the storage's double accessors, and the backend hands half col2im and pooling to these float32 paths through
+ * {@link HalfOps}.
+ *
+ * <p>Fast paths, each bit for bit the general loop's result (WindowsTest): at stride 1 with "same" padding, im2col and
+ * col2im move whole shifted planes per window cell ({@link #im2colShifted}, {@link #col2imShifted}); 2 x 2 pooling runs
+ * on the Vector API ({@link VectorPool}) where it is present.
  */
 final class Windows {
     private Windows() {}
