@@ -71,13 +71,9 @@ public interface TensorBackend {
     default void thresholdBackward(View grad, View self, double threshold, View out) {
         long[] shape = out.shape();
         long[] broadcast = new long[shape.length];
-        long numel = 1;
-        for (long d : shape) numel *= d;
         View bound = new View(allocate(out.storage().device(), self.dtype(), 1), shape, broadcast, 0);
         fill(bound, threshold);
-        long[] contiguous = new long[shape.length];
-        for (int d = shape.length - 1, step = 1; d >= 0; step *= (int) shape[d], d--) contiguous[d] = step;
-        View dropped = new View(allocate(out.storage().device(), DType.BOOL, numel), shape, contiguous, 0);
+        View dropped = contiguousLike(this, out, DType.BOOL);
         binary(BinaryOp.LE, self, bound, dropped, self.dtype());
         // allocate hands out zero-filled storage: 0 in every dtype
         where(dropped, new View(allocate(out.storage().device(), out.dtype(), 1), shape, broadcast, 0), grad, out);
@@ -202,11 +198,7 @@ public interface TensorBackend {
     }
 
     private static View contiguousCopy(TensorBackend backend, View v) {
-        long n = 1;
-        for (long d : v.shape()) n *= d;
-        long[] strides = new long[v.shape().length];
-        for (int d = strides.length - 1, step = 1; d >= 0; step *= (int) v.shape()[d], d--) strides[d] = step;
-        View copy = new View(backend.allocate(v.storage().device(), v.dtype(), n), v.shape(), strides, 0);
+        View copy = contiguousLike(backend, v, v.dtype());
         backend.copy(v, copy);
         return copy;
     }
