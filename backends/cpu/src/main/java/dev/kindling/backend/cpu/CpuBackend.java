@@ -640,13 +640,10 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
                     put.apply(b[1] + j * st[1] + (int) i * along, b[2] + j * st[2]);
                 }
             };
-            // rows in parallel when they cannot meet: the parallel split cuts the outermost dimension longer than 1, and
-            // positions that differ there stay apart unless that dimension is the one being indexed (max pooling's
-            // backward scatters [N, C, h*w] along its last dimension); an element is four memory visits (index, source,
-            // and the target read and written)
-            int outer = 0;
-            while (outer < index.shape().length - 1 && index.shape()[outer] == 1) outer++;
-            if (outer != dim) Strided.rowsParallel(index.shape(), 4, scatterRow, index, bases, from);
+            // rows in parallel when they cannot meet: positions that differ along the split dimension stay apart unless
+            // that dimension is the one being indexed (max pooling's backward scatters [N, C, h*w] along its last
+            // dimension); an element is four memory visits (index, source, and the target read and written)
+            if (Strided.splitDimension(index.shape()) != dim) Strided.rowsParallel(index.shape(), 4, scatterRow, index, bases, from);
             else Strided.rows(index.shape(), scatterRow, index, bases, from);
             return;
         }

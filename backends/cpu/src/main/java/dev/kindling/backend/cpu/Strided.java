@@ -68,6 +68,16 @@ final class Strided {
     }
 
     /**
+     * The dimension {@link #rowsParallel} cuts into ranges: the outermost one longer than 1 (for a 1-d tensor, its
+     * single row). A body may write shared elements only along other dimensions.
+     */
+    static int splitDimension(long[] shape) {
+        int d = 0;
+        while (d < shape.length - 1 && shape[d] == 1) d++;
+        return d;
+    }
+
+    /**
      * {@link #rows} split across the compute pool when large, for bodies that only write their own elements (no shared
      * accumulators): the outermost dimension longer than 1 is cut into one range per thread.
      */
@@ -83,10 +93,7 @@ final class Strided {
             rows(shape, body, views);
             return;
         }
-        // split the outermost dimension longer than 1 (for a 1-d tensor, its single row)
-        int d = 0;
-        while (d < r - 1 && shape[d] == 1) d++;
-        int dim = d;
+        int dim = splitDimension(shape);
         long size = shape[dim];
         long total = 1;
         for (long s : shape) total *= s;
