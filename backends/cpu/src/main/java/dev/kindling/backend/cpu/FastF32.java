@@ -245,7 +245,7 @@ final class FastF32 {
     /** Whether {@link VectorUnary#row} computes {@code op} (asked here, so the Vector API class loads only when used). */
     private static boolean vectorUnary(UnaryOp op) {
         switch (op) {
-            case RELU: case NEG: case ABS: case SQUARE: return true;
+            case RELU: case NEG: case ABS: case SQUARE: case SQRT: case RECIPROCAL: return true;
             default: return false;
         }
     }
