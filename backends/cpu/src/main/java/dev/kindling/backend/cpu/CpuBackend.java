@@ -353,6 +353,12 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
                 FastF32.sumRows(xa, outerIn, Math.toIntExact(dev.kindling.kernel.tensor.Shapes.numel(innerShape)), oa, outerOut);
                 return;
             }
+            int runDims = RunSums.trailingDims(in, dims);
+            if (runDims > 0) {
+                // the last dims and some leading ones (a convolution's bias gradient): each run summed once, in memory order
+                RunSums.sum(in, Operand.of(xa), dims, runDims, out);
+                return;
+            }
             Strided.rows(outerShape, (bs, n, st) -> {
                 for (int j = 0; j < n; j++) {
                     oa[bs[1] + j * st[1]] = (float) FastF32.sum(xa, new View(x, innerShape, innerStrides, bs[0] + (long) j * st[0]));

@@ -173,6 +173,15 @@ final class HalfOps {
 
     static boolean reduce(CpuBackend be, ReduceOp op, View in, int[] dims, View out) {
         if (!isHalf(in.dtype()) || op.isLogical()) return false;
+        int runDims = op == ReduceOp.SUM ? RunSums.trailingDims(in, dims) : 0;
+        if (runDims > 0) {
+            // widened run by run rather than into a float32 copy of the whole input
+            Operand x = Operand.of(((CpuStorage.F16) CpuBackend.s(in)).a, in.dtype() == DType.BFLOAT16);
+            if (isHalf(out.dtype())) roundInto(out, o -> RunSums.sum(in, x, dims, runDims, o));
+            else if (out.dtype() == DType.FLOAT32) RunSums.sum(in, x, dims, runDims, out);
+            else be.reduce(op, widen(be, in, in.dtype(), Scratch.Slot.HALF_A), dims, out);
+            return true;
+        }
         View x = widen(be, in, in.dtype(), Scratch.Slot.HALF_A);
         if (isHalf(out.dtype())) roundInto(out, true, o -> be.reduce(op, x, dims, o));
         else be.reduce(op, x, dims, out);

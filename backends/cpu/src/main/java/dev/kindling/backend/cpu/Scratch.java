@@ -18,7 +18,9 @@ final class Scratch {
         /** {@link MatMul}: the float32 product before it is copied to a strided or half output. */
         PRODUCT,
         /** {@link DotSgemm}: half operands widened to float32 rows. */
-        DOT_A, DOT_B
+        DOT_A, DOT_B,
+        /** {@link RunSums}: one half run widened to float32. */
+        RUN
     }
 
     /** Buffers above this many floats (16 MiB) are allocated per call instead of kept. */
