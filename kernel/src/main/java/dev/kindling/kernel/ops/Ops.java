@@ -186,6 +186,8 @@ public final class Ops {
 
     public static final OpDef IM2COL = def("im2col", (in, a) -> one(WindowKernels.im2col(d(in[0]), (Window2d) a.get("window"))));
     public static final OpDef COL2IM = def("col2im", (in, a) -> one(WindowKernels.col2im(d(in[0]), (Window2d) a.get("window"), a.l("height"), a.l("width"))));
+    public static final OpDef CONV2D_COLUMNS = def("_conv2d_columns", (in, a) ->
+            one(WindowKernels.conv2dColumns(d(in[0]), d(in[1]), in[2] == null ? null : d(in[2]), a.l("height"), a.l("width"))));
     public static final OpDef MAX_POOL2D = def("max_pool2d_with_indices", (in, a) -> WindowKernels.maxPool2d(d(in[0]), (Window2d) a.get("window")));
     public static final OpDef MAX_POOL2D_BACKWARD = def("max_pool2d_with_indices_backward",
             (in, a) -> one(WindowKernels.maxPool2dBackward(d(in[0]), d(in[1]), a.longs("input_size"))));
@@ -257,6 +259,14 @@ public final class Ops {
 
     /** col2im of {@code [N, C*kh*kw, oh*ow]} columns into {@code [N, C, h, w]}. */
     public static Tensor col2im(Tensor cols, Window2d w, long h, long width) { return call(COL2IM, COL2IM.attrs(w, h, width), cols); }
+
+    /**
+     * conv2d's product: {@code weight [C_out, k] @ columns [N, k, height*width]} (+ {@code bias [C_out]}, may be null) as
+     * {@code [N, C_out, height, width]}; see {@code _conv2d_columns} in native_functions.schema.
+     */
+    public static Tensor conv2dColumns(Tensor columns, Tensor weight, Tensor bias, long height, long width) {
+        return call(CONV2D_COLUMNS, CONV2D_COLUMNS.attrs(height, width), columns, weight, bias);
+    }
 
     /** Max pooling of a 4-d tensor: values and flat INT64 indices into each channel's {@code H*W}. */
     public static Tensor.ValuesIndices maxPool2d(Tensor x, Window2d w) {

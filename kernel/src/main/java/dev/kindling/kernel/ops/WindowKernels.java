@@ -64,6 +64,40 @@ final class WindowKernels {
         return new Tensor[] {values, indices};
     }
 
+    /** conv2d's product with its columns: see {@code _conv2d_columns} in native_functions.schema. */
+    static DenseTensor conv2dColumns(DenseTensor columns, DenseTensor weight, DenseTensor bias, long height, long width) {
+        checkWindowInput(columns, "_conv2d_columns", 3);
+        long[] s = columns.shapeRef();
+        if (weight.dim() != 2 || weight.shapeRef()[1] != s[1]) {
+            throw new IllegalArgumentException("_conv2d_columns: columns of size " + Shapes.str(s) + " need a weight of size [C_out, " + s[1]
+                    + "], got " + Shapes.str(weight.shapeRef()));
+        }
+        if (height < 0 || width < 0 || height * width != s[2]) {
+            throw new IllegalArgumentException("_conv2d_columns: columns of size " + Shapes.str(s) + " do not hold " + height + " x " + width
+                    + " output positions");
+        }
+        weight = sameBackend(columns, weight, "_conv2d_columns");
+        long out = weight.shapeRef()[0];
+        if (weight.dtype() != columns.dtype()) {
+            throw new IllegalArgumentException("_conv2d_columns: input type (" + columns.dtype().torchName() + ") and weight type ("
+                    + weight.dtype().torchName() + ") should be the same");
+        }
+        if (bias != null) {
+            bias = sameBackend(columns, bias, "_conv2d_columns");
+            if (bias.dim() != 1 || bias.shapeRef()[0] != out) {
+                throw new IllegalArgumentException("_conv2d_columns: a weight of size " + Shapes.str(weight.shapeRef()) + " needs a bias of size ["
+                        + out + "], got " + Shapes.str(bias.shapeRef()));
+            }
+            if (bias.dtype() != columns.dtype()) {
+                throw new IllegalArgumentException("_conv2d_columns: input type (" + columns.dtype().torchName() + ") and bias type ("
+                        + bias.dtype().torchName() + ") should be the same");
+            }
+        }
+        DenseTensor y = columns.newTensor(columns.dtype(), new long[] {s[0], out, height, width});
+        if (y.numel() > 0) columns.backend().conv2dColumns(columns.view(), weight.view(), bias == null ? null : bias.view(), y.view());
+        return y;
+    }
+
     static DenseTensor maxPool2dBackward(DenseTensor grad, DenseTensor indices, long[] inputSize) {
         if (inputSize.length != 4) {
             throw new IllegalArgumentException("max_pool2d_with_indices_backward: expected a 4-d input size, got " + Shapes.str(inputSize));

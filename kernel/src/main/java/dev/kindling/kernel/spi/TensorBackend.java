@@ -203,6 +203,58 @@ public interface TensorBackend {
         return copy;
     }
 
+    /**
+     * conv2d's product: {@code out [N, O, oh, ow]} (contiguous) = {@code weight [O, k]} @ {@code columns [N, k, oh*ow]},
+     * plus {@code bias [O]} (null: none) on each channel, all of one dtype; float16/bfloat16 accumulate in float32 and
+     * round once, after the bias. This default multiplies with {@link #matmul} into a buffer (float32 for half
+     * dtypes): one product over all samples where the columns are laid out {@code [k, N, L]} (im2col's layout), one per
+     * sample otherwise; then it adds the bias with {@link #binary} and {@link #copy}s into {@code out}. A backend
+     * overrides it to write the output, bias added, as the product finishes.
+     */
+    default void conv2dColumns(View columns, View weight, View bias, View out) {
+        long[] cs = columns.shape(), st = columns.strides(), ws = weight.strides();
+        long n = cs[0], k = cs[1], l = cs[2], o = weight.shape()[0];
+        DType dtype = out.dtype();
+        boolean half = dtype == DType.FLOAT16 || dtype == DType.BFLOAT16;
+        DType acc = half ? DType.FLOAT32 : dtype;
+        Device device = out.storage().device();
+        Storage product = allocate(device, acc, o * n * l);
+        View a = new View(weight.storage(), new long[] {1, o, k}, new long[] {0, ws[0], ws[1]}, weight.offset());
+        long[] productStrides;
+        if (n == 1 || (st[2] == 1 && st[0] == l && st[1] == n * l)) {
+            // all samples' columns as one [k, N*L] matrix: the product is [O, N*L], i.e. [N, O, L] with strides (L, N*L, 1)
+            long rs = n == 1 ? st[1] : n * l, cstep = n == 1 ? st[2] : 1;
+            matmul(a, new View(columns.storage(), new long[] {1, k, n * l}, new long[] {0, rs, cstep}, columns.offset()),
+                    new View(product, new long[] {1, o, n * l}, new long[] {0, n * l, 1}, 0));
+            productStrides = new long[] {l, n * l, 1};
+        } else {
+            for (long i = 0; i < n; i++) {
+                matmul(a, new View(columns.storage(), new long[] {1, k, l}, new long[] {0, st[1], st[2]}, columns.offset() + i * st[0]),
+                        new View(product, new long[] {1, o, l}, new long[] {0, l, 1}, i * o * l));
+            }
+            productStrides = new long[] {o * l, l, 1};
+        }
+        long[] shape = {n, o, l};
+        View sum = new View(product, shape, productStrides, 0);
+        View dst = new View(out.storage(), shape, new long[] {o * l, l, 1}, out.offset());
+        if (bias == null) {
+            copy(sum, dst);
+            return;
+        }
+        View b = bias;
+        if (half) {
+            b = new View(allocate(device, acc, o), new long[] {o}, new long[] {1}, 0);
+            copy(bias, b);
+        }
+        View spread = new View(b.storage(), shape, new long[] {0, b.strides()[0], 0}, b.offset());
+        if (half) {
+            binary(BinaryOp.ADD, sum, spread, sum, acc);
+            copy(sum, dst);
+        } else {
+            binary(BinaryOp.ADD, sum, spread, dst, acc);
+        }
+    }
+
     /** Batched matrix inverse {@code [B,n,n]}; throws for singular matrices. */
     void inverse(View in, View out);
 }

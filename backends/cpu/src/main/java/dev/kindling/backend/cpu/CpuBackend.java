@@ -305,6 +305,11 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
     }
 
     @Override
+    public void conv2dColumns(View columns, View weight, View bias, View out) {
+        if (!ConvColumns.run(columns, weight, bias, out)) TensorBackend.super.conv2dColumns(columns, weight, bias, out);
+    }
+
+    @Override
     public void thresholdBackward(View grad, View self, double threshold, View out) {
         if (HalfOps.thresholdBackward(grad, self, threshold, out)) return;
         if (!(s(out) instanceof CpuStorage.F32)) {

@@ -94,8 +94,7 @@ final class MatMul {
         float[] fc = direct ? ((CpuStorage.F32) CpuBackend.s(out)).a : Scratch.floats(Scratch.Slot.PRODUCT, batch * m * n);
         int oOff = direct ? (int) out.offset() : 0;
         long[] sa = a.strides(), sb = b.strides();
-        // Packing costs more than it saves on tiny products: those stay on the plain loop.
-        Sgemm g = (long) m * n * k >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR;
+        Sgemm g = kernelFor((long) m * n * k);
         CpuStorage.F16 half = narrowed ? (CpuStorage.F16) CpuBackend.s(out) : null;
         ComputePool.parallelFor(batch, (long) m * n * k, bi -> {
             int cOff = oOff + bi * m * n;
@@ -114,7 +113,11 @@ final class MatMul {
         return s instanceof CpuStorage.F32 ? Operand.rounded(((CpuStorage.F32) s).a, bf16) : operand(v);
     }
 
-    private static Operand operand(View v) {
+    /** The GEMM for a product of {@code work} multiply-adds: packing costs more than it saves on tiny ones, which stay on the plain loop. */
+    static Sgemm kernelFor(long work) { return work >= VECTOR_MIN_WORK ? Sgemm.best() : SCALAR; }
+
+    /** A float32 or half view's array, for the GEMM. */
+    static Operand operand(View v) {
         CpuStorage s = CpuBackend.s(v);
         if (s instanceof CpuStorage.F32) return Operand.of(((CpuStorage.F32) s).a);
         return Operand.of(((CpuStorage.F16) s).a, ((CpuStorage.F16) s).bf16);

@@ -395,6 +395,18 @@ final class Derivatives {
             long[] s = c.inShape(0);
             return g(Ops.col2im(gr, (Window2d) c.attrs().get("window"), s[2], s[3]));
         });
+        // conv2d's product, weight [O, k] @ columns [N, k, L] as [N, O, oh, ow] plus bias: mm's gradients over all samples
+        // at once, with the gradient laid out [O, N*L] and the columns viewed [k, N*L] (a view in im2col's layout), as
+        // the mm conv2d made before this op gave them
+        def("_conv2d_columns", "ConvolutionBackward0", X | Y, false, (c, gr) -> {
+            Tensor cols = c.in(0), w = c.in(1);
+            long n = gr.size(0), o = gr.size(1), l = gr.size(2) * gr.size(3), k = w.size(1);
+            Tensor g2 = gr.transpose(0, 1).reshape(o, n * l);
+            Tensor gCols = c.needs(0) ? w.t().mm(g2).view(k, n, l).transpose(0, 1) : null;
+            Tensor gw = c.needs(1) ? g2.mm(cols.transpose(0, 1).reshape(k, n * l).t()) : null;
+            Tensor gb = c.needs(2) ? gr.sum(new int[] {0, 2, 3}, false) : null;
+            return g(gCols, gw, gb);
+        });
         def("col2im", "Col2ImBackward0", NONE, false, (c, gr) -> g(Ops.im2col(gr, (Window2d) c.attrs().get("window"))));
         // each output took its value from one input cell (its index): gradients scatter back there, adding where windows overlap
         def("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", NONE, true,

@@ -68,14 +68,13 @@ final class Convolutions {
         Tensor cols = Ops.im2col(x, win);
         Tensor y;
         if (groups == 1) {
-            // im2col lays its columns out [k, N, L]: one product covers the whole batch, in both passes
-            y = weight.reshape(out, k).mm(cols.transpose(0, 1).reshape(k, n * l)).view(out, n, win.oh(), win.ow()).transpose(0, 1);
+            // im2col lays its columns out [k, N, L]: one product covers the whole batch, in both passes, and writes the
+            // contiguous [N, out, oh, ow] result with its bias added
+            y = Ops.conv2dColumns(cols, weight.reshape(out, k), bias, win.oh(), win.ow());
         } else {
             y = weight.reshape(groups, out / groups, k).matmul(cols.reshape(n, groups, k, l)).reshape(n, out, win.oh(), win.ow());
+            if (bias != null) y = y.add(bias.view(1, out, 1, 1));
         }
-        // the bias add writes a contiguous result; without a bias, lay the [out, N, ...] product out as [N, out, ...] too,
-        // so that y.view(N, -1) works as in PyTorch (a no-op for one sample and for the grouped path)
-        y = bias != null ? y.add(bias.view(1, out, 1, 1)) : y.contiguous();
         return unbatched ? y.squeeze(0) : y;
     }
 
