@@ -188,6 +188,10 @@ public final class Ops {
     public static final OpDef COL2IM = def("col2im", (in, a) -> one(WindowKernels.col2im(d(in[0]), (Window2d) a.get("window"), a.l("height"), a.l("width"))));
     public static final OpDef CONV2D_COLUMNS = def("_conv2d_columns", (in, a) ->
             one(WindowKernels.conv2dColumns(d(in[0]), d(in[1]), in[2] == null ? null : d(in[2]), a.l("height"), a.l("width"))));
+    public static final OpDef CONV2D_COLUMNS_BACKWARD_INPUT = def("_conv2d_columns_backward_input", (in, a) ->
+            one(WindowKernels.conv2dColumnsBackwardInput(d(in[0]), d(in[1]))));
+    public static final OpDef CONV2D_COLUMNS_BACKWARD_WEIGHT = def("_conv2d_columns_backward_weight", (in, a) ->
+            one(WindowKernels.conv2dColumnsBackwardWeight(d(in[0]), d(in[1]))));
     public static final OpDef MAX_POOL2D = def("max_pool2d_with_indices", (in, a) -> WindowKernels.maxPool2d(d(in[0]), (Window2d) a.get("window")));
     public static final OpDef MAX_POOL2D_BACKWARD = def("max_pool2d_with_indices_backward",
             (in, a) -> one(WindowKernels.maxPool2dBackward(d(in[0]), d(in[1]), a.longs("input_size"))));
@@ -266,6 +270,16 @@ public final class Ops {
      */
     public static Tensor conv2dColumns(Tensor columns, Tensor weight, Tensor bias, long height, long width) {
         return call(CONV2D_COLUMNS, CONV2D_COLUMNS.attrs(height, width), columns, weight, bias);
+    }
+
+    /** {@link #conv2dColumns}' columns gradient, {@code weight^T @ grad} as {@code [N, k, oh*ow]}: see native_functions.schema. */
+    public static Tensor conv2dColumnsBackwardInput(Tensor grad, Tensor weight) {
+        return call(CONV2D_COLUMNS_BACKWARD_INPUT, Attrs.NONE, grad, weight);
+    }
+
+    /** {@link #conv2dColumns}' weight gradient, {@code grad @ columns^T} over all samples as {@code [C_out, k]}. */
+    public static Tensor conv2dColumnsBackwardWeight(Tensor grad, Tensor columns) {
+        return call(CONV2D_COLUMNS_BACKWARD_WEIGHT, Attrs.NONE, grad, columns);
     }
 
     /** Max pooling of a 4-d tensor: values and flat INT64 indices into each channel's {@code H*W}. */

@@ -98,6 +98,48 @@ final class WindowKernels {
         return y;
     }
 
+    /** {@code _conv2d_columns_backward_input}: the columns' gradient, in im2col's layout. */
+    static DenseTensor conv2dColumnsBackwardInput(DenseTensor grad, DenseTensor weight) {
+        String op = "_conv2d_columns_backward_input";
+        checkWindowInput(grad, op, 4);
+        weight = sameBackend(grad, weight, op);
+        long[] g = grad.shapeRef();
+        if (weight.dim() != 2 || weight.shapeRef()[0] != g[1]) {
+            throw new IllegalArgumentException(op + ": a gradient of size " + Shapes.str(g) + " needs a weight of size [" + g[1] + ", k], got "
+                    + Shapes.str(weight.shapeRef()));
+        }
+        sameDTypes(grad, weight, op, "weight");
+        long n = g[0], l = g[2] * g[3], k = weight.shapeRef()[1];
+        DenseTensor out = grad.newTensorStrided(grad.dtype(), new long[] {n, k, l}, new long[] {l, n * l, 1});
+        if (out.numel() > 0) grad.backend().conv2dColumnsBackwardInput(grad.view(), weight.view(), out.view());
+        return out;
+    }
+
+    /** {@code _conv2d_columns_backward_weight}: the weight's gradient over all samples. */
+    static DenseTensor conv2dColumnsBackwardWeight(DenseTensor grad, DenseTensor columns) {
+        String op = "_conv2d_columns_backward_weight";
+        checkWindowInput(grad, op, 4);
+        columns = sameBackend(grad, columns, op);
+        long[] g = grad.shapeRef(), c = columns.shapeRef();
+        if (columns.dim() != 3 || c[0] != g[0] || c[2] != g[2] * g[3]) {
+            throw new IllegalArgumentException(op + ": a gradient of size " + Shapes.str(g) + " needs columns of size [" + g[0] + ", k, "
+                    + g[2] * g[3] + "], got " + Shapes.str(c));
+        }
+        sameDTypes(grad, columns, op, "columns");
+        DenseTensor out = grad.newTensor(grad.dtype(), new long[] {g[1], c[1]});
+        if (out.numel() == 0) return out;
+        if (columns.numel() == 0) grad.backend().fill(out.view(), 0);
+        else grad.backend().conv2dColumnsBackwardWeight(grad.view(), columns.view(), out.view());
+        return out;
+    }
+
+    private static void sameDTypes(DenseTensor grad, DenseTensor other, String op, String what) {
+        if (other.dtype() != grad.dtype()) {
+            throw new IllegalArgumentException(op + ": gradient type (" + grad.dtype().torchName() + ") and " + what + " type ("
+                    + other.dtype().torchName() + ") should be the same");
+        }
+    }
+
     static DenseTensor maxPool2dBackward(DenseTensor grad, DenseTensor indices, long[] inputSize) {
         if (inputSize.length != 4) {
             throw new IllegalArgumentException("max_pool2d_with_indices_backward: expected a 4-d input size, got " + Shapes.str(inputSize));

@@ -255,6 +255,53 @@ public interface TensorBackend {
         }
     }
 
+    /**
+     * {@link #conv2dColumns}' columns gradient: {@code out [N, k, L]} (any layout) = {@code weight [O, k]}ᵀ @ {@code grad
+     * [N, O, oh, ow]}, sample by sample. This default copies the gradient into an {@code [O, N*L]} matrix for one
+     * {@link #matmul}; a backend overrides it to read the gradient where it is.
+     */
+    default void conv2dColumnsBackwardInput(View grad, View weight, View out) {
+        long[] gs = grad.shape(), os = out.shape(), st = out.strides(), ws = weight.strides();
+        long n = gs[0], o = gs[1], l = gs[2] * gs[3], k = os[1];
+        View g2 = convGradientMatrix(this, grad);
+        View a = new View(weight.storage(), new long[] {1, k, o}, new long[] {0, ws[1], ws[0]}, weight.offset());
+        if (st[2] == 1 && st[0] == l && st[1] == n * l) {
+            matmul(a, g2, new View(out.storage(), new long[] {1, k, n * l}, new long[] {0, n * l, 1}, out.offset()));
+            return;
+        }
+        View product = new View(allocate(out.storage().device(), out.dtype(), k * n * l), new long[] {1, k, n * l}, new long[] {0, n * l, 1}, 0);
+        matmul(a, g2, product);
+        copy(new View(product.storage(), os, new long[] {l, n * l, 1}, 0), out);
+    }
+
+    /**
+     * {@link #conv2dColumns}' weight gradient: {@code out [O, k]} (contiguous) = Σ over samples of {@code grad [N, O, oh,
+     * ow]} @ {@code columns [N, k, L]}ᵀ. This default lays both out as matrices over all samples for one {@link #matmul}.
+     */
+    default void conv2dColumnsBackwardWeight(View grad, View columns, View out) {
+        long[] cs = columns.shape(), st = columns.strides();
+        long n = cs[0], k = cs[1], l = cs[2], o = grad.shape()[1];
+        View g2 = convGradientMatrix(this, grad);
+        View cols = columns;
+        if (!(st[2] == 1 && st[0] == l && st[1] == n * l)) {
+            cols = new View(allocate(columns.storage().device(), columns.dtype(), n * k * l), cs, new long[] {l, n * l, 1}, 0);
+            copy(columns, cols);
+        }
+        // columns in im2col's layout are the [k, N*L] matrix; its transpose [N*L, k] has strides (1, N*L)
+        View colsT = new View(cols.storage(), new long[] {1, n * l, k}, new long[] {0, 1, n * l}, cols.offset());
+        matmul(g2, colsT, new View(out.storage(), new long[] {1, o, k}, new long[] {0, k, 1}, out.offset()));
+    }
+
+    /** A {@code [N, O, oh, ow]} gradient copied into a contiguous {@code [O, N*L]} matrix, as {@code [1, O, N*L]}. */
+    private static View convGradientMatrix(TensorBackend backend, View grad) {
+        long[] gs = grad.shape(), st = grad.strides();
+        long n = gs[0], o = gs[1], l = gs[2] * gs[3];
+        Storage s = backend.allocate(grad.storage().device(), grad.dtype(), o * n * l);
+        backend.copy(new View(grad.storage(), new long[] {o, n, gs[2], gs[3]}, new long[] {st[1], st[0], st[2], st[3]}, grad.offset()),
+                new View(s, new long[] {o, n, gs[2], gs[3]}, new long[] {n * l, l, gs[3], 1}, 0));
+        return new View(s, new long[] {1, o, n * l}, new long[] {0, n * l, 1}, 0);
+    }
+
     /** Batched matrix inverse {@code [B,n,n]}; throws for singular matrices. */
     void inverse(View in, View out);
 }

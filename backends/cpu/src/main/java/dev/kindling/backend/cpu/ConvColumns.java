@@ -54,6 +54,64 @@ final class ConvColumns {
         return true;
     }
 
+    /**
+     * The columns' gradient {@code weightᵀ [k, O] @ grad [O, N·L]} into {@code out}, in im2col's layout (the {@code [k,
+     * N·L]} matrix), with the contiguous {@code [N, O, L]} gradient read as that matrix where it is ({@link
+     * Operand#grouped}) rather than copied into it first. The same GEMM on the same values as the copy's: the same bits.
+     */
+    static boolean backwardInput(View grad, View weight, View out) {
+        DType t = out.dtype();
+        if (!sameFloatDType(t, grad, weight) || !grad.isContiguous()) return false;
+        long[] gs = grad.shape(), st = out.strides(), ws = weight.strides();
+        long n = gs[0], o = gs[1], l = gs[2] * gs[3], k = out.shape()[1];
+        if (!(st[2] == 1 && st[0] == l && st[1] == n * l) || k * n * l > Integer.MAX_VALUE || o * n * l > Integer.MAX_VALUE) return false;
+        int cols = (int) (n * l);
+        Operand g = grouped(grad, cols, (int) l, (int) (o * l));
+        product((int) k, cols, (int) o, MatMul.operand(weight), (int) weight.offset(), (int) ws[1], (int) ws[0], g, 0, cols, 1, out);
+        return true;
+    }
+
+    /**
+     * The weight's gradient {@code grad [O, N·L] @ columns [k, N·L]ᵀ} into {@code out [O, k]}, the gradient read as that
+     * matrix where it is (see {@link #backwardInput}) and the columns, in im2col's layout, transposed by their strides.
+     */
+    static boolean backwardWeight(View grad, View columns, View out) {
+        DType t = out.dtype();
+        if (!sameFloatDType(t, grad, columns) || !grad.isContiguous() || !out.isContiguous()) return false;
+        long[] gs = grad.shape(), st = columns.strides();
+        long n = gs[0], o = gs[1], l = gs[2] * gs[3], k = columns.shape()[1];
+        if (!(st[2] == 1 && st[0] == l && st[1] == n * l) || k * n * l > Integer.MAX_VALUE || o * n * l > Integer.MAX_VALUE) return false;
+        int cols = (int) (n * l);
+        Operand g = grouped(grad, cols, (int) l, (int) (o * l));
+        product((int) o, (int) k, cols, g, 0, cols, 1, MatMul.operand(columns), (int) columns.offset(), 1, cols, out);
+        return true;
+    }
+
+    private static boolean sameFloatDType(DType t, View a, View b) {
+        return (t == DType.FLOAT32 || HalfOps.isHalf(t)) && a.dtype() == t && b.dtype() == t;
+    }
+
+    /** A contiguous [N, O, L] gradient as the [O, N·L] matrix: row o, column (n, l) at n·O·L + o·L + l. */
+    private static Operand grouped(View grad, int cols, int l, int groupStride) {
+        CpuStorage s = CpuBackend.s(grad);
+        Object a = s instanceof CpuStorage.F32 ? ((CpuStorage.F32) s).a : ((CpuStorage.F16) s).a;
+        boolean bf16 = grad.dtype() == DType.BFLOAT16;
+        return Operand.grouped(a, bf16, (int) grad.offset(), cols, l, groupStride, l);
+    }
+
+    /** {@code out} (row-major from its offset, row stride {@code n}) = A·B; a half output is narrowed block by block. */
+    private static void product(int m, int n, int k, Operand a, int aOff, int rsA, int csA, Operand b, int bOff, int rsB, int csB, View out) {
+        CpuStorage s = CpuBackend.s(out);
+        Sgemm g = MatMul.kernelFor((long) m * n * k);
+        if (s instanceof CpuStorage.F32) {
+            g.gemm(m, n, k, a, aOff, rsA, csA, b, bOff, rsB, csB, ((CpuStorage.F32) s).a, (int) out.offset(), n, (Sgemm.Epilogue) null);
+            return;
+        }
+        CpuStorage.F16 h = (CpuStorage.F16) s;
+        float[] c = Scratch.floats(Scratch.Slot.PRODUCT, m * n);
+        g.gemm(m, n, k, a, aOff, rsA, csA, b, bOff, rsB, csB, c, 0, n, Sgemm.narrowing(h.bf16, 0, h.a, (int) out.offset(), n));
+    }
+
     /** A float32 or half vector's values as floats (a half value is exact in float32). */
     private static float[] values(View v, int n) {
         float[] out = new float[n];

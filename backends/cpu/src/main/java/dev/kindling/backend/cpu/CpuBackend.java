@@ -310,6 +310,16 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
     }
 
     @Override
+    public void conv2dColumnsBackwardInput(View grad, View weight, View out) {
+        if (!ConvColumns.backwardInput(grad, weight, out)) TensorBackend.super.conv2dColumnsBackwardInput(grad, weight, out);
+    }
+
+    @Override
+    public void conv2dColumnsBackwardWeight(View grad, View columns, View out) {
+        if (!ConvColumns.backwardWeight(grad, columns, out)) TensorBackend.super.conv2dColumnsBackwardWeight(grad, columns, out);
+    }
+
+    @Override
     public void thresholdBackward(View grad, View self, double threshold, View out) {
         if (HalfOps.thresholdBackward(grad, self, threshold, out)) return;
         if (!(s(out) instanceof CpuStorage.F32)) {

@@ -18,7 +18,7 @@ import dev.kindling.api.DType;
  * reused.
  */
 final class VectorSgemm implements Sgemm {
-    private static final int NC = Integer.getInteger("kindling.cpu.sgemmNc", 1024);
+    private static final int NC = 1024;
     /**
      * Products below this many multiply-adds stay on the calling thread. An MLP's batch-64 products (64 x 784 x 256,
      * 12.8M) ran 1.8x faster on two threads alone, yet a training loop split them and lost: 55,400 samples/s

@@ -84,6 +84,35 @@ class ConvColumnsTest {
     }
 
     @Test
+    void theBackwardReadsTheGradientWhereItIsWithTheCopysBits() {
+        for (DType t : new DType[] {DType.FLOAT32, DType.BFLOAT16}) {
+            for (int threads : new int[] {1, 2}) {
+                ComputePool.configure(threads);
+                for (int[] s : SHAPES) {
+                    Torch.manualSeed(s[3] * 13L + s[1]);
+                    Window2d win = new Window2d(3, 3, 1, 1, 1, 1, 1, 1, s[2], s[2]);
+                    long k = s[1] * 9L, l = (long) s[2] * s[2], n = s[0];
+                    Tensor cols = Ops.im2col(Torch.randn(s[0], s[1], s[2], s[2]).to(t), win);
+                    Tensor w = Torch.randn(s[3], k).to(t), g = Torch.randn(s[0], s[3], s[2], s[2]).to(t);
+                    // what the create_graph path computes: the gradient copied into [O, N*L], then mm
+                    Tensor g2 = g.transpose(0, 1).reshape(s[3], n * l);
+                    String where = t + " " + Arrays.toString(s) + " on " + threads + " threads";
+                    Tensor gCols = Ops.conv2dColumnsBackwardInput(g, w);
+                    assertArrayEquals(new long[] {n, k, l}, gCols.shape(), where);
+                    assertArrayEquals(new long[] {l, n * l, 1}, gCols.stride(), where + ": im2col's layout");
+                    assertBitsOf(w.t().mm(g2).view(k, n, l).transpose(0, 1), gCols, where + ", columns' gradient");
+                    assertBitsOf(g2.mm(cols.transpose(0, 1).reshape(k, n * l).t()), Ops.conv2dColumnsBackwardWeight(g, cols), where + ", weight's gradient");
+                    // a gradient that is not contiguous, and contiguous columns: the SPI default, the same products after its copies
+                    Tensor gt = g.transpose(2, 3).contiguous().transpose(2, 3);
+                    assertBitsOf(w.t().mm(g2).view(k, n, l).transpose(0, 1), Ops.conv2dColumnsBackwardInput(gt, w), where + ", strided gradient");
+                    assertBitsOf(g2.mm(cols.transpose(0, 1).reshape(k, n * l).t()), Ops.conv2dColumnsBackwardWeight(gt, cols.contiguous()),
+                            where + ", strided gradient and contiguous columns");
+                }
+            }
+        }
+    }
+
+    @Test
     void badInputsAreNamed() {
         Tensor cols = Torch.randn(2, 6, 12), w = Torch.randn(4, 6);
         assertThrows(IllegalArgumentException.class, () -> Ops.conv2dColumns(cols, Torch.randn(4, 5), null, 3, 4), "weight's k");
@@ -92,6 +121,16 @@ class ConvColumnsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Ops.conv2dColumns(cols, w.to(DType.FLOAT64), null, 3, 4));
         assertTrue(e.getMessage().contains("float32") && e.getMessage().contains("float64"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Ops.conv2dColumns(cols, w, Torch.randn(4).to(DType.FLOAT64), 3, 4), "bias dtype");
+    }
+
+    /** The same values, bit for bit, in any layout and dtype. */
+    private static void assertBitsOf(Tensor want, Tensor got, String where) {
+        assertEquals(want.dtype(), got.dtype(), where);
+        assertArrayEquals(want.shape(), got.shape(), where);
+        float[] a = want.to(DType.FLOAT32).contiguous().toFloatArray(), b = got.to(DType.FLOAT32).contiguous().toFloatArray();
+        for (int i = 0; i < a.length; i++) {
+            if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) throw new AssertionError(where + ": element " + i + " is " + b[i] + ", not " + a[i]);
+        }
     }
 
     private static void assertBits(Tensor want, Tensor got, String where) {

@@ -396,10 +396,16 @@ final class Derivatives {
             return g(Ops.col2im(gr, (Window2d) c.attrs().get("window"), s[2], s[3]));
         });
         // conv2d's product, weight [O, k] @ columns [N, k, L] as [N, O, oh, ow] plus bias: mm's gradients over all samples
-        // at once, with the gradient laid out [O, N*L] and the columns viewed [k, N*L] (a view in im2col's layout), as
-        // the mm conv2d made before this op gave them
+        // at once, the gradient as the [O, N*L] matrix and the columns viewed [k, N*L] (a view in im2col's layout). Without
+        // a graph to build, two ops read the gradient where it is; with create_graph, differentiable ops copy it into that
+        // matrix first. The same products on the same values either way.
         def("_conv2d_columns", "ConvolutionBackward0", X | Y, false, (c, gr) -> {
             Tensor cols = c.in(0), w = c.in(1);
+            if (!Torch.isGradEnabled()) {
+                // no graph to build: the products read the gradient where it is (the same products, so the same values)
+                return g(c.needs(0) ? Ops.conv2dColumnsBackwardInput(gr, w) : null, c.needs(1) ? Ops.conv2dColumnsBackwardWeight(gr, cols) : null,
+                        c.needs(2) ? gr.sum(new int[] {0, 2, 3}, false) : null);
+            }
             long n = gr.size(0), o = gr.size(1), l = gr.size(2) * gr.size(3), k = w.size(1);
             Tensor g2 = gr.transpose(0, 1).reshape(o, n * l);
             Tensor gCols = c.needs(0) ? w.t().mm(g2).view(k, n, l).transpose(0, 1) : null;
