@@ -151,10 +151,9 @@ class GradcheckAllOpsTest {
         Window2d win = new Window2d(2, 3, 2, 1, 1, 1, 1, 2, Window2d.outputSize(5, 2, 2, 1, 1), Window2d.outputSize(6, 3, 1, 1, 2));
         c.put("im2col", new Case(new Tensor[] {r(2, 3, 5, 6)}, in -> Ops.im2col(in[0], win)));
         c.put("col2im", new Case(new Tensor[] {r(2, 3 * 6, (long) win.oh() * win.ow())}, in -> Ops.col2im(in[0], win, 5, 6)));
-        // columns in im2col's layout ([k, N, L] in memory: one product for the batch) with a bias, and contiguous ones
-        // (a product per sample) without
-        c.put("_conv2d_columns", new Case(new Tensor[] {r(6, 2, 12), r(4, 6), r(4)}, in -> Ops.conv2dColumns(in[0].transpose(0, 1), in[1], in[2], 3, 4)));
-        c.put("_conv2d_columns contiguous", new Case(new Tensor[] {r(2, 6, 12), r(4, 6)}, in -> Ops.conv2dColumns(in[0], in[1], null, 4, 3)));
+        // conv2d in one op over the same window (overlaps, padding, stride, dilation), with a bias and without
+        c.put("_conv2d_im2col", new Case(new Tensor[] {r(2, 3, 5, 6), r(4, 3, 2, 3), r(4)}, in -> Ops.conv2dIm2col(in[0], in[1], in[2], win)[0]));
+        c.put("_conv2d_im2col without bias", new Case(new Tensor[] {r(2, 3, 5, 6), r(4, 3, 2, 3)}, in -> Ops.conv2dIm2col(in[0], in[1], null, win)[0]));
         Window2d pool = new Window2d(3, 3, 2, 2, 1, 1, 1, 1, 3, 3);
         c.put("max_pool2d_with_indices", new Case(new Tensor[] {r(2, 2, 5, 6)}, in -> Ops.maxPool2d(in[0], pool).values()));
         // overlapping windows with padding: cells that win twice receive two gradients

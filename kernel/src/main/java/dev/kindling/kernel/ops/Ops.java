@@ -186,10 +186,10 @@ public final class Ops {
 
     public static final OpDef IM2COL = def("im2col", (in, a) -> one(WindowKernels.im2col(d(in[0]), (Window2d) a.get("window"))));
     public static final OpDef COL2IM = def("col2im", (in, a) -> one(WindowKernels.col2im(d(in[0]), (Window2d) a.get("window"), a.l("height"), a.l("width"))));
-    public static final OpDef CONV2D_COLUMNS = def("_conv2d_columns", (in, a) ->
-            one(WindowKernels.conv2dColumns(d(in[0]), d(in[1]), in[2] == null ? null : d(in[2]), a.l("height"), a.l("width"))));
-    public static final OpDef CONV2D_COLUMNS_BACKWARD_INPUT = def("_conv2d_columns_backward_input", (in, a) ->
-            one(WindowKernels.conv2dColumnsBackwardInput(d(in[0]), d(in[1]))));
+    public static final OpDef CONV2D_IM2COL = def("_conv2d_im2col", (in, a) ->
+            WindowKernels.conv2dIm2col(d(in[0]), d(in[1]), in[2] == null ? null : d(in[2]), (Window2d) a.get("window")));
+    public static final OpDef CONV2D_BACKWARD_INPUT = def("_conv2d_backward_input", (in, a) ->
+            one(WindowKernels.conv2dBackwardInput(d(in[0]), d(in[1]), (Window2d) a.get("window"), a.l("height"), a.l("width"))));
     public static final OpDef CONV2D_COLUMNS_BACKWARD_WEIGHT = def("_conv2d_columns_backward_weight", (in, a) ->
             one(WindowKernels.conv2dColumnsBackwardWeight(d(in[0]), d(in[1]))));
     public static final OpDef MAX_POOL2D = def("max_pool2d_with_indices", (in, a) -> WindowKernels.maxPool2d(d(in[0]), (Window2d) a.get("window")));
@@ -265,19 +265,20 @@ public final class Ops {
     public static Tensor col2im(Tensor cols, Window2d w, long h, long width) { return call(COL2IM, COL2IM.attrs(w, h, width), cols); }
 
     /**
-     * conv2d's product: {@code weight [C_out, k] @ columns [N, k, height*width]} (+ {@code bias [C_out]}, may be null) as
-     * {@code [N, C_out, height, width]}; see {@code _conv2d_columns} in native_functions.schema.
+     * conv2d (groups 1) of {@code [N, C, H, W]} by a {@code [C_out, C, kh, kw]} weight (+ {@code bias [C_out]}, may be
+     * null): the output {@code [N, C_out, oh, ow]}, and im2col's columns it multiplied; see {@code _conv2d_im2col} in
+     * native_functions.schema.
      */
-    public static Tensor conv2dColumns(Tensor columns, Tensor weight, Tensor bias, long height, long width) {
-        return call(CONV2D_COLUMNS, CONV2D_COLUMNS.attrs(height, width), columns, weight, bias);
+    public static Tensor[] conv2dIm2col(Tensor x, Tensor weight, Tensor bias, Window2d w) {
+        return Dispatcher.dispatch(CONV2D_IM2COL, new Tensor[] {x, weight, bias}, CONV2D_IM2COL.attrs(w));
     }
 
-    /** {@link #conv2dColumns}' columns gradient, {@code weight^T @ grad} as {@code [N, k, oh*ow]}: see native_functions.schema. */
-    public static Tensor conv2dColumnsBackwardInput(Tensor grad, Tensor weight) {
-        return call(CONV2D_COLUMNS_BACKWARD_INPUT, Attrs.NONE, grad, weight);
+    /** {@link #conv2dIm2col}'s input gradient, {@code col2im(weight^T @ grad)} as {@code [N, C, height, width]}. */
+    public static Tensor conv2dBackwardInput(Tensor grad, Tensor weight, Window2d w, long height, long width) {
+        return call(CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT.attrs(w, height, width), grad, weight);
     }
 
-    /** {@link #conv2dColumns}' weight gradient, {@code grad @ columns^T} over all samples as {@code [C_out, k]}. */
+    /** {@link #conv2dIm2col}'s weight gradient, {@code grad @ columns^T} over all samples as {@code [C_out, k]}. */
     public static Tensor conv2dColumnsBackwardWeight(Tensor grad, Tensor columns) {
         return call(CONV2D_COLUMNS_BACKWARD_WEIGHT, Attrs.NONE, grad, columns);
     }

@@ -64,32 +64,32 @@ final class WindowKernels {
         return new Tensor[] {values, indices};
     }
 
-    /** conv2d's product with its columns: see {@code _conv2d_columns} in native_functions.schema. */
+    /** conv2d's product with its columns, {@code weight [O, k] @ columns [N, k, L]} (+ bias) as {@code [N, O, height, width]}. */
     static DenseTensor conv2dColumns(DenseTensor columns, DenseTensor weight, DenseTensor bias, long height, long width) {
-        checkWindowInput(columns, "_conv2d_columns", 3);
+        checkWindowInput(columns, "conv2d", 3);
         long[] s = columns.shapeRef();
         if (weight.dim() != 2 || weight.shapeRef()[1] != s[1]) {
-            throw new IllegalArgumentException("_conv2d_columns: columns of size " + Shapes.str(s) + " need a weight of size [C_out, " + s[1]
+            throw new IllegalArgumentException("conv2d: columns of size " + Shapes.str(s) + " need a weight of size [C_out, " + s[1]
                     + "], got " + Shapes.str(weight.shapeRef()));
         }
         if (height < 0 || width < 0 || height * width != s[2]) {
-            throw new IllegalArgumentException("_conv2d_columns: columns of size " + Shapes.str(s) + " do not hold " + height + " x " + width
+            throw new IllegalArgumentException("conv2d: columns of size " + Shapes.str(s) + " do not hold " + height + " x " + width
                     + " output positions");
         }
-        weight = sameBackend(columns, weight, "_conv2d_columns");
+        weight = sameBackend(columns, weight, "conv2d");
         long out = weight.shapeRef()[0];
         if (weight.dtype() != columns.dtype()) {
-            throw new IllegalArgumentException("_conv2d_columns: input type (" + columns.dtype().torchName() + ") and weight type ("
+            throw new IllegalArgumentException("conv2d: input type (" + columns.dtype().torchName() + ") and weight type ("
                     + weight.dtype().torchName() + ") should be the same");
         }
         if (bias != null) {
-            bias = sameBackend(columns, bias, "_conv2d_columns");
+            bias = sameBackend(columns, bias, "conv2d");
             if (bias.dim() != 1 || bias.shapeRef()[0] != out) {
-                throw new IllegalArgumentException("_conv2d_columns: a weight of size " + Shapes.str(weight.shapeRef()) + " needs a bias of size ["
+                throw new IllegalArgumentException("conv2d: a weight of size " + Shapes.str(weight.shapeRef()) + " needs a bias of size ["
                         + out + "], got " + Shapes.str(bias.shapeRef()));
             }
             if (bias.dtype() != columns.dtype()) {
-                throw new IllegalArgumentException("_conv2d_columns: input type (" + columns.dtype().torchName() + ") and bias type ("
+                throw new IllegalArgumentException("conv2d: input type (" + columns.dtype().torchName() + ") and bias type ("
                         + bias.dtype().torchName() + ") should be the same");
             }
         }
@@ -98,20 +98,40 @@ final class WindowKernels {
         return y;
     }
 
-    /** {@code _conv2d_columns_backward_input}: the columns' gradient, in im2col's layout. */
-    static DenseTensor conv2dColumnsBackwardInput(DenseTensor grad, DenseTensor weight) {
-        String op = "_conv2d_columns_backward_input";
+    /** {@code _conv2d_im2col}: conv2d's output and the columns it multiplied. */
+    static Tensor[] conv2dIm2col(DenseTensor x, DenseTensor weight, DenseTensor bias, Window2d w) {
+        checkWindowInput(x, "_conv2d_im2col", 4);
+        weight = sameBackend(x, weight, "_conv2d_im2col");
+        long[] ws = weight.shapeRef();
+        if (weight.dim() != 4 || ws[1] != x.shapeRef()[1] || ws[2] != w.kh() || ws[3] != w.kw()) {
+            throw new IllegalArgumentException("_conv2d_im2col: an input of size " + Shapes.str(x.shapeRef()) + " and window " + w + " need a weight of size [C_out, "
+                    + x.shapeRef()[1] + ", " + w.kh() + ", " + w.kw() + "], got " + Shapes.str(ws));
+        }
+        DenseTensor cols = im2col(x, w);
+        DenseTensor y = conv2dColumns(cols, reshape(weight, new long[] {ws[0], ws[1] * ws[2] * ws[3]}), bias, w.oh(), w.ow());
+        return new Tensor[] {y, cols};
+    }
+
+    /** {@code _conv2d_backward_input}: the input's gradient, col2im(weight^T @ grad). */
+    static DenseTensor conv2dBackwardInput(DenseTensor grad, DenseTensor weight, Window2d w, long height, long width) {
+        String op = "_conv2d_backward_input";
         checkWindowInput(grad, op, 4);
         weight = sameBackend(grad, weight, op);
-        long[] g = grad.shapeRef();
-        if (weight.dim() != 2 || weight.shapeRef()[0] != g[1]) {
-            throw new IllegalArgumentException(op + ": a gradient of size " + Shapes.str(g) + " needs a weight of size [" + g[1] + ", k], got "
-                    + Shapes.str(weight.shapeRef()));
+        long[] g = grad.shapeRef(), ws = weight.shapeRef();
+        if (weight.dim() != 4 || ws[0] != g[1] || ws[2] != w.kh() || ws[3] != w.kw()) {
+            throw new IllegalArgumentException(op + ": a gradient of size " + Shapes.str(g) + " and window " + w + " need a weight of size [" + g[1] + ", C, "
+                    + w.kh() + ", " + w.kw() + "], got " + Shapes.str(ws));
+        }
+        if (g[2] != w.oh() || g[3] != w.ow() || w.oh() != Window2d.outputSize(height, w.kh(), w.sh(), w.ph(), w.dh())
+                || w.ow() != Window2d.outputSize(width, w.kw(), w.sw(), w.pw(), w.dw())) {
+            throw new IllegalArgumentException(op + ": a gradient of size " + Shapes.str(g) + " does not match window " + w + " over an input of " + height + "x" + width);
         }
         sameDTypes(grad, weight, op, "weight");
-        long n = g[0], l = g[2] * g[3], k = weight.shapeRef()[1];
-        DenseTensor out = grad.newTensorStrided(grad.dtype(), new long[] {n, k, l}, new long[] {l, n * l, 1});
-        if (out.numel() > 0) grad.backend().conv2dColumnsBackwardInput(grad.view(), weight.view(), out.view());
+        DenseTensor out = grad.newTensor(grad.dtype(), new long[] {g[0], ws[1], height, width});
+        if (grad.numel() > 0 && out.numel() > 0) {
+            DenseTensor w2 = reshape(weight, new long[] {ws[0], ws[1] * ws[2] * ws[3]});
+            grad.backend().conv2dBackwardInput(grad.view(), w2.view(), w, out.view());
+        }
         return out;
     }
 

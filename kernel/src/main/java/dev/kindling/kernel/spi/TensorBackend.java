@@ -256,26 +256,22 @@ public interface TensorBackend {
     }
 
     /**
-     * {@link #conv2dColumns}' columns gradient: {@code out [N, k, L]} (any layout) = {@code weight [O, k]}ᵀ @ {@code grad
-     * [N, O, oh, ow]}, sample by sample. This default copies the gradient into an {@code [O, N*L]} matrix for one
-     * {@link #matmul}; a backend overrides it to read the gradient where it is.
+     * conv2d's input gradient: {@code out [N, C, H, W]} (zero-filled) receives {@link #col2im} of the columns' gradient
+     * {@code weight [O, k]}ᵀ @ {@code grad [N, O, oh, ow]}. This default copies the gradient into an {@code [O, N*L]}
+     * matrix for one {@link #matmul} into columns laid out as im2col lays them, then calls col2im; a backend overrides
+     * it to read the gradient where it is and to sum each part of the columns while it is in cache.
      */
-    default void conv2dColumnsBackwardInput(View grad, View weight, View out) {
-        long[] gs = grad.shape(), os = out.shape(), st = out.strides(), ws = weight.strides();
-        long n = gs[0], o = gs[1], l = gs[2] * gs[3], k = os[1];
-        View g2 = convGradientMatrix(this, grad);
+    default void conv2dBackwardInput(View grad, View weight, Window2d w, View out) {
+        long[] gs = grad.shape(), ws = weight.strides();
+        long n = gs[0], o = gs[1], l = gs[2] * gs[3], k = weight.shape()[1];
         View a = new View(weight.storage(), new long[] {1, k, o}, new long[] {0, ws[1], ws[0]}, weight.offset());
-        if (st[2] == 1 && st[0] == l && st[1] == n * l) {
-            matmul(a, g2, new View(out.storage(), new long[] {1, k, n * l}, new long[] {0, n * l, 1}, out.offset()));
-            return;
-        }
-        View product = new View(allocate(out.storage().device(), out.dtype(), k * n * l), new long[] {1, k, n * l}, new long[] {0, n * l, 1}, 0);
-        matmul(a, g2, product);
-        copy(new View(product.storage(), os, new long[] {l, n * l, 1}, 0), out);
+        Storage cols = allocate(out.storage().device(), out.dtype(), k * n * l);
+        matmul(a, convGradientMatrix(this, grad), new View(cols, new long[] {1, k, n * l}, new long[] {0, n * l, 1}, 0));
+        col2im(new View(cols, new long[] {n, k, l}, new long[] {l, n * l, 1}, 0), w, out);
     }
 
     /**
-     * {@link #conv2dColumns}' weight gradient: {@code out [O, k]} (contiguous) = Σ over samples of {@code grad [N, O, oh,
+     * conv2d's weight gradient: {@code out [O, k]} (contiguous) = Σ over samples of {@code grad [N, O, oh,
      * ow]} @ {@code columns [N, k, L]}ᵀ. This default lays both out as matrices over all samples for one {@link #matmul}.
      */
     default void conv2dColumnsBackwardWeight(View grad, View columns, View out) {

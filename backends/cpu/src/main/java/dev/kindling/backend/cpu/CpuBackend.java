@@ -310,8 +310,8 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
     }
 
     @Override
-    public void conv2dColumnsBackwardInput(View grad, View weight, View out) {
-        if (!ConvColumns.backwardInput(grad, weight, out)) TensorBackend.super.conv2dColumnsBackwardInput(grad, weight, out);
+    public void conv2dBackwardInput(View grad, View weight, Window2d w, View out) {
+        if (!ConvColumns.backwardInput(grad, weight, w, out)) TensorBackend.super.conv2dBackwardInput(grad, weight, w, out);
     }
 
     @Override

@@ -395,23 +395,25 @@ final class Derivatives {
             long[] s = c.inShape(0);
             return g(Ops.col2im(gr, (Window2d) c.attrs().get("window"), s[2], s[3]));
         });
-        // conv2d's product, weight [O, k] @ columns [N, k, L] as [N, O, oh, ow] plus bias: mm's gradients over all samples
-        // at once, the gradient as the [O, N*L] matrix and the columns viewed [k, N*L] (a view in im2col's layout). Without
-        // a graph to build, two ops read the gradient where it is; with create_graph, differentiable ops copy it into that
-        // matrix first. The same products on the same values either way.
-        def("_conv2d_columns", "ConvolutionBackward0", X | Y, false, (c, gr) -> {
-            Tensor cols = c.in(0), w = c.in(1);
-            if (!Torch.isGradEnabled()) {
-                // no graph to build: the products read the gradient where it is (the same products, so the same values)
-                return g(c.needs(0) ? Ops.conv2dColumnsBackwardInput(gr, w) : null, c.needs(1) ? Ops.conv2dColumnsBackwardWeight(gr, cols) : null,
-                        c.needs(2) ? gr.sum(new int[] {0, 2, 3}, false) : null);
-            }
-            long n = gr.size(0), o = gr.size(1), l = gr.size(2) * gr.size(3), k = w.size(1);
-            Tensor g2 = gr.transpose(0, 1).reshape(o, n * l);
-            Tensor gCols = c.needs(0) ? w.t().mm(g2).view(k, n, l).transpose(0, 1) : null;
-            Tensor gw = c.needs(1) ? g2.mm(cols.transpose(0, 1).reshape(k, n * l).t()) : null;
+        // conv2d (groups 1): mm's gradients over all samples at once, the [N, O, oh, ow] gradient taken as the [O, N*L]
+        // matrix and the columns as [k, N*L] (a view in im2col's layout). With no graph to build, two ops read the
+        // gradient where it is, the input's summing its columns while they are in cache; with create_graph, differentiable
+        // ops: the columns again from the input (the saved ones are not differentiable), the gradient copied into that
+        // matrix, mm and col2im. The same products and sums of the same values either way.
+        def("_conv2d_im2col", "ConvolutionBackward0", X | Y, true, (c, gr) -> {
+            Window2d win = (Window2d) c.attrs().get("window");
+            long[] xs = c.inShape(0), ws = c.inShape(1);
+            Tensor w = c.in(1);
             Tensor gb = c.needs(2) ? gr.sum(new int[] {0, 2, 3}, false) : null;
-            return g(gCols, gw, gb);
+            if (!Torch.isGradEnabled()) {
+                return g(c.needs(0) ? Ops.conv2dBackwardInput(gr, w, win, xs[2], xs[3]) : null,
+                        c.needs(1) ? Ops.conv2dColumnsBackwardWeight(gr, c.out(1)).view(ws) : null, gb);
+            }
+            long n = gr.size(0), o = gr.size(1), l = gr.size(2) * gr.size(3), k = ws[1] * ws[2] * ws[3];
+            Tensor g2 = gr.transpose(0, 1).reshape(o, n * l);
+            Tensor gx = c.needs(0) ? Ops.col2im(w.reshape(o, k).t().mm(g2).view(k, n, l).transpose(0, 1), win, xs[2], xs[3]) : null;
+            Tensor gw = c.needs(1) ? g2.mm(Ops.im2col(c.in(0), win).transpose(0, 1).reshape(k, n * l).t()).view(ws) : null;
+            return g(gx, gw, gb);
         });
         def("col2im", "Col2ImBackward0", NONE, false, (c, gr) -> g(Ops.im2col(gr, (Window2d) c.attrs().get("window"))));
         // each output took its value from one input cell (its index): gradients scatter back there, adding where windows overlap

@@ -50,8 +50,8 @@ class OpTableCompletenessTest {
             "col2im", "bundles/nn NnConformanceTest (conv2d input gradients) and FoldUnfoldTest (F.fold)",
             "_amp_foreach_non_finite_check_and_unscale_", "bundles/amp UnscaleFixtureTest (PyTorch 2.x's CPU kernel, bit for bit)",
             "max_pool2d_with_indices", "bundles/nn NnConformanceTest (max_pool2d values and gradients)",
-            "_conv2d_columns", "bundles/nn NnConformanceTest (conv1d/conv2d values and gradients) and backends/cpu ConvColumnsTest",
-            "_conv2d_columns_backward_input", "bundles/nn NnConformanceTest (conv2d gradients), ConvGradientPathsTest and backends/cpu ConvColumnsTest",
+            "_conv2d_im2col", "bundles/nn NnConformanceTest (conv1d/conv2d values and gradients) and backends/cpu ConvColumnsTest",
+            "_conv2d_backward_input", "bundles/nn NnConformanceTest (conv2d gradients), ConvGradientPathsTest and backends/cpu ConvColumnsTest",
             "_conv2d_columns_backward_weight", "bundles/nn NnConformanceTest (conv2d gradients), ConvGradientPathsTest and backends/cpu ConvColumnsTest",
             "max_pool2d_with_indices_backward", "bundles/nn NnConformanceTest (max_pool2d gradients) and FoldUnfoldTest (its own gradient)",
             "_autocast_linear", "bundles/amp AutocastPolicyTest (linear under autocast, PyTorch 2.x's values and dtypes) and "

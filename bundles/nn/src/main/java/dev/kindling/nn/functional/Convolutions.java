@@ -64,14 +64,14 @@ final class Convolutions {
         Window2d win = new Window2d(kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
                 Window2d.outputSize(h, kh, stride[0], padding[0], dilation[0]), Window2d.outputSize(w, kw, stride[1], padding[1], dilation[1]));
         long k = cPerGroup * kh * kw, l = (long) win.oh() * win.ow();
-        // im2col [N, C*kh*kw, oh*ow], then one product per sample (and group) with the weight as a [out, C/groups*kh*kw] matrix
-        Tensor cols = Ops.im2col(x, win);
         Tensor y;
         if (groups == 1) {
-            // im2col lays its columns out [k, N, L]: one product covers the whole batch, in both passes, and writes the
-            // contiguous [N, out, oh, ow] result with its bias added
-            y = Ops.conv2dColumns(cols, weight.reshape(out, k), bias, win.oh(), win.ow());
+            // one op: im2col's columns (laid out [k, N, L]) times the weight in one product for the whole batch, written
+            // as the contiguous [N, out, oh, ow] result with its bias added
+            y = Ops.conv2dIm2col(x, weight, bias, win)[0];
         } else {
+            // im2col [N, C*kh*kw, oh*ow], then one product per sample and group with the weight as [out/groups, C/groups*kh*kw]
+            Tensor cols = Ops.im2col(x, win);
             y = weight.reshape(groups, out / groups, k).matmul(cols.reshape(n, groups, k, l)).reshape(n, out, win.oh(), win.ow());
             if (bias != null) y = y.add(bias.view(1, out, 1, 1));
         }
