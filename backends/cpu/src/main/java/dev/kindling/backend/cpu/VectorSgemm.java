@@ -203,6 +203,19 @@ final class VectorSgemm implements Sgemm {
     private void packA(Operand a, int aOff, int rsA, int csA, int ic, int mcur, int pc, int kc, float[] ap, float[] run) {
         float[] fa = a.f;
         int rowPanels = (mcur + mr - 1) / mr;
+        if (fa == null && rsA == 1) {
+            // a transposed half A (a weight gradient's gᵀ under autocast): each k step's mcur rows are one contiguous run,
+            // converted at once and then cut into panels, instead of element by element at stride csA
+            for (int p = 0; p < kc; p++) {
+                a.run(aOff + ic + (pc + p) * csA, run, 0, mcur);
+                for (int ip = 0; ip < rowPanels; ip++) {
+                    int h = Math.min(mr, mcur - ip * mr), dst = ip * kc * mr + p * mr;
+                    System.arraycopy(run, ip * mr, ap, dst, h);
+                    for (int i = h; i < mr; i++) ap[dst + i] = 0;
+                }
+            }
+            return;
+        }
         for (int ip = 0; ip < rowPanels; ip++) {
             int i0 = ic + ip * mr;
             int h = Math.min(mr, ic + mcur - i0);

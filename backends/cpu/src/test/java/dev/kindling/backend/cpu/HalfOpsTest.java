@@ -352,13 +352,16 @@ class HalfOpsTest {
     @EnumSource(Kind.class)
     void matmulWidensWhilePacking(Kind k) {
         DType t = k.dtype;
-        for (int[] mnk : new int[][] {{3, 5, 4}, {64, 256, 784}, {70, 9, 300}, {33, 130, 257}}) {
+        for (int[] mnk : new int[][] {{3, 5, 4}, {64, 256, 784}, {70, 9, 300}, {33, 130, 257}, {150, 40, 70}}) {
             int m = mnk[0], n = mnk[1], kk = mnk[2];
             long[] out = {2, m, n};
             Pair a = random(t, new long[] {2, m, kk}, 1, m);
             Pair bt = random(t, 2 * kk * n, 1, n).view(new long[] {2, kk, n}, new long[] {(long) kk * n, 1, kk}, 0); // B transposed
             String what = "matmul " + m + "x" + kk + "x" + n;
             check(t, out, what, o -> BE.matmul(a.half, bt.half, o), o -> BE.matmul(a.f32, bt.f32, o));
+            // A transposed (a weight gradient's gᵀ): each k step's rows are one run, packed at once
+            Pair at = random(t, 2 * m * kk, 1, m).view(new long[] {2, m, kk}, new long[] {(long) m * kk, 1, m}, 0);
+            check(t, out, what + " (A transposed)", o -> BE.matmul(at.half, bt.half, o), o -> BE.matmul(at.f32, bt.f32, o));
             // a float32 output keeps the float32 product (addmm's path): the same values as the float32 kernel's
             View f = empty(DType.FLOAT32, out), ref = empty(DType.FLOAT32, out);
             BE.matmul(a.half, bt.half, f);
