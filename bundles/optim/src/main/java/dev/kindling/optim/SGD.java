@@ -3,6 +3,7 @@ package dev.kindling.optim;
 import dev.kindling.api.GradMode;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
+import dev.kindling.kernel.ops.Ops;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -119,6 +120,10 @@ public class SGD extends Optimizer {
                         if (buf == null) {
                             buf = dp.detach().clone();
                             st.put("momentum_buffer", buf);
+                        } else if (!nesterov) {
+                            // the buffer's update and the parameter's in one pass, rounded as the three ops would be
+                            Ops.fusedSgd_(p, buf, dp, lr, momentum, dampening);
+                            continue;
                         } else {
                             buf.mul_(momentum).add_(dp, 1 - dampening);
                         }

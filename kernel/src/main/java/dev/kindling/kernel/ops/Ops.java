@@ -200,6 +200,8 @@ public final class Ops {
     public static final OpDef TO_COPY = def("_to_copy", (in, a) -> one(CopyKernels.toCopy(d(in[0]), (DType) a.get("dtype"), (Device) a.get("device"))));
     public static final OpDef AMP_NON_FINITE_CHECK_AND_UNSCALE = def("_amp_foreach_non_finite_check_and_unscale_",
             (in, a) -> one(AmpKernels.nonFiniteCheckAndUnscale(in)));
+    public static final OpDef FUSED_SGD = def("_fused_sgd_", (in, a) ->
+            one(OptimizerKernels.sgd(d(in[0]), d(in[1]), d(in[2]), a.d("lr"), a.d("momentum"), a.d("dampening"))));
     public static final OpDef CAT = def("cat", (in, a) -> one(CopyKernels.cat(in, a.i("dim"))));
     public static final OpDef STACK = def("stack", (in, a) -> one(CopyKernels.stack(in, a.i("dim"))));
     public static final OpDef REPEAT = def("repeat", (in, a) -> one(CopyKernels.repeat(d(in[0]), a.longs("repeats"))));
@@ -281,6 +283,14 @@ public final class Ops {
     /** {@link #conv2dIm2col}'s weight gradient, {@code grad @ columns^T} over all samples as {@code [C_out, k]}. */
     public static Tensor conv2dColumnsBackwardWeight(Tensor grad, Tensor columns) {
         return call(CONV2D_COLUMNS_BACKWARD_WEIGHT, Attrs.NONE, grad, columns);
+    }
+
+    /**
+     * SGD's momentum step for one parameter, in place on {@code param} and {@code buffer}: see {@code _fused_sgd_} in
+     * native_functions.schema.
+     */
+    public static Tensor fusedSgd_(Tensor param, Tensor buffer, Tensor grad, double lr, double momentum, double dampening) {
+        return call(FUSED_SGD, FUSED_SGD.attrs(lr, momentum, dampening), param, buffer, grad);
     }
 
     /** Max pooling of a 4-d tensor: values and flat INT64 indices into each channel's {@code H*W}. */

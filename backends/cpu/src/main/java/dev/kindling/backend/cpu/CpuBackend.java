@@ -7,6 +7,7 @@ import dev.kindling.kernel.spi.BackendDiagnostics;
 import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.GradScalingKernels;
 import dev.kindling.kernel.spi.ReduceOp;
+import dev.kindling.kernel.spi.FusedOptimizerKernels;
 import dev.kindling.kernel.spi.ScaledAddKernels;
 import dev.kindling.kernel.spi.Storage;
 import dev.kindling.kernel.spi.TensorBackend;
@@ -25,7 +26,7 @@ import java.util.List;
  * float32 and round once ({@link HalfOps}, and {@link MatMul} for products).
  */
 @Component(service = TensorBackend.class)
-public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalingKernels, ScaledAddKernels {
+public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalingKernels, ScaledAddKernels, FusedOptimizerKernels {
     public static final String NAME = "cpu-java";
     private static final int BLOCK = 4096;
 
@@ -241,6 +242,11 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
                 }
             }
         }, in, out);
+    }
+
+    @Override
+    public boolean sgd(View param, View buffer, View grad, double lr, double momentum, double dampening) {
+        return FusedSgd.run(param, buffer, grad, lr, momentum, dampening);
     }
 
     @Override

@@ -64,4 +64,16 @@ final class VectorBinary {
         for (int i = 0; i < end; i += L) FloatVector.fromArray(S, y, yo + i).fma(a, FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
         return end;
     }
+
+    /** {@link FusedSgd}'s rows: {@code b = fma(g, keep, b * mom); p = fma(b, step, p)}; returns the count done (a multiple of L). */
+    static int sgd(float[] p, int po, float[] b, int bo, float[] g, int go, float mom, float keep, float step, int n) {
+        int end = n - n % L;
+        FloatVector m = FloatVector.broadcast(S, mom), k = FloatVector.broadcast(S, keep), st = FloatVector.broadcast(S, step);
+        for (int i = 0; i < end; i += L) {
+            FloatVector buf = FloatVector.fromArray(S, g, go + i).fma(k, FloatVector.fromArray(S, b, bo + i).mul(m));
+            buf.intoArray(b, bo + i);
+            buf.fma(st, FloatVector.fromArray(S, p, po + i)).intoArray(p, po + i);
+        }
+        return end;
+    }
 }

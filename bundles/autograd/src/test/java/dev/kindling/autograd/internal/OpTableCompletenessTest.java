@@ -45,18 +45,18 @@ class OpTableCompletenessTest {
             Map.entry("square", List.of("square", "pow")));
 
     /** Ops whose PyTorch values are checked elsewhere, with where. */
-    private static final Map<String, String> CHECKED_ELSEWHERE = Map.of(
-            "im2col", "bundles/nn NnConformanceTest (conv1d/conv2d, F.unfold) and FoldUnfoldTest",
-            "col2im", "bundles/nn NnConformanceTest (conv2d input gradients) and FoldUnfoldTest (F.fold)",
-            "_amp_foreach_non_finite_check_and_unscale_", "bundles/amp UnscaleFixtureTest (PyTorch 2.x's CPU kernel, bit for bit)",
-            "max_pool2d_with_indices", "bundles/nn NnConformanceTest (max_pool2d values and gradients)",
-            "_conv2d_im2col", "bundles/nn NnConformanceTest (conv1d/conv2d values and gradients) and backends/cpu ConvColumnsTest",
-            "_conv2d_backward_input", "bundles/nn NnConformanceTest (conv2d gradients), ConvGradientPathsTest and backends/cpu ConvColumnsTest",
-            "_conv2d_columns_backward_weight", "bundles/nn NnConformanceTest (conv2d gradients), ConvGradientPathsTest and backends/cpu ConvColumnsTest",
-            "max_pool2d_with_indices_backward", "bundles/nn NnConformanceTest (max_pool2d gradients) and FoldUnfoldTest (its own gradient)",
-            "_autocast_linear", "bundles/amp AutocastPolicyTest (linear under autocast, PyTorch 2.x's values and dtypes) and "
-                    + "AutocastFusionTest (bit for bit the casts and linear it fuses)",
-            "_mm_at", "bundles/amp AutocastFusionTest (the gradients of _autocast_linear) and backends/cpu MatMulAtTest");
+    private static final Map<String, String> CHECKED_ELSEWHERE = Map.ofEntries(
+            Map.entry("im2col", "bundles/nn NnConformanceTest (conv1d/conv2d, F.unfold) and FoldUnfoldTest"),
+            Map.entry("col2im", "bundles/nn NnConformanceTest (conv2d input gradients) and FoldUnfoldTest (F.fold)"),
+            Map.entry("_amp_foreach_non_finite_check_and_unscale_", "bundles/amp UnscaleFixtureTest (PyTorch 2.x's CPU kernel, bit for bit)"),
+            Map.entry("max_pool2d_with_indices", "bundles/nn NnConformanceTest (max_pool2d values and gradients)"),
+            Map.entry("_conv2d_im2col", "bundles/nn NnConformanceTest (conv1d/conv2d values and gradients) and backends/cpu ConvColumnsTest"),
+            Map.entry("_conv2d_backward_input", "bundles/nn NnConformanceTest (conv2d gradients), ConvGradientPathsTest and backends/cpu ConvColumnsTest"),
+            Map.entry("_conv2d_columns_backward_weight", "bundles/nn NnConformanceTest (conv2d gradients), ConvGradientPathsTest and backends/cpu ConvColumnsTest"),
+            Map.entry("max_pool2d_with_indices_backward", "bundles/nn NnConformanceTest (max_pool2d gradients) and FoldUnfoldTest (its own gradient)"),
+            Map.entry("_autocast_linear", "bundles/amp AutocastPolicyTest (linear under autocast, PyTorch 2.x's values and dtypes) and AutocastFusionTest (bit for bit the casts and linear it fuses)"),
+            Map.entry("_mm_at", "bundles/amp AutocastFusionTest (the gradients of _autocast_linear) and backends/cpu MatMulAtTest"),
+            Map.entry("_fused_sgd_", "bundles/optim FusedSgdTest (bit for bit the ops it replaces) and OptimizerConformanceTest (SGD against PyTorch)"));
 
     @Test
     void everyDifferentiableOpHasADerivativeRow() {
