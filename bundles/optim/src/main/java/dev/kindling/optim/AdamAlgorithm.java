@@ -3,6 +3,7 @@ package dev.kindling.optim;
 import dev.kindling.api.GradMode;
 import dev.kindling.api.Tensor;
 import dev.kindling.api.Torch;
+import dev.kindling.kernel.ops.Ops;
 import dev.kindling.optim.internal.Values;
 
 import java.util.LinkedHashMap;
@@ -69,26 +70,24 @@ final class AdamAlgorithm {
                     } else if (weightDecay != 0) {
                         grad = grad.add(p, weightDecay);
                     }
-                    expAvg.mul_(beta1).add_(grad, 1 - beta1);
-                    expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-
                     double biasCorrection1 = 1 - Math.pow(beta1, step);
                     double biasCorrection2 = 1 - Math.pow(beta2, step);
                     double stepSize = lr / biasCorrection1;
                     double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-                    Tensor denom;
-                    if (amsgrad) {
-                        Tensor maxSq = (Tensor) st.get("max_exp_avg_sq");
-                        if (maxSq == null) { // amsgrad switched on after the first step
-                            maxSq = Torch.zerosLike(p);
-                            st.put("max_exp_avg_sq", maxSq);
-                        }
-                        maxSq.copy_(maxSq.maximum(expAvgSq));
-                        denom = maxSq.sqrt().div(biasCorrection2Sqrt).add_(eps);
-                    } else {
-                        denom = expAvgSq.sqrt().div(biasCorrection2Sqrt).add_(eps);
+                    if (!amsgrad) {
+                        // both moments and the parameter in one pass, rounded as the ops below would be
+                        Ops.fusedAdam_(p, expAvg, expAvgSq, grad, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+                        continue;
                     }
-                    p.addcdiv_(expAvg, denom, -stepSize);
+                    expAvg.mul_(beta1).add_(grad, 1 - beta1);
+                    expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+                    Tensor maxSq = (Tensor) st.get("max_exp_avg_sq");
+                    if (maxSq == null) { // amsgrad switched on after the first step
+                        maxSq = Torch.zerosLike(p);
+                        st.put("max_exp_avg_sq", maxSq);
+                    }
+                    maxSq.copy_(maxSq.maximum(expAvgSq));
+                    p.addcdiv_(expAvg, maxSq.sqrt().div(biasCorrection2Sqrt).add_(eps), -stepSize);
                 }
             }
         }

@@ -202,6 +202,8 @@ public final class Ops {
             (in, a) -> one(AmpKernels.nonFiniteCheckAndUnscale(in)));
     public static final OpDef FUSED_SGD = def("_fused_sgd_", (in, a) ->
             one(OptimizerKernels.sgd(d(in[0]), d(in[1]), d(in[2]), a.d("lr"), a.d("momentum"), a.d("dampening"))));
+    public static final OpDef FUSED_ADAM = def("_fused_adam_", (in, a) -> one(OptimizerKernels.adam(d(in[0]), d(in[1]), d(in[2]), d(in[3]),
+            a.d("beta1"), a.d("beta2"), a.d("step_size"), a.d("bias_correction2_sqrt"), a.d("eps"))));
     public static final OpDef CAT = def("cat", (in, a) -> one(CopyKernels.cat(in, a.i("dim"))));
     public static final OpDef STACK = def("stack", (in, a) -> one(CopyKernels.stack(in, a.i("dim"))));
     public static final OpDef REPEAT = def("repeat", (in, a) -> one(CopyKernels.repeat(d(in[0]), a.longs("repeats"))));
@@ -291,6 +293,15 @@ public final class Ops {
      */
     public static Tensor fusedSgd_(Tensor param, Tensor buffer, Tensor grad, double lr, double momentum, double dampening) {
         return call(FUSED_SGD, FUSED_SGD.attrs(lr, momentum, dampening), param, buffer, grad);
+    }
+
+    /**
+     * Adam's step for one parameter (no amsgrad), in place on {@code param} and its moments: see {@code _fused_adam_} in
+     * native_functions.schema.
+     */
+    public static Tensor fusedAdam_(Tensor param, Tensor expAvg, Tensor expAvgSq, Tensor grad, double beta1, double beta2, double stepSize,
+                                    double biasCorrection2Sqrt, double eps) {
+        return call(FUSED_ADAM, FUSED_ADAM.attrs(beta1, beta2, stepSize, biasCorrection2Sqrt, eps), param, expAvg, expAvgSq, grad);
     }
 
     /** Max pooling of a 4-d tensor: values and flat INT64 indices into each channel's {@code H*W}. */

@@ -17,4 +17,14 @@ public interface FusedOptimizerKernels {
      * views or dtypes this backend has no fused path for; the caller then runs the three ops.
      */
     boolean sgd(View param, View buffer, View grad, double lr, double momentum, double dampening);
+
+    /**
+     * Adam's step without amsgrad, in place: {@code expAvg = fma(grad, 1 - beta1, expAvg * beta1)}, {@code expAvgSq =
+     * fma(grad * grad, 1 - beta2, expAvgSq * beta2)}, {@code denom = sqrt(expAvgSq) / biasCorrection2Sqrt + eps},
+     * {@code param = fma(expAvg / denom, -stepSize, param)}, each operation rounded to the tensors' dtype and each scalar
+     * rounded to it first (the mul_, add_, addcmul_, sqrt, div, add_ and addcdiv_ it replaces). Returns false, having
+     * written nothing, where this backend has no fused path.
+     */
+    boolean adam(View param, View expAvg, View expAvgSq, View grad, double beta1, double beta2, double stepSize, double biasCorrection2Sqrt,
+                 double eps);
 }

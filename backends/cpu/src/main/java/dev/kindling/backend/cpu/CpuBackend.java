@@ -250,6 +250,12 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
     }
 
     @Override
+    public boolean adam(View param, View expAvg, View expAvgSq, View grad, double beta1, double beta2, double stepSize, double biasCorrection2Sqrt,
+                        double eps) {
+        return FusedAdam.run(param, expAvg, expAvgSq, grad, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+    }
+
+    @Override
     public boolean addScaled(View a, View b, double alpha, View out, DType compute) {
         return compute == DType.FLOAT32 && ScaledAdd.run(a, b, (float) alpha, out);
     }

@@ -76,4 +76,22 @@ final class VectorBinary {
         }
         return end;
     }
+
+    /** {@link FusedAdam}'s rows, {@code k} as there; returns the count done (a multiple of L). */
+    static int adam(float[] p, int po, float[] m, int mo, float[] v, int vo, float[] g, int go, float[] k, int n) {
+        int end = n - n % L;
+        FloatVector b1 = FloatVector.broadcast(S, k[0]), c1 = FloatVector.broadcast(S, k[1]), b2 = FloatVector.broadcast(S, k[2]);
+        FloatVector c2 = FloatVector.broadcast(S, k[3]), bc = FloatVector.broadcast(S, k[4]), eps = FloatVector.broadcast(S, k[5]);
+        FloatVector step = FloatVector.broadcast(S, k[6]);
+        for (int i = 0; i < end; i += L) {
+            FloatVector gv = FloatVector.fromArray(S, g, go + i);
+            FloatVector mv = gv.fma(c1, FloatVector.fromArray(S, m, mo + i).mul(b1));
+            FloatVector vv = gv.mul(gv).fma(c2, FloatVector.fromArray(S, v, vo + i).mul(b2));
+            mv.intoArray(m, mo + i);
+            vv.intoArray(v, vo + i);
+            FloatVector denom = vv.sqrt().div(bc).add(eps);
+            mv.div(denom).fma(step, FloatVector.fromArray(S, p, po + i)).intoArray(p, po + i);
+        }
+        return end;
+    }
 }

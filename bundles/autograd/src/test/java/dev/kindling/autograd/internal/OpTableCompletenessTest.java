@@ -56,7 +56,8 @@ class OpTableCompletenessTest {
             Map.entry("max_pool2d_with_indices_backward", "bundles/nn NnConformanceTest (max_pool2d gradients) and FoldUnfoldTest (its own gradient)"),
             Map.entry("_autocast_linear", "bundles/amp AutocastPolicyTest (linear under autocast, PyTorch 2.x's values and dtypes) and AutocastFusionTest (bit for bit the casts and linear it fuses)"),
             Map.entry("_mm_at", "bundles/amp AutocastFusionTest (the gradients of _autocast_linear) and backends/cpu MatMulAtTest"),
-            Map.entry("_fused_sgd_", "bundles/optim FusedSgdTest (bit for bit the ops it replaces) and OptimizerConformanceTest (SGD against PyTorch)"));
+            Map.entry("_fused_sgd_", "bundles/optim FusedStepsTest (bit for bit the ops it replaces) and OptimizerConformanceTest (SGD against PyTorch)"),
+            Map.entry("_fused_adam_", "bundles/optim FusedStepsTest (bit for bit the ops it replaces) and OptimizerConformanceTest (Adam against PyTorch)"));
 
     @Test
     void everyDifferentiableOpHasADerivativeRow() {

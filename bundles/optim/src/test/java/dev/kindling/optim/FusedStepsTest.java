@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SGD with momentum takes {@code _fused_sgd_} from its second step: the parameter and the momentum buffer have the bits
- * the mul_ and the two add_s give (PyTorch's single-tensor step), for float32 on the CPU backend's one pass and for the
- * fallback (float64, a transposed parameter), with and without dampening, over several steps.
+ * SGD with momentum takes {@code _fused_sgd_} from its second step, Adam and AdamW without amsgrad {@code _fused_adam_}:
+ * the parameter and its state have the bits the ops they replace give (PyTorch's single-tensor steps), for float32 on
+ * the CPU backend's one pass and for the fallback (float64, a transposed parameter), over several steps.
  */
-class FusedSgdTest {
+class FusedStepsTest {
 
     @Test
     void theFusedStepHasTheBitsOfTheOpsItReplaces() {
@@ -43,6 +43,41 @@ class FusedSgdTest {
                         }
                         assertBits(ref, p, where + " step " + step + ", parameter");
                         assertBits(buf, (Tensor) sgd.state(p).get("momentum_buffer"), where + " step " + step + ", momentum buffer");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFusedAdamStepHasTheBitsOfTheOpsItReplaces() {
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (boolean transposed : new boolean[] {false, true}) {
+                for (int kind = 0; kind < 3; kind++) { // Adam, Adam with L2 weight decay, AdamW
+                    Generator gen = new Generator(9);
+                    Tensor start = Torch.randn(gen, 41, 67).to(t);
+                    Tensor p = (transposed ? start.t().contiguous().t() : start.clone()).requiresGrad_(true);
+                    Tensor ref = start.clone(), m = Torch.zerosLike(start), v = Torch.zerosLike(start);
+                    double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = kind == 0 ? 0 : 0.05;
+                    Optimizer opt = kind == 2 ? new AdamW(List.of(p), lr, new double[] {b1, b2}, eps, wd, false)
+                            : new Adam(List.of(p), lr, new double[] {b1, b2}, eps, wd, false);
+                    String where = t + (transposed ? " transposed" : "") + " kind " + kind;
+                    for (int step = 1; step <= 5; step++) {
+                        Tensor g = Torch.randn(gen, 41, 67).to(t);
+                        p.setGrad(g.clone());
+                        opt.step();
+                        try (GradMode mode = Torch.noGrad()) {
+                            Tensor gr = g;
+                            if (kind == 2) ref.mul_(1 - lr * wd);
+                            else if (kind == 1) gr = g.add(ref, wd);
+                            m.mul_(b1).add_(gr, 1 - b1);
+                            v.mul_(b2).addcmul_(gr, gr, 1 - b2);
+                            double c1 = 1 - Math.pow(b1, step), c2 = Math.sqrt(1 - Math.pow(b2, step));
+                            ref.addcdiv_(m, v.sqrt().div(c2).add_(eps), -lr / c1);
+                        }
+                        assertBits(ref, p, where + " step " + step + ", parameter");
+                        assertBits(m, (Tensor) opt.state(p).get("exp_avg"), where + " step " + step + ", exp_avg");
+                        assertBits(v, (Tensor) opt.state(p).get("exp_avg_sq"), where + " step " + step + ", exp_avg_sq");
                     }
                 }
             }
