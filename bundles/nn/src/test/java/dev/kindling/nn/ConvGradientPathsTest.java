@@ -49,6 +49,27 @@ class ConvGradientPathsTest {
     }
 
     @Test
+    void theGraphKeepsTheColumnsButNotTheResults() throws InterruptedException {
+        // conv2d's node saves its columns and max pooling's its indices; neither keeps its first output alive
+        Tensor x = Torch.randn(new Generator(3), 2, 3, 8, 8).requiresGrad_(true);
+        Tensor w = Torch.randn(new Generator(4), 4, 3, 3, 3).requiresGrad_(true);
+        Tensor y = F.conv2d(x, w, null, 1, 1);
+        Tensor pooled = F.maxPool2d(y, 2, 2, 0);
+        Tensor loss = pooled.add(1).sum(); // add and sum save nothing
+        java.lang.ref.WeakReference<Tensor> result = new java.lang.ref.WeakReference<>(y), values = new java.lang.ref.WeakReference<>(pooled);
+        y = null;
+        pooled = null;
+        for (int i = 0; i < 20 && (result.get() != null || values.get() != null); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertTrue(result.get() == null, "conv2d's result is held by the graph");
+        assertTrue(values.get() == null, "max pooling's values are held by the graph");
+        loss.backward();
+        assertTrue(x.grad() != null && w.grad() != null, "the backward still runs");
+    }
+
+    @Test
     void theGradientHasASecondDerivative() {
         Generator gen = new Generator(5);
         Tensor x = Torch.randn(gen, 2, 2, 5, 4).toDouble().requiresGrad_(true);

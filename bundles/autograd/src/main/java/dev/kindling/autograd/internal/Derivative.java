@@ -42,7 +42,8 @@ final class Derivative {
     /** PyTorch's node name, from the attributes and the inputs (e.g. pow with a scalar exponent is PowBackward0). */
     final BiFunction<Attrs, Tensor[], String> name;
     final int saveInputs;
-    final boolean saveOutput;
+    /** The outputs the formula reads, as a bit mask (-1: all of them, 0: none). */
+    final int saveOutputs;
     final Formula formula;
     /** Whether the formula reads the gradients of every output (QR, SVD), not just output 0's. */
     final boolean allGrads;
@@ -52,12 +53,19 @@ final class Derivative {
     }
 
     Derivative(BiFunction<Attrs, Tensor[], String> name, int saveInputs, boolean saveOutput, Formula formula, boolean allGrads) {
+        this(name, saveInputs, saveOutput ? -1 : 0, formula, allGrads);
+    }
+
+    /** {@code saveOutputs}: only the outputs its bits name, so a large output the formula never reads is not kept alive. */
+    Derivative(BiFunction<Attrs, Tensor[], String> name, int saveInputs, int saveOutputs, Formula formula, boolean allGrads) {
         this.name = name;
         this.saveInputs = saveInputs;
-        this.saveOutput = saveOutput;
+        this.saveOutputs = saveOutputs;
         this.formula = formula;
         this.allGrads = allGrads;
     }
 
     boolean savesInput(int i) { return i < 31 && (saveInputs & (1 << i)) != 0; }
+
+    boolean savesOutput(int i) { return saveOutputs == -1 || (i < 31 && (saveOutputs & (1 << i)) != 0); }
 }

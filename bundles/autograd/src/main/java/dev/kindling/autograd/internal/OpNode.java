@@ -34,9 +34,9 @@ final class OpNode extends Node implements Derivative.Ctx {
     }
 
     void saveOutputs(Tensor[] outs) {
-        if (!d.saveOutput) return;
+        if (d.saveOutputs == 0) return;
         savedOut = new SavedTensor[outs.length];
-        for (int i = 0; i < outs.length; i++) savedOut[i] = new SavedTensor(outs[i], true);
+        for (int i = 0; i < outs.length; i++) if (d.savesOutput(i)) savedOut[i] = new SavedTensor(outs[i], true);
     }
 
     @Override public String name() { return name; }
@@ -69,7 +69,7 @@ final class OpNode extends Node implements Derivative.Ctx {
     void release() {
         released = true;
         for (SavedTensor s : saved) if (s != null) s.release();
-        if (savedOut != null) for (SavedTensor s : savedOut) s.release();
+        if (savedOut != null) for (SavedTensor s : savedOut) if (s != null) s.release();
     }
 
     @Override public Tensor in(int i) {
@@ -78,7 +78,9 @@ final class OpNode extends Node implements Derivative.Ctx {
     }
     @Override public Tensor out() { return out(0); }
     @Override public Tensor out(int i) {
-        if (savedOut == null) throw new IllegalStateException("derivative of " + name + " reads its output, which it did not save");
+        if (savedOut == null || i >= savedOut.length || savedOut[i] == null) {
+            throw new IllegalStateException("derivative of " + name + " reads its output " + i + ", which it did not save");
+        }
         return savedOut[i].unpack(this);
     }
     @Override public Attrs attrs() { return attrs; }
