@@ -221,7 +221,7 @@ public interface TensorBackend {
         Storage product = allocate(device, acc, o * n * l);
         View a = new View(weight.storage(), new long[] {1, o, k}, new long[] {0, ws[0], ws[1]}, weight.offset());
         long[] productStrides;
-        if (n == 1 || (st[2] == 1 && st[0] == l && st[1] == n * l)) {
+        if (n == 1 || im2colLayout(columns)) {
             // all samples' columns as one [k, N*L] matrix: the product is [O, N*L], i.e. [N, O, L] with strides (L, N*L, 1)
             long rs = n == 1 ? st[1] : n * l, cstep = n == 1 ? st[2] : 1;
             matmul(a, new View(columns.storage(), new long[] {1, k, n * l}, new long[] {0, rs, cstep}, columns.offset()),
@@ -275,17 +275,23 @@ public interface TensorBackend {
      * ow]} @ {@code columns [N, k, L]}ᵀ. This default lays both out as matrices over all samples for one {@link #matmul}.
      */
     default void conv2dColumnsBackwardWeight(View grad, View columns, View out) {
-        long[] cs = columns.shape(), st = columns.strides();
+        long[] cs = columns.shape();
         long n = cs[0], k = cs[1], l = cs[2], o = grad.shape()[1];
         View g2 = convGradientMatrix(this, grad);
         View cols = columns;
-        if (!(st[2] == 1 && st[0] == l && st[1] == n * l)) {
+        if (!im2colLayout(columns)) {
             cols = new View(allocate(columns.storage().device(), columns.dtype(), n * k * l), cs, new long[] {l, n * l, 1}, 0);
             copy(columns, cols);
         }
         // columns in im2col's layout are the [k, N*L] matrix; its transpose [N*L, k] has strides (1, N*L)
         View colsT = new View(cols.storage(), new long[] {1, n * l, k}, new long[] {0, 1, n * l}, cols.offset());
         matmul(g2, colsT, new View(out.storage(), new long[] {1, o, k}, new long[] {0, k, 1}, out.offset()));
+    }
+
+    /** {@code [N, k, L]} columns as im2col lays them out: the {@code [k, N*L]} matrix, rows N*L apart. */
+    private static boolean im2colLayout(View columns) {
+        long[] cs = columns.shape(), st = columns.strides();
+        return st[2] == 1 && st[0] == cs[2] && st[1] == cs[0] * cs[2];
     }
 
     /** A {@code [N, O, oh, ow]} gradient copied into a contiguous {@code [O, N*L]} matrix, as {@code [1, O, N*L]}. */

@@ -3,10 +3,9 @@ package dev.kindling.backend.cpu;
 import dev.kindling.api.DType;
 import dev.kindling.kernel.spi.View;
 import dev.kindling.kernel.spi.Window2d;
-import dev.kindling.kernel.tensor.Half;
 
 /**
- * conv2d's product with im2col's columns ({@code _conv2d_columns}): one GEMM of the weight by all samples' columns,
+ * conv2d's products on the CPU ({@code _conv2d_im2col} and its gradients). The forward is one GEMM of the weight by all samples' columns,
  * which im2col lays out as a {@code [k, N·L]} matrix, whose epilogue adds the bias to each finished block of C and
  * writes it straight into the {@code [N, O, oh, ow]} output while the block is in cache (narrowing a half output there
  * too, after the bias: one rounding). Before, the product went to a fresh {@code [O, N·L]} tensor and a second pass read
@@ -23,9 +22,9 @@ final class ConvColumns {
         if (!out.isContiguous()) return false;
         long[] cs = columns.shape(), st = columns.strides(), ws = weight.strides();
         long n = cs[0], k = cs[1], l = cs[2], o = weight.shape()[0];
-        boolean wide = st[2] == 1 && st[0] == l && st[1] == n * l;
+        boolean wide = im2colLayout(columns);
         if ((!wide && n != 1) || o * n * l > Integer.MAX_VALUE || k * n * l > Integer.MAX_VALUE) return false;
-        int cols = (int) (n * l), samples = (int) n, run = (int) l, channels = (int) o;
+        int cols = (int) (n * l), run = (int) l, channels = (int) o;
         int rsB = wide ? cols : (int) st[1], csB = wide ? 1 : (int) st[2];
         float[] b = bias == null ? null : values(bias, channels);
         float[] c = Scratch.floats(Scratch.Slot.PRODUCT, channels * cols);
@@ -76,7 +75,7 @@ final class ConvColumns {
         if (k * n * l > Integer.MAX_VALUE || o * n * l > Integer.MAX_VALUE || n * planes > Integer.MAX_VALUE) return false;
         int per = (int) Math.max(1, Math.min(n, GROUP_FLOATS / Math.max(1, k * l)));
         int groups = (int) ((n + per - 1) / per), rows = (int) k, inner = (int) o, run = (int) l, all = (int) (n * l);
-        Operand g = grouped(grad, all, run, (int) (o * l)), a = MatMul.operand(weight);
+        Operand g = gradientMatrix(grad, all, run, (int) (o * l)), a = MatMul.operand(weight);
         boolean half = HalfOps.isHalf(t);
         Sgemm gemm = MatMul.kernelFor((long) rows * all * inner / groups);
         int chunks = ComputePool.chunksFor(groups, (long) rows * all * inner);
@@ -87,8 +86,9 @@ final class ConvColumns {
                 gemm.gemm(rows, cols, inner, a, (int) weight.offset(), (int) ws[1], (int) ws[0], g, s0 * run, all, 1, c, 0, cols, half ? Sgemm.rounding(t) : null);
                 View part = new View(new CpuStorage.F32(c), new long[] {ns, rows, run}, new long[] {run, cols, 1}, 0);
                 long[] shape = {ns, os[1], os[2], os[3]};
+                View target = new View(out.storage(), shape, out.strides(), out.offset() + s0 * out.strides()[0]);
                 if (!half) {
-                    Windows.col2im(part, w, new View(out.storage(), shape, out.strides(), out.offset() + s0 * out.strides()[0]));
+                    Windows.col2im(part, w, target);
                     continue;
                 }
                 // half: summed in float32 and rounded once, as the unfused col2im of half columns does
@@ -97,7 +97,7 @@ final class ConvColumns {
                 java.util.Arrays.fill(acc, 0, size, 0f);
                 View sums = new View(new CpuStorage.F32(acc), shape, CpuBackend.contiguous(shape), 0);
                 Windows.col2im(part, w, sums);
-                FastCopy.copy(sums, new View(out.storage(), shape, out.strides(), out.offset() + s0 * out.strides()[0]));
+                FastCopy.copy(sums, target);
             }
         });
         return true;
@@ -110,11 +110,11 @@ final class ConvColumns {
     static boolean backwardWeight(View grad, View columns, View out) {
         DType t = out.dtype();
         if (!sameFloatDType(t, grad, columns) || !grad.isContiguous() || !out.isContiguous()) return false;
-        long[] gs = grad.shape(), st = columns.strides();
+        long[] gs = grad.shape();
         long n = gs[0], o = gs[1], l = gs[2] * gs[3], k = columns.shape()[1];
-        if (!(st[2] == 1 && st[0] == l && st[1] == n * l) || k * n * l > Integer.MAX_VALUE || o * n * l > Integer.MAX_VALUE) return false;
+        if (!im2colLayout(columns) || k * n * l > Integer.MAX_VALUE || o * n * l > Integer.MAX_VALUE) return false;
         int cols = (int) (n * l);
-        Operand g = grouped(grad, cols, (int) l, (int) (o * l));
+        Operand g = gradientMatrix(grad, cols, (int) l, (int) (o * l));
         product((int) o, (int) k, cols, g, 0, cols, 1, MatMul.operand(columns), (int) columns.offset(), 1, cols, out);
         return true;
     }
@@ -123,12 +123,15 @@ final class ConvColumns {
         return (t == DType.FLOAT32 || HalfOps.isHalf(t)) && a.dtype() == t && b.dtype() == t;
     }
 
+    /** {@code [N, k, L]} columns as im2col lays them out: the {@code [k, N·L]} matrix, rows N·L apart. */
+    private static boolean im2colLayout(View columns) {
+        long[] cs = columns.shape(), st = columns.strides();
+        return st[2] == 1 && st[0] == cs[2] && st[1] == cs[0] * cs[2];
+    }
+
     /** A contiguous [N, O, L] gradient as the [O, N·L] matrix: row o, column (n, l) at n·O·L + o·L + l. */
-    private static Operand grouped(View grad, int cols, int l, int groupStride) {
-        CpuStorage s = CpuBackend.s(grad);
-        Object a = s instanceof CpuStorage.F32 ? ((CpuStorage.F32) s).a : ((CpuStorage.F16) s).a;
-        boolean bf16 = grad.dtype() == DType.BFLOAT16;
-        return Operand.grouped(a, bf16, (int) grad.offset(), cols, l, groupStride, l);
+    private static Operand gradientMatrix(View grad, int cols, int l, int groupStride) {
+        return MatMul.operand(grad).grouped((int) grad.offset(), cols, l, groupStride, l);
     }
 
     /** {@code out} (row-major from its offset, row stride {@code n}) = A·B; a half output is narrowed block by block. */
@@ -148,11 +151,7 @@ final class ConvColumns {
     private static float[] values(View v, int n) {
         float[] out = new float[n];
         CpuStorage s = CpuBackend.s(v);
-        long step = v.strides()[0];
-        for (int i = 0; i < n; i++) {
-            int at = (int) (v.offset() + i * step);
-            out[i] = s instanceof CpuStorage.F32 ? ((CpuStorage.F32) s).a[at] : Half.toFloat(((CpuStorage.F16) s).bf16, ((CpuStorage.F16) s).a[at]);
-        }
+        for (int i = 0; i < n; i++) out[i] = (float) s.getD((int) (v.offset() + i * v.strides()[0]));
         return out;
     }
 }

@@ -176,7 +176,7 @@ final class HalfOps {
         int runDims = op == ReduceOp.SUM ? RunSums.trailingDims(in, dims) : 0;
         if (runDims > 0) {
             // widened run by run rather than into a float32 copy of the whole input
-            Operand x = Operand.of(((CpuStorage.F16) CpuBackend.s(in)).a, in.dtype() == DType.BFLOAT16);
+            Operand x = MatMul.operand(in);
             if (isHalf(out.dtype())) roundInto(out, o -> RunSums.sum(in, x, dims, runDims, o));
             else if (out.dtype() == DType.FLOAT32) RunSums.sum(in, x, dims, runDims, out);
             else be.reduce(op, widen(be, in, in.dtype(), Scratch.Slot.HALF_A), dims, out);

@@ -35,14 +35,14 @@ final class Operand {
     static Operand rounded(float[] a, boolean bf16) { return new Operand(null, a, null, bf16, null, null); }
 
     /**
-     * A row-major {@code [rows, groups · groupLength]} matrix stored as {@code groups} blocks of {@code [rows,
-     * groupLength]}, {@code groupStride} apart, rows {@code rowStride} apart in each: conv2d's {@code [N, O, L]}
-     * gradient read as the {@code [O, N·L]} matrix its products take, without the copy that lays it out so. Index
-     * {@code i} of the matrix ({@code row · rowLength + column}) is what callers pass; {@code a} is float32 or half.
+     * This float32 or half array read as a row-major {@code [rows, groups · groupLength]} matrix stored as {@code groups}
+     * blocks of {@code [rows, groupLength]}, {@code groupStride} apart, rows {@code rowStride} apart in each, from
+     * {@code base}: conv2d's {@code [N, O, L]} gradient read as the {@code [O, N·L]} matrix its products take, without
+     * the copy that lays it out so. Index {@code i} of the matrix ({@code row · rowLength + column}) is what callers pass.
      */
-    static Operand grouped(Object a, boolean bf16, int base, int rowLength, int groupLength, int groupStride, int rowStride) {
-        Groups g = new Groups(base, rowLength, groupLength, groupStride, rowStride);
-        return a instanceof float[] ? new Operand(null, null, null, false, g, (float[]) a) : new Operand(null, null, (short[]) a, bf16, g, null);
+    Operand grouped(int base, int rowLength, int groupLength, int groupStride, int rowStride) {
+        if (roundedFrom != null || groups != null) throw new IllegalStateException("only a plain float32 or half operand can be grouped");
+        return new Operand(null, null, h, bf16, new Groups(base, rowLength, groupLength, groupStride, rowStride), f);
     }
 
     float get(int i) {

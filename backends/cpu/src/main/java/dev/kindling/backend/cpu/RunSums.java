@@ -67,7 +67,6 @@ final class RunSums {
         // runs in row-major order of the leading dims, so each output meets its runs in row-major order of the reduced ones
         boolean[] reduced = new boolean[r];
         for (int d : dims) reduced[d] = true;
-        long[] outStrides = out.strides();
         long[] index = new long[lead];
         double[] acc = new double[(int) out.numel()];
         for (int i = 0; i < runs; i++) {
@@ -76,18 +75,9 @@ final class RunSums {
             acc[s] += runSum[i];
             for (int d = lead - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
         }
-        // acc is row-major over the kept dims: write each where out keeps it
+        // acc is row-major over the kept dims, as out's elements are (its reduced dims have size 1)
         float[] o = ((CpuStorage.F32) CpuBackend.s(out)).a;
-        long[] keptIndex = new long[lead];
-        for (int s = 0; s < acc.length; s++) {
-            long at = out.offset();
-            for (int d = 0; d < lead; d++) if (!reduced[d]) at += keptIndex[d] * outStrides[d];
-            o[(int) at] = (float) acc[s];
-            for (int d = lead - 1; d >= 0; d--) {
-                if (reduced[d]) continue;
-                if (++keptIndex[d] < shape[d]) break;
-                keptIndex[d] = 0;
-            }
-        }
+        int[] at = Strided.offsets(out);
+        for (int s = 0; s < acc.length; s++) o[at[s]] = (float) acc[s];
     }
 }
