@@ -8,9 +8,14 @@ import os
 import sys
 import time
 
-import torch
-import torch.distributed as dist
-import torch.nn as nn
+# Debian's PyTorch multiplies on OpenBLAS, which keeps its own thread pool: torch.set_num_threads(1) alone leaves it
+# at one thread per CPU (a "one-thread" process measured 148-159% CPU). Cap it before torch loads it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import torch  # noqa: E402
+import torch.distributed as dist  # noqa: E402
+import torch.nn as nn  # noqa: E402
 
 steps, warmup, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(1)

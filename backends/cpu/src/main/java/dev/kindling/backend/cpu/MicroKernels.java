@@ -10,7 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the default everywhere; the 512-bit shapes (AVX-512's thirty-two registers) run only when
  * {@code -Dkindling.cpu.sgemmKernel} names them, since one vector width serves every kernel ({@link VectorApi}; the
  * measurements are at {@link VectorSgemm#defaultKernel}). The bodies are written out in full because C2 keeps only named locals in
- * registers: an array of accumulators would live in memory.
+ * registers: an array of accumulators would live in memory. The C tile's stores are written out too, with the
+ * accumulate test once outside them: a store helper, even inlined and even without the species argument, halved 4 x 32's
+ * speed (58 against 109 GFLOPS on a Zen 4 core, 64 x 512 x 256 from cache) and cost 4 x 16 a tenth (92 against 102).
  */
 final class MicroKernels {
     private MicroKernels() {}
@@ -38,6 +40,7 @@ final class MicroKernels {
     static MicroKernel named(String name) {
         switch (name) {
             case "4x16": return new Avx2x4x16();
+            case "4x32": return new Avx2x4x32();
             case "6x16": return new Avx2x6x16();
             case "12x32": return new Avx512x12x32();
             case "14x32": return new Avx512x14x32();
@@ -46,12 +49,15 @@ final class MicroKernels {
         }
     }
 
-    static final String[] NAMES = {"4x16", "6x16", "12x32", "14x32", "6x32"};
-
-    private static void store(VectorSpecies<Float> s, float[] c, int o, FloatVector v, boolean acc) {
-        if (acc) v = FloatVector.fromArray(s, c, o).add(v);
-        v.intoArray(c, o);
+    /**
+     * Whether C2 may use thirty-two vector registers: it does where the CPU has AVX-512 and the JVM uses it, which shows as
+     * a 512-bit preferred species (a query only: the kernels still compute in the width they are written for).
+     */
+    static boolean thirtyTwoVectorRegisters() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     }
+
+    static final String[] NAMES = {"4x16", "4x32", "6x16", "12x32", "14x32", "6x32"};
 
     /** 4 x 16 on 256-bit vectors: eight accumulators, two B vectors and a broadcast fit AVX2's sixteen registers. */
     static final class Avx2x4x16 extends MicroKernel {
@@ -82,14 +88,108 @@ final class MicroKernels {
                 c30 = a3.fma(b0, c30);
                 c31 = a3.fma(b1, c31);
             }
-            store(S, c, co, c00, acc);
-            store(S, c, co + 8, c01, acc);
-            store(S, c, co + ldc, c10, acc);
-            store(S, c, co + ldc + 8, c11, acc);
-            store(S, c, co + 2 * ldc, c20, acc);
-            store(S, c, co + 2 * ldc + 8, c21, acc);
-            store(S, c, co + 3 * ldc, c30, acc);
-            store(S, c, co + 3 * ldc + 8, c31, acc);
+            if (acc) {
+                FloatVector.fromArray(S, c, co).add(c00).intoArray(c, co);
+                FloatVector.fromArray(S, c, co + 8).add(c01).intoArray(c, co + 8);
+                FloatVector.fromArray(S, c, co + ldc).add(c10).intoArray(c, co + ldc);
+                FloatVector.fromArray(S, c, co + ldc + 8).add(c11).intoArray(c, co + ldc + 8);
+                FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
+                FloatVector.fromArray(S, c, co + 2 * ldc + 8).add(c21).intoArray(c, co + 2 * ldc + 8);
+                FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
+                FloatVector.fromArray(S, c, co + 3 * ldc + 8).add(c31).intoArray(c, co + 3 * ldc + 8);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + 8);
+                c10.intoArray(c, co + ldc);
+                c11.intoArray(c, co + ldc + 8);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + 8);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + 8);
+            }
+        }
+    }
+
+    /**
+     * 4 x 32 on 256-bit vectors: sixteen accumulators, four B vectors and a broadcast need 21 registers, so it is for
+     * CPUs with AVX-512's thirty-two (EVEX encodes 256-bit operations on all of them). Twice 4 x 16's accumulators hide
+     * the FMA latency that 4 x 16's eight only just cover: on a Zen 4 core, the MLP's 64 x 512 x 256 block ran at 111
+     * GFLOPS against 102-103, and 512 x 784 x 64 at 99 against 90 (one thread, packed panels from cache). Each element
+     * is still one FMA chain over k in order, so every shape gives the same bits.
+     */
+    static final class Avx2x4x32 extends MicroKernel {
+        private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+        Avx2x4x32() { super("4x32", 4, 32, 256); }
+
+        @Override
+        void run(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean acc) {
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int bi = bo + p * 32, ai = ao + p * 4;
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
+                FloatVector b2 = FloatVector.fromArray(S, bp, bi + 16);
+                FloatVector b3 = FloatVector.fromArray(S, bp, bi + 24);
+                FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                c02 = a0.fma(b2, c02);
+                c03 = a0.fma(b3, c03);
+                FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                c12 = a1.fma(b2, c12);
+                c13 = a1.fma(b3, c13);
+                FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+                c22 = a2.fma(b2, c22);
+                c23 = a2.fma(b3, c23);
+                FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+                c32 = a3.fma(b2, c32);
+                c33 = a3.fma(b3, c33);
+            }
+            if (acc) {
+                FloatVector.fromArray(S, c, co).add(c00).intoArray(c, co);
+                FloatVector.fromArray(S, c, co + 8).add(c01).intoArray(c, co + 8);
+                FloatVector.fromArray(S, c, co + 16).add(c02).intoArray(c, co + 16);
+                FloatVector.fromArray(S, c, co + 24).add(c03).intoArray(c, co + 24);
+                FloatVector.fromArray(S, c, co + ldc).add(c10).intoArray(c, co + ldc);
+                FloatVector.fromArray(S, c, co + ldc + 8).add(c11).intoArray(c, co + ldc + 8);
+                FloatVector.fromArray(S, c, co + ldc + 16).add(c12).intoArray(c, co + ldc + 16);
+                FloatVector.fromArray(S, c, co + ldc + 24).add(c13).intoArray(c, co + ldc + 24);
+                FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
+                FloatVector.fromArray(S, c, co + 2 * ldc + 8).add(c21).intoArray(c, co + 2 * ldc + 8);
+                FloatVector.fromArray(S, c, co + 2 * ldc + 16).add(c22).intoArray(c, co + 2 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 2 * ldc + 24).add(c23).intoArray(c, co + 2 * ldc + 24);
+                FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
+                FloatVector.fromArray(S, c, co + 3 * ldc + 8).add(c31).intoArray(c, co + 3 * ldc + 8);
+                FloatVector.fromArray(S, c, co + 3 * ldc + 16).add(c32).intoArray(c, co + 3 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 3 * ldc + 24).add(c33).intoArray(c, co + 3 * ldc + 24);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + 8);
+                c02.intoArray(c, co + 16);
+                c03.intoArray(c, co + 24);
+                c10.intoArray(c, co + ldc);
+                c11.intoArray(c, co + ldc + 8);
+                c12.intoArray(c, co + ldc + 16);
+                c13.intoArray(c, co + ldc + 24);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + 8);
+                c22.intoArray(c, co + 2 * ldc + 16);
+                c23.intoArray(c, co + 2 * ldc + 24);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + 8);
+                c32.intoArray(c, co + 3 * ldc + 16);
+                c33.intoArray(c, co + 3 * ldc + 24);
+            }
         }
     }
 
@@ -130,18 +230,33 @@ final class MicroKernels {
                 c50 = a5.fma(b0, c50);
                 c51 = a5.fma(b1, c51);
             }
-            store(S, c, co, c00, acc);
-            store(S, c, co + 8, c01, acc);
-            store(S, c, co + ldc, c10, acc);
-            store(S, c, co + ldc + 8, c11, acc);
-            store(S, c, co + 2 * ldc, c20, acc);
-            store(S, c, co + 2 * ldc + 8, c21, acc);
-            store(S, c, co + 3 * ldc, c30, acc);
-            store(S, c, co + 3 * ldc + 8, c31, acc);
-            store(S, c, co + 4 * ldc, c40, acc);
-            store(S, c, co + 4 * ldc + 8, c41, acc);
-            store(S, c, co + 5 * ldc, c50, acc);
-            store(S, c, co + 5 * ldc + 8, c51, acc);
+            if (acc) {
+                FloatVector.fromArray(S, c, co).add(c00).intoArray(c, co);
+                FloatVector.fromArray(S, c, co + 8).add(c01).intoArray(c, co + 8);
+                FloatVector.fromArray(S, c, co + ldc).add(c10).intoArray(c, co + ldc);
+                FloatVector.fromArray(S, c, co + ldc + 8).add(c11).intoArray(c, co + ldc + 8);
+                FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
+                FloatVector.fromArray(S, c, co + 2 * ldc + 8).add(c21).intoArray(c, co + 2 * ldc + 8);
+                FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
+                FloatVector.fromArray(S, c, co + 3 * ldc + 8).add(c31).intoArray(c, co + 3 * ldc + 8);
+                FloatVector.fromArray(S, c, co + 4 * ldc).add(c40).intoArray(c, co + 4 * ldc);
+                FloatVector.fromArray(S, c, co + 4 * ldc + 8).add(c41).intoArray(c, co + 4 * ldc + 8);
+                FloatVector.fromArray(S, c, co + 5 * ldc).add(c50).intoArray(c, co + 5 * ldc);
+                FloatVector.fromArray(S, c, co + 5 * ldc + 8).add(c51).intoArray(c, co + 5 * ldc + 8);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + 8);
+                c10.intoArray(c, co + ldc);
+                c11.intoArray(c, co + ldc + 8);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + 8);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + 8);
+                c40.intoArray(c, co + 4 * ldc);
+                c41.intoArray(c, co + 4 * ldc + 8);
+                c50.intoArray(c, co + 5 * ldc);
+                c51.intoArray(c, co + 5 * ldc + 8);
+            }
         }
     }
 
@@ -206,30 +321,57 @@ final class MicroKernels {
                 c110 = a11.fma(b0, c110);
                 c111 = a11.fma(b1, c111);
             }
-            store(S, c, co, c00, acc);
-            store(S, c, co + 16, c01, acc);
-            store(S, c, co + ldc, c10, acc);
-            store(S, c, co + ldc + 16, c11, acc);
-            store(S, c, co + 2 * ldc, c20, acc);
-            store(S, c, co + 2 * ldc + 16, c21, acc);
-            store(S, c, co + 3 * ldc, c30, acc);
-            store(S, c, co + 3 * ldc + 16, c31, acc);
-            store(S, c, co + 4 * ldc, c40, acc);
-            store(S, c, co + 4 * ldc + 16, c41, acc);
-            store(S, c, co + 5 * ldc, c50, acc);
-            store(S, c, co + 5 * ldc + 16, c51, acc);
-            store(S, c, co + 6 * ldc, c60, acc);
-            store(S, c, co + 6 * ldc + 16, c61, acc);
-            store(S, c, co + 7 * ldc, c70, acc);
-            store(S, c, co + 7 * ldc + 16, c71, acc);
-            store(S, c, co + 8 * ldc, c80, acc);
-            store(S, c, co + 8 * ldc + 16, c81, acc);
-            store(S, c, co + 9 * ldc, c90, acc);
-            store(S, c, co + 9 * ldc + 16, c91, acc);
-            store(S, c, co + 10 * ldc, c100, acc);
-            store(S, c, co + 10 * ldc + 16, c101, acc);
-            store(S, c, co + 11 * ldc, c110, acc);
-            store(S, c, co + 11 * ldc + 16, c111, acc);
+            if (acc) {
+                FloatVector.fromArray(S, c, co).add(c00).intoArray(c, co);
+                FloatVector.fromArray(S, c, co + 16).add(c01).intoArray(c, co + 16);
+                FloatVector.fromArray(S, c, co + ldc).add(c10).intoArray(c, co + ldc);
+                FloatVector.fromArray(S, c, co + ldc + 16).add(c11).intoArray(c, co + ldc + 16);
+                FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
+                FloatVector.fromArray(S, c, co + 2 * ldc + 16).add(c21).intoArray(c, co + 2 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
+                FloatVector.fromArray(S, c, co + 3 * ldc + 16).add(c31).intoArray(c, co + 3 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 4 * ldc).add(c40).intoArray(c, co + 4 * ldc);
+                FloatVector.fromArray(S, c, co + 4 * ldc + 16).add(c41).intoArray(c, co + 4 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 5 * ldc).add(c50).intoArray(c, co + 5 * ldc);
+                FloatVector.fromArray(S, c, co + 5 * ldc + 16).add(c51).intoArray(c, co + 5 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 6 * ldc).add(c60).intoArray(c, co + 6 * ldc);
+                FloatVector.fromArray(S, c, co + 6 * ldc + 16).add(c61).intoArray(c, co + 6 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 7 * ldc).add(c70).intoArray(c, co + 7 * ldc);
+                FloatVector.fromArray(S, c, co + 7 * ldc + 16).add(c71).intoArray(c, co + 7 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 8 * ldc).add(c80).intoArray(c, co + 8 * ldc);
+                FloatVector.fromArray(S, c, co + 8 * ldc + 16).add(c81).intoArray(c, co + 8 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 9 * ldc).add(c90).intoArray(c, co + 9 * ldc);
+                FloatVector.fromArray(S, c, co + 9 * ldc + 16).add(c91).intoArray(c, co + 9 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 10 * ldc).add(c100).intoArray(c, co + 10 * ldc);
+                FloatVector.fromArray(S, c, co + 10 * ldc + 16).add(c101).intoArray(c, co + 10 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 11 * ldc).add(c110).intoArray(c, co + 11 * ldc);
+                FloatVector.fromArray(S, c, co + 11 * ldc + 16).add(c111).intoArray(c, co + 11 * ldc + 16);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + 16);
+                c10.intoArray(c, co + ldc);
+                c11.intoArray(c, co + ldc + 16);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + 16);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + 16);
+                c40.intoArray(c, co + 4 * ldc);
+                c41.intoArray(c, co + 4 * ldc + 16);
+                c50.intoArray(c, co + 5 * ldc);
+                c51.intoArray(c, co + 5 * ldc + 16);
+                c60.intoArray(c, co + 6 * ldc);
+                c61.intoArray(c, co + 6 * ldc + 16);
+                c70.intoArray(c, co + 7 * ldc);
+                c71.intoArray(c, co + 7 * ldc + 16);
+                c80.intoArray(c, co + 8 * ldc);
+                c81.intoArray(c, co + 8 * ldc + 16);
+                c90.intoArray(c, co + 9 * ldc);
+                c91.intoArray(c, co + 9 * ldc + 16);
+                c100.intoArray(c, co + 10 * ldc);
+                c101.intoArray(c, co + 10 * ldc + 16);
+                c110.intoArray(c, co + 11 * ldc);
+                c111.intoArray(c, co + 11 * ldc + 16);
+            }
         }
     }
 
@@ -302,34 +444,65 @@ final class MicroKernels {
                 c130 = a13.fma(b0, c130);
                 c131 = a13.fma(b1, c131);
             }
-            store(S, c, co, c00, acc);
-            store(S, c, co + 16, c01, acc);
-            store(S, c, co + ldc, c10, acc);
-            store(S, c, co + ldc + 16, c11, acc);
-            store(S, c, co + 2 * ldc, c20, acc);
-            store(S, c, co + 2 * ldc + 16, c21, acc);
-            store(S, c, co + 3 * ldc, c30, acc);
-            store(S, c, co + 3 * ldc + 16, c31, acc);
-            store(S, c, co + 4 * ldc, c40, acc);
-            store(S, c, co + 4 * ldc + 16, c41, acc);
-            store(S, c, co + 5 * ldc, c50, acc);
-            store(S, c, co + 5 * ldc + 16, c51, acc);
-            store(S, c, co + 6 * ldc, c60, acc);
-            store(S, c, co + 6 * ldc + 16, c61, acc);
-            store(S, c, co + 7 * ldc, c70, acc);
-            store(S, c, co + 7 * ldc + 16, c71, acc);
-            store(S, c, co + 8 * ldc, c80, acc);
-            store(S, c, co + 8 * ldc + 16, c81, acc);
-            store(S, c, co + 9 * ldc, c90, acc);
-            store(S, c, co + 9 * ldc + 16, c91, acc);
-            store(S, c, co + 10 * ldc, c100, acc);
-            store(S, c, co + 10 * ldc + 16, c101, acc);
-            store(S, c, co + 11 * ldc, c110, acc);
-            store(S, c, co + 11 * ldc + 16, c111, acc);
-            store(S, c, co + 12 * ldc, c120, acc);
-            store(S, c, co + 12 * ldc + 16, c121, acc);
-            store(S, c, co + 13 * ldc, c130, acc);
-            store(S, c, co + 13 * ldc + 16, c131, acc);
+            if (acc) {
+                FloatVector.fromArray(S, c, co).add(c00).intoArray(c, co);
+                FloatVector.fromArray(S, c, co + 16).add(c01).intoArray(c, co + 16);
+                FloatVector.fromArray(S, c, co + ldc).add(c10).intoArray(c, co + ldc);
+                FloatVector.fromArray(S, c, co + ldc + 16).add(c11).intoArray(c, co + ldc + 16);
+                FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
+                FloatVector.fromArray(S, c, co + 2 * ldc + 16).add(c21).intoArray(c, co + 2 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
+                FloatVector.fromArray(S, c, co + 3 * ldc + 16).add(c31).intoArray(c, co + 3 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 4 * ldc).add(c40).intoArray(c, co + 4 * ldc);
+                FloatVector.fromArray(S, c, co + 4 * ldc + 16).add(c41).intoArray(c, co + 4 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 5 * ldc).add(c50).intoArray(c, co + 5 * ldc);
+                FloatVector.fromArray(S, c, co + 5 * ldc + 16).add(c51).intoArray(c, co + 5 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 6 * ldc).add(c60).intoArray(c, co + 6 * ldc);
+                FloatVector.fromArray(S, c, co + 6 * ldc + 16).add(c61).intoArray(c, co + 6 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 7 * ldc).add(c70).intoArray(c, co + 7 * ldc);
+                FloatVector.fromArray(S, c, co + 7 * ldc + 16).add(c71).intoArray(c, co + 7 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 8 * ldc).add(c80).intoArray(c, co + 8 * ldc);
+                FloatVector.fromArray(S, c, co + 8 * ldc + 16).add(c81).intoArray(c, co + 8 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 9 * ldc).add(c90).intoArray(c, co + 9 * ldc);
+                FloatVector.fromArray(S, c, co + 9 * ldc + 16).add(c91).intoArray(c, co + 9 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 10 * ldc).add(c100).intoArray(c, co + 10 * ldc);
+                FloatVector.fromArray(S, c, co + 10 * ldc + 16).add(c101).intoArray(c, co + 10 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 11 * ldc).add(c110).intoArray(c, co + 11 * ldc);
+                FloatVector.fromArray(S, c, co + 11 * ldc + 16).add(c111).intoArray(c, co + 11 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 12 * ldc).add(c120).intoArray(c, co + 12 * ldc);
+                FloatVector.fromArray(S, c, co + 12 * ldc + 16).add(c121).intoArray(c, co + 12 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 13 * ldc).add(c130).intoArray(c, co + 13 * ldc);
+                FloatVector.fromArray(S, c, co + 13 * ldc + 16).add(c131).intoArray(c, co + 13 * ldc + 16);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + 16);
+                c10.intoArray(c, co + ldc);
+                c11.intoArray(c, co + ldc + 16);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + 16);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + 16);
+                c40.intoArray(c, co + 4 * ldc);
+                c41.intoArray(c, co + 4 * ldc + 16);
+                c50.intoArray(c, co + 5 * ldc);
+                c51.intoArray(c, co + 5 * ldc + 16);
+                c60.intoArray(c, co + 6 * ldc);
+                c61.intoArray(c, co + 6 * ldc + 16);
+                c70.intoArray(c, co + 7 * ldc);
+                c71.intoArray(c, co + 7 * ldc + 16);
+                c80.intoArray(c, co + 8 * ldc);
+                c81.intoArray(c, co + 8 * ldc + 16);
+                c90.intoArray(c, co + 9 * ldc);
+                c91.intoArray(c, co + 9 * ldc + 16);
+                c100.intoArray(c, co + 10 * ldc);
+                c101.intoArray(c, co + 10 * ldc + 16);
+                c110.intoArray(c, co + 11 * ldc);
+                c111.intoArray(c, co + 11 * ldc + 16);
+                c120.intoArray(c, co + 12 * ldc);
+                c121.intoArray(c, co + 12 * ldc + 16);
+                c130.intoArray(c, co + 13 * ldc);
+                c131.intoArray(c, co + 13 * ldc + 16);
+            }
         }
     }
 
@@ -370,18 +543,33 @@ final class MicroKernels {
                 c50 = a5.fma(b0, c50);
                 c51 = a5.fma(b1, c51);
             }
-            store(S, c, co, c00, acc);
-            store(S, c, co + 16, c01, acc);
-            store(S, c, co + ldc, c10, acc);
-            store(S, c, co + ldc + 16, c11, acc);
-            store(S, c, co + 2 * ldc, c20, acc);
-            store(S, c, co + 2 * ldc + 16, c21, acc);
-            store(S, c, co + 3 * ldc, c30, acc);
-            store(S, c, co + 3 * ldc + 16, c31, acc);
-            store(S, c, co + 4 * ldc, c40, acc);
-            store(S, c, co + 4 * ldc + 16, c41, acc);
-            store(S, c, co + 5 * ldc, c50, acc);
-            store(S, c, co + 5 * ldc + 16, c51, acc);
+            if (acc) {
+                FloatVector.fromArray(S, c, co).add(c00).intoArray(c, co);
+                FloatVector.fromArray(S, c, co + 16).add(c01).intoArray(c, co + 16);
+                FloatVector.fromArray(S, c, co + ldc).add(c10).intoArray(c, co + ldc);
+                FloatVector.fromArray(S, c, co + ldc + 16).add(c11).intoArray(c, co + ldc + 16);
+                FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
+                FloatVector.fromArray(S, c, co + 2 * ldc + 16).add(c21).intoArray(c, co + 2 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
+                FloatVector.fromArray(S, c, co + 3 * ldc + 16).add(c31).intoArray(c, co + 3 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 4 * ldc).add(c40).intoArray(c, co + 4 * ldc);
+                FloatVector.fromArray(S, c, co + 4 * ldc + 16).add(c41).intoArray(c, co + 4 * ldc + 16);
+                FloatVector.fromArray(S, c, co + 5 * ldc).add(c50).intoArray(c, co + 5 * ldc);
+                FloatVector.fromArray(S, c, co + 5 * ldc + 16).add(c51).intoArray(c, co + 5 * ldc + 16);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + 16);
+                c10.intoArray(c, co + ldc);
+                c11.intoArray(c, co + ldc + 16);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + 16);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + 16);
+                c40.intoArray(c, co + 4 * ldc);
+                c41.intoArray(c, co + 4 * ldc + 16);
+                c50.intoArray(c, co + 5 * ldc);
+                c51.intoArray(c, co + 5 * ldc + 16);
+            }
         }
     }
 }

@@ -62,16 +62,18 @@ final class VectorSgemm implements Sgemm {
     }
 
     /**
-     * 4 x 16 everywhere, 512-bit kernels by request only. Measured, one thread, n = 1024: on a Sapphire Rapids Xeon
-     * 12 x 32 (k blocks of 1024) ran at 100 GFLOPS against 64 for 4 x 16; on an AMD EPYC (Zen 4, AVX-512 run as two
-     * 256-bit halves) both ran at 92–98, 4 x 16 was 1.2–2.8x faster on the MLP's products (m = 64, n = 10–784) and 12 x 32
-     * lost half its speed on two threads (85 GFLOPS against 170). And 512-bit float vectors beside the 256-bit ones of
-     * the elementwise kernels slow C2's code down (see {@link VectorApi}), so the default stays one width. The choice is
-     * fixed per machine, never timed at start-up: a product's rounding depends on the kernel, and ranks of one job
-     * must agree bit for bit.
+     * 256-bit kernels everywhere, 512-bit ones by request only; 4 x 32 where the CPU has AVX-512's thirty-two vector
+     * registers (the JVM's preferred species is 512 bits), 4 x 16 on AVX2's sixteen. Measured, one thread, n = 1024: on a
+     * Sapphire Rapids Xeon 12 x 32 (k blocks of 1024) ran at 100 GFLOPS against 64 for 4 x 16; on an AMD EPYC (Zen 4,
+     * AVX-512 run as two 256-bit halves) both ran at 92–98, 4 x 16 was 1.2–2.8x faster on the MLP's products (m = 64,
+     * n = 10–784) and 12 x 32 lost half its speed on two threads (85 GFLOPS against 170). And 512-bit float vectors beside
+     * the 256-bit ones of the elementwise kernels slow C2's code down (see {@link VectorApi}), so the default stays one
+     * width. 4 x 32 keeps that width and doubles the accumulators ({@link MicroKernels.Avx2x4x32}). The choice is fixed
+     * per machine, never timed at start-up; the shapes give the same bits anyway (one FMA chain per element, the k
+     * blocks set by kcMax alone).
      */
     static String defaultKernel() {
-        return "4x16";
+        return MicroKernels.thirtyTwoVectorRegisters() ? "4x32" : "4x16";
     }
 
     @Override public String name() { return "vector-" + kernel.name; }

@@ -7,6 +7,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 class SgemmTest {
     /** C = A B with A read transposed when {@code ta} (stored k x m) and B transposed when {@code tb} (stored n x k). */
@@ -69,6 +70,39 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The default kernel differs by CPU (4 x 32 with AVX-512's registers, 4 x 16 without), so the 256-bit shapes must give
+     * the same bits: one FMA chain per element over k, in the same k blocks. Covers edge tiles, transposed operands,
+     * several k blocks (k = 600) and the thin-product transposition (n = 20 is below 4 x 32's width, not 4 x 16's).
+     */
+    @Test
+    void everyTwoFiftySixBitShapeGivesTheSameBits() {
+        VectorSgemm reference = new VectorSgemm("4x16");
+        for (String name : new String[] {"4x32", "6x16"}) {
+            VectorSgemm g = new VectorSgemm(name);
+            int[][] shapes = {{64, 512, 512}, {512, 784, 64}, {7, 45, 600}, {97, 130, 70}, {200, 20, 33}, {3, 33, 1}};
+            for (int[] s : shapes) {
+                for (int layout = 0; layout < 4; layout++) {
+                    boolean ta = (layout & 1) != 0, tb = (layout & 2) != 0;
+                    int m = s[0], n = s[1], k = s[2];
+                    Random r = new Random(m * 7919L + n * 31L + k + layout);
+                    float[] a = new float[m * k], b = new float[k * n];
+                    for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
+                    for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() * 2 - 1;
+                    int rsA = ta ? 1 : k, csA = ta ? m : 1, rsB = tb ? 1 : n, csB = tb ? k : 1;
+                    float[] want = new float[m * n], got = new float[m * n];
+                    reference.gemm(m, n, k, a, 0, rsA, csA, b, 0, rsB, csB, want, 0, n);
+                    g.gemm(m, n, k, a, 0, rsA, csA, b, 0, rsB, csB, got, 0, n);
+                    for (int i = 0; i < want.length; i++) {
+                        if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+                            fail(name + " differs from 4x16 at " + java.util.Arrays.toString(s) + " layout " + layout + ", element " + i + ": " + got[i] + " vs " + want[i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void anUnknownKernelNameIsRefusedWithTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VectorSgemm("8x8"));
@@ -77,8 +111,9 @@ class SgemmTest {
 
     @Test
     void theMeasuredMicroKernelIsTheDefaultAndThePropertyOverridesIt() {
-        // one vector width in every kernel (VectorApi): 4 x 16 on AVX-512 CPUs too
-        assertEquals("vector-4x16", VectorSgemm.forThisMachine().name());
+        // one vector width in every kernel (VectorApi): 256-bit kernels on AVX-512 CPUs too, 4 x 32 where there are 32 registers
+        boolean wide = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        assertEquals(wide ? "vector-4x32" : "vector-4x16", VectorSgemm.forThisMachine().name());
         String old = System.getProperty("kindling.cpu.sgemmKernel");
         System.setProperty("kindling.cpu.sgemmKernel", "6x16");
         try {
