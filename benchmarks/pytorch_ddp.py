@@ -2,8 +2,10 @@
 """PyTorch's side of benchmarks/run-ddp-scaling.sh: the same MLP 784-512-512-10, SGD, cross-entropy, one compute
 thread per process; run plainly for one process, or under `python3 -m torch.distributed.run --nproc_per_node N` for
 DDP on gloo. Rank 0 prints the global throughput.
-    usage: pytorch_ddp.py steps warmup batch_per_rank
+    usage: pytorch_ddp.py steps warmup batch_per_rank [nosync]
+`nosync` runs every step inside DDP's no_sync(): no gradient communication, what two processes side by side cost.
 """
+import contextlib
 import os
 import sys
 import time
@@ -18,6 +20,7 @@ import torch.distributed as dist  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
 steps, warmup, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+no_sync = len(sys.argv) > 4 and sys.argv[4] == "nosync"
 torch.set_num_threads(1)
 world = int(os.environ.get("WORLD_SIZE", "1"))
 distributed = world > 1
@@ -39,13 +42,15 @@ for s in range(warmup + steps):
             dist.barrier()
         t0 = time.perf_counter()
     opt.zero_grad()
-    loss_fn(net(x), y).backward()
+    with net.no_sync() if no_sync and distributed else contextlib.nullcontext():
+        loss_fn(net(x), y).backward()
     opt.step()
 if distributed:
     dist.barrier()
 sec = time.perf_counter() - t0
 if rank == 0:
-    print("pytorch %s world=%d batch/rank=%d steps=%d: %.1f samples/s (%.2f ms/step)"
-          % (torch.__version__, world, batch, steps, world * batch * steps / sec, 1000 * sec / steps))
+    print("pytorch %s world=%d%s batch/rank=%d steps=%d: %.1f samples/s (%.2f ms/step)"
+          % (torch.__version__, world, " nosync" if no_sync and distributed else "", batch, steps, world * batch * steps / sec,
+             1000 * sec / steps))
 if distributed:
     dist.destroy_process_group()

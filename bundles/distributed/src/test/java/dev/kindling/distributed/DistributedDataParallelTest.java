@@ -184,6 +184,42 @@ class DistributedDataParallelTest {
         assertEquals(3 * 3 * 1.5f, grads.get(0)[0], 1e-5); // 3 steps, 3 rows, mean of inputs 1 and 2
     }
 
+    /** Uses its second layer when {@link #withSecond} is set. */
+    static final class Switchable extends Module {
+        final Linear first = new Linear(4, 2);
+        final Linear second = new Linear(4, 2);
+        boolean withSecond = true;
+
+        @Override
+        public Tensor forward(Tensor x) { return withSecond ? first.forward(x).add(second.forward(x)) : first.forward(x); }
+    }
+
+    /**
+     * Bucket buffers are reused from one iteration to the next, so a parameter a rank did not use must reduce as zeros,
+     * not as the gradient that rank had in the previous iteration.
+     */
+    @Test
+    void aParameterUnusedOnOneRankReducesAsZerosAfterAnIterationThatUsedIt() {
+        Module[] models = {new Switchable(), new Switchable()};
+        HashStore store = new HashStore();
+        List<float[]> grads = Ranks.values(Ranks.run(2, rank -> {
+            try (ProcessGroup pg = Ranks.local(store, rank, 2)) {
+                Switchable m = (Switchable) models[rank];
+                DistributedDataParallel ddp = new DistributedDataParallel(m, DdpOptions.builder().processGroup(pg).findUnusedParameters(true).build());
+                // step 1: both ranks use the second layer; its weight's local gradient is 3 * (rank + 1) per element
+                ddp.forward(Torch.full(new long[] {3, 4}, rank + 1.0)).sum().backward();
+                assertEquals(4.5f, m.second.weight().grad().toFloatArray()[0], 1e-6f);
+                for (Tensor p : m.parameters()) p.setGrad(null);
+                // step 2: only rank 0 does (local gradient 3); rank 1's share must be 0, not its stale 6
+                m.withSecond = rank == 0;
+                ddp.forward(Torch.ones(3, 4)).sum().backward();
+                return m.second.weight().grad().toFloatArray();
+            }
+        }));
+        assertArrayEquals(grads.get(0), grads.get(1));
+        assertEquals(1.5f, grads.get(0)[0], 1e-6f);
+    }
+
     @Test
     void buffersComeFromRankZeroAtEveryTrainingForward() {
         Module[] models = {new Sequential(new Linear(3, 4), new BatchNorm1d(4)), new Sequential(new Linear(3, 4), new BatchNorm1d(4))};

@@ -37,6 +37,7 @@ public final class Reducer {
         final List<Integer> offsets = new ArrayList<>();
         int length;
         int pending;
+        /** The flat buffer the bucket is reduced in: allocated at its first launch and reused by every later one. */
         Object buffer;
         Work work;
 
@@ -141,7 +142,6 @@ public final class Reducer {
         nextToLaunch = 0;
         for (Bucket b : buckets) {
             b.pending = b.params.size();
-            b.buffer = null;
             b.work = null;
         }
         if (findUnused) markUnused(outputs);
@@ -210,20 +210,29 @@ public final class Reducer {
         return n;
     }
 
+    /**
+     * Copies the bucket's gradients into its flat buffer (zeros for a parameter this rank did not use) and starts its
+     * all-reduce. The buffer is the one of the previous iterations: their reductions have all been awaited (finish, or
+     * abandon for an iteration cut short), so nothing still reads or writes it.
+     */
     private void launch(Bucket b) {
         if (b.dtype == DType.FLOAT64) {
-            double[] buf = new double[b.length];
+            double[] buf = b.buffer instanceof double[] d ? d : new double[b.length];
             for (int k = 0; k < b.params.size(); k++) {
-                Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null; // unused: zeros
-                if (g != null) System.arraycopy(g.toDoubleArray(), 0, buf, b.offsets.get(k), (int) g.numel());
+                int off = b.offsets.get(k), n = (int) params.get(b.params.get(k)).numel();
+                Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null;
+                if (g != null) System.arraycopy(g.toDoubleArray(), 0, buf, off, n);
+                else java.util.Arrays.fill(buf, off, off + n, 0.0);
             }
             b.buffer = buf;
             b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
         } else {
-            float[] buf = new float[b.length];
+            float[] buf = b.buffer instanceof float[] f ? f : new float[b.length];
             for (int k = 0; k < b.params.size(); k++) {
-                Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null; // unused: zeros
-                if (g != null) System.arraycopy(g.toFloatArray(), 0, buf, b.offsets.get(k), (int) g.numel());
+                int off = b.offsets.get(k), n = (int) params.get(b.params.get(k)).numel();
+                Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null;
+                if (g != null) System.arraycopy(g.toFloatArray(), 0, buf, off, n);
+                else java.util.Arrays.fill(buf, off, off + n, 0f);
             }
             b.buffer = buf;
             b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
@@ -257,7 +266,6 @@ public final class Reducer {
                     if (p.grad() == null) p.setGrad(avg.clone());
                     else p.grad().data().copy_(avg);
                 }
-                b.buffer = null;
             }
         }
     }
