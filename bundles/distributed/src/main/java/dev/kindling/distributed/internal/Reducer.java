@@ -37,7 +37,7 @@ public final class Reducer {
         final List<Integer> offsets = new ArrayList<>();
         int length;
         int pending;
-        /** The flat buffer the bucket is reduced in: allocated at its first launch and reused by every later one. */
+        /** The flat buffer the bucket is reduced in, every iteration (a double[] or float[] of {@link #length}). */
         Object buffer;
         Work work;
 
@@ -111,6 +111,7 @@ public final class Reducer {
             }
         }
         buckets.addAll(open.values());
+        for (Bucket b : buckets) b.buffer = b.dtype == DType.FLOAT64 ? new double[b.length] : new float[b.length];
         for (int b = 0; b < buckets.size(); b++) for (int i : buckets.get(b).params) bucketOf[i] = b;
     }
 
@@ -212,29 +213,27 @@ public final class Reducer {
 
     /**
      * Copies the bucket's gradients into its flat buffer (zeros for a parameter this rank did not use) and starts its
-     * all-reduce. The buffer is the one of the previous iterations: their reductions have all been awaited (finish, or
-     * abandon for an iteration cut short), so nothing still reads or writes it.
+     * all-reduce. The buffer is the one of every iteration: the previous ones' reductions have all been awaited (finish,
+     * or abandon for an iteration cut short), so nothing still reads or writes it.
      */
     private void launch(Bucket b) {
         if (b.dtype == DType.FLOAT64) {
-            double[] buf = b.buffer instanceof double[] d ? d : new double[b.length];
+            double[] buf = (double[]) b.buffer;
             for (int k = 0; k < b.params.size(); k++) {
                 int off = b.offsets.get(k), n = (int) params.get(b.params.get(k)).numel();
                 Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null;
                 if (g != null) System.arraycopy(g.toDoubleArray(), 0, buf, off, n);
                 else java.util.Arrays.fill(buf, off, off + n, 0.0);
             }
-            b.buffer = buf;
             b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
         } else {
-            float[] buf = b.buffer instanceof float[] f ? f : new float[b.length];
+            float[] buf = (float[]) b.buffer;
             for (int k = 0; k < b.params.size(); k++) {
                 int off = b.offsets.get(k), n = (int) params.get(b.params.get(k)).numel();
                 Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null;
                 if (g != null) System.arraycopy(g.toFloatArray(), 0, buf, off, n);
                 else java.util.Arrays.fill(buf, off, off + n, 0f);
             }
-            b.buffer = buf;
             b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
         }
     }
