@@ -11,6 +11,7 @@
 #   KINDLING_CONFIGS="default 1 2" PYTORCH_THREADS="1 2" ...   (the configurations tried; "default" = no thread setting)
 #   SKIP_BUILD=1 ...                                            (reuse the last build)
 #   MVN_ARGS=-o ...                                             (extra Maven arguments, e.g. offline)
+#   KINDLING_JAVA_OPTS="-Dkindling.cpu.vectorBits=256" ...      (extra JVM options for Kindling's side)
 #
 # The build is a package of the modules the benchmarks need, inside this checkout (nothing is installed in ~/.m2), and
 # the classpath is resolved in the same reactor, so it points at this checkout's jars and never at stale snapshots.
@@ -55,6 +56,11 @@ kindling() {
   local c="$1"
   shift
   local opts=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector)
+  if [ -n "${KINDLING_JAVA_OPTS:-}" ]; then
+    local extra
+    read -r -a extra <<< "$KINDLING_JAVA_OPTS"
+    opts+=("${extra[@]}")
+  fi
   if [ "$c" != default ]; then
     opts+=(-Dkindling.cpu.threads="$c" -Djava.util.concurrent.ForkJoinPool.common.parallelism="$((c > 1 ? c - 1 : 1))")
   fi
@@ -73,7 +79,7 @@ FAMILY=$(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')
 MODELNO=$(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')
 
 echo "# cpu: $MODEL (family $FAMILY, model $MODELNO), $(nproc) CPUs, vector ISA: $ISA${EXTRA:+, with$EXTRA}"
-echo "# kindling: $(java -version 2>&1 | head -1), configurations: ${KCONFIGS[*]} (threads; default = Kindling's own choice)"
+echo "# kindling: $(java -version 2>&1 | head -1), configurations: ${KCONFIGS[*]} (threads; default = Kindling's own choice)${KINDLING_JAVA_OPTS:+, options: $KINDLING_JAVA_OPTS}"
 echo "# peer: PyTorch $("$PY" -c 'import torch; print(torch.__version__)') with BLAS ${BLAS:-unknown}, threads: ${PCONFIGS[*]}"
 echo "# rounds=$ROUNDS, $(date -u +%Y-%m-%dT%H:%MZ)"
 # A workload that gives no result (a missing data set, a crash) is reported with its first error line and skipped.

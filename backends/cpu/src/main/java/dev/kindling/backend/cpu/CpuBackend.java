@@ -64,7 +64,7 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
     @Override
     public List<String> diagnostics() {
         return List.of("ops use up to " + ComputePool.threads() + " threads (configuration " + CpuConfiguration.PID + ", key threads), "
-                + (VectorApi.AVAILABLE ? "Vector API kernels" : "plain Java kernels (no Vector API: start the JVM with --add-modules=jdk.incubator.vector)"));
+                + (VectorApi.AVAILABLE ? "Vector API kernels (" + VectorApi.BITS + "-bit)" : "plain Java kernels (no Vector API: start the JVM with --add-modules=jdk.incubator.vector)"));
     }
 
     private static void checkDevice(Device d) {

@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class DotSgemm {
     private DotSgemm() {}
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final int L = 8;
+    private static final VectorSpecies<Float> F = Species.FLOAT;
+    private static final int L = F.length();
     /**
      * B is walked in blocks of 256 KiB: all of k (up to {@link #K_BLOCK_MAX}, since every k block costs a lane reduction
      * per element) and as many columns as fit. Measured with {@code Workloads mlp_infer} on one thread (Zen 4, 1 MiB of
@@ -151,8 +151,12 @@ final class DotSgemm {
         row(c, co + 3 * ldc, first, lanes, 12 * L, a, a3, b, b0, csB, pv, p1);
     }
 
-    /** Eight lanes from {@code at}, summed pairwise in a fixed order. */
+    /** The L lanes from {@code at}, summed pairwise in a fixed order (8 lanes, or two halves of 8). */
     private static float laneSum(float[] lanes, int at) {
+        return L == 16 ? eightLanes(lanes, at) + eightLanes(lanes, at + 8) : eightLanes(lanes, at);
+    }
+
+    private static float eightLanes(float[] lanes, int at) {
         return ((lanes[at] + lanes[at + 1]) + (lanes[at + 2] + lanes[at + 3])) + ((lanes[at + 4] + lanes[at + 5]) + (lanes[at + 6] + lanes[at + 7]));
     }
 

@@ -6,10 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The SGEMM micro-kernels, one per register-tile shape: {@code C[mr x nr] (=|+=) A panel x B panel} over {@code kc},
  * the C tile held in vector registers and updated by FMA, A broadcast one element at a time and B loaded a vector at a
- * time (both panels k-major, as {@link VectorSgemm} packs them). 4 x 16 on 256-bit vectors (AVX2's sixteen registers) is
- * the default everywhere; the 512-bit shapes (AVX-512's thirty-two registers) run only when
- * {@code -Dkindling.cpu.sgemmKernel} names them, since one vector width serves every kernel ({@link VectorApi}; the
- * measurements are at {@link VectorSgemm#defaultKernel}). The bodies are written out in full because C2 keeps only named locals in
+ * time (both panels k-major, as {@link VectorSgemm} packs them). Each is written for one vector width; the default is
+ * one of the width every kernel uses ({@link VectorApi#BITS}), and {@code -Dkindling.cpu.sgemmKernel} may name any
+ * (the measurements are at {@link VectorSgemm#defaultKernel}). The bodies are written out in full because C2 keeps only named locals in
  * registers: an array of accumulators would live in memory. The C tile's stores are written out too, with the
  * accumulate test once outside them: a store helper, even inlined and even without the species argument, halved 4 x 32's
  * speed (58 against 109 GFLOPS on a Zen 4 core, 64 x 512 x 256 from cache) and cost 4 x 16 a tenth (92 against 102).
@@ -506,7 +505,7 @@ final class MicroKernels {
         }
     }
 
-    /** 6 x 32 on 512-bit vectors: twelve accumulators, for machines where the larger tiles spill. */
+    /** 6 x 32 on 512-bit vectors: twelve accumulators, two B vectors and a broadcast; the 512-bit default (the larger tiles spill). */
     static final class Avx512x6x32 extends MicroKernel {
         private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
 

@@ -9,12 +9,14 @@ import jdk.incubator.vector.FloatVector;
  * ({@link VectorSgemm}, {@link VectorSum}, {@link VectorUnary}, {@link VectorMasks}) is used only when
  * {@link #AVAILABLE}; plain Java runs otherwise.
  *
- * <p>Every float kernel uses 256-bit vectors, also on AVX-512 CPUs: C2 (JDK 17) slows down sharply once float vectors
- * of two widths run in one JVM. Measured on a Zen 4 core: with relu and add on 512-bit vectors beside the 256-bit SGEMM,
- * a 64 x 784 x 256 product took 4.4–5.2 ms instead of 0.40 (the same with every kernel at 256 bits, or with
- * {@code -XX:MaxVectorSize=32}). A 512-bit SGEMM kernel ({@code -Dkindling.cpu.sgemmKernel=12x32}) is for JVMs that run
- * nothing else, e.g. a benchmark. Doubles count too: {@link VectorSum}'s 512-bit double accumulator beside the 256-bit
- * float kernels made a 2-thread MLP inference 5x slower, so it widens into 256-bit double halves.
+ * <p>Every kernel computes in one vector width, {@link #BITS}: the JVM's preferred width where it is 512 bits (AVX-512
+ * CPUs), 256 bits otherwise, or {@code -Dkindling.cpu.vectorBits=256|512} (a width the CPU lacks is refused, since the
+ * Vector API would emulate it a hundred times slower). {@link Species} holds the species of that width. One width,
+ * because C2 (JDK 17) slows down sharply once float vectors of two widths run in one JVM: on a Zen 4 core, with relu and
+ * add on 512-bit vectors beside a 256-bit SGEMM, a 64 x 784 x 256 product took 4.4–5.2 ms instead of 0.40, and a
+ * 512-bit double accumulator beside 256-bit float kernels made a 2-thread MLP inference 5x slower. Where the CPU
+ * computes 512 bits at once (Zen 5, Intel's AVX-512 cores) the wide kernels are up to 1.6x faster; Zen 4 runs them as
+ * two 256-bit halves at the same speed as 256-bit code (measurements at {@link VectorSgemm#defaultKernel}).
  *
  * <p>A kernel reached through a long call chain must not be inlined into it. C2 inlines at most 15 calls deep
  * ({@code MaxInlineLevel}, JDK 17 and 25), a Vector API operation is 6 to 12 calls, and past that depth the operation
@@ -30,6 +32,42 @@ final class VectorApi {
 
     static final boolean AVAILABLE = available();
 
+    /** The vector width of every kernel, in bits (256 or 512); meaningful only where {@link #AVAILABLE}. */
+    static final int BITS = AVAILABLE ? configuredBits() : 256;
+
+    private static int configuredBits() {
+        int preferred = Probe.preferredBits();
+        try {
+            return bits(System.getProperty("kindling.cpu.vectorBits", ""), preferred);
+        } catch (IllegalArgumentException e) {
+            // a mistyped setting must not take the backend down: say so, and use the CPU's own width
+            int fallback = bits("", preferred);
+            System.getLogger(VectorApi.class.getName()).log(System.Logger.Level.WARNING, e.getMessage() + "; using " + fallback + "-bit vectors");
+            return fallback;
+        }
+    }
+
+    /**
+     * The width for a {@code kindling.cpu.vectorBits} setting ("" for none) on a CPU whose preferred width is
+     * {@code preferred} bits: the setting where the CPU has it, else the preferred width, at least 256 and at most 512.
+     */
+    static int bits(String setting, int preferred) {
+        int widest = Math.min(512, Math.max(256, preferred));
+        if (setting.isBlank()) return widest;
+        int asked;
+        try {
+            asked = Integer.parseInt(setting.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("kindling.cpu.vectorBits must be 256 or 512, not '" + setting + "'");
+        }
+        if (asked != 256 && asked != 512) throw new IllegalArgumentException("kindling.cpu.vectorBits must be 256 or 512, not " + asked);
+        if (asked > widest) {
+            throw new IllegalArgumentException("kindling.cpu.vectorBits=" + asked + " but this CPU's widest vectors the JVM uses are " + preferred
+                    + " bits (the Vector API would emulate " + asked + "-bit vectors, a hundred times slower)");
+        }
+        return asked;
+    }
+
     private static boolean available() {
         if (Boolean.getBoolean("kindling.cpu.noVector") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
         try {
@@ -42,5 +80,7 @@ final class VectorApi {
     /** Touches the Vector API in a separate class, so a missing module fails there and not in this class's initialiser. */
     private static final class Probe {
         static int lanes() { return FloatVector.SPECIES_256.length(); }
+
+        static int preferredBits() { return FloatVector.SPECIES_PREFERRED.vectorBitSize(); }
     }
 }

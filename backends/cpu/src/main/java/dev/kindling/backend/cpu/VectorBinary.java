@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorBinary {
     private VectorBinary() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256; // one float width in every kernel: see VectorApi
+    private static final VectorSpecies<Float> S = Species.FLOAT; // one width in every kernel: see VectorApi
     private static final int L = S.length();
 
     /** Rows shorter than this are left to the scalar loop. */

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float32 to and from bfloat16 / float16, eight values at a time, bit-identical to {@link dev.kindling.kernel.tensor.Half}
+ * float32 to and from bfloat16 / float16, a vector at a time, bit-identical to {@link dev.kindling.kernel.tensor.Half}
  * (round to nearest even, NaNs kept quiet, subnormals and infinities exact). Neither JDK 17 nor 25 has a half
  * conversion in {@code VectorOperators}, so these are integer bit manipulations. Used only where
  * {@link VectorApi#AVAILABLE}; each method converts whole vectors and returns how many elements it did, the caller
@@ -17,10 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorHalf {
     private VectorHalf() {}
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
-    private static final int L = 8;
+    private static final VectorSpecies<Float> F = Species.FLOAT;
+    private static final VectorSpecies<Integer> I = Species.INT;
+    private static final VectorSpecies<Short> S = Species.HALF_SHORT;
+    private static final int L = F.length();
 
     /** {@link #convert}'s operations: half to float32, float32 to half, float32 rounded to half values. */
     static final int WIDEN = 0, NARROW = 1, ROUND = 2;

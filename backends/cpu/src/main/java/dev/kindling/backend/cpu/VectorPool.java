@@ -8,30 +8,31 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 2 x 2 max pooling, eight outputs at a time. The scalar loop picks each window's winner with float selects, which C2
+ * 2 x 2 max pooling, a vector of outputs at a time. The scalar loop picks each window's winner with float selects, which C2
  * compiles to branches (x86 has no float cmov), and on activations a third of them mispredict: a [64, 32, 28, 28]
- * pooling took 2.3 ms on one thread. Here the four cells of eight windows are gathered into four vectors, the winners
+ * pooling took 2.3 ms on one thread. Here the four cells of a vector of windows are gathered into four vectors, the winners
  * picked by compares and blends, in PyTorch's scan order (a strictly greater value takes over, so the first of equal
- * values wins). Eight windows containing a NaN go back to the scalar rule (the last NaN wins): the caller finishes
+ * values wins). Windows containing a NaN go back to the scalar rule (the last NaN wins): the caller finishes
  * from the returned output. Used only where {@link VectorApi#AVAILABLE}.
  */
 final class VectorPool {
     private VectorPool() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> SI = IntVector.SPECIES_256;
-    private static final VectorSpecies<Long> SL = LongVector.SPECIES_256;
+    private static final VectorSpecies<Float> S = Species.FLOAT;
+    private static final VectorSpecies<Integer> SI = Species.INT;
+    private static final VectorSpecies<Long> SL = Species.LONG;
+    private static final int L = S.length();
 
     /**
      * One plane's outputs [0, returned) of 2 x 2 windows into dense output planes: {@code cells[u]} is window u's
      * top-left cell as an offset from {@code inBase} (rows {@code rowStride} apart), {@code positions[u]} the same cell
-     * as the index PyTorch reports (rows {@code wd} apart). Stops early at eight windows with a NaN.
+     * as the index PyTorch reports (rows {@code wd} apart). Stops early at a vector of windows with a NaN.
      */
     static int pool2x2(float[] in, int inBase, int rowStride, int wd, int[] cells, int[] positions, int outs, float[] values, int vBase,
                        long[] indices, int xBase) {
         IntVector one = IntVector.broadcast(SI, 1), down = IntVector.broadcast(SI, wd), downRight = IntVector.broadcast(SI, wd + 1);
         int u = 0;
-        for (; u + 8 <= outs; u += 8) {
+        for (; u + L <= outs; u += L) {
             FloatVector a = FloatVector.fromArray(S, in, inBase, cells, u);
             FloatVector b = FloatVector.fromArray(S, in, inBase + 1, cells, u);
             FloatVector d = FloatVector.fromArray(S, in, inBase + rowStride, cells, u);
@@ -46,7 +47,7 @@ final class VectorPool {
             IntVector dTop = IntVector.zero(SI).blend(one, right0.cast(SI)), dBottom = down.blend(downRight, right1.cast(SI));
             IntVector at = IntVector.fromArray(SI, positions, u).add(dTop.blend(dBottom, low.cast(SI)));
             ((LongVector) at.convertShape(VectorOperators.I2L, SL, 0)).intoArray(indices, xBase + u);
-            ((LongVector) at.convertShape(VectorOperators.I2L, SL, 1)).intoArray(indices, xBase + u + 4);
+            ((LongVector) at.convertShape(VectorOperators.I2L, SL, 1)).intoArray(indices, xBase + u + L / 2);
         }
         return u;
     }

@@ -62,17 +62,19 @@ final class VectorSgemm implements Sgemm {
     }
 
     /**
-     * 256-bit kernels everywhere, 512-bit ones by request only; 4 x 32 where the CPU has AVX-512's thirty-two vector
-     * registers (the JVM's preferred species is 512 bits), 4 x 16 on AVX2's sixteen. Measured, one thread, n = 1024: on a
-     * Sapphire Rapids Xeon 12 x 32 (k blocks of 1024) ran at 100 GFLOPS against 64 for 4 x 16; on an AMD EPYC (Zen 4,
-     * AVX-512 run as two 256-bit halves) both ran at 92–98, 4 x 16 was 1.2–2.8x faster on the MLP's products (m = 64,
-     * n = 10–784) and 12 x 32 lost half its speed on two threads (85 GFLOPS against 170). And 512-bit float vectors beside
-     * the 256-bit ones of the elementwise kernels slow C2's code down (see {@link VectorApi}), so the default stays one
-     * width. 4 x 32 keeps that width and doubles the accumulators ({@link MicroKernels.Avx2x4x32}). The choice is fixed
-     * per machine, never timed at start-up; the shapes give the same bits anyway (one FMA chain per element, the k
-     * blocks set by kcMax alone).
+     * The kernel of {@link VectorApi#BITS}, the one vector width of every kernel. At 512 bits 6 x 32: measured on an AMD
+     * EPYC Zen 5 (family 26, which computes 512 bits at once), one thread, the MLP's products took 136–205 us against
+     * 205–320 for 256-bit 4 x 32, while 12 x 32 and 14 x 32 were never ahead by more than noise and took 15–28 ms
+     * instead of 0.14–0.28 on one or two of the six products (a cause not pinned down; {@code MlpGemmBenchmark}). sgemm
+     * 1024 on Zen 5: 228 GFLOPS on one thread, 400 on two (256-bit 4 x 32: 217 on two). On a Sapphire Rapids Xeon 12 x 32
+     * ran at 100 GFLOPS against 64 for 256-bit 4 x 16 (one thread, n = 1024). At 256 bits, 4 x 32 where the CPU has AVX-512's thirty-two vector
+     * registers, 4 x 16 on AVX2's sixteen: on a Zen 4 (AVX-512 run as two 256-bit halves) 4 x 32 ran at 108–112
+     * GFLOPS on a 64 x 512 x 256 block against 99–103 for 4 x 16, and a 512-bit 8 x 32 at 112–114, so Zen 4 loses
+     * nothing at 512 bits either. The choice is fixed per machine, never timed at start-up; the 256-bit shapes give the
+     * same bits as one another, and so do the 512-bit ones (one FMA chain per element, the k blocks set by kcMax alone).
      */
     static String defaultKernel() {
+        if (VectorApi.BITS == 512) return "6x32";
         return MicroKernels.thirtyTwoVectorRegisters() ? "4x32" : "4x16";
     }
 

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float32 sums at memory speed with double accumulation: each 256-bit load of 8 floats widens into two 256-bit double
- * vectors, added into two of eight double accumulators.
+ * float32 sums at memory speed with double accumulation: each load of a float vector widens into two double vectors of
+ * the same width, added into two of eight double accumulators.
  *
  * <p>Why not a float cascade as PyTorch's {@code cascade_sum}: one with four 16-lane accumulators of 16 steps per block
  * ran 2-3 times faster on cache-resident data, but on data from memory, where sums of any size are, it was within 15%
@@ -24,10 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorSum {
     private VectorSum() {}
 
-    // 256-bit vectors only, doubles too: one width in every kernel (VectorApi; a 512-bit double accumulator here made
+    // the doubles in the floats' width too: one width in every kernel (VectorApi; a 512-bit double accumulator here made
     // the 256-bit SGEMM and elementwise code 5x slower in an inference loop on Zen 4)
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Double> D = Species.DOUBLE;
+    private static final VectorSpecies<Float> F = Species.FLOAT;
     private static final int L = F.length();
 
     /** Runs shorter than this are summed by the scalar loop. */

@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorUnary {
     private VectorUnary() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256; // one float width in every kernel: see VectorApi
+    private static final VectorSpecies<Float> S = Species.FLOAT; // one width in every kernel: see VectorApi
     private static final int L = S.length();
 
     /** Rows shorter than this are left to the scalar loop. */

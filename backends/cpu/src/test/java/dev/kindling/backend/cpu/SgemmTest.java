@@ -111,9 +111,10 @@ class SgemmTest {
 
     @Test
     void theMeasuredMicroKernelIsTheDefaultAndThePropertyOverridesIt() {
-        // one vector width in every kernel (VectorApi): 256-bit kernels on AVX-512 CPUs too, 4 x 32 where there are 32 registers
-        boolean wide = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
-        assertEquals(wide ? "vector-4x32" : "vector-4x16", VectorSgemm.forThisMachine().name());
+        // one vector width in every kernel (VectorApi): 6 x 32 at 512 bits; at 256, 4 x 32 where there are 32 registers
+        boolean registers = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        String expected = VectorApi.BITS == 512 ? "vector-6x32" : registers ? "vector-4x32" : "vector-4x16";
+        assertEquals(expected, VectorSgemm.forThisMachine().name());
         String old = System.getProperty("kindling.cpu.sgemmKernel");
         System.setProperty("kindling.cpu.sgemmKernel", "6x16");
         try {
