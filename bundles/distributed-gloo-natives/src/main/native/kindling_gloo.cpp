@@ -169,6 +169,21 @@ void allreduce(JNIEnv* env, Handle* h, jarray buffer, int op) {
   buf.writeBack();
 }
 
+// A direct buffer's memory is native already: reduced in place, without the staging copies.
+template <typename T>
+void allreduceDirect(JNIEnv* env, Handle* h, jobject buffer, int op) {
+  void* p = env->GetDirectBufferAddress(buffer);
+  jlong n = env->GetDirectBufferCapacity(buffer);
+  if (p == nullptr || n < 0) throw std::invalid_argument("allReduceDirect needs a direct buffer");
+  if (n == 0) return;
+  gloo::AllreduceOptions opts(h->context);
+  opts.setOutput(static_cast<T*>(p), static_cast<size_t>(n));
+  opts.setReduceFunction(reduceFunction<T>(op));
+  opts.setTag(h->tag++);
+  opts.setTimeout(h->timeout);
+  gloo::allreduce(opts);
+}
+
 template <typename T>
 void broadcast(JNIEnv* env, Handle* h, jarray buffer, int root) {
   ArrayCopy<T> buf(env, buffer, h->stage[0]);
@@ -206,6 +221,7 @@ void byDtype(int dtype, Args... args) {
 }
 
 template <typename T> struct AllreduceFn { static void run(JNIEnv* e, Handle* h, jarray b, int op) { allreduce<T>(e, h, b, op); } };
+template <typename T> struct AllreduceDirectFn { static void run(JNIEnv* e, Handle* h, jobject b, int op) { allreduceDirect<T>(e, h, b, op); } };
 template <typename T> struct BroadcastFn { static void run(JNIEnv* e, Handle* h, jarray b, int root) { broadcast<T>(e, h, b, root); } };
 template <typename T> struct AllgatherFn { static void run(JNIEnv* e, Handle* h, jarray i, jarray o) { allgather<T>(e, h, i, o); } };
 
@@ -236,6 +252,11 @@ JNIEXPORT jlong JNICALL Java_dev_kindling_distributed_gloo_jni_GlooNative_connec
 JNIEXPORT void JNICALL Java_dev_kindling_distributed_gloo_jni_GlooNative_allReduce(
     JNIEnv* env, jclass, jlong handle, jobject buffer, jint dtype, jint op) {
   guarded(env, [&] { byDtype<AllreduceFn>(dtype, env, handleOf(handle), static_cast<jarray>(buffer), static_cast<int>(op)); });
+}
+
+JNIEXPORT void JNICALL Java_dev_kindling_distributed_gloo_jni_GlooNative_allReduceDirect(
+    JNIEnv* env, jclass, jlong handle, jobject buffer, jint dtype, jint op) {
+  guarded(env, [&] { byDtype<AllreduceDirectFn>(dtype, env, handleOf(handle), buffer, static_cast<int>(op)); });
 }
 
 JNIEXPORT void JNICALL Java_dev_kindling_distributed_gloo_jni_GlooNative_broadcast(

@@ -10,9 +10,13 @@ import dev.kindling.distributed.ProcessGroup;
 import dev.kindling.distributed.ReduceOp;
 import dev.kindling.distributed.Store;
 import dev.kindling.distributed.gloo.jni.GlooNative;
+import dev.kindling.distributed.internal.DefaultProcessGroup;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +30,7 @@ import java.util.function.IntFunction;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -109,6 +114,38 @@ class GlooCollectivesTest {
             }
         });
         assertArrayEquals((float[]) out.get(0), (float[]) out.get(1));
+    }
+
+    /**
+     * DDP's buckets are direct buffers that gloo reduces where they are: the same sums, bit for bit, as the array path
+     * (which stages through native memory), on every rank; a heap buffer is refused with the reason.
+     */
+    @Test
+    void directBuffersReduceInPlaceAsArraysDo() {
+        HashStore store = new HashStore();
+        int n = 300_001;
+        List<Object> out = run(2, rank -> {
+            try (ProcessGroup pg = gloo(store, rank, 2, Duration.ofSeconds(20))) {
+                DefaultProcessGroup d = (DefaultProcessGroup) pg;
+                float[] array = new float[n];
+                FloatBuffer direct = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                for (int i = 0; i < n; i++) {
+                    array[i] = (float) Math.cos(i * 0.01 + rank) / 7;
+                    direct.put(i, array[i]);
+                }
+                d.allReduceUnchecked(array, ReduceOp.SUM).await();
+                d.allReduceUnchecked(direct, ReduceOp.SUM).await();
+                float[] reduced = new float[n];
+                direct.get(0, reduced);
+                IllegalArgumentException heap = assertThrows(IllegalArgumentException.class, () -> d.allReduceUnchecked(FloatBuffer.allocate(4), ReduceOp.SUM));
+                return new Object[] {array, reduced, heap.getMessage()};
+            }
+        });
+        for (Object o : out) if (o instanceof Throwable t) throw new AssertionError(t);
+        Object[] r0 = (Object[]) out.get(0), r1 = (Object[]) out.get(1);
+        assertArrayEquals((float[]) r0[0], (float[]) r0[1], "direct against array, rank 0");
+        assertArrayEquals((float[]) r0[1], (float[]) r1[1], "rank 0 against rank 1");
+        assertTrue(((String) r0[2]).contains("direct buffer"), (String) r0[2]);
     }
 
     @Test

@@ -106,6 +106,19 @@ public final class DefaultProcessGroup implements ProcessGroup {
         return submit("allReduce", fp, false, () -> reduce(buffer, op));
     }
 
+    /** {@link #allReduceUnchecked(float[], ReduceOp)} of a direct buffer, which native backends reduce in place. */
+    public Work allReduceUnchecked(java.nio.FloatBuffer direct, ReduceOp op) {
+        if (op == ReduceOp.AVG) throw new IllegalArgumentException("allReduceUnchecked: a direct buffer is reduced with SUM, MIN, MAX or PRODUCT");
+        if (!direct.isDirect() || direct.order() != java.nio.ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("allReduceUnchecked: needs a direct buffer in native byte order"
+                    + " (ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer()), got " + (direct.isDirect() ? direct.order() + " order" : "a heap buffer"));
+        }
+        long[] fp = fingerprint(1, DType.FLOAT32, new long[] {direct.capacity()}, op.ordinal());
+        return submit("allReduce", fp, false, () -> {
+            if (direct.capacity() > 0) collectives.allReduce(direct, op);
+        });
+    }
+
     public Work allReduceUnchecked(double[] buffer, ReduceOp op) {
         long[] fp = fingerprint(1, DType.FLOAT64, new long[] {buffer.length}, op.ordinal());
         return submit("allReduce", fp, false, () -> reduce(buffer, op));

@@ -10,6 +10,9 @@ import dev.kindling.distributed.ProcessGroup;
 import dev.kindling.distributed.ReduceOp;
 import dev.kindling.distributed.Work;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,8 +40,14 @@ public final class Reducer {
         final List<Integer> offsets = new ArrayList<>();
         int length;
         int pending;
-        /** The flat buffer the bucket is reduced in, every iteration (a double[] or float[] of {@link #length}). */
+        /**
+         * The flat buffer the bucket is reduced in, every iteration: a double[] or float[] of {@link #length}, or for
+         * float32 buckets of a {@link DefaultProcessGroup} a direct FloatBuffer, which native backends reduce where it
+         * is (staging a Java array into native memory and back cost about as much as the transfer itself).
+         */
         Object buffer;
+        /** The Java side of a direct buffer: the reduced values are read into it to become the averaged tensor. */
+        float[] host;
         Work work;
 
         Bucket(DType dtype) { this.dtype = dtype; }
@@ -111,7 +120,17 @@ public final class Reducer {
             }
         }
         buckets.addAll(open.values());
-        for (Bucket b : buckets) b.buffer = b.dtype == DType.FLOAT64 ? new double[b.length] : new float[b.length];
+        boolean direct = pg instanceof DefaultProcessGroup;
+        for (Bucket b : buckets) {
+            if (b.dtype == DType.FLOAT64) {
+                b.buffer = new double[b.length];
+            } else if (direct) {
+                b.buffer = ByteBuffer.allocateDirect(Math.multiplyExact(b.length, Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                b.host = new float[b.length];
+            } else {
+                b.buffer = new float[b.length];
+            }
+        }
         for (int b = 0; b < buckets.size(); b++) for (int i : buckets.get(b).params) bucketOf[i] = b;
     }
 
@@ -226,6 +245,14 @@ public final class Reducer {
                 else java.util.Arrays.fill(buf, off, off + n, 0.0);
             }
             b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
+        } else if (b.buffer instanceof FloatBuffer buf) {
+            for (int k = 0; k < b.params.size(); k++) {
+                int off = b.offsets.get(k), n = (int) params.get(b.params.get(k)).numel();
+                Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null;
+                if (g != null) buf.put(off, g.toFloatArray());
+                else for (int i = off; i < off + n; i++) buf.put(i, 0f);
+            }
+            b.work = ((DefaultProcessGroup) pg).allReduceUnchecked(buf, ReduceOp.SUM);
         } else {
             float[] buf = (float[]) b.buffer;
             for (int k = 0; k < b.params.size(); k++) {
@@ -255,7 +282,9 @@ public final class Reducer {
                 b.work.await();
                 b.work = null;
                 // one tensor per bucket, averaged in one op, then a view of it copied into each gradient
-                Tensor flat = b.dtype == DType.FLOAT64 ? Torch.tensor((double[]) b.buffer) : Torch.tensor((float[]) b.buffer);
+                if (b.buffer instanceof FloatBuffer direct) direct.get(0, b.host);
+                Tensor flat = b.dtype == DType.FLOAT64 ? Torch.tensor((double[]) b.buffer)
+                        : Torch.tensor(b.host != null ? b.host : (float[]) b.buffer);
                 flat.div_(world);
                 for (int k = 0; k < b.params.size(); k++) {
                     int i = b.params.get(k);

@@ -1,5 +1,7 @@
 package dev.kindling.distributed.spi;
 
+import java.nio.FloatBuffer;
+
 import dev.kindling.distributed.ReduceOp;
 
 import org.osgi.annotation.versioning.ConsumerType;
@@ -15,6 +17,19 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface Collectives {
     void allReduce(Object buffer, ReduceOp op);
+
+    /**
+     * {@link #allReduce(Object, ReduceOp)} of a direct buffer's {@code capacity()} floats, in place (DDP's buckets). A
+     * backend that hands memory to native code overrides this to reduce the buffer where it is: staging a Java array
+     * for the native call and back cost about 0.8 ms per 1 MB all-reduce on a 2-core machine, as much as the
+     * reduction's own transfer. This default goes through an array.
+     */
+    default void allReduce(FloatBuffer direct, ReduceOp op) {
+        float[] a = new float[direct.capacity()];
+        direct.get(0, a);
+        allReduce(a, op);
+        direct.put(0, a);
+    }
 
     void broadcast(Object buffer, int root);
 

@@ -6,5 +6,5 @@
  * tensor conversion and the cross-rank checks of shapes and dtypes.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.kindling.distributed.spi;

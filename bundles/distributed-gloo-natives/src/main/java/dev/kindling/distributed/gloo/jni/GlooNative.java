@@ -55,6 +55,9 @@ public final class GlooNative {
     /** {@code buffer} is a {@code float[]}, {@code double[]}, {@code long[]} or {@code int[]} matching {@code dtype}. */
     public static native void allReduce(long handle, Object buffer, int dtype, int op) throws IOException, TimeoutException;
 
+    /** {@link #allReduce} of a direct buffer's capacity, reduced where it is (no staging copy). */
+    public static native void allReduceDirect(long handle, java.nio.Buffer direct, int dtype, int op) throws IOException, TimeoutException;
+
     public static native void broadcast(long handle, Object buffer, int dtype, int root) throws IOException, TimeoutException;
 
     public static native void allGather(long handle, Object in, Object out, int dtype) throws IOException, TimeoutException;

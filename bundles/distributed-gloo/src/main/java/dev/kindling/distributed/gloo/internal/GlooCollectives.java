@@ -7,6 +7,8 @@ import dev.kindling.distributed.gloo.jni.GlooNative;
 import dev.kindling.distributed.spi.Collectives;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.concurrent.TimeoutException;
 
 /** One rank's gloo context; called from its process group's worker thread only. */
@@ -56,6 +58,15 @@ final class GlooCollectives implements Collectives {
     public void allReduce(Object buffer, ReduceOp op) {
         int d = dtype(buffer), o = op(op);
         call("allReduce", h -> GlooNative.allReduce(h, buffer, d, o));
+    }
+
+    @Override
+    public void allReduce(FloatBuffer direct, ReduceOp op) {
+        if (!direct.isDirect() || direct.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("gloo: allReduce needs a direct buffer in native byte order");
+        }
+        int o = op(op);
+        call("allReduce", h -> GlooNative.allReduceDirect(h, direct, GlooNative.FLOAT32, o));
     }
 
     @Override
