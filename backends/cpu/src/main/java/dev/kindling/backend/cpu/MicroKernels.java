@@ -53,7 +53,7 @@ final class MicroKernels {
      * a 512-bit preferred species (a query only: the kernels still compute in the width they are written for).
      */
     static boolean thirtyTwoVectorRegisters() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        return VectorApi.PREFERRED_BITS >= 512;
     }
 
     static final String[] NAMES = {"4x16", "4x32", "6x16", "12x32", "14x32", "6x32"};

@@ -16,7 +16,8 @@ import jdk.incubator.vector.FloatVector;
  * add on 512-bit vectors beside a 256-bit SGEMM, a 64 x 784 x 256 product took 4.4–5.2 ms instead of 0.40, and a
  * 512-bit double accumulator beside 256-bit float kernels made a 2-thread MLP inference 5x slower. Where the CPU
  * computes 512 bits at once (Zen 5, Intel's AVX-512 cores) the wide kernels are up to 1.6x faster; Zen 4 runs them as
- * two 256-bit halves at the same speed as 256-bit code (measurements at {@link VectorSgemm#defaultKernel}).
+ * two 256-bit halves, and its SGEMM ran as fast at 512 bits as at 256 (measurements at {@link VectorSgemm#defaultKernel};
+ * the other kernels were not measured there at 512 bits).
  *
  * <p>A kernel reached through a long call chain must not be inlined into it. C2 inlines at most 15 calls deep
  * ({@code MaxInlineLevel}, JDK 17 and 25), a Vector API operation is 6 to 12 calls, and past that depth the operation
@@ -32,16 +33,18 @@ final class VectorApi {
 
     static final boolean AVAILABLE = available();
 
+    /** The JVM's preferred vector width in bits (512 where it uses AVX-512 and its 32 registers); 0 without the Vector API. */
+    static final int PREFERRED_BITS = AVAILABLE ? Probe.preferredBits() : 0;
+
     /** The vector width of every kernel, in bits (256 or 512); meaningful only where {@link #AVAILABLE}. */
     static final int BITS = AVAILABLE ? configuredBits() : 256;
 
     private static int configuredBits() {
-        int preferred = Probe.preferredBits();
         try {
-            return bits(System.getProperty("kindling.cpu.vectorBits", ""), preferred);
+            return bits(System.getProperty("kindling.cpu.vectorBits", ""), PREFERRED_BITS);
         } catch (IllegalArgumentException e) {
             // a mistyped setting must not take the backend down: say so, and use the CPU's own width
-            int fallback = bits("", preferred);
+            int fallback = bits("", PREFERRED_BITS);
             System.getLogger(VectorApi.class.getName()).log(System.Logger.Level.WARNING, e.getMessage() + "; using " + fallback + "-bit vectors");
             return fallback;
         }

@@ -66,11 +66,11 @@ final class VectorSgemm implements Sgemm {
      * EPYC Zen 5 (family 26, which computes 512 bits at once), one thread, the MLP's products took 136–205 us against
      * 205–320 for 256-bit 4 x 32, while 12 x 32 and 14 x 32 were never ahead by more than noise and took 15–28 ms
      * instead of 0.14–0.28 on one or two of the six products (a cause not pinned down; {@code MlpGemmBenchmark}). sgemm
-     * 1024 on Zen 5: 228 GFLOPS on one thread, 400 on two (256-bit 4 x 32: 217 on two). On a Sapphire Rapids Xeon 12 x 32
-     * ran at 100 GFLOPS against 64 for 256-bit 4 x 16 (one thread, n = 1024). At 256 bits, 4 x 32 where the CPU has AVX-512's thirty-two vector
-     * registers, 4 x 16 on AVX2's sixteen: on a Zen 4 (AVX-512 run as two 256-bit halves) 4 x 32 ran at 108–112
-     * GFLOPS on a 64 x 512 x 256 block against 99–103 for 4 x 16, and a 512-bit 8 x 32 at 112–114, so Zen 4 loses
-     * nothing at 512 bits either. The choice is fixed per machine, never timed at start-up; the 256-bit shapes give the
+     * 1024 on Zen 5: 228 GFLOPS on one thread, 400 on two (256-bit 4 x 32: 217 on two). On a Sapphire Rapids Xeon
+     * 12 x 32 ran at 100 GFLOPS against 64 for 256-bit 4 x 16 (one thread, n = 1024). At 256 bits, 4 x 32 where the CPU
+     * has AVX-512's thirty-two vector registers, 4 x 16 on AVX2's sixteen: on a Zen 4 (AVX-512 run as two 256-bit
+     * halves) 4 x 32 ran at 108–112 GFLOPS on a 64 x 512 x 256 block against 99–103 for 4 x 16, and a 512-bit 8 x 32 at
+     * 112–114, so Zen 4 should lose nothing at 512 bits either (not re-measured with every kernel at 512). The choice is fixed per machine, never timed at start-up; the 256-bit shapes give the
      * same bits as one another, and so do the 512-bit ones (one FMA chain per element, the k blocks set by kcMax alone).
      */
     static String defaultKernel() {

@@ -238,30 +238,37 @@ public final class Reducer {
     private void launch(Bucket b) {
         if (b.dtype == DType.FLOAT64) {
             double[] buf = (double[]) b.buffer;
-            for (int k = 0; k < b.params.size(); k++) {
-                int off = b.offsets.get(k), n = (int) params.get(b.params.get(k)).numel();
-                Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null;
+            eachGradient(b, (off, n, g) -> {
                 if (g != null) System.arraycopy(g.toDoubleArray(), 0, buf, off, n);
                 else java.util.Arrays.fill(buf, off, off + n, 0.0);
-            }
+            });
             b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
         } else if (b.buffer instanceof FloatBuffer buf) {
-            for (int k = 0; k < b.params.size(); k++) {
-                int off = b.offsets.get(k), n = (int) params.get(b.params.get(k)).numel();
-                Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null;
+            eachGradient(b, (off, n, g) -> {
                 if (g != null) buf.put(off, g.toFloatArray());
                 else for (int i = off; i < off + n; i++) buf.put(i, 0f);
-            }
+            });
             b.work = ((DefaultProcessGroup) pg).allReduceUnchecked(buf, ReduceOp.SUM);
         } else {
+            // a process group other than DefaultProcessGroup (assignBuckets gives that one direct buffers)
             float[] buf = (float[]) b.buffer;
-            for (int k = 0; k < b.params.size(); k++) {
-                int off = b.offsets.get(k), n = (int) params.get(b.params.get(k)).numel();
-                Tensor g = locallyUsed[b.params.get(k)] ? params.get(b.params.get(k)).grad() : null;
+            eachGradient(b, (off, n, g) -> {
                 if (g != null) System.arraycopy(g.toFloatArray(), 0, buf, off, n);
                 else java.util.Arrays.fill(buf, off, off + n, 0f);
-            }
-            b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
+            });
+            b.work = pg.allReduce(buf, ReduceOp.SUM);
+        }
+    }
+
+    /** Where one gradient of a bucket goes: its offset and length in the flat buffer, null for a parameter this rank did not use. */
+    private interface GradientCopy {
+        void copy(int offset, int length, Tensor grad);
+    }
+
+    private void eachGradient(Bucket b, GradientCopy copy) {
+        for (int k = 0; k < b.params.size(); k++) {
+            int i = b.params.get(k);
+            copy.copy(b.offsets.get(k), (int) params.get(i).numel(), locallyUsed[i] ? params.get(i).grad() : null);
         }
     }
 

@@ -21,8 +21,8 @@ public interface Collectives {
     /**
      * {@link #allReduce(Object, ReduceOp)} of a direct buffer's {@code capacity()} floats, in place (DDP's buckets). A
      * backend that hands memory to native code overrides this to reduce the buffer where it is: staging a Java array
-     * for the native call and back cost about 0.8 ms per 1 MB all-reduce on a 2-core machine, as much as the
-     * reduction's own transfer. This default goes through an array.
+     * for the native call and back took a 1 MB gloo all-reduce between two JVMs on a 2-core machine from 2.4–2.6 ms to
+     * 2.8–2.9. This default goes through an array.
      */
     default void allReduce(FloatBuffer direct, ReduceOp op) {
         float[] a = new float[direct.capacity()];
