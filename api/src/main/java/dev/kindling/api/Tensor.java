@@ -333,6 +333,24 @@ public interface Tensor extends TensorMethods {
     int[] toIntArray();
     boolean[] toBooleanArray();
     /**
+     * Puts the elements, in row-major order, into {@code dst} from its position on, advancing the position by
+     * {@link #numel()}, with no array in between (a direct buffer handed to native code, a memory-mapped file).
+     * {@code dst} is the dtype's buffer type: {@code FloatBuffer} for FLOAT32, {@code DoubleBuffer} FLOAT64,
+     * {@code LongBuffer} INT64, {@code IntBuffer} INT32, {@code ShortBuffer} FLOAT16/BFLOAT16 (the bits),
+     * {@code ByteBuffer} INT8/UINT8/BOOL (BOOL as 0 and 1). A buffer of another type, a read-only one or one with less
+     * room than the elements is refused with an {@link IllegalArgumentException} before anything is written.
+     */
+    void copyTo(java.nio.Buffer dst);
+    /**
+     * In place: overwrites the elements, in row-major order, with the next {@link #numel()} elements of {@code src}
+     * (its position advances by as many), the buffer types as {@link #copyTo(java.nio.Buffer)}'s. The write is not
+     * recorded by autograd: a tensor that requires grad is refused while grad mode is on (call it under
+     * {@code Torch.noGrad()}, as for loading weights); like every in-place op it bumps the version counter, so a
+     * backward that saved this tensor fails instead of using the new values. A buffer of another type or with fewer
+     * elements, or a tensor with two elements in one place (an expanded view), is refused before anything changes.
+     */
+    Tensor copy_(java.nio.Buffer src);
+    /**
      * The elements as nested Java lists (PyTorch's {@code t.tolist()}): {@code Double} for floating dtypes, {@code Long}
      * for integers, {@code Boolean} for BOOL; a 0-dim tensor gives the bare number.
      */

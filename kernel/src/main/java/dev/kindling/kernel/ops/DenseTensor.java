@@ -7,6 +7,7 @@ import dev.kindling.api.Tensor;
 import dev.kindling.api.autograd.GradFn;
 import dev.kindling.api.autograd.RemovableHandle;
 import dev.kindling.kernel.spi.BinaryOp;
+import dev.kindling.kernel.spi.HostBuffers;
 import dev.kindling.kernel.spi.Storage;
 import dev.kindling.kernel.spi.TensorBackend;
 import dev.kindling.kernel.spi.UnaryOp;
@@ -395,6 +396,27 @@ public final class DenseTensor implements Tensor {
     @Override public int[] toIntArray() { return HostData.ints(impl); }
     @Override public boolean[] toBooleanArray() { return HostData.booleans(impl); }
     @Override public Object tolist() { return HostData.nestedList(impl); }
+    @Override public void copyTo(java.nio.Buffer dst) {
+        HostBuffers.check("copyTo", dst, dtype(), numel(), true);
+        backend().toHost(view(), dst);
+    }
+    @Override public Tensor copy_(java.nio.Buffer src) {
+        HostBuffers.check("copy_", src, dtype(), numel(), false);
+        if (kernel.isGradEnabled() && requiresGrad()) {
+            throw new IllegalStateException("copy_(Buffer) writes values that autograd does not record, and this tensor requires grad: "
+                    + "call it under Torch.noGrad(), or on t.detach()");
+        }
+        long[] shape = shapeRef(), strides = stridesRef();
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] > 1 && strides[d] == 0) {
+                throw new IllegalArgumentException("copy_(Buffer): dim " + d + " of this " + java.util.Arrays.toString(shape)
+                        + " tensor is expanded (stride 0), so more than one element refers to a single memory location; copy into a clone() instead");
+            }
+        }
+        backend().fromHost(src, view());
+        versionCounter().bump();
+        return this;
+    }
 
     // ---- autograd ----
     /**

@@ -49,6 +49,30 @@ public interface TensorBackend {
      */
     Object toHost(View src);
 
+    /**
+     * Puts a view's elements, in row-major order, into {@code dst} from its position on (advancing it by
+     * {@code src.numel()}), with no host array in between where the backend can: how a gradient goes into a
+     * collective's direct buffer. {@code dst} is {@link HostBuffers#typeFor the dtype's buffer type}, writable, with
+     * room for every element (the kernel checks that before calling). This default goes through {@link #toHost(View)}.
+     */
+    default void toHost(View src, java.nio.Buffer dst) {
+        Object host = toHost(src);
+        HostBuffers.put(dst, host, 0, java.lang.reflect.Array.getLength(host));
+    }
+
+    /**
+     * Overwrites a view's elements, in row-major order, with the next {@code dst.numel()} elements of {@code src} (its
+     * position advances by as many), under the same rules as {@link #toHost(View, java.nio.Buffer)}; {@code dst} has
+     * no two elements in one place. This default goes through {@link #fromHost(Device, DType, Object)} and
+     * {@link #copy}.
+     */
+    default void fromHost(java.nio.Buffer src, View dst) {
+        Object host = HostBuffers.newArray(dst.dtype(), Math.toIntExact(dst.numel()));
+        HostBuffers.get(src, host, 0, java.lang.reflect.Array.getLength(host));
+        Storage staged = fromHost(dst.storage().device(), dst.dtype(), host);
+        copy(new View(staged, dst.shape(), rowMajorStrides(dst.shape()), 0), dst);
+    }
+
     void fill(View out, double value);
 
     /** Elementwise copy with dtype conversion; shapes are equal, {@code src} may broadcast. */
@@ -130,13 +154,17 @@ public interface TensorBackend {
 
     private static View contiguousLike(TensorBackend backend, View v, DType dtype) {
         long[] shape = v.shape();
+        return new View(backend.allocate(v.storage().device(), dtype, v.numel()), shape.clone(), rowMajorStrides(shape), 0);
+    }
+
+    private static long[] rowMajorStrides(long[] shape) {
         long[] strides = new long[shape.length];
         long s = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
             strides[d] = s;
             s *= Math.max(shape[d], 1);
         }
-        return new View(backend.allocate(v.storage().device(), dtype, v.numel()), shape.clone(), strides, 0);
+        return strides;
     }
 
     /** (Log-)softmax along {@code dim}, numerically stable. */

@@ -6,6 +6,7 @@ import dev.kindling.kernel.spi.Availability;
 import dev.kindling.kernel.spi.BackendDiagnostics;
 import dev.kindling.kernel.spi.BinaryOp;
 import dev.kindling.kernel.spi.GradScalingKernels;
+import dev.kindling.kernel.spi.HostBuffers;
 import dev.kindling.kernel.spi.ReduceOp;
 import dev.kindling.kernel.spi.FusedOptimizerKernels;
 import dev.kindling.kernel.spi.ScaledAddKernels;
@@ -125,6 +126,37 @@ public class CpuBackend implements TensorBackend, BackendDiagnostics, GradScalin
         CpuStorage out = CpuStorage.allocate(src.dtype(), src.numel());
         copy(src, new View(out, src.shape(), contiguous(src.shape()), 0));
         return out.array();
+    }
+
+    /** Row by row from the storage array into the buffer; a view with strided rows takes the default's staged copy. */
+    @Override
+    public void toHost(View src, java.nio.Buffer dst) {
+        if (!unitStrideRows(src)) {
+            TensorBackend.super.toHost(src, dst);
+            return;
+        }
+        Object a = s(src).array();
+        Strided.rows(src.shape(), (b, n, st) -> HostBuffers.put(dst, a, b[0], n), src);
+    }
+
+    /** Row by row from the buffer into the storage array; a view with strided rows takes the default's staged copy. */
+    @Override
+    public void fromHost(java.nio.Buffer src, View dst) {
+        if (!unitStrideRows(dst)) {
+            TensorBackend.super.fromHost(src, dst);
+            return;
+        }
+        Object a = s(dst).array();
+        Strided.rows(dst.shape(), (b, n, st) -> HostBuffers.get(src, a, b[0], n), dst);
+    }
+
+    /** Whether every row {@link Strided#rows} gives for {@code v} is contiguous (its last non-trivial dim has stride 1). */
+    private static boolean unitStrideRows(View v) {
+        long[] shape = v.shape(), strides = v.strides();
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1) return strides[d] == 1;
+        }
+        return true;
     }
 
     static long[] contiguous(long[] shape) { return dev.kindling.kernel.tensor.Shapes.contiguousStrides(shape); }

@@ -10,11 +10,14 @@ import dev.kindling.distributed.ProcessGroup;
 import dev.kindling.distributed.ReduceOp;
 import dev.kindling.distributed.Work;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
@@ -46,11 +49,19 @@ public final class Reducer {
          * is (staging a Java array into native memory and back cost about as much as the transfer itself).
          */
         Object buffer;
-        /** The Java side of a direct buffer: the reduced values are read into it to become the averaged tensor. */
-        float[] host;
         Work work;
 
         Bucket(DType dtype) { this.dtype = dtype; }
+
+        /**
+         * {@code [offset, offset + n)} of the flat buffer as a buffer of its own, which gradients are copied into and
+         * back out of with {@link Tensor#copyTo(Buffer)} and {@link Tensor#copy_(Buffer)}: no array in between.
+         */
+        Buffer part(int offset, int n) {
+            if (buffer instanceof FloatBuffer direct) return direct.slice(offset, n);
+            if (buffer instanceof float[] a) return FloatBuffer.wrap(a, offset, n);
+            return DoubleBuffer.wrap((double[]) buffer, offset, n);
+        }
 
         long bytes() { return (long) length * (dtype == DType.FLOAT64 ? 8 : 4); }
     }
@@ -126,7 +137,6 @@ public final class Reducer {
                 b.buffer = new double[b.length];
             } else if (direct) {
                 b.buffer = ByteBuffer.allocateDirect(Math.multiplyExact(b.length, Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
-                b.host = new float[b.length];
             } else {
                 b.buffer = new float[b.length];
             }
@@ -236,28 +246,24 @@ public final class Reducer {
      * or abandon for an iteration cut short), so nothing still reads or writes it.
      */
     private void launch(Bucket b) {
-        if (b.dtype == DType.FLOAT64) {
-            double[] buf = (double[]) b.buffer;
-            eachGradient(b, (off, n, g) -> {
-                if (g != null) System.arraycopy(g.toDoubleArray(), 0, buf, off, n);
-                else java.util.Arrays.fill(buf, off, off + n, 0.0);
-            });
+        eachGradient(b, (off, n, g) -> {
+            if (g != null) g.copyTo(b.part(off, n));
+            else zero(b, off, n);
+        });
+        if (b.buffer instanceof double[] buf) {
             b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
         } else if (b.buffer instanceof FloatBuffer buf) {
-            eachGradient(b, (off, n, g) -> {
-                if (g != null) buf.put(off, g.toFloatArray());
-                else for (int i = off; i < off + n; i++) buf.put(i, 0f);
-            });
             b.work = ((DefaultProcessGroup) pg).allReduceUnchecked(buf, ReduceOp.SUM);
         } else {
             // a process group other than DefaultProcessGroup (assignBuckets gives that one direct buffers)
-            float[] buf = (float[]) b.buffer;
-            eachGradient(b, (off, n, g) -> {
-                if (g != null) System.arraycopy(g.toFloatArray(), 0, buf, off, n);
-                else java.util.Arrays.fill(buf, off, off + n, 0f);
-            });
-            b.work = pg.allReduce(buf, ReduceOp.SUM);
+            b.work = pg.allReduce((float[]) b.buffer, ReduceOp.SUM);
         }
+    }
+
+    private static void zero(Bucket b, int off, int n) {
+        if (b.buffer instanceof double[] a) Arrays.fill(a, off, off + n, 0.0);
+        else if (b.buffer instanceof float[] a) Arrays.fill(a, off, off + n, 0f);
+        else for (int i = off; i < off + n; i++) ((FloatBuffer) b.buffer).put(i, 0f);
     }
 
     /** Where one gradient of a bucket goes: its offset and length in the flat buffer, null for a parameter this rank did not use. */
@@ -288,18 +294,14 @@ public final class Reducer {
             for (Bucket b : buckets) {
                 b.work.await();
                 b.work = null;
-                // one tensor per bucket, averaged in one op, then a view of it copied into each gradient
-                if (b.buffer instanceof FloatBuffer direct) direct.get(0, b.host);
-                Tensor flat = b.dtype == DType.FLOAT64 ? Torch.tensor((double[]) b.buffer)
-                        : Torch.tensor(b.host != null ? b.host : (float[]) b.buffer);
-                flat.div_(world);
+                // each gradient is read straight out of the reduced buffer and averaged where it lies
                 for (int k = 0; k < b.params.size(); k++) {
                     int i = b.params.get(k);
                     if (globallyUsed != null && !globallyUsed[i]) continue; // nobody used it: its grad stays as it was
                     Tensor p = params.get(i);
-                    Tensor avg = flat.narrow(0, b.offsets.get(k), p.numel()).view(p.shape());
-                    if (p.grad() == null) p.setGrad(avg.clone());
-                    else p.grad().data().copy_(avg);
+                    Buffer part = b.part(b.offsets.get(k), (int) p.numel());
+                    if (p.grad() == null) p.setGrad(Torch.empty(p.dtype(), p.shape()).copy_(part).div_(world));
+                    else p.grad().data().copy_(part).div_(world);
                 }
             }
         }
