@@ -269,12 +269,21 @@ final class FastF32 {
         return acc[0];
     }
 
-    /** Sum of a contiguous run, split across the compute pool when long. */
+    /**
+     * Sum of a contiguous run, split across the compute pool when long. The chunks start on whole blocks of
+     * {@link VectorSum} counted from the run's start, so each sums the blocks one run would: whatever the thread count,
+     * the float parts of the sum are the same, and only the double additions of the chunks' sums group differently.
+     */
     static double sumParallel(float[] x, int off, int n) {
         int chunks = ComputePool.chunksFor(n / 4096, n);
         if (chunks <= 1) return sumRun(x, off, n);
+        int unit = VectorApi.AVAILABLE ? VectorSum.BLOCK : 1;
+        int units = (n + unit - 1) / unit;
         double[] part = new double[chunks];
-        ComputePool.ranges(chunks, n, (c, lo, hi) -> part[c] = sumRun(x, off + lo, hi - lo));
+        ComputePool.ranges(chunks, units, (c, lo, hi) -> {
+            int from = lo * unit, to = Math.min(n, hi * unit);
+            part[c] = sumRun(x, off + from, to - from);
+        });
         double t = 0;
         for (double p : part) t += p;
         return t;
