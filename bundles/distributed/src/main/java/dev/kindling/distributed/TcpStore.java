@@ -23,7 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * A {@link Store} served over TCP by one process, the master (rank 0 for {@code env://} and {@code tcp://}), as
  * c10d's {@code TCPStore}. Other processes connect to it. The master also notices ranks that vanish: a client that
  * told the store its rank and then drops its connection without closing the store (a killed process) is recorded
- * under {@link #LOST_RANK_KEY}, so the survivors can name the rank they lost.
+ * under {@link #LOST_RANK_KEY}, so the survivors can name the rank they lost. Once it has recorded one, the master
+ * keeps serving for up to {@link #LINGER} after its own process is told to exit (or its store to close) while other
+ * ranks are still connected: a master that fails right after the lost rank (its collectives broke too) would otherwise
+ * take the store with it, and a survivor asking a moment later would learn only that the master was gone.
  */
 public final class TcpStore implements Store {
     /** Set (to the rank, as text) by the master when the first rank's connection drops without a goodbye. */
@@ -31,6 +34,9 @@ public final class TcpStore implements Store {
 
     private static final byte SET = 1, GET = 2, ADD = 3, CAS = 4, CHECK = 5, WAIT = 6, DELETE = 7, HELLO = 8, BYE = 9;
     private static final byte OK = 0, TIMEOUT = 1, ERROR = 2;
+
+    /** How long a master that recorded a lost rank waits for the other ranks to hang up before it stops serving. */
+    static final Duration LINGER = Duration.ofSeconds(2);
 
     private final String host;
     private final int port;
@@ -40,6 +46,9 @@ public final class TcpStore implements Store {
     private final HashStore served;
     private final ServerSocket server;
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+    private volatile boolean lostRecorded;
+    /** A shutdown hook that lingers (see the class comment); removed when the store is closed. */
+    private final Thread lingerAtExit;
     // client side
     private final Socket socket;
     private final DataInputStream in;
@@ -73,7 +82,10 @@ public final class TcpStore implements Store {
             Thread acceptor = new Thread(this::acceptLoop, "kindling-tcpstore-" + this.port);
             acceptor.setDaemon(true);
             acceptor.start();
+            lingerAtExit = new Thread(this::lingerForSurvivors, "kindling-tcpstore-linger-" + this.port);
+            Runtime.getRuntime().addShutdownHook(lingerAtExit);
         } else {
+            lingerAtExit = null;
             served = null;
             server = null;
             this.port = port;
@@ -226,6 +238,21 @@ public final class TcpStore implements Store {
                 byte[] r = Integer.toString(clientRank).getBytes(StandardCharsets.UTF_8);
                 served.compareSet(LOST_RANK_KEY, new byte[0], r);
                 served.set("kindling/lost/" + clientRank, r);
+                lostRecorded = true;
+            }
+        }
+    }
+
+    /** While a lost rank is recorded and other ranks are connected, waits (up to {@link #LINGER}) for them to hang up. */
+    private void lingerForSurvivors() {
+        if (closed || !lostRecorded) return;
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -391,6 +418,12 @@ public final class TcpStore implements Store {
     public void close() {
         if (closed) return;
         if (server != null) {
+            lingerForSurvivors();
+            try {
+                Runtime.getRuntime().removeShutdownHook(lingerAtExit);
+            } catch (IllegalStateException exiting) {
+                // closed from another shutdown hook: this one has lingered or will find the store closed
+            }
             closed = true;
             try {
                 server.close();

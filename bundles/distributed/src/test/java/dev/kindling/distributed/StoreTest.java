@@ -96,6 +96,43 @@ class StoreTest {
         }
     }
 
+    /**
+     * The master's rank failing right after the lost one (its collectives broke too) must not take the answer with it:
+     * while a survivor is connected, closing the master waits (up to TcpStore.LINGER) for it to hang up, so the
+     * survivor still learns the lost rank from the store instead of "lost the master (rank 0)".
+     */
+    @Test
+    void aMasterThatRecordedALostRankServesTheSurvivorsBeforeItCloses() throws Exception {
+        TcpStore master = new TcpStore("127.0.0.1", 0, true, 0, Duration.ofSeconds(5));
+        TcpStore survivor = new TcpStore("127.0.0.1", master.port(), false, 2, Duration.ofSeconds(5));
+        try (Socket s = new Socket("127.0.0.1", master.port()); DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
+            out.writeByte(8); // HELLO from rank 1, which then vanishes without BYE
+            out.writeInt(1);
+            out.flush();
+            s.getInputStream().read();
+        }
+        master.wait(List.of(TcpStore.LOST_RANK_KEY), Duration.ofSeconds(5));
+        long t0 = System.nanoTime();
+        Thread closing = new Thread(master::close);
+        closing.start();
+        Thread.sleep(200); // the master is closing (lingering) by now
+        assertTrue(closing.isAlive(), "the master waits for the connected survivor");
+        assertEquals(1, survivor.lostRank().orElse(-1), "the survivor names the lost rank, not the master");
+        survivor.close();
+        closing.join(5000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(closing.isAlive());
+        assertTrue(ms < TcpStore.LINGER.toMillis(), "the master stops once the survivor hung up, not at the end of the linger: " + ms + " ms");
+
+        // without a lost rank, closing does not wait
+        TcpStore quiet = new TcpStore("127.0.0.1", 0, true, 0, Duration.ofSeconds(5));
+        TcpStore peer = new TcpStore("127.0.0.1", quiet.port(), false, 1, Duration.ofSeconds(5));
+        long t1 = System.nanoTime();
+        quiet.close();
+        assertTrue((System.nanoTime() - t1) / 1_000_000 < 500, "no linger without a lost rank");
+        peer.close();
+    }
+
     @Test
     void tcpStoreClientReportsAnUnreachableMaster() {
         DistributedTimeoutException e = assertThrows(DistributedTimeoutException.class,
