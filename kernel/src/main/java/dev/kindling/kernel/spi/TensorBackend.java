@@ -67,8 +67,9 @@ public interface TensorBackend {
      * {@link #copy}.
      */
     default void fromHost(java.nio.Buffer src, View dst) {
-        Object host = HostBuffers.newArray(dst.dtype(), Math.toIntExact(dst.numel()));
-        HostBuffers.get(src, host, 0, java.lang.reflect.Array.getLength(host));
+        int n = Math.toIntExact(dst.numel());
+        Object host = HostBuffers.newArray(dst.dtype(), n);
+        HostBuffers.get(src, host, 0, n);
         Storage staged = fromHost(dst.storage().device(), dst.dtype(), host);
         copy(new View(staged, dst.shape(), rowMajorStrides(dst.shape()), 0), dst);
     }

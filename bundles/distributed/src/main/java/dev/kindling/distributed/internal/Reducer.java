@@ -246,10 +246,12 @@ public final class Reducer {
      * or abandon for an iteration cut short), so nothing still reads or writes it.
      */
     private void launch(Bucket b) {
-        eachGradient(b, (off, n, g) -> {
+        for (int k = 0; k < b.params.size(); k++) {
+            int i = b.params.get(k), off = b.offsets.get(k), n = (int) params.get(i).numel();
+            Tensor g = locallyUsed[i] ? params.get(i).grad() : null;
             if (g != null) g.copyTo(b.part(off, n));
             else zero(b, off, n);
-        });
+        }
         if (b.buffer instanceof double[] buf) {
             b.work = pg instanceof DefaultProcessGroup d ? d.allReduceUnchecked(buf, ReduceOp.SUM) : pg.allReduce(buf, ReduceOp.SUM);
         } else if (b.buffer instanceof FloatBuffer buf) {
@@ -264,18 +266,6 @@ public final class Reducer {
         if (b.buffer instanceof double[] a) Arrays.fill(a, off, off + n, 0.0);
         else if (b.buffer instanceof float[] a) Arrays.fill(a, off, off + n, 0f);
         else for (int i = off; i < off + n; i++) ((FloatBuffer) b.buffer).put(i, 0f);
-    }
-
-    /** Where one gradient of a bucket goes: its offset and length in the flat buffer, null for a parameter this rank did not use. */
-    private interface GradientCopy {
-        void copy(int offset, int length, Tensor grad);
-    }
-
-    private void eachGradient(Bucket b, GradientCopy copy) {
-        for (int k = 0; k < b.params.size(); k++) {
-            int i = b.params.get(k);
-            copy.copy(b.offsets.get(k), (int) params.get(i).numel(), locallyUsed[i] ? params.get(i).grad() : null);
-        }
     }
 
     /** End of backward: wait for every bucket, average, write back. */
